@@ -1,0 +1,1 @@
+"""Identity: tenants (brands), staff users, roles and permissions, API clients, audit log."""

@@ -1,0 +1,176 @@
+"""Identity's HTTP edges: /oauth/token and /api/v1/identity/…"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi.responses import JSONResponse
+
+from yima.identity import service
+from yima.identity.permissions import (
+    AUDIT_READ,
+    CLIENTS_MANAGE,
+    CLIENTS_READ,
+    JOBS_READ,
+    SELF_READ,
+    STAFF_MANAGE,
+    STAFF_READ,
+    public,
+    requires,
+)
+from yima.identity.schemas import (
+    AuditFilter,
+    AuditRead,
+    ClientCreate,
+    ClientCreated,
+    ClientRead,
+    ClientUpdate,
+    JobRead,
+    MeRead,
+    PermissionRead,
+    RoleCreate,
+    RoleRead,
+    RoleUpdate,
+    StaffCreate,
+    StaffFilter,
+    StaffRead,
+    StaffUpdate,
+    TokenResponse,
+)
+from yima.platform.ctx import Ctx
+from yima.platform.errors import AppError
+from yima.platform.outbox import service as jobs
+from yima.platform.web.pagination import Page, PageParams, make_page, page_params
+
+oauth = APIRouter(tags=["oauth"])
+router = APIRouter(prefix="/api/v1", tags=["identity"])
+Paging = Annotated[PageParams, Depends(page_params)]
+
+
+def _oauth_error(exc: AppError) -> JSONResponse:
+    # RFC 6749 §5.2: token errors use the OAuth shape, which every OAuth client library reads.
+    headers = {"WWW-Authenticate": 'Basic realm="yima"'} if exc.status == 401 else {}
+    return JSONResponse(
+        {"error": exc.code, "error_description": exc.message}, status_code=exc.status, headers=headers
+    )
+
+
+def _basic_credentials(request: Request) -> tuple[str, str] | None:
+    scheme, _, encoded = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return client_id, secret
+
+
+@oauth.post("/oauth/token", response_model=TokenResponse, responses={400: {}, 401: {}})
+async def token(
+    request: Request,
+    grant_type: Annotated[str, Form()],
+    ctx: Ctx = public(),
+    client_id: Annotated[str | None, Form()] = None,
+    client_secret: Annotated[str | None, Form()] = None,
+    scope: Annotated[str | None, Form()] = None,
+) -> TokenResponse | JSONResponse:
+    """OAuth 2.0 client credentials (client_secret_basic or client_secret_post)."""
+    request.app.state.limiters["token"].hit(ctx.ip or "?")
+    if grant_type != "client_credentials":
+        return _oauth_error(AppError("only client_credentials is supported", code="unsupported_grant_type"))
+    credentials = _basic_credentials(request) or (client_id or "", client_secret or "")
+    try:
+        return await service.issue_token(ctx, credentials[0], credentials[1], scope)
+    except AppError as exc:
+        return _oauth_error(exc)
+
+
+@router.get("/me", response_model=MeRead)
+async def me(ctx: Ctx = requires(SELF_READ)) -> MeRead:
+    """Who the caller is, in which brand, holding which permissions."""
+    return await service.describe_actor(ctx)
+
+
+@router.get("/identity/staff", response_model=Page[StaffRead])
+async def list_staff(paging: Paging, filters: Annotated[StaffFilter, Depends()], ctx: Ctx = requires(STAFF_READ)) -> Page[StaffRead]:
+    rows = await service.list_staff(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/identity/staff", response_model=StaffRead, status_code=status.HTTP_201_CREATED)
+async def create_staff(data: StaffCreate, ctx: Ctx = requires(STAFF_MANAGE)) -> StaffRead:
+    return await service.create_staff(ctx, data)
+
+
+@router.get("/identity/staff/{staff_id}", response_model=StaffRead)
+async def get_staff(staff_id: int, ctx: Ctx = requires(STAFF_READ)) -> StaffRead:
+    return await service.get_staff(ctx, staff_id)
+
+
+@router.patch("/identity/staff/{staff_id}", response_model=StaffRead)
+async def update_staff(staff_id: int, data: StaffUpdate, ctx: Ctx = requires(STAFF_MANAGE)) -> StaffRead:
+    return await service.update_staff(ctx, staff_id, data)
+
+
+@router.get("/identity/roles", response_model=list[RoleRead])
+async def list_roles(ctx: Ctx = requires(STAFF_READ)) -> list[RoleRead]:
+    return await service.list_roles(ctx)
+
+
+@router.post("/identity/roles", response_model=RoleRead, status_code=status.HTTP_201_CREATED)
+async def create_role(data: RoleCreate, ctx: Ctx = requires(STAFF_MANAGE)) -> RoleRead:
+    return await service.create_role(ctx, data)
+
+
+@router.patch("/identity/roles/{role_id}", response_model=RoleRead)
+async def update_role(role_id: int, data: RoleUpdate, ctx: Ctx = requires(STAFF_MANAGE)) -> RoleRead:
+    return await service.update_role(ctx, role_id, data)
+
+
+@router.delete("/identity/roles/{role_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_role(role_id: int, ctx: Ctx = requires(STAFF_MANAGE)) -> None:
+    await service.delete_role(ctx, role_id)
+
+
+@router.get("/identity/permissions", response_model=list[PermissionRead])
+async def list_permissions(ctx: Ctx = requires(STAFF_READ)) -> list[PermissionRead]:
+    return service.list_permissions(ctx)
+
+
+@router.get("/identity/clients", response_model=Page[ClientRead])
+async def list_clients(paging: Paging, ctx: Ctx = requires(CLIENTS_READ)) -> Page[ClientRead]:
+    rows = await service.list_clients(ctx, paging.limit, paging.before_id)
+    return make_page(rows, paging, ClientRead.model_validate, lambda r: r.id)
+
+
+@router.post("/identity/clients", response_model=ClientCreated, status_code=status.HTTP_201_CREATED)
+async def create_client(data: ClientCreate, ctx: Ctx = requires(CLIENTS_MANAGE)) -> ClientCreated:
+    """Create an API client. The secret is in this answer only."""
+    return await service.create_client(ctx, data)
+
+
+@router.patch("/identity/clients/{client_pk}", response_model=ClientRead)
+async def update_client(client_pk: int, data: ClientUpdate, ctx: Ctx = requires(CLIENTS_MANAGE)) -> ClientRead:
+    return await service.update_client(ctx, client_pk, data)
+
+
+@router.get("/identity/audit-log", response_model=Page[AuditRead])
+async def list_audit(paging: Paging, filters: Annotated[AuditFilter, Depends()], ctx: Ctx = requires(AUDIT_READ)) -> Page[AuditRead]:
+    rows = await service.list_audit(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, AuditRead.model_validate, lambda r: r.id)
+
+
+@router.get("/jobs", response_model=Page[JobRead], tags=["jobs"])
+async def list_jobs(paging: Paging, name: str | None = None, ctx: Ctx = requires(JOBS_READ)) -> Page[JobRead]:
+    rows = await jobs.list_jobs(ctx, name, paging.limit + 1, paging.before_id)
+    return make_page(rows, paging, JobRead.model_validate, lambda r: r.id)
+
+
+@router.get("/jobs/{job_id}", response_model=JobRead, tags=["jobs"])
+async def get_job(job_id: int, ctx: Ctx = requires(JOBS_READ)) -> JobRead:
+    """A background job's state and progress (done of total)."""
+    return JobRead.model_validate(await jobs.get_job(ctx, job_id))

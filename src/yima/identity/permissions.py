@@ -1,0 +1,91 @@
+"""Identity's permissions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yima.platform import crypto
+from yima.platform.ctx import Ctx
+from yima.platform.db.session import Database
+from yima.platform.errors import Forbidden, Unauthorized
+from yima.platform.permissions import BUILTIN_ROLES, Permission
+
+SELF_READ = Permission("identity:read", "查看本人身份", "View own identity", BUILTIN_ROLES)
+STAFF_READ = Permission("staff:read", "查看员工与角色", "View staff and roles", ("admin",))
+STAFF_MANAGE = Permission("staff:manage", "管理员工与角色", "Manage staff and roles", ("admin",))
+CLIENTS_READ = Permission("clients:read", "查看开放平台应用", "View API clients", ("admin",))
+CLIENTS_MANAGE = Permission("clients:manage", "管理开放平台应用", "Manage API clients", ("admin",))
+AUDIT_READ = Permission("audit:read", "查看审计日志", "View the audit log", ("admin", "finance"))
+JOBS_READ = Permission(
+    "jobs:read", "查看后台任务", "View background jobs", ("admin", "operator", "finance")
+)
+
+
+# FastAPI dependencies every context's api.py uses to declare what a route needs -------------
+
+SESSION_COOKIE = "yima_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _authenticate(request: Request, ctx: Ctx) -> None:
+    """Fill ``ctx`` from a Bearer token or a console session cookie, or raise 401."""
+    from yima.identity.service import auth
+
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credentials = authorization.partition(" ")
+    if scheme.lower() == "bearer" and credentials:
+        ctx.tenant, ctx.actor = await auth.authenticate_bearer(ctx.session, credentials.strip())
+        return
+    cookie = request.cookies.get(SESSION_COOKIE)
+    staff = await auth.resolve_console_session(ctx.session, cookie) if cookie else None
+    if staff is None:
+        raise Unauthorized("sign in, or send an OAuth 2.0 access token")
+    if request.method not in _SAFE_METHODS and not crypto.same(
+        request.headers.get(CSRF_HEADER, ""), staff.console_session.csrf_token
+    ):
+        raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
+    ctx.tenant, ctx.actor, ctx.locale = staff.tenant, staff.actor, staff.console_session.locale
+
+
+def _ctx_for(request: Request, session: AsyncSession) -> Ctx:
+    client = request.client
+    return Ctx(
+        session=session,
+        request_id=getattr(request.state, "request_id", None),
+        ip=client.host if client else None,
+    )
+
+
+def requires(permission: Permission) -> Any:
+    """``ctx: Ctx = requires(SOME_PERMISSION)``: authenticate, check, and own the transaction
+    (committed before the response is sent, so a failed commit is an error, not a 201)."""
+
+    async def dependency(request: Request) -> AsyncIterator[Ctx]:
+        db: Database = request.app.state.db
+        async with db.session() as session:
+            ctx = _ctx_for(request, session)
+            await _authenticate(request, ctx)
+            ctx.require(permission.name)
+            yield ctx
+            await session.commit()
+
+    dependency.required_permission = permission.name  # type: ignore[attr-defined]
+    return Depends(dependency, scope="function")
+
+
+def public() -> Any:
+    """``ctx: Ctx = public()``: an anonymous Ctx with its own transaction (login, tokens, scans)."""
+
+    async def dependency(request: Request) -> AsyncIterator[Ctx]:
+        db: Database = request.app.state.db
+        async with db.session() as session:
+            yield _ctx_for(request, session)
+            await session.commit()
+
+    dependency.public_route = True  # type: ignore[attr-defined]
+    return Depends(dependency, scope="function")

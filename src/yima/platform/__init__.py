@@ -1,0 +1,1 @@
+"""Platform: technical foundations with no business rules."""

@@ -1,0 +1,1 @@
+"""Database: declarative base, column types, tenancy hooks, engines and sessions."""

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every context's edges: errors, request ids, pagination, limits."""

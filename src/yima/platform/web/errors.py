@@ -1,0 +1,109 @@
+"""Exception handlers: every error, from any layer, answers in one shape.
+
+API callers (``/api``, ``/oauth``, ``/epcis``, or anyone not asking for HTML) get the JSON
+error body of ``platform.errors``; a person on a phone page gets an error page in Chinese.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from yima.platform.errors import AppError, error_body
+from yima.platform.web.templates import templates
+
+log = logging.getLogger("yima.errors")
+_API_PREFIXES = ("/api/", "/oauth/", "/epcis", "/healthz", "/metrics")
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "validation_failed",
+    429: "rate_limited",
+}
+
+
+def _request_id(request: Request) -> str | None:
+    return getattr(request.state, "request_id", None)
+
+
+def wants_html(request: Request) -> bool:
+    if request.url.path.startswith(_API_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def error_response(
+    request: Request, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if wants_html(request):
+        return templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": status, "code": code, "request_id": _request_id(request)},
+            status_code=status,
+            headers=headers,
+        )
+    return JSONResponse(
+        error_body(code, message, details or [], _request_id(request)), status_code=status, headers=headers
+    )
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        parts = parts[1:] or parts
+    return ".".join(parts)
+
+
+async def _app_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AppError)
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    body = exc.body(_request_id(request))["error"]
+    return error_response(request, exc.status, exc.code, exc.message, body["details"], headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"field": _field_path(e.get("loc", ())), "message": e.get("msg", "invalid"), "code": e.get("type", "invalid")}
+        for e in exc.errors()
+    ]
+    return error_response(request, 422, "validation_failed", "the request is not valid", details)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "error")
+    message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    return error_response(request, exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _integrity_error(request: Request, exc: Exception) -> Response:
+    log.info("integrity error: %s", exc)
+    return error_response(request, 409, "conflict", "the change conflicts with existing data")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(request, 500, "internal_error", "internal error; quote the request id to support")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(Exception, _unexpected)

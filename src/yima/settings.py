@@ -1,0 +1,55 @@
+"""Process-wide settings, read from the environment (prefix ``YIMA_``)."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="YIMA_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/yima.db",
+        description="sqlite:///path (the embedded default) or postgresql://user:pw@host:port/db",
+    )
+    data_dir: Path = Path("var")
+    secret_key: str = Field(
+        default="",
+        description="Master secret: wraps tenant keys, signs cookies. Generated into data_dir when unset.",
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+    cookie_secure: bool = Field(
+        default=False, description="Mark console cookies Secure (set it behind HTTPS)."
+    )
+    session_hours: int = 12
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    access_token_minutes: int = 60
+    run_worker_inline: bool = Field(
+        default=True, description="Run the outbox/job runner inside the web process."
+    )
+    public_rate_per_minute: int = Field(
+        default=30, description="Requests a minute one IP may make to a rate-limited public endpoint."
+    )
+
+    def resolved_secret_key(self) -> str:
+        """The master secret; a development one is created once in data_dir when none is set."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
