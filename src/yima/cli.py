@@ -47,8 +47,14 @@ def serve(
     factory = "yima.main:create_console_app" if console else "yima.main:create_app"
     err.print(f"yima listening on http://{host}:{port}  (console: http://{host}:{port}/console)")
     uvicorn.run(
-        factory, factory=True, host=host, port=port, workers=workers, log_config=None,
-        proxy_headers=True, forwarded_allow_ips="127.0.0.1",
+        factory,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
     )
 
 

@@ -23,7 +23,7 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "赤水河酱酒 (演示)"
 SISTER_SLUG = "demo-beer"
 SISTER_NAME = "青岚精酿 (演示)"
-DEMO_PASSWORD = "yima-demo-2026"
+DEMO_PASSWORD = "yima-demo-2026"  # noqa: S105 -- printed for demo use, by design
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from yima.platform.ctx import Ctx
 from yima.platform.errors import AppError
 from yima.platform.outbox import service as jobs
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
+from yima.platform.web.params import Id
 
 oauth = APIRouter(tags=["oauth"])
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -53,9 +54,7 @@ Paging = Annotated[PageParams, Depends(page_params)]
 def _oauth_error(exc: AppError) -> JSONResponse:
     # RFC 6749 §5.2: token errors use the OAuth shape, which every OAuth client library reads.
     headers = {"WWW-Authenticate": 'Basic realm="yima"'} if exc.status == 401 else {}
-    return JSONResponse(
-        {"error": exc.code, "error_description": exc.message}, status_code=exc.status, headers=headers
-    )
+    return JSONResponse({"error": exc.code, "error_description": exc.message}, status_code=exc.status, headers=headers)
 
 
 def _basic_credentials(request: Request) -> tuple[str, str] | None:
@@ -96,7 +95,9 @@ async def me(ctx: Ctx = requires(SELF_READ)) -> MeRead:
 
 
 @router.get("/identity/staff", response_model=Page[StaffRead])
-async def list_staff(paging: Paging, filters: Annotated[StaffFilter, Depends()], ctx: Ctx = requires(STAFF_READ)) -> Page[StaffRead]:
+async def list_staff(
+    paging: Paging, filters: Annotated[StaffFilter, Depends()], ctx: Ctx = requires(STAFF_READ)
+) -> Page[StaffRead]:
     rows = await service.list_staff(ctx, filters, paging.limit, paging.before_id)
     return make_page(rows, paging, lambda r: r, lambda r: r.id)
 
@@ -107,12 +108,12 @@ async def create_staff(data: StaffCreate, ctx: Ctx = requires(STAFF_MANAGE)) -> 
 
 
 @router.get("/identity/staff/{staff_id}", response_model=StaffRead)
-async def get_staff(staff_id: int, ctx: Ctx = requires(STAFF_READ)) -> StaffRead:
+async def get_staff(staff_id: Id, ctx: Ctx = requires(STAFF_READ)) -> StaffRead:
     return await service.get_staff(ctx, staff_id)
 
 
 @router.patch("/identity/staff/{staff_id}", response_model=StaffRead)
-async def update_staff(staff_id: int, data: StaffUpdate, ctx: Ctx = requires(STAFF_MANAGE)) -> StaffRead:
+async def update_staff(staff_id: Id, data: StaffUpdate, ctx: Ctx = requires(STAFF_MANAGE)) -> StaffRead:
     return await service.update_staff(ctx, staff_id, data)
 
 
@@ -127,12 +128,12 @@ async def create_role(data: RoleCreate, ctx: Ctx = requires(STAFF_MANAGE)) -> Ro
 
 
 @router.patch("/identity/roles/{role_id}", response_model=RoleRead)
-async def update_role(role_id: int, data: RoleUpdate, ctx: Ctx = requires(STAFF_MANAGE)) -> RoleRead:
+async def update_role(role_id: Id, data: RoleUpdate, ctx: Ctx = requires(STAFF_MANAGE)) -> RoleRead:
     return await service.update_role(ctx, role_id, data)
 
 
 @router.delete("/identity/roles/{role_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_role(role_id: int, ctx: Ctx = requires(STAFF_MANAGE)) -> None:
+async def delete_role(role_id: Id, ctx: Ctx = requires(STAFF_MANAGE)) -> None:
     await service.delete_role(ctx, role_id)
 
 
@@ -154,12 +155,14 @@ async def create_client(data: ClientCreate, ctx: Ctx = requires(CLIENTS_MANAGE))
 
 
 @router.patch("/identity/clients/{client_pk}", response_model=ClientRead)
-async def update_client(client_pk: int, data: ClientUpdate, ctx: Ctx = requires(CLIENTS_MANAGE)) -> ClientRead:
+async def update_client(client_pk: Id, data: ClientUpdate, ctx: Ctx = requires(CLIENTS_MANAGE)) -> ClientRead:
     return await service.update_client(ctx, client_pk, data)
 
 
 @router.get("/identity/audit-log", response_model=Page[AuditRead])
-async def list_audit(paging: Paging, filters: Annotated[AuditFilter, Depends()], ctx: Ctx = requires(AUDIT_READ)) -> Page[AuditRead]:
+async def list_audit(
+    paging: Paging, filters: Annotated[AuditFilter, Depends()], ctx: Ctx = requires(AUDIT_READ)
+) -> Page[AuditRead]:
     rows = await service.list_audit(ctx, filters, paging.limit, paging.before_id)
     return make_page(rows, paging, AuditRead.model_validate, lambda r: r.id)
 
@@ -171,6 +174,6 @@ async def list_jobs(paging: Paging, name: str | None = None, ctx: Ctx = requires
 
 
 @router.get("/jobs/{job_id}", response_model=JobRead, tags=["jobs"])
-async def get_job(job_id: int, ctx: Ctx = requires(JOBS_READ)) -> JobRead:
+async def get_job(job_id: Id, ctx: Ctx = requires(JOBS_READ)) -> JobRead:
     """A background job's state and progress (done of total)."""
     return JobRead.model_validate(await jobs.get_job(ctx, job_id))

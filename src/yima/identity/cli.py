@@ -53,7 +53,9 @@ def user_create(
     role: Annotated[list[str], typer.Option(help="Role code (repeatable): owner, admin, operator, …")],
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
     password: Annotated[str | None, typer.Option(help="Password (asked for when omitted)")] = None,
-    region: Annotated[list[str] | None, typer.Option(help="GB/T 2260 region code a regional manager covers")] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help="GB/T 2260 region code a regional manager covers")
+    ] = None,
 ) -> None:
     """Add a person to a brand. An existing login (staff of another brand) is linked and
     keeps its password."""

@@ -20,9 +20,7 @@ STAFF_MANAGE = Permission("staff:manage", "管理员工与角色", "Manage staff
 CLIENTS_READ = Permission("clients:read", "查看开放平台应用", "View API clients", ("admin",))
 CLIENTS_MANAGE = Permission("clients:manage", "管理开放平台应用", "Manage API clients", ("admin",))
 AUDIT_READ = Permission("audit:read", "查看审计日志", "View the audit log", ("admin", "finance"))
-JOBS_READ = Permission(
-    "jobs:read", "查看后台任务", "View background jobs", ("admin", "operator", "finance")
-)
+JOBS_READ = Permission("jobs:read", "查看后台任务", "View background jobs", ("admin", "operator", "finance"))
 
 
 # FastAPI dependencies every context's api.py uses to declare what a route needs -------------

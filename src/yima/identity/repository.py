@@ -90,7 +90,9 @@ async def list_staff(
     if filters.role:
         query = query.where(
             StaffMember.id.in_(
-                select(StaffRole.staff_id).join(Role, Role.id == StaffRole.role_id).where(Role.code == filters.role)
+                select(StaffRole.staff_id)
+                .join(Role, Role.id == StaffRole.role_id)
+                .where(Role.code == filters.role)
             )
         )
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
@@ -148,7 +150,9 @@ async def roles_by_code(session: AsyncSession, codes: Sequence[str]) -> list[Rol
 
 
 async def role_in_use(session: AsyncSession, role_id: int) -> bool:
-    return (await session.scalar(select(StaffRole.id).where(StaffRole.role_id == role_id).limit(1))) is not None
+    return (
+        await session.scalar(select(StaffRole.id).where(StaffRole.role_id == role_id).limit(1))
+    ) is not None
 
 
 # console sessions --------------------------------------------------------------------------

@@ -9,9 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")]
-Login = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._@-]{2,79}$")
-]
+Login = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._@-]{2,79}$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 RoleCode = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,59}$")]
@@ -47,6 +45,20 @@ class TenantRead(ReadModel):
 
 
 class StaffCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "login": "zhang.wei",
+                    "display_name": "张伟",
+                    "password": "a-long-passphrase",
+                    "roles": ["operator"],
+                    "region_codes": [],
+                }
+            ]
+        }
+    )
+
     login: Login
     display_name: Name
     password: Password
@@ -82,6 +94,10 @@ class StaffFilter(BaseModel):
 
 
 class RoleCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "viewer", "name": "只读查看", "permissions": ["staff:read"]}]}
+    )
+
     code: RoleCode
     name: Name
     permissions: list[ScopeName] = Field(min_length=1)
@@ -108,6 +124,10 @@ class PermissionRead(BaseModel):
 
 
 class ClientCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "ERP 对接", "scopes": ["staff:read", "audit:read"]}]}
+    )
+
     name: Name
     scopes: list[ScopeName] = Field(min_length=1)
 
@@ -135,7 +155,7 @@ class ClientCreated(ClientRead):
 
 class TokenResponse(BaseModel):
     access_token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105
     expires_in: int
     scope: str
 

@@ -33,6 +33,7 @@ class Actor:
     id: int | None = None
     name: str = ""
     permissions: frozenset[str] = frozenset()
+    roles: frozenset[str] = frozenset()
     # Regions (GB/T 2260 codes) a regional manager is limited to; None means the whole brand.
     region_codes: tuple[str, ...] | None = None
 

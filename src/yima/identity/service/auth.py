@@ -57,19 +57,24 @@ async def attempt_login(ctx: Ctx, login: str, password: str, user_agent: str | N
         return LoginOutcome(error=InvalidCredentials("wrong login or password"))
     if rules.is_locked(user.locked_until, now):
         return LoginOutcome(error=AccountLocked("too many failed logins; the account is locked for a while"))
-    if not passwords.verify(password, user.password_hash):
+    valid, upgraded_hash = passwords.verify_and_update(password, user.password_hash)
+    if not valid:
         user.failed_logins, user.locked_until = rules.after_failed_login(
-            user.failed_logins, now, settings.login_max_failures,
+            user.failed_logins,
+            now,
+            settings.login_max_failures,
             dt.timedelta(minutes=settings.login_lockout_minutes),
         )
         if user.locked_until:
-            return LoginOutcome(error=AccountLocked("too many failed logins; the account is locked for a while"))
+            return LoginOutcome(
+                error=AccountLocked("too many failed logins; the account is locked for a while")
+            )
         return LoginOutcome(error=InvalidCredentials("wrong login or password"))
     tenant_ids = await repo.tenant_ids_of_user(ctx.session, user.id)
     if not user.is_active or not tenant_ids:
         return LoginOutcome(error=InvalidCredentials("this account has no access to any brand"))
-    if passwords.hash_needs_update(user.password_hash):
-        user.password_hash = passwords.hash(password)
+    if upgraded_hash:
+        user.password_hash = upgraded_hash
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
     token = crypto.new_secret(32)
     console_session = ConsoleSession(

@@ -60,15 +60,27 @@ async def staff_actor(session: AsyncSession, user: User, tenant_id: int) -> Acto
     if staff is None or not staff.is_active or not user.is_active or staff.tenant_id != tenant_id:
         return None
     permissions: set[str] = set()
-    for role in await repo.roles_of_staff(session, staff.id):
+    roles = await repo.roles_of_staff(session, staff.id)
+    for role in roles:
         permissions |= rules.role_permissions(role.code, role.builtin, role.permissions)
     return Actor(
         kind="staff",
         id=user.id,
         name=user.display_name or user.login,
         permissions=frozenset(permissions),
+        roles=frozenset(r.code for r in roles),
         region_codes=tuple(staff.region_codes) or None,
     )
+
+
+def _check_owner_change(ctx: Ctx, before: Sequence[str], after: Sequence[str], field: str) -> None:
+    """Only an owner makes or unmakes an owner."""
+    touches_owner = ("owner" in before) != ("owner" in after)
+    if touches_owner and ctx.actor.kind != "system" and "owner" not in ctx.actor.roles:
+        raise Forbidden(
+            "only an owner can grant or remove the owner role",
+            [FieldError(field, "owner role", "escalation")],
+        )
 
 
 async def _roles_for(ctx: Ctx, codes: Sequence[str], field: str) -> list[Role]:
@@ -92,22 +104,30 @@ async def create_staff(ctx: Ctx, data: StaffCreate, *, link_existing: bool = Fal
     unless ``link_existing`` (the platform CLI), which adds the membership and keeps the
     person's password."""
     ctx.require(STAFF_MANAGE.name)
+    _check_owner_change(ctx, [], data.roles, "roles")
     roles = await _roles_for(ctx, data.roles, "roles")
     user = await repo.get_user_by_login(ctx.session, data.login)
     if user is not None and not link_existing:
         raise Conflict("that login is taken", [FieldError("login", "already taken", "taken")])
     if user is None:
-        user = User(login=data.login, display_name=data.display_name, password_hash=passwords.hash(data.password))
+        user = User(
+            login=data.login, display_name=data.display_name, password_hash=passwords.hash(data.password)
+        )
         repo.add(ctx.session, user)
         await ctx.session.flush()
     elif await repo.get_staff_of_user(ctx.session, user.id):
-        raise Conflict("that person is already staff of this brand", [FieldError("login", "already staff", "taken")])
+        raise Conflict(
+            "that person is already staff of this brand", [FieldError("login", "already staff", "taken")]
+        )
     staff = StaffMember(tenant_id=ctx.tenant_id, user_id=user.id, region_codes=list(data.region_codes))
     repo.add(ctx.session, staff)
     await ctx.session.flush()
     await repo.replace_staff_roles(ctx.session, staff, roles)
     record_audit(
-        ctx, "staff.created", "staff", staff.id,
+        ctx,
+        "staff.created",
+        "staff",
+        staff.id,
         {"login": user.login, "roles": sorted(data.roles), "region_codes": list(data.region_codes)},
     )
     return _staff_read(staff, user, sorted(data.roles), False)
@@ -132,6 +152,9 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
     ctx.require(STAFF_MANAGE.name)
     staff, user = await _load_staff(ctx, staff_id)
     before_roles = (await repo.role_codes_by_staff(ctx.session, [staff.id]))[staff.id]
+    if "owner" in before_roles:
+        # An owner's account (password, activity, roles) is changed by an owner only.
+        _check_owner_change(ctx, ["owner"], [], "roles")
     changes: dict[str, object] = {}
     if data.display_name is not None and data.display_name != user.display_name:
         changes["display_name"] = [user.display_name, data.display_name]
@@ -145,7 +168,7 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
             )
         user.password_hash = passwords.hash(data.password)
         user.failed_logins, user.locked_until = 0, None
-        changes["password"] = "reset"
+        changes["password"] = "reset"  # noqa: S105 -- the audit says that, never the value
     if data.region_codes is not None and data.region_codes != staff.region_codes:
         changes["region_codes"] = [staff.region_codes, data.region_codes]
         staff.region_codes = list(data.region_codes)
@@ -154,12 +177,15 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
         staff.is_active = data.is_active
     roles_after = before_roles
     if data.roles is not None and sorted(data.roles) != before_roles:
+        _check_owner_change(ctx, before_roles, data.roles, "roles")
         await repo.replace_staff_roles(ctx.session, staff, await _roles_for(ctx, data.roles, "roles"))
         roles_after = sorted(data.roles)
         changes["roles"] = [before_roles, roles_after]
     await ctx.session.flush()
     if "owner" in before_roles and await repo.count_active_owners(ctx.session) == 0:
-        raise Conflict("a brand keeps at least one active owner", [FieldError("roles", "last owner", "last_owner")])
+        raise Conflict(
+            "a brand keeps at least one active owner", [FieldError("roles", "last owner", "last_owner")]
+        )
     if changes:
         record_audit(ctx, "staff.updated", "staff", staff.id, changes)
     return _staff_read(staff, user, roles_after, rules.is_locked(user.locked_until, ctx.now()))
@@ -179,9 +205,22 @@ async def list_roles(ctx: Ctx) -> list[RoleRead]:
     return [_role_read(r) for r in await repo.list_roles(ctx.session)]
 
 
+async def roles_of_actor(ctx: Ctx) -> list[RoleRead]:
+    """The roles the calling staff member holds in this brand (their own: no permission needed)."""
+    if ctx.actor.kind != "staff" or ctx.actor.id is None:
+        return []
+    staff = await repo.get_staff_of_user(ctx.session, ctx.actor.id)
+    if staff is None:
+        return []
+    return [_role_read(r) for r in await repo.roles_of_staff(ctx.session, staff.id)]
+
+
 def list_permissions(ctx: Ctx) -> list[PermissionRead]:
     ctx.require(STAFF_READ.name)
-    return [PermissionRead(name=p.name, area=p.area, label_zh=p.label_zh, label_en=p.label_en) for p in all_permissions()]
+    return [
+        PermissionRead(name=p.name, area=p.area, label_zh=p.label_zh, label_en=p.label_en)
+        for p in all_permissions()
+    ]
 
 
 def _check_permission_names(ctx: Ctx, names: Sequence[str]) -> None:
@@ -204,7 +243,9 @@ async def create_role(ctx: Ctx, data: RoleCreate) -> RoleRead:
     _check_permission_names(ctx, data.permissions)
     if await repo.roles_by_code(ctx.session, [data.code]):
         raise Conflict("a role with that code exists", [FieldError("code", "already taken", "taken")])
-    role = Role(tenant_id=ctx.tenant_id, code=data.code, name=data.name, permissions=sorted(set(data.permissions)))
+    role = Role(
+        tenant_id=ctx.tenant_id, code=data.code, name=data.name, permissions=sorted(set(data.permissions))
+    )
     repo.add(ctx.session, role)
     await ctx.session.flush()
     record_audit(ctx, "role.created", "role", role.id, {"code": role.code, "permissions": role.permissions})

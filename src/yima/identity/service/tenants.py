@@ -51,7 +51,10 @@ async def create_tenant(ctx: Ctx, data: TenantCreate) -> Tenant:
     await ctx.session.flush()
     repo.add(
         ctx.session,
-        *(Role(tenant_id=tenant.id, code=code, name=ROLE_NAMES[code], builtin=True) for code in BUILTIN_ROLES),
+        *(
+            Role(tenant_id=tenant.id, code=code, name=ROLE_NAMES[code], builtin=True)
+            for code in BUILTIN_ROLES
+        ),
     )
     await ctx.session.flush()
     return tenant
@@ -97,7 +100,11 @@ async def list_tenants_of_user(session: AsyncSession, user_id: int) -> list[Tena
 async def describe_actor(ctx: Ctx) -> MeRead:
     tenant = await repo.get_tenant(ctx.session, ctx.tenant_id)
     assert tenant is not None
-    tenants = await list_tenants_of_user(ctx.session, ctx.actor.id) if ctx.actor.kind == "staff" and ctx.actor.id else [tenant]
+    tenants = (
+        await list_tenants_of_user(ctx.session, ctx.actor.id)
+        if ctx.actor.kind == "staff" and ctx.actor.id
+        else [tenant]
+    )
     return MeRead(
         kind=ctx.actor.kind,
         name=ctx.actor.name,
@@ -120,3 +127,9 @@ async def system_context(db: Database, tenant_slug: str | None = None) -> AsyncI
             ctx.tenant = await tenant_info(session, tenant.id)
         yield ctx
         await session.commit()
+
+
+def forget_cached_tenants() -> None:
+    """Drop cached tenant facts and keys (tests that roll tenants back and reuse their ids)."""
+    _info_cache.clear()
+    _key_cache.clear()

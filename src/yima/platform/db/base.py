@@ -61,7 +61,7 @@ def utcnow() -> dt.datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {
+    type_annotation_map = {  # noqa: RUF012 -- SQLAlchemy reads this class attribute
         dt.datetime: UTCDateTime(),
         dict[str, Any]: Json,
         list[str]: Json,

@@ -79,14 +79,18 @@ class Database:
     def backend(self) -> str:
         return self.engine.dialect.name
 
-    def bind_to(self, connection: AsyncConnection) -> None:
-        """Make every session join ``connection``'s transaction through savepoints (tests)."""
-        self.sessions = async_sessionmaker(
+    def joined(self, connection: AsyncConnection) -> Database:
+        """A Database whose sessions join ``connection``'s transaction through savepoints, so a
+        test can roll back everything the code under test committed."""
+        joined = object.__new__(Database)
+        joined.url, joined.engine = self.url, self.engine
+        joined.sessions = async_sessionmaker(
             bind=connection,
             expire_on_commit=False,
             autoflush=True,
             join_transaction_mode="create_savepoint",
         )
+        return joined
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -34,9 +34,7 @@ def bound_tenant(session: Session) -> int | None:
 
 
 def _touches_tenant_model(state: ORMExecuteState) -> bool:
-    return any(
-        isinstance(m.class_, type) and issubclass(m.class_, TenantScoped) for m in state.all_mappers
-    )
+    return any(isinstance(m.class_, type) and issubclass(m.class_, TenantScoped) for m in state.all_mappers)
 
 
 @event.listens_for(Session, "do_orm_execute")

@@ -27,7 +27,9 @@ def topic_of(event_type: type) -> str:
     return f"{context}.{event_type.__name__}"
 
 
-def handles(event_type: type[E]) -> Callable[[Callable[[Ctx, E], Awaitable[None]]], Callable[[Ctx, E], Awaitable[None]]]:
+def handles(
+    event_type: type[E],
+) -> Callable[[Callable[[Ctx, E], Awaitable[None]]], Callable[[Ctx, E], Awaitable[None]]]:
     """Register ``fn(ctx, event)`` to run, after commit, for every ``event_type`` published."""
 
     def register(fn: Callable[[Ctx, E], Awaitable[None]]) -> Callable[[Ctx, E], Awaitable[None]]:

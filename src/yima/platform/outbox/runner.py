@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import traceback
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from yima.platform.ctx import SYSTEM, Ctx, TenantInfo
@@ -78,10 +78,8 @@ class Runner:
                 log.exception("runner loop failed")
                 worked = 0
             if not worked:
-                try:
+                with suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
         log.info("runner stopped")
 
     async def _deliver_messages(self) -> int:
@@ -137,9 +135,7 @@ class Runner:
             return 0
         job_id, tenant_id, name, params = claimed
         function = registry.job_named(name)
-        run = registry.JobRun(
-            job_id, tenant_id, lambda: self.tenant_ctx(tenant_id), self._reporter(job_id)
-        )
+        run = registry.JobRun(job_id, tenant_id, lambda: self.tenant_ctx(tenant_id), self._reporter(job_id))
         try:
             if function is None:
                 raise LookupError(f"no job function {name!r}")

@@ -28,9 +28,7 @@ def publish(ctx: Ctx, event: object) -> None:
 async def enqueue_job(ctx: Ctx, name: str, params: dict[str, Any], total: int | None = None) -> Job:
     if registry.job_named(name) is None:
         raise RuntimeError(f"no job function registered as {name!r}")
-    job = Job(
-        tenant_id=ctx.tenant_id, name=name, params=params, total=total, created_by=ctx.actor.name
-    )
+    job = Job(tenant_id=ctx.tenant_id, name=name, params=params, total=total, created_by=ctx.actor.name)
     repo.add_job(ctx.session, job)
     await ctx.session.flush()
     return job

@@ -45,7 +45,11 @@ def wants_html(request: Request) -> bool:
 
 
 def error_response(
-    request: Request, status: int, code: str, message: str, details: list[dict[str, Any]] | None = None,
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     if wants_html(request):
@@ -78,7 +82,11 @@ async def _app_error(request: Request, exc: Exception) -> Response:
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"field": _field_path(e.get("loc", ())), "message": e.get("msg", "invalid"), "code": e.get("type", "invalid")}
+        {
+            "field": _field_path(e.get("loc", ())),
+            "message": e.get("msg", "invalid"),
+            "code": e.get("type", "invalid"),
+        }
         for e in exc.errors()
     ]
     return error_response(request, 422, "validation_failed", "the request is not valid", details)

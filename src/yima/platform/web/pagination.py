@@ -16,6 +16,7 @@ from fastapi import Query
 from pydantic import BaseModel
 
 from yima.platform.errors import FieldError, Invalid
+from yima.platform.web.params import MAX_ID
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,9 +40,10 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = raw.partition(":")
-        if kind != "id":
-            raise ValueError(kind)
-        return int(value)
+        last_id = int(value)
+        if kind != "id" or not 0 < last_id <= MAX_ID:
+            raise ValueError(raw)
+        return last_id
     except (ValueError, UnicodeDecodeError) as exc:
         raise Invalid(
             "the cursor is not one this API gave out",
@@ -51,12 +53,16 @@ def decode_cursor(cursor: str) -> int:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page (1–200).")] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, before_id=decode_cursor(cursor) if cursor else None)
 
 
-def make_page(rows: Sequence[T], params: PageParams, to_item: Callable[[T], R], id_of: Callable[[T], int]) -> Page[R]:
+def make_page(
+    rows: Sequence[T], params: PageParams, to_item: Callable[[T], R], id_of: Callable[[T], int]
+) -> Page[R]:
     """``rows`` were fetched with ``limit + 1`` so a further page is known without a count."""
     more = len(rows) > params.limit
     shown = list(rows[: params.limit])

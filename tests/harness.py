@@ -1,0 +1,68 @@
+"""A brand full of data, and a snapshot of everything it owns, for the isolation and
+permission harnesses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from tests.identity.factories import create_client, create_staff, create_tenant, system
+from yima.identity import service as identity
+from yima.identity.schemas import RoleCreate
+from yima.platform.db.base import Base
+from yima.platform.db.session import Database
+from yima.platform.db.tenancy import ALL_TENANTS
+from yima.platform.outbox import registry
+from yima.platform.outbox import service as outbox
+
+
+@dataclass
+class SeededBrand:
+    slug: str
+    tenant_id: int
+    ids: dict[str, int]
+    markers: list[str]
+
+
+async def seed_brand(db: Database, slug: str) -> SeededBrand:
+    """A brand with one of everything a route can point at; every name carries a marker
+    that must never show up in another brand's answers."""
+    marker = f"{slug}-marker"
+    await create_tenant(db, slug, name=f"{marker} 品牌")
+    await create_staff(db, slug, f"{slug}-staff", roles=("operator",))
+    await create_client(db, slug, ["staff:read"])
+    async with system(db, slug) as ctx:
+        role = await identity.create_role(
+            ctx, RoleCreate(code=f"{slug.replace('-', '_')}_role", name=f"{marker} 角色", permissions=["staff:read"])
+        )
+        staff = await identity.find_staff_by_login(ctx, f"{slug}-staff")
+        [client] = await identity.list_clients(ctx, 1, None)
+        job = await outbox.enqueue_job(ctx, "testing.noop", {"marker": marker})
+        assert staff is not None
+        ids = {"staff_id": staff.id, "role_id": role.id, "client_pk": client.id, "job_id": job.id}
+        return SeededBrand(slug, ctx.tenant_id, ids, [marker, f"{slug}-staff", client.client_id])
+
+
+@registry.job("testing.noop")
+async def _noop(run: registry.JobRun, params: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+async def snapshot(db: Database, tenant_id: int) -> dict[str, list[str]]:
+    """Every row the brand owns, in every table, as text."""
+    rows: dict[str, list[str]] = {}
+    async with db.session() as s:
+        for table in Base.metadata.sorted_tables:
+            if "tenant_id" not in table.c:
+                continue
+            query = select(table).where(table.c.tenant_id == tenant_id).execution_options(**{ALL_TENANTS: True})
+            result = (await s.execute(query)).mappings().all()
+            rows[table.name] = sorted(json.dumps(dict(r), default=str, sort_keys=True) for r in result)
+    return rows
+
+
+def leaked(markers: list[str], text: str) -> list[str]:
+    return [m for m in markers if m in text]

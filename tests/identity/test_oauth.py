@@ -1,0 +1,122 @@
+"""OAuth 2.0 client credentials: tokens, scopes, and everything that must be refused."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import httpx
+import pytest
+from joserfc import jwt
+from joserfc.jwk import OctKey
+
+from tests.identity.factories import bearer, create_client, create_tenant, system
+from yima.identity import service as identity
+from yima.identity.schemas import ClientUpdate
+from yima.platform.db.session import Database
+
+
+async def test_a_token_works_within_its_scopes_and_is_refused_outside(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    creds = await create_client(db, "acme", ["staff:read", "identity:read"])
+    headers = await bearer(client, creds)
+    me = await client.get("/api/v1/me", headers=headers)
+    assert me.status_code == 200
+    assert me.json()["tenant"]["slug"] == "acme"
+    assert me.json()["permissions"] == ["identity:read", "staff:read"]
+    assert (await client.get("/api/v1/identity/staff", headers=headers)).status_code == 200
+    refused = await client.get("/api/v1/identity/audit-log", headers=headers)
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "permission_denied"
+
+
+async def test_token_answer_follows_rfc_6749(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    creds = await create_client(db, "acme", ["staff:read", "identity:read"])
+    response = await client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "scope": "staff:read"},
+        headers={
+            "Authorization": "Basic " + base64.b64encode(f"{creds.client_id}:{creds.client_secret}".encode()).decode()
+        },
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert body["token_type"] == "Bearer" and body["scope"] == "staff:read" and body["expires_in"] == 3600
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "error"),
+    [
+        ({"client_secret": "wrong"}, 401, "invalid_client"),
+        ({"client_id": "yc_unknown"}, 401, "invalid_client"),
+        ({"grant_type": "password"}, 400, "unsupported_grant_type"),
+        ({"scope": "audit:read"}, 400, "invalid_scope"),
+    ],
+)
+async def test_bad_token_requests_are_refused(
+    db: Database, client: httpx.AsyncClient, change: dict[str, str], status: int, error: str
+) -> None:
+    await create_tenant(db, "acme")
+    creds = await create_client(db, "acme", ["staff:read"])
+    data = {"grant_type": "client_credentials", "client_id": creds.client_id, "client_secret": creds.client_secret}
+    response = await client.post("/oauth/token", data={**data, **change})
+    assert response.status_code == status
+    assert response.json()["error"] == error
+
+
+async def test_a_disabled_client_loses_its_tokens_at_once(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    creds = await create_client(db, "acme", ["identity:read"])
+    headers = await bearer(client, creds)
+    async with system(db, "acme") as ctx:
+        [row] = await identity.list_clients(ctx, 10, None)
+        await identity.update_client(ctx, row.id, ClientUpdate(is_active=False))
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_narrowed_client_scopes_narrow_live_tokens(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    creds = await create_client(db, "acme", ["identity:read", "staff:read"])
+    headers = await bearer(client, creds)
+    async with system(db, "acme") as ctx:
+        [row] = await identity.list_clients(ctx, 10, None)
+        await identity.update_client(ctx, row.id, ClientUpdate(scopes=["identity:read"]))
+    assert (await client.get("/api/v1/identity/staff", headers=headers)).status_code == 403
+
+
+async def test_forged_expired_and_foreign_tokens_are_refused(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    await create_tenant(db, "rival")
+    acme = await create_client(db, "acme", ["identity:read"])
+    rival = await create_client(db, "rival", ["identity:read"])
+    good = (await bearer(client, acme))["Authorization"].split()[1]
+    header, payload, signature = good.split(".")
+    tampered = f"{header}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    async with system(db, "rival") as ctx:
+        rival_key = await identity.tenant_subkey(ctx.session, ctx.tenant_id, b"oauth-access-token")
+        acme_id = (await identity.get_tenant_by_slug(ctx.session, "acme")).id
+    now = int(dt.datetime.now(dt.UTC).timestamp())
+    claims = {"iss": "yima", "sub": rival.client_id, "tid": acme_id, "scope": "identity:read", "exp": now + 60}
+    # Signed with another brand's key but claiming this brand: the kid picks acme's key, so it fails.
+    cross = jwt.encode({"alg": "HS256", "kid": f"t{acme_id}"}, claims, OctKey.import_key(rival_key))
+    expired_claims = {**claims, "tid": ctx.tenant_id, "exp": now - 10}
+    expired = jwt.encode({"alg": "HS256", "kid": f"t{ctx.tenant_id}"}, expired_claims, OctKey.import_key(rival_key))
+    for token in (tampered, cross, expired, "not-a-jwt", good + "x"):
+        response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401, token
+        assert response.json()["error"]["code"] in {"invalid_token", "unauthorized"}
+
+
+async def test_no_credentials_gets_401_in_the_api_error_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/me")
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "unauthorized" and error["request_id"] == response.headers["x-request-id"]
+
+
+async def test_the_token_endpoint_is_rate_limited(db: Database, client: httpx.AsyncClient) -> None:
+    data = {"grant_type": "client_credentials", "client_id": "yc_x", "client_secret": "y"}
+    statuses = [(await client.post("/oauth/token", data=data)).status_code for _ in range(31)]
+    assert statuses[:30] == [401] * 30
+    assert statuses[30] == 429
