@@ -13,6 +13,7 @@ from rich.table import Table
 
 from yima import contexts
 from yima.identity import service as identity
+from yima.identity.permissions import cli_context
 from yima.identity.schemas import StaffCreate, StaffUpdate, TenantCreate
 from yima.platform.ctx import Ctx
 from yima.platform.db.session import Database
@@ -48,7 +49,7 @@ STAFF = [
 
 
 async def _ensure_tenant(db: Database, slug: str, name: str) -> None:
-    async with identity.system_context(db) as ctx:
+    async with cli_context(db) as ctx:
         try:
             await identity.get_tenant_by_slug(ctx.session, slug)
         except NotFound:
@@ -80,10 +81,10 @@ async def ensure_demo(database_url: str | None = None, quiet: bool = False) -> N
     try:
         await _ensure_tenant(db, DEMO_SLUG, DEMO_NAME)
         await _ensure_tenant(db, SISTER_SLUG, SISTER_NAME)
-        async with identity.system_context(db, DEMO_SLUG) as ctx:
+        async with cli_context(db, DEMO_SLUG) as ctx:
             for person in STAFF:
                 await _ensure_staff(ctx, person)
-        async with identity.system_context(db, SISTER_SLUG) as ctx:
+        async with cli_context(db, SISTER_SLUG) as ctx:
             for person in STAFF:
                 if person.also_sister:
                     await _ensure_staff(ctx, person)

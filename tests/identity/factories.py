@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import httpx
 
 from yima.identity import service as identity
+from yima.identity.permissions import cli_context
 from yima.identity.schemas import ClientCreate, StaffCreate, TenantCreate
 from yima.platform.ctx import Ctx
 from yima.platform.db.session import Database
@@ -21,14 +22,14 @@ _seq = itertools.count(1)
 
 async def create_tenant(db: Database, slug: str | None = None, name: str | None = None) -> str:
     slug = slug or f"brand-{next(_seq)}"
-    async with identity.system_context(db) as ctx:
+    async with cli_context(db) as ctx:
         await identity.create_tenant(ctx, TenantCreate(slug=slug, name=name or f"品牌 {slug}"))
     return slug
 
 
 def system(db: Database, slug: str):  # type: ignore[no-untyped-def]
     """``async with system(db, slug) as ctx``: the system actor in one brand."""
-    return identity.system_context(db, slug)
+    return cli_context(db, slug)
 
 
 async def create_staff(
@@ -69,7 +70,7 @@ async def bearer(http: httpx.AsyncClient, creds: ApiCredentials, scope: str | No
 async def login_session(http: httpx.AsyncClient, db: Database, login: str) -> dict[str, str]:
     """Log in through the service (as the console does) and return cookie + CSRF headers for
     calling the API with a console session."""
-    async with identity.system_context(db) as ctx:
+    async with cli_context(db) as ctx:
         outcome = await identity.attempt_login(ctx, login, PASSWORD, "pytest")
     assert outcome.token and outcome.session, outcome.error
     return {"Cookie": f"yima_session={outcome.token}", "X-CSRF-Token": outcome.session.csrf_token}
@@ -78,7 +79,7 @@ async def login_session(http: httpx.AsyncClient, db: Database, login: str) -> di
 @asynccontextmanager
 async def staff_ctx(db: Database, login: str) -> AsyncIterator[Ctx]:
     """A Ctx acting as a staff member in their current brand (as the console does)."""
-    async with identity.system_context(db) as system_ctx:
+    async with cli_context(db) as system_ctx:
         outcome = await identity.attempt_login(system_ctx, login, PASSWORD, "pytest")
     assert outcome.token, outcome.error
     async with db.session() as session:

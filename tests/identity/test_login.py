@@ -8,11 +8,12 @@ import httpx
 
 from tests.identity.factories import PASSWORD, create_staff, create_tenant, login_session
 from yima.identity import service as identity
+from yima.identity.permissions import cli_context
 from yima.platform.db.session import Database
 
 
 async def _attempt(db: Database, login: str, password: str) -> identity.LoginOutcome:
-    async with identity.system_context(db) as ctx:
+    async with cli_context(db) as ctx:
         return await identity.attempt_login(ctx, login, password, "pytest")
 
 
@@ -50,7 +51,7 @@ async def test_the_session_belongs_to_the_first_brand_and_switches(db: Database)
     async with db.session() as s:
         staff = await identity.resolve_console_session(s, outcome.token)
         assert staff is not None and staff.tenant.slug == "acme" and "staff:manage" in staff.actor.permissions
-    async with identity.system_context(db) as ctx:
+    async with cli_context(db) as ctx:
         staff = await identity.resolve_console_session(ctx.session, outcome.token)
         assert staff is not None
         rival = await identity.get_tenant_by_slug(ctx.session, "rival")
@@ -84,7 +85,7 @@ async def test_a_console_session_calls_the_api_and_needs_csrf_to_change(
     await create_tenant(db, "acme")
     await create_staff(db, "acme", "alice", roles=("admin",))
     headers = await login_session(client, db, "alice")
-    assert (await client.get("/api/v1/me", headers={"Cookie": headers["Cookie"]})).status_code == 200
+    assert (await client.get("/api/v1/identity/me", headers={"Cookie": headers["Cookie"]})).status_code == 200
     body = {"name": "ERP", "scopes": ["staff:read"]}
     no_csrf = await client.post("/api/v1/identity/clients", json=body, headers={"Cookie": headers["Cookie"]})
     assert no_csrf.status_code == 403 and no_csrf.json()["error"]["code"] == "csrf_failed"

@@ -20,7 +20,7 @@ async def test_a_token_works_within_its_scopes_and_is_refused_outside(db: Databa
     await create_tenant(db, "acme")
     creds = await create_client(db, "acme", ["staff:read", "identity:read"])
     headers = await bearer(client, creds)
-    me = await client.get("/api/v1/me", headers=headers)
+    me = await client.get("/api/v1/identity/me", headers=headers)
     assert me.status_code == 200
     assert me.json()["tenant"]["slug"] == "acme"
     assert me.json()["permissions"] == ["identity:read", "staff:read"]
@@ -72,7 +72,7 @@ async def test_a_disabled_client_loses_its_tokens_at_once(db: Database, client: 
     async with system(db, "acme") as ctx:
         [row] = await identity.list_clients(ctx, 10, None)
         await identity.update_client(ctx, row.id, ClientUpdate(is_active=False))
-    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+    assert (await client.get("/api/v1/identity/me", headers=headers)).status_code == 401
 
 
 async def test_narrowed_client_scopes_narrow_live_tokens(db: Database, client: httpx.AsyncClient) -> None:
@@ -103,13 +103,13 @@ async def test_forged_expired_and_foreign_tokens_are_refused(db: Database, clien
     expired_claims = {**claims, "tid": ctx.tenant_id, "exp": now - 10}
     expired = jwt.encode({"alg": "HS256", "kid": f"t{ctx.tenant_id}"}, expired_claims, OctKey.import_key(rival_key))
     for token in (tampered, cross, expired, "not-a-jwt", good + "x"):
-        response = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+        response = await client.get("/api/v1/identity/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401, token
         assert response.json()["error"]["code"] in {"invalid_token", "unauthorized"}
 
 
 async def test_no_credentials_gets_401_in_the_api_error_shape(client: httpx.AsyncClient) -> None:
-    response = await client.get("/api/v1/me")
+    response = await client.get("/api/v1/identity/me")
     assert response.status_code == 401
     error = response.json()["error"]
     assert error["code"] == "unauthorized" and error["request_id"] == response.headers["x-request-id"]

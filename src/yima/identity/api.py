@@ -88,7 +88,7 @@ async def token(
         return _oauth_error(exc)
 
 
-@router.get("/me", response_model=MeRead)
+@router.get("/identity/me", response_model=MeRead)
 async def me(ctx: Ctx = requires(SELF_READ)) -> MeRead:
     """Who the caller is, in which brand, holding which permissions."""
     return await service.describe_actor(ctx)

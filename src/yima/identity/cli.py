@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from yima.identity import service
+from yima.identity.permissions import cli_context
 from yima.identity.schemas import ClientCreate, StaffCreate, TenantCreate
 from yima.platform.db.session import Database
 from yima.settings import get_settings
@@ -28,7 +29,7 @@ def _db() -> Database:
 async def _run_in(slug: str | None, use_case):  # type: ignore[no-untyped-def]
     db = _db()
     try:
-        async with service.system_context(db, slug) as ctx:
+        async with cli_context(db, slug) as ctx:
             return await use_case(ctx)
     finally:
         await db.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, Request
@@ -87,3 +88,14 @@ def public() -> Any:
 
     dependency.public_route = True  # type: ignore[attr-defined]
     return Depends(dependency, scope="function")
+
+
+@asynccontextmanager
+async def cli_context(db: Database, tenant_slug: str | None = None) -> AsyncIterator[Ctx]:
+    """``async with cli_context(db, "demo") as ctx``: the system actor in one brand (or none),
+    in one transaction committed at the end — how the CLI, scripts and the demo act."""
+    from yima.identity.service import tenants
+
+    async with db.sessions() as session:
+        yield await tenants.system_ctx(session, tenant_slug)
+        await session.commit()

@@ -34,7 +34,7 @@ from yima.identity.service.tenants import (
     forget_cached_tenants,
     get_tenant_by_slug,
     list_tenants_of_user,
-    system_context,
+    system_ctx,
     tenant_info,
     tenant_subkey,
 )
@@ -69,7 +69,7 @@ __all__ = [
     "set_locale",
     "staff_actor",
     "switch_tenant",
-    "system_context",
+    "system_ctx",
     "tenant_info",
     "tenant_subkey",
     "update_client",

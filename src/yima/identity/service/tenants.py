@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +11,6 @@ from yima.identity.models import Role, Tenant
 from yima.identity.schemas import MeRead, TenantCreate, TenantRead
 from yima.platform import crypto
 from yima.platform.ctx import SYSTEM, Ctx, TenantInfo
-from yima.platform.db.session import Database
 from yima.platform.db.tenancy import bind_tenant
 from yima.platform.errors import Conflict, FieldError, NotFound
 from yima.platform.permissions import BUILTIN_ROLES
@@ -51,10 +48,7 @@ async def create_tenant(ctx: Ctx, data: TenantCreate) -> Tenant:
     await ctx.session.flush()
     repo.add(
         ctx.session,
-        *(
-            Role(tenant_id=tenant.id, code=code, name=ROLE_NAMES[code], builtin=True)
-            for code in BUILTIN_ROLES
-        ),
+        *(Role(tenant_id=tenant.id, code=code, name=ROLE_NAMES[code], builtin=True) for code in BUILTIN_ROLES),
     )
     await ctx.session.flush()
     return tenant
@@ -115,18 +109,14 @@ async def describe_actor(ctx: Ctx) -> MeRead:
     )
 
 
-@asynccontextmanager
-async def system_context(db: Database, tenant_slug: str | None = None) -> AsyncIterator[Ctx]:
-    """A Ctx for the CLI and scripts: the system actor, bound to one brand (or to none), in
-    one transaction committed at the end."""
-    async with db.session() as session:
-        ctx = Ctx(session=session, actor=SYSTEM)
-        if tenant_slug is not None:
-            tenant = await get_tenant_by_slug(session, tenant_slug)
-            bind_tenant(session.sync_session, tenant.id)
-            ctx.tenant = await tenant_info(session, tenant.id)
-        yield ctx
-        await session.commit()
+async def system_ctx(session: AsyncSession, tenant_slug: str | None = None) -> Ctx:
+    """A Ctx acting as the system (CLI, scripts, demo), bound to one brand or to none."""
+    ctx = Ctx(session=session, actor=SYSTEM)
+    if tenant_slug is not None:
+        tenant = await get_tenant_by_slug(session, tenant_slug)
+        bind_tenant(session.sync_session, tenant.id)
+        ctx.tenant = await tenant_info(session, tenant.id)
+    return ctx
 
 
 def forget_cached_tenants() -> None:

@@ -1,0 +1,117 @@
+"""Every /api/v1 route declares the permission it needs (``requires(PERMISSION)``), or is public
+on purpose (``public()``, listed below); and no route lives outside the known URL spaces.
+
+Builds the app without a worker and without the console; the database is never opened.
+FastAPI ≥ 0.16x keeps included routers as ``_IncludedRouter`` entries of ``app.routes``; its
+public ``fastapi.routing.iter_route_contexts`` gives each route as served: the full path (with
+every include prefix) and the dependant built with the include-level dependencies too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+from starlette.routing import BaseRoute, Mount
+
+from yima.main import create_app
+from yima.platform.db.session import Database
+
+# The URL spaces of DESIGN.md and DOMAIN.md: the API, OAuth, EPCIS, operations, docs, the
+# console, static files, the scan landing (/c/ tokens, /01/ GS1 Digital Link) and phone pages (/m/).
+PREFIXES = (
+    "/api/v1", "/oauth/", "/epcis", "/healthz", "/metrics", "/docs", "/openapi.json",
+    "/console", "/static", "/c/", "/01/", "/m/",
+)  # fmt: skip
+# Public routes under /api/v1: (method, path) → why anyone may call it. Keep it short.
+PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
+    db = Database(f"sqlite:///{Path(tmp_path_factory.mktemp('routes')) / 'routes.db'}")
+    yield create_app(database=db, run_worker=False)
+    db.engine.sync_engine.dispose()
+
+
+def _routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, RouteContext]]:
+    """(full path, route as served) for every route, inside mounted sub-applications too."""
+    for context in iter_route_contexts(routes):
+        path = prefix + (context.path or "")
+        yield path, context
+        if isinstance(context.original_route, Mount):
+            yield from _routes(context.original_route.routes, path)
+
+
+def _api_routes(app: FastAPI) -> Iterator[tuple[str, RouteContext]]:
+    return ((path, c) for path, c in _routes(app.routes) if isinstance(c.original_route, APIRoute))
+
+
+def _calls(dependant: Dependant) -> Iterator[Callable[..., object]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def _declared(route: RouteContext) -> tuple[list[str], bool]:
+    calls = list(_calls(route.dependant))
+    permissions = [str(p) for c in calls if (p := getattr(c, "required_permission", None))]
+    return permissions, any(getattr(c, "public_route", False) for c in calls)
+
+
+def _what(route: RouteContext) -> str:
+    """The endpoint function serving a route, or the kind of route (a mount) when it has none."""
+    endpoint = route.endpoint
+    if endpoint is None:
+        return type(route.original_route).__name__
+    return f"{getattr(endpoint, '__module__', '?')}.{getattr(endpoint, '__qualname__', endpoint)}"
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix.rstrip("/") or path.startswith(prefix.rstrip("/") + "/")
+
+
+def test_every_api_route_declares_its_permission(app: FastAPI) -> None:
+    problems = []
+    routes = list(_api_routes(app))
+    assert any(_under(path, "/api/v1") for path, _ in routes), "found no /api/v1 route at all"
+    for path, route in routes:
+        if not _under(path, "/api/v1"):
+            continue
+        permissions, public = _declared(route)
+        for method in sorted(route.methods or ()):
+            where = f"{method} {path} ({_what(route)})"
+            if not permissions and not public:
+                problems.append(
+                    f"{where} declares no permission; take `ctx: Ctx = requires(SOME_PERMISSION)` "
+                    "(yima.identity.permissions) instead of opening a session yourself"
+                )
+            elif permissions and public:
+                problems.append(f"{where} is both public() and requires{permissions}; choose one")
+            elif public and (method, path) not in PUBLIC_API_ROUTES:
+                problems.append(
+                    f"{where} is public(); an /api/v1 route needs requires(...), or an entry in "
+                    f"PUBLIC_API_ROUTES of {__name__} saying why anyone may call it"
+                )
+    assert not problems, "routes without a declared permission:\n" + "\n".join(problems)
+
+
+def test_routes_live_in_known_url_spaces(app: FastAPI) -> None:
+    unexpected = sorted(
+        f"{path} ({_what(route)}): outside {', '.join(PREFIXES)}; put API routes under "
+        "/api/v1/<context>/, console pages under /console/<context>/, phone pages under /m/"
+        for path, route in _routes(app.routes)
+        if not any(_under(path, prefix) for prefix in PREFIXES)
+    )
+    assert not unexpected, "routes outside the known URL spaces:\n" + "\n".join(unexpected)
+
+
+def test_public_api_allow_list_is_current(app: FastAPI) -> None:
+    present = {(method, path) for path, route in _api_routes(app) for method in route.methods or ()}
+    stale = sorted(f"{m} {p}" for m, p in PUBLIC_API_ROUTES if (m, p) not in present)
+    assert not stale, f"PUBLIC_API_ROUTES lists routes that no longer exist: {stale}; remove them"
