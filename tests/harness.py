@@ -3,13 +3,16 @@ permission harnesses."""
 
 from __future__ import annotations
 
+import importlib
 import json
+from types import ModuleType
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
 
 from tests.identity.factories import create_client, create_staff, create_tenant, system
+from yima import contexts
 from yima.identity import service as identity
 from yima.identity.schemas import RoleCreate
 from yima.platform.db.base import Base
@@ -23,13 +26,17 @@ from yima.platform.outbox import service as outbox
 class SeededBrand:
     slug: str
     tenant_id: int
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     markers: list[str]
 
 
 async def seed_brand(db: Database, slug: str) -> SeededBrand:
     """A brand with one of everything a route can point at; every name carries a marker
-    that must never show up in another brand's answers."""
+    that must never show up in another brand's answers.
+
+    Each context adds its own objects through ``tests/<context>/factories.py``:
+    ``async def harness_objects(db, slug, marker) -> tuple[dict[str, int], list[str]]`` returns
+    path-parameter values (``{"product_id": 7}``) and extra marker strings."""
     marker = f"{slug}-marker"
     await create_tenant(db, slug, name=f"{marker} 品牌")
     await create_staff(db, slug, f"{slug}-staff", roles=("operator",))
@@ -43,7 +50,33 @@ async def seed_brand(db: Database, slug: str) -> SeededBrand:
         job = await outbox.enqueue_job(ctx, "testing.noop", {"marker": marker})
         assert staff is not None
         ids = {"staff_id": staff.id, "role_id": role.id, "client_pk": client.id, "job_id": job.id}
-        return SeededBrand(slug, ctx.tenant_id, ids, [marker, f"{slug}-staff", client.client_id])
+        brand = SeededBrand(slug, ctx.tenant_id, ids, [marker, f"{slug}-staff", client.client_id])
+    for name in contexts.present():
+        module = _factories(name)
+        if module is not None and hasattr(module, "harness_objects"):
+            more_ids, more_markers = await module.harness_objects(db, slug, marker)
+            brand.ids.update(more_ids)
+            brand.markers.extend(more_markers)
+    return brand
+
+
+def _factories(context: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"tests.{context}.factories")
+    except ModuleNotFoundError as exc:
+        if exc.name not in (f"tests.{context}", f"tests.{context}.factories"):
+            raise
+        return None
+
+
+def global_path_params() -> dict[str, str]:
+    """Path parameters naming shared reference data (GB/T 2260 regions…), not a brand's own
+    objects: each context lists its own in ``GLOBAL_PATH_PARAMS`` of its factories module."""
+    found: dict[str, str] = {}
+    for name in contexts.present():
+        module = _factories(name)
+        found.update(getattr(module, "GLOBAL_PATH_PARAMS", {}) if module else {})
+    return found
 
 
 @registry.job("testing.noop")

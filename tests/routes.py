@@ -23,7 +23,7 @@ class RouteCase:
     def path_params(self) -> list[str]:
         return re.findall(r"{(\w+)}", self.path)
 
-    def url(self, ids: dict[str, int]) -> str:
+    def url(self, ids: dict[str, int | str]) -> str:
         missing = [p for p in self.path_params if p not in ids]
         if missing:
             raise AssertionError(f"{self}: the harness has no object for path parameter(s) {missing}")

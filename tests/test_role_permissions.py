@@ -7,7 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.harness import seed_brand, snapshot
+from tests.harness import global_path_params, seed_brand, snapshot
 from tests.identity.factories import create_staff, login_session
 from tests.routes import api_routes
 from yima.platform.db.session import Database
@@ -16,6 +16,7 @@ from yima.platform.permissions import BUILTIN_ROLES, builtin_role_permissions
 
 async def test_anonymous_callers_are_refused_everywhere(db: Database, app: FastAPI, client: httpx.AsyncClient) -> None:
     brand = await seed_brand(db, "acme")
+    brand.ids.update(global_path_params())
     before = await snapshot(db, brand.tenant_id)
     for case in api_routes(app):
         response = await client.request(case.method, case.url(brand.ids), json=case.body())
@@ -28,6 +29,7 @@ async def test_each_role_gets_exactly_its_permissions(
     db: Database, app: FastAPI, client: httpx.AsyncClient, role: str
 ) -> None:
     brand = await seed_brand(db, "acme")
+    brand.ids.update(global_path_params())
     await create_staff(db, "acme", "holder", roles=(role,))
     headers = await login_session(client, db, "holder")
     granted = builtin_role_permissions(role)

@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from yima import contexts
-from yima.identity import cli as identity_cli
 from yima.identity import service as identity
 from yima.platform.db.session import Database
 from yima.platform.errors import AppError
@@ -25,9 +24,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.add_typer(identity_cli.tenant_app, name="tenant")
-app.add_typer(identity_cli.user_app, name="user")
-app.add_typer(identity_cli.client_app, name="client")
+for module in contexts.edges("cli"):
+    for name, commands in module.commands.items():
+        app.add_typer(commands, name=name)
 err = Console(stderr=True)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from types import ModuleType
 
 # Lowest first: a context may import only from those before it (tests/architecture enforces).
 LAYERS: list[list[str]] = [
@@ -30,9 +31,17 @@ def present() -> list[str]:
     return [name for name in CONTEXTS if importlib.util.find_spec(f"yima.{name}") is not None]
 
 
-def _import_if_present(module: str) -> None:
-    if importlib.util.find_spec(module) is not None:
-        importlib.import_module(module)
+def _import_if_present(module: str) -> ModuleType | None:
+    if importlib.util.find_spec(module) is None:
+        return None
+    return importlib.import_module(module)
+
+
+def edges(kind: str) -> list[ModuleType]:
+    """Every context's edge module of one kind (``api``, ``console``, ``h5``, ``cli``), in layer
+    order: ``api`` modules expose ``routers``, ``cli`` modules ``commands``; ``console`` and
+    ``h5`` modules register their pages on import."""
+    return [m for m in (_import_if_present(f"yima.{name}.{kind}") for name in present()) if m is not None]
 
 
 def load() -> None:

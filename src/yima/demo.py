@@ -1,5 +1,6 @@
 """The demo brand: a baijiu maker with its staff, for ``make run`` and for trying yima out.
 
+Each context adds its own part through ``yima/<context>/demo.py`` (``async def seed(ctx)``).
 Idempotent: running it again creates what is missing, resets the demo passwords (so the
 printed logins always work) and leaves everything else as it is.
 """
@@ -88,6 +89,11 @@ async def ensure_demo(database_url: str | None = None, quiet: bool = False) -> N
             for person in STAFF:
                 if person.also_sister:
                     await _ensure_staff(ctx, person)
+        # Each context seeds its own part (products, regions, …), lowest layer first, each in
+        # its own transaction; every seed() is idempotent.
+        for module in contexts.edges("demo"):
+            async with cli_context(db, DEMO_SLUG) as ctx:
+                await module.seed(ctx)
     finally:
         await db.dispose()
     if not quiet:

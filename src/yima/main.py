@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from yima import __version__, contexts
-from yima.identity import api as identity_api
 from yima.identity import service as identity
 from yima.platform.db.session import Database
 from yima.platform.outbox.runner import Runner
@@ -74,13 +73,15 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
-    app.include_router(identity_api.oauth)
-    app.include_router(identity_api.router)
+    for module in contexts.edges("api"):
+        for router in module.routers:
+            app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if with_console:
         from yima.identity import console as identity_console
         from yima.platform.console import shell
 
+        contexts.edges("console")  # importing a context's console registers its pages
         shell.mount(app, settings, identity_console.auth)
     return app
 

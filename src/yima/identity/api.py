@@ -177,3 +177,6 @@ async def list_jobs(paging: Paging, name: str | None = None, ctx: Ctx = requires
 async def get_job(job_id: Id, ctx: Ctx = requires(JOBS_READ)) -> JobRead:
     """A background job's state and progress (done of total)."""
     return JobRead.model_validate(await jobs.get_job(ctx, job_id))
+
+
+routers = [oauth, router]

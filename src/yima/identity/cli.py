@@ -82,3 +82,6 @@ def client_create(
         print(json.dumps({"client_id": client.client_id, "client_secret": client.client_secret}))
     else:
         out.print(f"client_id:     {client.client_id}\nclient_secret: {client.client_secret}  (shown once)")
+
+
+commands = {"tenant": tenant_app, "user": user_app, "client": client_app}
