@@ -7,14 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 
 from yima import __version__, contexts
 from yima.identity import service as identity
 from yima.platform.db.session import Database
 from yima.platform.outbox.runner import Runner
 from yima.platform.ratelimit import RateLimiter
-from yima.platform.web import health
+from yima.platform.web import h5, health
 from yima.platform.web.errors import install_error_handlers
 from yima.platform.web.middleware import RequestContextMiddleware
 from yima.platform.web.templates import STATIC_DIR
@@ -76,7 +75,7 @@ def create_app(
     for module in contexts.edges("api"):
         for router in module.routers:
             app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", h5.StaticAssets(directory=STATIC_DIR), name="static")
     if with_console:
         from yima.identity import console as identity_console
         from yima.platform.console import shell

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     run_worker_inline: bool = Field(
         default=True, description="Run the outbox/job runner inside the web process."
     )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Where printed code URLs point unless a brand has its own scan host.",
+    )
     public_rate_per_minute: int = Field(
         default=30, description="Requests a minute one IP may make to a rate-limited public endpoint."
     )

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yima.platform.errors import AppError, error_body
-from yima.platform.web.templates import templates
+from yima.platform.web import h5
 
 log = logging.getLogger("yima.errors")
 _API_PREFIXES = ("/api/", "/oauth/", "/epcis", "/healthz", "/metrics")
@@ -53,13 +53,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     if wants_html(request):
-        return templates.TemplateResponse(
-            request,
-            "error.html",
-            {"status": status, "code": code, "request_id": _request_id(request)},
-            status_code=status,
-            headers=headers,
-        )
+        return h5.render(request, "error.html", {"status": status, "code": code}, status_code=status, headers=headers)
     return JSONResponse(
         error_body(code, message, details or [], _request_id(request)), status_code=status, headers=headers
     )
@@ -105,8 +99,13 @@ async def _integrity_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(request, 500, "internal_error", "internal error; quote the request id to support")
+    # Starlette answers this from outside our middleware, so the request id travels by hand.
+    request_id = _request_id(request)
+    log.exception("unhandled error on %s %s", request.method, request.url.path, extra={"request_id": request_id})
+    headers = {"X-Request-ID": request_id} if request_id else None
+    return error_response(
+        request, 500, "internal_error", "internal error; quote the request id to support", headers=headers
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

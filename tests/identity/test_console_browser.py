@@ -1,0 +1,147 @@
+"""The HQ console in a real browser (Debian's Chromium through Playwright) against a real server:
+sign-in, both languages, staff, an API client's one-time secret, the brand switch, sign-out."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.live import LiveServer
+from yima.demo import DEMO_NAME, DEMO_PASSWORD, SISTER_NAME
+from yima.identity.permissions import SESSION_COOKIE
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+OWNER_NAME = "周总 (品牌所有者)"
+DEMO_LOGINS = ("owner", "admin", "operator", "finance", "east", "southwest", "auditor")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed (/usr/bin/chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser profile (no cookies) per test."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def sign_in(page: Page, login: str, password: str) -> None:
+    page.fill("#login", login)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+
+
+def test_owner_signs_in_works_in_both_languages_switches_brand_and_signs_out(live: LiveServer, page: Page) -> None:
+    console = f"{live.url}/console"
+
+    # Not signed in: the console sends us to its login page, remembering where we were going.
+    page.goto(console)
+    expect(page).to_have_url(re.compile(r"/console/login\?next=%2Fconsole%2F$"))
+
+    # A wrong password is refused on the form, in Chinese, with 401.
+    page.fill("#login", "owner")
+    page.fill("#password", "not-the-password")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.click("button[type=submit]")
+    assert answer.value.status == 401
+    expect(page.locator("#login-error")).to_have_text("登录名或密码错误")
+
+    # The right one lands on the Chinese home page of the owner's first brand.
+    sign_in(page, "owner", DEMO_PASSWORD)
+    expect(page).to_have_url(f"{console}/")
+    expect(page.get_by_text(f"您好，{OWNER_NAME}")).to_be_visible()
+    expect(page.locator(".q-header")).to_contain_text(DEMO_NAME)
+    expect(page.locator(".q-drawer").get_by_text("员工", exact=True)).to_be_visible()
+    session = next(c for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+    assert session["httpOnly"] and session["sameSite"] == "Lax"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-home.png"), full_page=True)
+
+    # English, for this session.
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_text(f"Hello, {OWNER_NAME}")).to_be_visible()
+    expect(page.locator(".q-drawer").get_by_text("Audit log")).to_be_visible()
+    assert page.evaluate("document.documentElement.lang") == "en-US"
+
+    # The staff page lists the demo staff.
+    page.locator(".q-drawer").get_by_text("Staff", exact=True).click()
+    expect(page).to_have_url(f"{console}/identity/staff")
+    for login in DEMO_LOGINS:
+        expect(page.get_by_role("cell", name=login, exact=True)).to_be_visible()
+
+    # A new API client shows its secret once.
+    name = f"ERP {uuid.uuid4().hex[:6]}"
+    page.locator(".q-drawer").get_by_text("API clients").click()
+    page.get_by_role("button", name="New client").click()
+    dialog = page.locator(".q-dialog")
+    dialog.get_by_label("Name (e.g. ERP integration)").fill(name)
+    dialog.get_by_text("View staff and roles").click()
+    dialog.get_by_role("button", name="Create").click()
+    expect(dialog.get_by_text("shown only this once")).to_be_visible()
+    secret = dialog.get_by_label("client_secret").input_value()
+    assert len(secret) >= 40
+    dialog.get_by_role("button", name="I have stored it safely").click()
+    expect(page.locator(".q-dialog")).to_have_count(0)
+    expect(page.get_by_role("cell", name=name)).to_be_visible()
+    assert secret not in page.content()
+    page.reload()
+    expect(page.get_by_role("cell", name=name)).to_be_visible()
+    assert secret not in page.content()
+
+    # The brand switch: the other brand's name, and not this brand's client.
+    page.locator("[aria-label=brand]").click()
+    page.get_by_role("option", name=SISTER_NAME).click()
+    expect(page.locator(".q-header")).to_contain_text(SISTER_NAME)
+    expect(page.get_by_text("API clients", exact=True).first).to_be_visible()
+    expect(page.get_by_role("cell", name=name)).to_have_count(0)
+
+    # Signing out ends the session: the console asks to sign in again.
+    page.locator(".q-header").get_by_role("button", name=OWNER_NAME).click()
+    page.get_by_text("Sign out").click()
+    expect(page).to_have_url(re.compile(r"/console/login"))
+    assert SESSION_COOKIE not in {c["name"] for c in page.context.cookies()}
+    page.goto(f"{console}/identity/staff")
+    expect(page).to_have_url(re.compile(r"/console/login\?next=%2Fconsole%2Fidentity%2Fstaff$"))
+
+
+def test_a_page_without_the_permission_says_so_and_next_stays_on_site(live: LiveServer, page: Page) -> None:
+    page.goto(f"{live.url}/console/login?next=https://evil.example/steal")
+    sign_in(page, "operator", DEMO_PASSWORD)
+    expect(page).to_have_url(f"{live.url}/console/")
+
+    answer = page.goto(f"{live.url}/console/identity/staff")
+    assert answer is not None and answer.status == 403
+    expect(page.get_by_text("您没有访问此页面的权限")).to_be_visible()
+    # The drawer offers only what the operator may open.
+    expect(page.locator(".q-drawer").get_by_text("员工", exact=True)).to_have_count(0)
+
+
+def test_console_routes_stay_out_of_the_api_schema(live: LiveServer) -> None:
+    paths = httpx.get(f"{live.url}/openapi.json", timeout=10).json()["paths"]
+    assert not [p for p in paths if p.startswith("/console")]
