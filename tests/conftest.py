@@ -27,6 +27,7 @@ from tests.live import LiveServer, live_server  # noqa: E402
 from yima import contexts  # noqa: E402
 from yima.identity import service as identity  # noqa: E402
 from yima.main import create_app  # noqa: E402
+from yima.platform import caches  # noqa: E402
 from yima.platform.db import migrations  # noqa: E402
 from yima.platform.db.session import Database  # noqa: E402
 from yima.platform.outbox.runner import Runner  # noqa: E402
@@ -85,9 +86,9 @@ async def connection(engine_db: Database) -> AsyncIterator[AsyncConnection]:
 def db(engine_db: Database, connection: AsyncConnection) -> Iterator[Database]:
     """The Database the code under test uses: its commits land in savepoints of the test's
     transaction, which is rolled back afterwards."""
-    identity.forget_cached_tenants()
+    caches.clear_all()
     yield engine_db.joined(connection)
-    identity.forget_cached_tenants()
+    caches.clear_all()
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from types import ModuleType
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import select

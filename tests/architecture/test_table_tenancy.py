@@ -21,10 +21,13 @@ GLOBAL_TABLES = {
     "brand currently shown, resolved against staff_members on every request",
     "outbox_messages": "the runner claims messages across tenants; tenant_id (nullable: platform events "
     "have none) binds the handler's own session, so no row is read through it",
+    "regions": "GB/T 2260 regions are national reference data, the same for every brand; brands only read them",
 }
 # Indexes and unique constraints of tenant tables that do not lead with tenant_id, each for a
 # reason: they serve a lookup made before the tenant is known, or across tenants on purpose.
 CROSS_TENANT_KEYS = {
+    ("code_namespaces", ("prefix",)): "token prefixes are global: a scanned token names its brand by its "
+    "prefix before any tenant is known (codes.repository.namespace_by_prefix)",
     ("api_clients", ("client_id",)): "client ids are global: /oauth/token finds the client, and "
     "from it the tenant, before any tenant is known",
     ("staff_members", ("user_id",)): "a login's brands are listed at sign-in and on the brand switch, "

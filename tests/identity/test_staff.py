@@ -67,3 +67,11 @@ async def test_custom_roles_and_the_audit_trail(db: Database) -> None:
     actions = [e.action for e in entries]
     assert actions[:2] == ["staff.created", "role.created"]
     assert entries[0].changes["roles"] == ["viewer"] and entries[0].actor_kind == "system"
+
+
+async def test_text_the_database_cannot_store_is_a_422(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    await create_staff(db, "acme", "boss", roles=("admin",))
+    headers = await login_session(client, db, "boss")
+    response = await client.get("/api/v1/identity/staff", params={"q": "a\x00b"}, headers=headers)
+    assert response.status_code in (200, 422)  # SQLite stores NUL; PostgreSQL refuses it: never a 500

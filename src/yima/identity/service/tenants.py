@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yima.identity import repository as repo
 from yima.identity.models import Role, Tenant
 from yima.identity.schemas import MeRead, TenantCreate, TenantRead
-from yima.platform import crypto
+from yima.platform import caches, crypto
 from yima.platform.ctx import SYSTEM, Ctx, TenantInfo
 from yima.platform.db.tenancy import bind_tenant
 from yima.platform.errors import Conflict, FieldError, NotFound
@@ -119,6 +119,7 @@ async def system_ctx(session: AsyncSession, tenant_slug: str | None = None) -> C
     return ctx
 
 
+@caches.register
 def forget_cached_tenants() -> None:
     """Drop cached tenant facts and keys (tests that roll tenants back and reuse their ids)."""
     _info_cache.clear()

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from yima.platform.errors import AppError, error_body
@@ -98,6 +98,20 @@ async def _integrity_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 409, "conflict", "the change conflicts with existing data")
 
 
+# PostgreSQL refuses some text SQLite stores (a NUL byte): that is bad input, not a server error.
+_UNSTORABLE_TEXT = {"22021", "22P05"}  # SQLSTATE character_not_in_repertoire, untranslatable_character
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DBAPIError)
+    cause = getattr(exc.orig, "__cause__", None)
+    if {getattr(exc.orig, "sqlstate", None), getattr(cause, "sqlstate", None)} & _UNSTORABLE_TEXT:
+        return error_response(
+            request, 422, "validation_failed", "the input contains a character that cannot be stored (such as NUL)"
+        )
+    return await _unexpected(request, exc)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # Starlette answers this from outside our middleware, so the request id travels by hand.
     request_id = _request_id(request)
@@ -113,4 +127,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

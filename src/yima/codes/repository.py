@@ -1,0 +1,383 @@
+"""Every SQL statement of the codes context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import ColumnElement, Table, and_, case, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yima.codes.models import (
+    Assignment,
+    CodeBatch,
+    CodeBlock,
+    CodeExport,
+    CodeNamespace,
+    LegacyCode,
+    LegacyImport,
+    Supplier,
+    Unit,
+)
+from yima.codes.schemas import BatchFilter
+from yima.platform.db.base import Base
+from yima.platform.db.tenancy import ALL_TENANTS
+
+ACROSS_TENANTS = {ALL_TENANTS: True}
+T = TypeVar("T")
+
+
+def add(session: AsyncSession, *rows: object) -> None:
+    session.add_all(rows)
+
+
+# namespaces ----------------------------------------------------------------------------------
+
+
+async def get_namespace(session: AsyncSession) -> CodeNamespace | None:
+    return (await session.scalars(select(CodeNamespace))).first()
+
+
+async def namespace_by_prefix(session: AsyncSession, prefix: str) -> CodeNamespace | None:
+    query = select(CodeNamespace).where(CodeNamespace.prefix == prefix).execution_options(**ACROSS_TENANTS)
+    return (await session.scalars(query)).first()
+
+
+async def allocate_serials(session: AsyncSession, count: int) -> int:
+    """Reserve ``count`` serials atomically; returns the first. The row update serialises
+    concurrent allocations of one brand on both databases."""
+    query = (
+        update(CodeNamespace).values(next_serial=CodeNamespace.next_serial + count).returning(CodeNamespace.next_serial)
+    )
+    after = (await session.execute(query)).scalar_one()
+    return int(after) - count
+
+
+# suppliers -----------------------------------------------------------------------------------
+
+
+async def get_supplier(session: AsyncSession, supplier_id: int) -> Supplier | None:
+    return await session.get(Supplier, supplier_id)
+
+
+async def supplier_named(session: AsyncSession, name: str) -> Supplier | None:
+    return (await session.scalars(select(Supplier).where(Supplier.name == name))).first()
+
+
+async def list_suppliers(session: AsyncSession) -> list[Supplier]:
+    return list((await session.scalars(select(Supplier).order_by(Supplier.id))).all())
+
+
+# batches -------------------------------------------------------------------------------------
+
+
+async def get_batch(session: AsyncSession, batch_id: int) -> CodeBatch | None:
+    return await session.get(CodeBatch, batch_id)
+
+
+async def list_batches(
+    session: AsyncSession, filters: BatchFilter, limit: int, before_id: int | None
+) -> list[CodeBatch]:
+    query = select(CodeBatch).order_by(CodeBatch.id.desc()).limit(limit)
+    if before_id:
+        query = query.where(CodeBatch.id < before_id)
+    if filters.level:
+        query = query.where(CodeBatch.level == filters.level)
+    if filters.state:
+        query = query.where(CodeBatch.state == filters.state)
+    if filters.supplier_id:
+        query = query.where(CodeBatch.supplier_id == filters.supplier_id)
+    return list((await session.scalars(query)).all())
+
+
+async def batch_for_serial(session: AsyncSession, serial: int) -> CodeBatch | None:
+    """Batches own contiguous, disjoint ranges: the last one starting at or before the serial."""
+    query = select(CodeBatch).where(CodeBatch.first_serial <= serial).order_by(CodeBatch.first_serial.desc()).limit(1)
+    batch = (await session.scalars(query)).first()
+    return batch if batch is not None and batch.last_serial >= serial else None
+
+
+async def batches_for_range(session: AsyncSession, low: int, high: int) -> list[CodeBatch]:
+    query = select(CodeBatch).where(CodeBatch.first_serial <= high, CodeBatch.last_serial >= low)
+    return list((await session.scalars(query.order_by(CodeBatch.first_serial))).all())
+
+
+# assignments (activation ranges, disjoint) --------------------------------------------------
+
+
+async def assignment_for_serial(session: AsyncSession, serial: int) -> Assignment | None:
+    query = select(Assignment).where(Assignment.serial_from <= serial).order_by(Assignment.serial_from.desc()).limit(1)
+    found = (await session.scalars(query)).first()
+    return found if found is not None and found.serial_to >= serial else None
+
+
+async def assignments_in_range(session: AsyncSession, low: int, high: int) -> list[Assignment]:
+    query = select(Assignment).where(Assignment.serial_from <= high, Assignment.serial_to >= low)
+    return list((await session.scalars(query.order_by(Assignment.serial_from))).all())
+
+
+async def activated_count(session: AsyncSession, batch_id: int) -> int:
+    query = select(func.sum(Assignment.serial_to - Assignment.serial_from + 1)).where(Assignment.batch_id == batch_id)
+    return int((await session.scalar(query)) or 0)
+
+
+async def assignments_of_level(session: AsyncSession, level: str, limit: int) -> list[tuple[Assignment, CodeBatch]]:
+    query = (
+        select(Assignment, CodeBatch)
+        .join(CodeBatch, CodeBatch.id == Assignment.batch_id)
+        .where(CodeBatch.level == level, CodeBatch.state != "voided")
+        .order_by(Assignment.id)
+        .limit(limit)
+    )
+    return [(a, b) for a, b in (await session.execute(query)).all()]
+
+
+async def list_assignments(session: AsyncSession, batch_id: int) -> list[Assignment]:
+    query = select(Assignment).where(Assignment.batch_id == batch_id).order_by(Assignment.serial_from)
+    return list((await session.scalars(query)).all())
+
+
+# blocks --------------------------------------------------------------------------------------
+
+
+async def blocks_in_range(session: AsyncSession, low: int, high: int) -> list[CodeBlock]:
+    query = select(CodeBlock).where(CodeBlock.serial_from <= high, CodeBlock.serial_to >= low)
+    return list((await session.scalars(query.order_by(CodeBlock.serial_from))).all())
+
+
+# units ---------------------------------------------------------------------------------------
+
+
+async def units_by_serial(session: AsyncSession, serials: Sequence[int]) -> dict[int, Unit]:
+    if not serials:
+        return {}
+    found: dict[int, Unit] = {}
+    for start in range(0, len(serials), 5000):  # stay under the databases' parameter limits
+        query = select(Unit).where(Unit.serial.in_(serials[start : start + 5000]))
+        found.update((u.serial, u) for u in (await session.scalars(query)).all())
+    return found
+
+
+async def children_of(session: AsyncSession, parent_serials: Sequence[int]) -> list[Unit]:
+    if not parent_serials:
+        return []
+    query = select(Unit).where(Unit.parent_serial.in_(parent_serials)).order_by(Unit.serial)
+    return list((await session.scalars(query)).all())
+
+
+async def count_children(session: AsyncSession, parent_serial: int) -> int:
+    query = select(func.count()).select_from(Unit).where(Unit.parent_serial == parent_serial)
+    return int(await session.scalar(query) or 0)
+
+
+async def count_packed(session: AsyncSession, low: int, high: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(Unit)
+        .where(Unit.serial >= low, Unit.serial <= high, Unit.parent_serial.is_not(None))
+    )
+    return int(await session.scalar(query) or 0)
+
+
+# exports and legacy codes --------------------------------------------------------------------
+
+
+async def get_export(session: AsyncSession, export_id: int) -> CodeExport | None:
+    return await session.get(CodeExport, export_id)
+
+
+async def list_exports(session: AsyncSession, batch_id: int) -> list[CodeExport]:
+    query = select(CodeExport).where(CodeExport.batch_id == batch_id).order_by(CodeExport.id.desc())
+    return list((await session.scalars(query)).all())
+
+
+async def legacy_code(session: AsyncSession, code: str) -> LegacyCode | None:
+    return (await session.scalars(select(LegacyCode).where(LegacyCode.code == code))).first()
+
+
+# packing: set-based reads and bulk writes ----------------------------------------------------
+
+_IN_CHUNK = 5000  # values per IN (…): under both databases' parameter limits
+_RANGES_PER_QUERY = 200
+
+
+def _chunks(values: Sequence[T], size: int = _IN_CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _any_overlap(low: Any, high: Any, ranges: Sequence[tuple[int, int]]) -> ColumnElement[bool]:
+    return or_(*[and_(low <= r[1], high >= r[0]) for r in ranges])
+
+
+async def batches_overlapping(session: AsyncSession, ranges: Sequence[tuple[int, int]]) -> list[CodeBatch]:
+    found: dict[int, CodeBatch] = {}
+    for part in _chunks(ranges, _RANGES_PER_QUERY):
+        query = select(CodeBatch).where(_any_overlap(CodeBatch.first_serial, CodeBatch.last_serial, part))
+        found.update((b.id, b) for b in (await session.scalars(query)).all())
+    return sorted(found.values(), key=lambda b: b.first_serial)
+
+
+async def assignments_overlapping(session: AsyncSession, ranges: Sequence[tuple[int, int]]) -> list[Assignment]:
+    found: dict[int, Assignment] = {}
+    for part in _chunks(ranges, _RANGES_PER_QUERY):
+        query = select(Assignment).where(_any_overlap(Assignment.serial_from, Assignment.serial_to, part))
+        found.update((a.id, a) for a in (await session.scalars(query)).all())
+    return sorted(found.values(), key=lambda a: a.serial_from)
+
+
+async def blocks_overlapping(session: AsyncSession, ranges: Sequence[tuple[int, int]]) -> list[CodeBlock]:
+    found: dict[int, CodeBlock] = {}
+    for part in _chunks(ranges, _RANGES_PER_QUERY):
+        query = select(CodeBlock).where(_any_overlap(CodeBlock.serial_from, CodeBlock.serial_to, part))
+        found.update((b.id, b) for b in (await session.scalars(query)).all())
+    return sorted(found.values(), key=lambda b: b.serial_from)
+
+
+async def unit_parents(session: AsyncSession, serials: Sequence[int]) -> dict[int, int | None]:
+    """serial → parent serial, for the serials that have a unit row."""
+    found: dict[int, int | None] = {}
+    for part in _chunks(serials):
+        rows = await session.execute(select(Unit.serial, Unit.parent_serial).where(Unit.serial.in_(part)))
+        found.update((serial, parent) for serial, parent in rows.all())
+    return found
+
+
+async def child_links(session: AsyncSession, parents: Sequence[int]) -> list[tuple[int, int]]:
+    """(child, parent) for every unit inside one of ``parents``."""
+    found: list[tuple[int, int]] = []
+    for part in _chunks(parents):
+        query = select(Unit.serial, Unit.parent_serial).where(Unit.parent_serial.in_(part)).order_by(Unit.serial)
+        found.extend((child, cast(int, parent)) for child, parent in (await session.execute(query)).all())
+    return found
+
+
+async def child_counts(session: AsyncSession, parents: Sequence[int]) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for part in _chunks(parents):
+        query = (
+            select(Unit.parent_serial, func.count()).where(Unit.parent_serial.in_(part)).group_by(Unit.parent_serial)
+        )
+        found.update((cast(int, parent), int(count)) for parent, count in (await session.execute(query)).all())
+    return found
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _upsert(session: AsyncSession) -> Any:
+    """The dialect's INSERT with ON CONFLICT (PostgreSQL and SQLite spell it the same way)."""
+    assert session.bind is not None
+    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def ensure_units(
+    session: AsyncSession, tenant_id: int, units: Sequence[tuple[int, str]], now: dt.datetime
+) -> None:
+    """A row for each (serial, level) that has none yet; existing rows stay as they are. Core
+    bulk insert skips the tenancy hook, so ``tenant_id`` is set here."""
+    table = _table(Unit)
+    rows = [
+        {"tenant_id": tenant_id, "serial": s, "level": level, "parent_serial": None, "updated_at": now}
+        for s, level in sorted(units)
+    ]
+    for part in _chunks(rows, 2000):
+        statement = _upsert(session)(table).on_conflict_do_nothing(index_elements=[table.c.tenant_id, table.c.serial])
+        await session.execute(statement, list(part))
+
+
+async def lock_units(session: AsyncSession, serials: Sequence[int]) -> None:
+    """Row locks on these units until the transaction ends (PostgreSQL; SQLite serialises
+    writers anyway), so two requests filling one parent queue instead of both checking it empty."""
+    for part in _chunks(sorted(serials)):
+        await session.execute(select(Unit.serial).where(Unit.serial.in_(part)).with_for_update())
+
+
+async def link_children(
+    session: AsyncSession, tenant_id: int, links: Sequence[tuple[int, str, int]], now: dt.datetime
+) -> set[int]:
+    """Put each (child serial, level, parent serial) into its parent unless it is in another one
+    by now: one upsert whose update only applies to a row with no parent or the same parent.
+    Returns the children linked; the caller refuses the request if any is missing (a
+    concurrent request took it). Re-linking into the same parent changes nothing."""
+    table = _table(Unit)
+    linked: set[int] = set()
+    rows = [
+        {"tenant_id": tenant_id, "serial": c, "level": level, "parent_serial": p, "packed_at": now, "updated_at": now}
+        for c, level, p in sorted(links)
+    ]
+    for part in _chunks(rows, 2000):
+        insert = _upsert(session)(table)
+        unchanged = table.c.parent_serial == insert.excluded.parent_serial
+        statement = insert.on_conflict_do_update(
+            index_elements=[table.c.tenant_id, table.c.serial],
+            set_={
+                "parent_serial": insert.excluded.parent_serial,
+                "packed_at": case((unchanged, table.c.packed_at), else_=insert.excluded.packed_at),
+                "updated_at": case((unchanged, table.c.updated_at), else_=insert.excluded.updated_at),
+            },
+            where=or_(table.c.parent_serial.is_(None), unchanged),
+        ).returning(table.c.serial)
+        linked.update((await session.execute(statement, list(part))).scalars().all())
+    return linked
+
+
+async def unlink_children(session: AsyncSession, parents: Sequence[int], now: dt.datetime) -> None:
+    for part in _chunks(parents):
+        statement = update(Unit).where(Unit.parent_serial.in_(part)).values(parent_serial=None, updated_at=now)
+        await session.execute(statement.execution_options(synchronize_session=False))
+
+
+async def legacy_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """printed string → (serial, face) for those of ``codes`` that are legacy codes."""
+    found: dict[str, tuple[int, str]] = {}
+    for part in _chunks(codes):
+        query = select(LegacyCode.code, LegacyCode.serial, LegacyCode.face).where(LegacyCode.code.in_(part))
+        found.update((code, (serial, face)) for code, serial, face in (await session.execute(query)).all())
+    return found
+
+
+async def legacy_codes_of(session: AsyncSession, serials: Sequence[int]) -> dict[tuple[int, str], str]:
+    """(serial, face) → printed legacy string, for legacy units among ``serials``."""
+    found: dict[tuple[int, str], str] = {}
+    for part in _chunks(serials):
+        query = select(LegacyCode.serial, LegacyCode.face, LegacyCode.code).where(LegacyCode.serial.in_(part))
+        found.update(((serial, face), code) for serial, face, code in (await session.execute(query)).all())
+    return found
+
+
+# legacy imports ------------------------------------------------------------------------------
+
+
+async def get_legacy_import(session: AsyncSession, import_id: int, lock: bool = False) -> LegacyImport | None:
+    query = select(LegacyImport).where(LegacyImport.id == import_id)
+    if lock:  # PostgreSQL: a second worker on the same import waits, then sees it finished
+        query = query.with_for_update()
+    return (await session.scalars(query)).first()
+
+
+async def has_legacy_codes(session: AsyncSession) -> bool:
+    return (await session.scalars(select(LegacyCode.id).limit(1))).first() is not None
+
+
+async def existing_legacy_codes(session: AsyncSession, codes: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in _chunks(codes, 1000):
+        found.update((await session.scalars(select(LegacyCode.code).where(LegacyCode.code.in_(part)))).all())
+    return found
+
+
+async def insert_legacy_codes(session: AsyncSession, tenant_id: int, rows: Sequence[tuple[str, int, str]]) -> None:
+    """Bulk insert of (code, serial, face); Core, so ``tenant_id`` is set here."""
+    values = [{"tenant_id": tenant_id, "code": c, "serial": s, "face": f} for c, s, f in rows]
+    for part in _chunks(values):
+        await session.execute(insert(_table(LegacyCode)), list(part))
+
+
+def concurrent_writers(session: AsyncSession) -> bool:
+    """Can another transaction write while this one holds writes? Not on SQLite (one writer)."""
+    return session.bind is not None and session.bind.dialect.name != "sqlite"

@@ -1,0 +1,171 @@
+"""Pure rules of codes: levels and faces, serial ranges, unit states, packing checks."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+
+from yima.platform.errors import FieldError
+
+LEVELS = ("bottle", "case", "pallet")
+CHILD_LEVEL = {"case": "bottle", "pallet": "case"}
+DEFAULT_FACES = {"bottle": ["outer", "inner"], "case": ["outer", "inner"], "pallet": ["outer"]}
+FACE_NAMES = ("outer", "inner")
+MAX_BATCH = 10_000_000
+BLOCK_KINDS = ("void", "blacklist")
+BLOCK_REASONS = ("misprint", "stolen", "too_many_scans", "damaged", "other")
+SUPPLIER_KINDS = ("cap_factory", "carton_printer", "production_line", "other")
+
+
+def runs(serials: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted, de-duplicated serials as contiguous (first, last) runs."""
+    result: list[tuple[int, int]] = []
+    for serial in sorted(set(serials)):
+        if result and serial == result[-1][1] + 1:
+            result[-1] = (result[-1][0], serial)
+        else:
+            result.append((serial, serial))
+    return result
+
+
+def merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or adjacent ranges joined into disjoint ones, in order."""
+    result: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if result and low <= result[-1][1] + 1:
+            result[-1] = (result[-1][0], max(result[-1][1], high))
+        else:
+            result.append((low, high))
+    return result
+
+
+def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def size(run: tuple[int, int]) -> int:
+    return run[1] - run[0] + 1
+
+
+def covered(run: tuple[int, int], ranges: Sequence[tuple[int, int]]) -> int:
+    """How many serials of ``run`` fall inside ``ranges`` (which do not overlap each other)."""
+    return sum(max(0, min(run[1], r[1]) - max(run[0], r[0]) + 1) for r in ranges)
+
+
+@dataclass(frozen=True)
+class UnitFacts:
+    """What packing needs to know of one unit, gathered before any rule runs."""
+
+    label: str  # where it came from in the request, for error messages
+    serial: int | None  # None: the code did not resolve
+    level: str | None = None
+    state: str | None = None  # inactive | active | voided | blacklisted
+    product_id: int | None = None
+    parent_serial: int | None = None
+
+
+def unit_state(active: bool, block_kind: str | None) -> str:
+    if block_kind == "void":
+        return "voided"
+    if block_kind == "blacklist":
+        return "blacklisted"
+    return "active" if active else "inactive"
+
+
+def pack_problems(
+    where: str,
+    parent: UnitFacts,
+    children: Sequence[UnitFacts],
+    expected_count: int | None,
+    claimed_parents: Collection[int] = frozenset(),
+    claimed_children: Collection[int] = frozenset(),
+    other_children: int = 0,
+) -> list[FieldError]:
+    """Everything wrong with packing ``children`` into ``parent``; empty means it may go ahead.
+
+    ``expected_count`` comes from the parent product's packaging spec (bottles per case, cases
+    per pallet); ``claimed_parents`` / ``claimed_children`` hold serials used in those roles
+    earlier in the same request (a case may be a parent in one operation and a child in a later
+    one); ``other_children`` counts units the parent already holds that this operation does
+    not name (a parent is filled once, or again with the same units)."""
+    problems: list[FieldError] = []
+
+    def fail(field: str, message: str, code: str) -> None:
+        problems.append(FieldError(field, message, code))
+
+    def usable(fact: UnitFacts, field: str) -> bool:
+        if fact.serial is None:
+            fail(field, f"{fact.label!r} is not a code of this brand", "unknown_code")
+        elif fact.state != "active":
+            fail(field, f"{fact.label!r} is {fact.state}, not active", "not_active")
+        else:
+            return True
+        return False
+
+    if usable(parent, f"{where}.parent"):
+        if parent.serial in claimed_parents:
+            fail(f"{where}.parent", f"{parent.label!r} appears twice in this request", "duplicate")
+        if parent.level not in CHILD_LEVEL:
+            fail(f"{where}.parent", f"a {parent.level} cannot contain anything", "wrong_level")
+    child_level = CHILD_LEVEL.get(parent.level or "")
+    seen: set[int] = set()
+    for i, child in enumerate(children):
+        field = f"{where}.children[{i}]"
+        if not usable(child, field):
+            continue
+        assert child.serial is not None
+        if child.serial in claimed_children or child.serial in seen:
+            fail(field, f"{child.label!r} appears twice in this request", "duplicate")
+            continue
+        seen.add(child.serial)
+        if child_level and child.level != child_level:
+            fail(field, f"a {parent.level} holds {child_level}s, not a {child.level}", "wrong_level")
+        if child.parent_serial is not None and child.parent_serial != parent.serial:
+            fail(field, f"{child.label!r} is already packed elsewhere", "already_packed")
+        if parent.product_id is not None and child.product_id != parent.product_id:
+            fail(field, f"{child.label!r} is another product than its parent", "mixed_products")
+    if other_children:
+        fail(f"{where}.parent", f"it already holds {other_children} other units; unpack it first", "not_empty")
+    if expected_count is not None and len(children) != expected_count:
+        fail(f"{where}.children", f"the spec says {expected_count} per {parent.level}, got {len(children)}", "count")
+    return problems
+
+
+# legacy imports ------------------------------------------------------------------------------
+
+LEGACY_CODE_MAX = 200
+LEGACY_PROBLEMS_KEPT = 1000
+FACE_WORDS = {"outer": "outer", "inner": "inner", "外码": "outer", "内码": "inner", "外": "outer", "内": "inner"}
+
+
+def legacy_face(text: str, default: str) -> str | None:
+    """The face a cell names (English or 外码/内码), the default when empty, None when unknown."""
+    text = text.strip()
+    return default if not text else FACE_WORDS.get(text.lower())
+
+
+def legacy_code_problem(code: str, looks_like: str) -> tuple[str, str] | None:
+    """(code, message) when a printed string cannot be kept as a legacy code. ``looks_like`` is
+    how a scan would read it (links.parse_printed's kind): anything but ``legacy`` would be
+    taken for one of our own tokens, Digital Links or 防伪码 and never found as a legacy code."""
+    if not code:
+        return "empty", "the code is empty"
+    if len(code) > LEGACY_CODE_MAX:
+        return "too_long", f"the code is {len(code)} characters, at most {LEGACY_CODE_MAX}"
+    if not code.isprintable():
+        return "bad_characters", "the code contains control characters or line breaks"
+    if looks_like != "legacy":
+        return "not_legacy", f"a scan would read this as a yima {looks_like.replace('_', ' ')}, not a legacy code"
+    return None
+
+
+def clusters(serials: Iterable[int], gap: int) -> list[tuple[int, int]]:
+    """Serials grouped into ranges, a new one where two neighbours are more than ``gap`` apart:
+    what a request touches, as a few ranges to load batches, activations and blocks by."""
+    result: list[tuple[int, int]] = []
+    for serial in sorted(set(serials)):
+        if result and serial - result[-1][1] <= gap:
+            result[-1] = (result[-1][0], serial)
+        else:
+            result.append((serial, serial))
+    return result

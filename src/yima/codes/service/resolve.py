@@ -1,0 +1,111 @@
+"""Resolve: any printed string → the unit, its face, level, product, batch, state and parents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from yima.catalog import service as catalog
+from yima.codes import links, printfiles, rules
+from yima.codes import repository as repo
+from yima.codes.errors import BadCode, UnknownCode
+from yima.codes.models import Assignment, CodeBatch
+from yima.codes.permissions import CODES_READ
+from yima.codes.schemas import ProductBrief, ResolvedCode, UnitRef
+from yima.codes.service.namespaces import base_url, codec, ensure_namespace
+from yima.codes.tokens import Face
+from yima.platform.ctx import Ctx
+from yima.platform.errors import FieldError
+
+
+@dataclass(frozen=True)
+class Located:
+    """A printed string pinned to a serial (and a face, unless it was a 防伪码)."""
+
+    kind: str
+    serial: int
+    face: Face | None
+    gtin: str | None = None
+
+
+async def locate(ctx: Ctx, text: str, field: str = "code") -> Located:
+    """Which serial a printed string names in this brand, or UnknownCode / BadCode."""
+    try:
+        printed = links.parse_printed(text)
+    except links.LinkError as exc:
+        raise BadCode(str(exc), [FieldError(field, str(exc), "bad_digital_link")]) from exc
+    brand = await codec(ctx)
+    if printed.kind in ("token", "digital_link"):
+        decoded = brand.decode(printed.value)
+        if decoded is None:
+            raise UnknownCode("not a valid code of this brand", [FieldError(field, "invalid code", "invalid")])
+        return Located(printed.kind, decoded.serial, decoded.face, printed.gtin)
+    if printed.kind == "anti_fake":
+        serial = brand.serial_of_anti_fake(printed.value)
+        if serial is not None and await repo.batch_for_serial(ctx.session, serial) is not None:
+            return Located("anti_fake", serial, None)
+    legacy = await repo.legacy_code(ctx.session, printed.value)
+    if legacy is None:
+        raise UnknownCode("no such code in this brand", [FieldError(field, "unknown code", "unknown")])
+    return Located("legacy", legacy.serial, Face[legacy.face.upper()])
+
+
+@dataclass(frozen=True)
+class UnitFactsRow:
+    batch: CodeBatch
+    assignment: Assignment | None
+    state: str
+    block_reason: str | None
+
+
+async def unit_facts(ctx: Ctx, serial: int) -> UnitFactsRow:
+    batch = await repo.batch_for_serial(ctx.session, serial)
+    if batch is None:
+        raise UnknownCode(f"serial {serial} belongs to no batch", [FieldError("code", "unknown", "unknown")])
+    assignment = await repo.assignment_for_serial(ctx.session, serial)
+    blocks = await repo.blocks_in_range(ctx.session, serial, serial)
+    block = next((b for b in blocks if b.kind == "void"), None) or (blocks[0] if blocks else None)
+    state = rules.unit_state(assignment is not None, block.kind if block else None)
+    return UnitFactsRow(batch, assignment, state, block.reason if block else None)
+
+
+async def resolve(ctx: Ctx, text: str) -> ResolvedCode:
+    ctx.require(CODES_READ.name)
+    located = await locate(ctx, text)
+    facts = await unit_facts(ctx, located.serial)
+    if located.face is not None and located.face.name.lower() not in facts.batch.faces:
+        raise UnknownCode("this batch prints no such face", [FieldError("code", "wrong face", "unknown")])
+    product = await catalog.lookup_product(ctx, facts.assignment.product_id) if facts.assignment else None
+    # A Digital Link names a product: the one assigned, or the one the batch was printed for.
+    printed_for = product or (
+        await catalog.lookup_product(ctx, facts.batch.product_id) if facts.batch.product_id else None
+    )
+    if located.gtin is not None and (printed_for is None or printed_for.gtin != located.gtin):
+        raise BadCode(
+            "the Digital Link's GTIN is not this unit's product", [FieldError("code", "GTIN mismatch", "gtin")]
+        )
+    parents: list[UnitRef] = []
+    unit = (await repo.units_by_serial(ctx.session, [located.serial])).get(located.serial)
+    while unit is not None and unit.parent_serial is not None and len(parents) < 3:
+        parent = (await repo.units_by_serial(ctx.session, [unit.parent_serial])).get(unit.parent_serial)
+        if parent is None:
+            break
+        parents.append(UnitRef(serial=parent.serial, level=parent.level))
+        unit = parent
+    face = located.face or (Face.INNER if "inner" in facts.batch.faces else Face.OUTER)
+    namespace = await ensure_namespace(ctx)
+    gtin = printed_for.gtin if printed_for and facts.batch.product_id else None
+    return ResolvedCode(
+        input_kind=located.kind,
+        serial=located.serial,
+        face=located.face.name.lower() if located.face is not None else None,
+        level=facts.batch.level,
+        batch_id=facts.batch.id,
+        state=facts.state,
+        block_reason=facts.block_reason,
+        product=ProductBrief(id=product.id, sku=product.sku, name=product.name, gtin=product.gtin) if product else None,
+        lot=facts.assignment.lot if facts.assignment else None,
+        production_date=facts.assignment.production_date if facts.assignment else None,
+        parents=parents,
+        children_count=await repo.count_children(ctx.session, located.serial),
+        url=printfiles.url_prefix(base_url(namespace), gtin) + (await codec(ctx)).encode(located.serial, face),
+    )
