@@ -24,6 +24,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+# Every context's permissions and jobs must be known before any command validates or enqueues.
+contexts.load()
 for module in contexts.edges("cli"):
     for name, commands in module.commands.items():
         app.add_typer(commands, name=name)

@@ -27,6 +27,7 @@ from yima.codes.schemas import BatchCreated, ExportCreate
 from yima.codes.tokens import Face, TokenCodec
 from yima.identity import service as identity
 from yima.platform.db.session import Database
+from yima.platform.errors import Invalid
 from yima.platform.outbox.runner import Runner
 
 
@@ -142,3 +143,12 @@ def test_each_format_refuses_a_batch_over_its_limit(fmt: str) -> None:
     with pytest.raises(ValueError, match="at most"):
         formats.render(fmt, codec, _plan(formats.limit(fmt) + 1))
     assert formats.limit("csv") >= formats.limit(fmt)
+
+
+async def test_formats_refuse_batches_over_their_limit(db: Database) -> None:
+    await create_tenant(db, "acme")
+    batch = await create_batch(db, "acme", "bottle", formats.limit("pdf") + 1)
+    async with system(db, "acme") as ctx:
+        with pytest.raises(Invalid) as refused:
+            await codes.request_export(ctx, batch.id, ExportCreate(format="pdf"))
+    assert refused.value.details[0].field == "format"

@@ -5,7 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+import json
+import subprocess
+import sys
 import tracemalloc
+import uuid
 from pathlib import Path
 
 import httpx
@@ -15,6 +19,7 @@ from sqlalchemy import func, select, update
 from tests.catalog.factories import create_product, workbook
 from tests.codes.factories import create_supplier, legacy_import
 from tests.identity.factories import bearer, create_client, create_tenant, system
+from tests.live import LiveServer
 from yima.codes import service as codes
 from yima.codes.models import LegacyCode
 from yima.codes.schemas import ActivationCreate, BatchFilter, LegacyImportCreate
@@ -232,3 +237,28 @@ class TestApi:
         assert unknown.status_code == 404
         missing = await client.get("/api/v1/codes/legacy-imports/999999", headers=headers)
         assert missing.status_code == 404
+
+
+def test_the_cli_imports_with_progress_and_lists_problems(live: LiveServer, tmp_path: Path) -> None:
+    credentials = live.client_credentials("demo", ["codes:read"])
+    token = httpx.post(f"{live.url}/oauth/token", data={"grant_type": "client_credentials", **credentials}).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    supplier = httpx.get(f"{live.url}/api/v1/codes/suppliers", headers=headers).json()[0]["id"]
+    tag = uuid.uuid4().hex[:8]
+    good, bad = tmp_path / "good.csv", tmp_path / "bad.csv"
+    good.write_text(f"code\nCLI-{tag}-1\nCLI-{tag}-2\nCLI-{tag}-3\n")
+    bad.write_text(f"code\nCLI-{tag}-9\nCLI-{tag}-9\n")
+    args = ("codes", "import-legacy", "--tenant", "demo", "--level", "bottle", "--supplier", str(supplier))
+    imported = _yima(live, *args, str(good))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported 3 codes into batch" in imported.stderr
+    shown = json.loads(live.yima("codes", "show", "--tenant", "demo", f"CLI-{tag}-2"))
+    assert (shown["input_kind"], shown["state"]) == ("legacy", "inactive")
+    refused = _yima(live, *args, str(bad))
+    assert refused.returncode == 1
+    assert "1 problem(s); nothing imported" in refused.stderr and "line 3 code: repeats line 2" in refused.stderr
+
+
+def _yima(live: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "yima", *args]
+    return subprocess.run(command, env=live.env | {"COLUMNS": "200"}, capture_output=True, text=True, timeout=120)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import httpx
@@ -12,6 +15,7 @@ from sqlalchemy import delete, select
 from tests.catalog.factories import create_product, create_spec
 from tests.codes.factories import activate, create_batch, create_supplier
 from tests.identity.factories import bearer, create_client, create_tenant, system
+from tests.live import LiveServer
 from yima.codes import rules
 from yima.codes import service as codes
 from yima.codes.models import Unit
@@ -313,3 +317,28 @@ def test_pack_problems_is_a_pure_rule() -> None:
         "not_empty"
     ]
     assert rules.clusters([5, 1, 2, 30, 3], 10) == [(1, 5), (30, 30)]
+
+
+def test_the_cli_packs_a_case_and_lists_every_problem(live: LiveServer) -> None:
+    def sample(level: str, count: int) -> list[str]:
+        found = live.yima(
+            "codes", "sample", "--tenant", "demo", "--level", level, "--face", "outer", "--count", str(count), "--json"
+        )
+        return list(json.loads(found))
+
+    bottles, case = sample("bottle", 3000)[-6:], sample("case", 500)[-1]
+    children = [arg for bottle in bottles for arg in ("--child", bottle)]
+    packed = _yima(live, "codes", "pack", "--tenant", "demo", "--parent", case, *children)
+    assert packed.returncode == 0, packed.stderr
+    assert "packed 6 into 1 parent (6 new)" in packed.stderr
+    short = _yima(live, "codes", "pack", "--tenant", "demo", "--parent", case, *children[:-2])
+    assert short.returncode == 1
+    assert (
+        "nothing was packed" in short.stderr
+        and "operations[0].children: the spec says 6 per case, got 5" in short.stderr
+    )
+
+
+def _yima(live: LiveServer, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "yima", *args]
+    return subprocess.run(command, env=live.env | {"COLUMNS": "200"}, capture_output=True, text=True, timeout=120)

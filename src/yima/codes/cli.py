@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from yima.codes import service
+from yima.codes import tasks as _tasks  # noqa: F401 -- registers codes' jobs: the root CLI loads no context's
 from yima.codes.package import open_package, parse_key
 from yima.codes.schemas import (
     BatchCreate,

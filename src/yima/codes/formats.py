@@ -22,7 +22,6 @@ from yima.codes import printfiles, qrbatch
 from yima.codes.rules import MAX_BATCH
 from yima.codes.tokens import MAX_SERIAL, Face, TokenCodec
 
-SMALL_BATCH = 100_000
 # The most units a batch may have for each format. Measured on 2 busy cores, 10,000 bottles (20,000
 # symbols) take about 2 s as Excel, 8 s as SVG, 10 s as PNG (9 MB) and 60 s as a PDF (19 MB).
 LIMITS = {"csv": MAX_BATCH, "xlsx": 100_000, "qr_svg_zip": 100_000, "qr_png_zip": 50_000, "pdf": 10_000}

@@ -93,7 +93,7 @@ class ImportView:
             self._show(name, outcome.value)
 
     def _show(self, name: str, outcome: ImportResult | ImportRejected) -> None:
-        page, t = self.page, self.page.t
+        t = self.page.t
         self.summary.clear()
         with self.summary, ui.row().classes("w-full items-center gap-2 p-3 rounded no-wrap") as banner:
             if isinstance(outcome, ImportResult):
@@ -107,7 +107,7 @@ class ImportView:
                         f"updated, {outcome.unchanged} unchanged",
                     )
                 ).mark("import-summary")
-                ui.link(t("查看商品", "See the products"), page.url("/catalog/products"))
+                ui.link(t("查看商品", "See the products"), "/catalog/products")
             else:
                 banner.classes("bg-red-1 text-red-10")
                 ui.icon("error", size="22px")

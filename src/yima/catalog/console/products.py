@@ -111,7 +111,7 @@ class ProductsView:
                 ui.button(
                     t("Excel 导入", "Import from Excel"),
                     icon="upload_file",
-                    on_click=lambda: ui.navigate.to(page.url("/catalog/import")),
+                    on_click=lambda: ui.navigate.to("/catalog/import"),
                 ).props("outline")
                 ui.button(t("新建商品", "New product"), icon="add", on_click=self.create).mark("product-create")
 

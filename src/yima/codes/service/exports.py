@@ -39,9 +39,9 @@ def package_path(tenant_id: int, export_id: int) -> Path:
 async def start_export(ctx: Ctx, batch: CodeBatch, supplier_id: int, fmt: str) -> ExportCreated:
     """Record the export and queue its job; the key is returned once and kept only wrapped
     (under the master secret) until the job has sealed the package."""
-    if fmt != "csv" and batch.quantity > formats.SMALL_BATCH:
+    if fmt != "csv" and batch.quantity > formats.limit(fmt):
         raise Invalid(
-            f"{fmt} is for batches of at most {formats.SMALL_BATCH:,} codes; use csv",
+            f"{fmt} is for batches of at most {formats.limit(fmt):,} codes; use csv",
             [FieldError("format", "batch too large for this format", "too_large")],
         )
     key = new_key()

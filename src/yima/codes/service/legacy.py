@@ -112,7 +112,7 @@ async def get_legacy_import(ctx: Ctx, import_id: int) -> LegacyImportRead:
 # reading the file ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     line: int
     code: str
@@ -271,6 +271,7 @@ async def _check(run: registry.JobRun, path: Path, default_face: str) -> Check:
                         known = await repo.existing_legacy_codes(ctx.session, [r.code for r in valid])
                     for row in (r for r in valid if r.code in known):
                         check.add(row.line, "code", "already imported", "exists")
+                del chunk, valid  # before the next chunk is read: one chunk of rows alive at a time
                 await run.progress(check.rows, None)
     except FileProblem as exc:
         check.add(1, "file", str(exc), "file")
@@ -338,6 +339,7 @@ async def _apply(run: registry.JobRun, import_id: int) -> dict[str, Any]:
                     faces.add(face)
                 await repo.insert_legacy_codes(ctx.session, ctx.tenant_id, values)
                 done += len(values)
+                del chunk, values  # one chunk of rows alive at a time
                 if report:
                     await run.progress(done, imported.rows_total)
         if done != imported.rows_total:
