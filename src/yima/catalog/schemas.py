@@ -16,7 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from yima.catalog import rules
-from yima.platform.web.params import MAX_ID
+from yima.platform.types import MAX_ID
 
 
 def _number_as_text(value: object) -> object:

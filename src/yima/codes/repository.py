@@ -6,7 +6,23 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -237,29 +253,47 @@ async def blocks_overlapping(session: AsyncSession, ranges: Sequence[tuple[int, 
     return sorted(found.values(), key=lambda b: b.serial_from)
 
 
+def _postgres(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def _member(session: AsyncSession, column: Any, values: Sequence[Any], kind: Any = BigInteger) -> ColumnElement[bool]:
+    """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one parameter however many
+    values (an expanded IN of hundreds of values costs more to render than to run)."""
+    if _postgres(session):
+        return cast(ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(kind))))
+    return cast(ColumnElement[bool], column.in_(values))
+
+
+def _parts(session: AsyncSession, values: Sequence[T]) -> Iterator[Sequence[T]]:
+    return _chunks(values, 50_000 if _postgres(session) else _IN_CHUNK)
+
+
 async def unit_parents(session: AsyncSession, serials: Sequence[int]) -> dict[int, int | None]:
     """serial → parent serial, for the serials that have a unit row."""
     found: dict[int, int | None] = {}
-    for part in _chunks(serials):
-        rows = await session.execute(select(Unit.serial, Unit.parent_serial).where(Unit.serial.in_(part)))
-        found.update((serial, parent) for serial, parent in rows.all())
+    for part in _parts(session, serials):
+        query = select(Unit.serial, Unit.parent_serial).where(_member(session, Unit.serial, part))
+        found.update((serial, parent) for serial, parent in (await session.execute(query)).all())
     return found
 
 
 async def child_links(session: AsyncSession, parents: Sequence[int]) -> list[tuple[int, int]]:
     """(child, parent) for every unit inside one of ``parents``."""
     found: list[tuple[int, int]] = []
-    for part in _chunks(parents):
-        query = select(Unit.serial, Unit.parent_serial).where(Unit.parent_serial.in_(part)).order_by(Unit.serial)
+    for part in _parts(session, parents):
+        query = select(Unit.serial, Unit.parent_serial).where(_member(session, Unit.parent_serial, part))
         found.extend((child, cast(int, parent)) for child, parent in (await session.execute(query)).all())
-    return found
+    return sorted(found)
 
 
 async def child_counts(session: AsyncSession, parents: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    for part in _chunks(parents):
+    for part in _parts(session, parents):
         query = (
-            select(Unit.parent_serial, func.count()).where(Unit.parent_serial.in_(part)).group_by(Unit.parent_serial)
+            select(Unit.parent_serial, func.count())
+            .where(_member(session, Unit.parent_serial, part))
+            .group_by(Unit.parent_serial)
         )
         found.update((cast(int, parent), int(count)) for parent, count in (await session.execute(query)).all())
     return found
@@ -269,49 +303,71 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _upsert(session: AsyncSession) -> Any:
-    """The dialect's INSERT with ON CONFLICT (PostgreSQL and SQLite spell it the same way)."""
-    assert session.bind is not None
-    return pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+def _insert_units(
+    session: AsyncSession,
+    tenant_id: int,
+    units: Sequence[tuple[int, str, int | None]],
+    packed_at: dt.datetime | None,
+    now: dt.datetime,
+) -> Any:
+    """INSERT of (serial, level, parent serial) rows, with ON CONFLICT to add. Core, so
+    ``tenant_id`` is set here (the tenancy hook does not see bulk inserts). PostgreSQL gets one
+    statement over ``unnest`` of three arrays; SQLite a multi-row VALUES."""
+    table = _table(Unit)
+    if not _postgres(session):
+        rows = [
+            {
+                "tenant_id": tenant_id,
+                "serial": s,
+                "level": lv,
+                "parent_serial": p,
+                "packed_at": packed_at,
+                "updated_at": now,
+            }
+            for s, lv, p in units
+        ]
+        return sqlite_insert(table).values(rows)
+    given = (
+        func.unnest(
+            bindparam(None, [u[0] for u in units], type_=ARRAY(BigInteger)),
+            bindparam(None, [u[1] for u in units], type_=ARRAY(String)),
+            bindparam(None, [u[2] for u in units], type_=ARRAY(BigInteger)),
+        )
+        .table_valued("serial", "level", "parent_serial")
+        .render_derived()
+    )
+    stamps = literal(packed_at, table.c.packed_at.type), literal(now, table.c.updated_at.type)
+    columns = ["tenant_id", "serial", "level", "parent_serial", "packed_at", "updated_at"]
+    rows_query = select(literal(tenant_id, BigInteger), given.c.serial, given.c.level, given.c.parent_serial, *stamps)
+    return pg_insert(table).from_select(columns, rows_query)
 
 
-async def ensure_units(
+async def claim_parents(
     session: AsyncSession, tenant_id: int, units: Sequence[tuple[int, str]], now: dt.datetime
 ) -> None:
-    """A row for each (serial, level) that has none yet; existing rows stay as they are. Core
-    bulk insert skips the tenancy hook, so ``tenant_id`` is set here."""
+    """A row for each (serial, level) that has none yet, and a lock on each until the
+    transaction ends (a no-op update locks an existing row; PostgreSQL — SQLite has one writer
+    anyway): two requests filling one parent then queue instead of both finding it empty."""
     table = _table(Unit)
-    rows = [
-        {"tenant_id": tenant_id, "serial": s, "level": level, "parent_serial": None, "updated_at": now}
-        for s, level in sorted(units)
-    ]
-    for part in _chunks(rows, 2000):
-        statement = _upsert(session)(table).on_conflict_do_nothing(index_elements=[table.c.tenant_id, table.c.serial])
-        await session.execute(statement, list(part))
-
-
-async def lock_units(session: AsyncSession, serials: Sequence[int]) -> None:
-    """Row locks on these units until the transaction ends (PostgreSQL; SQLite serialises
-    writers anyway), so two requests filling one parent queue instead of both checking it empty."""
-    for part in _chunks(sorted(serials)):
-        await session.execute(select(Unit.serial).where(Unit.serial.in_(part)).with_for_update())
+    for part in _chunks(sorted(units), 2000):
+        insert = _insert_units(session, tenant_id, [(s, level, None) for s, level in part], None, now)
+        statement = insert.on_conflict_do_update(
+            index_elements=[table.c.tenant_id, table.c.serial], set_={"level": table.c.level}
+        )
+        await session.execute(statement)
 
 
 async def link_children(
     session: AsyncSession, tenant_id: int, links: Sequence[tuple[int, str, int]], now: dt.datetime
-) -> set[int]:
+) -> list[int]:
     """Put each (child serial, level, parent serial) into its parent unless it is in another one
     by now: one upsert whose update only applies to a row with no parent or the same parent.
-    Returns the children linked; the caller refuses the request if any is missing (a
-    concurrent request took it). Re-linking into the same parent changes nothing."""
+    Returns the children that stayed elsewhere (a concurrent request took them); the caller
+    refuses the request if there are any. Re-linking into the same parent changes nothing."""
     table = _table(Unit)
-    linked: set[int] = set()
-    rows = [
-        {"tenant_id": tenant_id, "serial": c, "level": level, "parent_serial": p, "packed_at": now, "updated_at": now}
-        for c, level, p in sorted(links)
-    ]
-    for part in _chunks(rows, 2000):
-        insert = _upsert(session)(table)
+    lost: list[int] = []
+    for part in _chunks(sorted(links), 2000):  # in serial order, so concurrent writers cannot deadlock
+        insert = _insert_units(session, tenant_id, part, now, now)
         unchanged = table.c.parent_serial == insert.excluded.parent_serial
         statement = insert.on_conflict_do_update(
             index_elements=[table.c.tenant_id, table.c.serial],
@@ -322,21 +378,30 @@ async def link_children(
             },
             where=or_(table.c.parent_serial.is_(None), unchanged),
         ).returning(table.c.serial)
-        linked.update((await session.execute(statement, list(part))).scalars().all())
-    return linked
+        if _postgres(session):  # count the rows written rather than fetch them: the usual answer is "all"
+            written = await session.scalar(select(func.count()).select_from(statement.cte("linked")))
+        else:
+            written = len((await session.execute(statement)).all())
+        if written != len(part):
+            now_in = await unit_parents(session, [child for child, _, _ in part])
+            lost.extend(child for child, _, parent in part if now_in.get(child) != parent)
+    return lost
 
 
 async def unlink_children(session: AsyncSession, parents: Sequence[int], now: dt.datetime) -> None:
-    for part in _chunks(parents):
-        statement = update(Unit).where(Unit.parent_serial.in_(part)).values(parent_serial=None, updated_at=now)
-        await session.execute(statement.execution_options(synchronize_session=False))
+    for part in _parts(session, parents):
+        statement = update(Unit).where(_member(session, Unit.parent_serial, part))
+        await session.execute(
+            statement.values(parent_serial=None, updated_at=now).execution_options(synchronize_session=False)
+        )
 
 
 async def legacy_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, tuple[int, str]]:
     """printed string → (serial, face) for those of ``codes`` that are legacy codes."""
     found: dict[str, tuple[int, str]] = {}
-    for part in _chunks(codes):
-        query = select(LegacyCode.code, LegacyCode.serial, LegacyCode.face).where(LegacyCode.code.in_(part))
+    for part in _parts(session, codes):
+        member = _member(session, LegacyCode.code, part, String)
+        query = select(LegacyCode.code, LegacyCode.serial, LegacyCode.face).where(member)
         found.update((code, (serial, face)) for code, serial, face in (await session.execute(query)).all())
     return found
 
@@ -344,8 +409,10 @@ async def legacy_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str,
 async def legacy_codes_of(session: AsyncSession, serials: Sequence[int]) -> dict[tuple[int, str], str]:
     """(serial, face) → printed legacy string, for legacy units among ``serials``."""
     found: dict[tuple[int, str], str] = {}
-    for part in _chunks(serials):
-        query = select(LegacyCode.serial, LegacyCode.face, LegacyCode.code).where(LegacyCode.serial.in_(part))
+    for part in _parts(session, serials):
+        query = select(LegacyCode.serial, LegacyCode.face, LegacyCode.code).where(
+            _member(session, LegacyCode.serial, part)
+        )
         found.update(((serial, face), code) for serial, face, code in (await session.execute(query)).all())
     return found
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from yima.codes.rules import MAX_BATCH
+from yima.platform.types import RefId
 
 Level = Literal["bottle", "case", "pallet"]
 FaceName = Literal["outer", "inner"]
@@ -59,9 +60,9 @@ class BatchCreate(BaseModel):
 
     level: Level
     quantity: Annotated[int, Field(ge=1, le=MAX_BATCH)]
-    supplier_id: Annotated[int, Field(ge=1)]
+    supplier_id: RefId
     faces: list[FaceName] | None = Field(default=None, min_length=1, description="Defaults by level")
-    product_id: Annotated[int, Field(ge=1)] | None = Field(
+    product_id: RefId | None = Field(
         default=None, description="The intended product, when known at print time: enables Digital Link URLs"
     )
     note: Annotated[str, StringConstraints(max_length=500)] = ""
@@ -100,7 +101,7 @@ class BatchRead(ReadModel):
 class BatchFilter(BaseModel):
     level: Level | None = None
     state: str | None = Field(default=None, max_length=20)
-    supplier_id: int | None = Field(default=None, ge=1)
+    supplier_id: RefId | None = None
 
 
 class BatchVoid(BaseModel):
@@ -113,7 +114,7 @@ class ExportCreate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"format": "csv"}]})
 
     format: ExportFormat = "csv"
-    supplier_id: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Defaults to the batch's")
+    supplier_id: RefId | None = Field(default=None, description="Defaults to the batch's")
 
 
 class ExportRead(ReadModel):
@@ -180,7 +181,7 @@ class ActivationCreate(CodeSelection):
         }
     )
 
-    product_id: Annotated[int, Field(ge=1)]
+    product_id: RefId
     lot: Annotated[str, StringConstraints(max_length=60)] = ""
     production_date: dt.date | None = None
     line: Annotated[str, StringConstraints(max_length=60)] = ""
@@ -318,7 +319,7 @@ class UnitChildren(BaseModel):
 
 class LegacyImportCreate(BaseModel):
     level: Level
-    supplier_id: Annotated[int, Field(ge=1)]
+    supplier_id: RefId
     face: FaceName = Field(default="inner", description="The face of rows whose face column is empty or missing")
 
 

@@ -38,6 +38,9 @@ from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
 
 MAX_CODES = 50_000  # printed strings in one request: a line reports in pieces
 CLUSTER_GAP = 10_000  # serials this close are loaded as one range
+# A bare token or a token URL (…/C/{token}): tried first, without the general parser.
+_TOKEN = re.compile(r"^\s*(?:[hH][tT][tT][pP][sS]?://[^/?#\s]+/[cC]/)?([0-9A-Za-z]{20})/?\s*$")
+_FACE_NAMES = {face: face.name.lower() for face in Face}
 T = TypeVar("T")
 
 
@@ -62,15 +65,21 @@ class Plan:
 
 
 class _Ranges(Generic[T]):
-    """Disjoint serial ranges, each with a value, found by bisection."""
+    """Disjoint serial ranges, each with a value, found by bisection (neighbours in a request
+    mostly fall in the range found last, so that one is tried first)."""
 
     def __init__(self, items: Iterable[tuple[int, int, T]]) -> None:
         self._items = sorted(items, key=lambda item: item[0])
         self._starts = [item[0] for item in self._items]
+        self._last: tuple[int, int, T | None] = (1, 0, None)
 
     def find(self, serial: int) -> T | None:
+        low, high, value = self._last
+        if low <= serial <= high:
+            return value
         at = bisect.bisect_right(self._starts, serial) - 1
         if at >= 0 and self._items[at][1] >= serial:
+            self._last = self._items[at]
             return self._items[at][2]
         return None
 
@@ -90,6 +99,11 @@ async def _pin_all(ctx: Ctx, entries: Sequence[tuple[str, str]]) -> tuple[dict[s
     refused: dict[str, str] = {}
     legacy: dict[str, list[str]] = {}
     for field, text in entries:
+        quick = _TOKEN.match(text)
+        decoded = brand.decode(quick.group(1)) if quick else None
+        if decoded is not None:  # the usual case, a token or token URL: no general parsing
+            candidates[field] = [Pinned(decoded.serial, _FACE_NAMES[decoded.face])]
+            continue
         try:
             printed = links.parse_printed(text)
         except links.LinkError as exc:
@@ -253,13 +267,10 @@ async def apply_packing(ctx: Ctx, plan: Plan) -> PackResult:
     """Write a checked plan. A child another request packed since the check, or a parent it
     filled, makes the whole request a Conflict (the edge rolls it back)."""
     now = ctx.now()
-    await repo.ensure_units(ctx.session, ctx.tenant_id, plan.parents, now)
-    await repo.lock_units(ctx.session, [serial for serial, _ in plan.parents])
-    linked = await repo.link_children(ctx.session, ctx.tenant_id, plan.links, now)
+    await repo.claim_parents(ctx.session, ctx.tenant_id, plan.parents, now)
     lost = [
-        FieldError(plan.fields[c], "packed elsewhere meanwhile", "already_packed")
-        for c, _, _ in plan.links
-        if c not in linked
+        FieldError(plan.fields[child], "packed elsewhere meanwhile", "already_packed")
+        for child in await repo.link_children(ctx.session, ctx.tenant_id, plan.links, now)
     ]
     counts = await repo.child_counts(ctx.session, list(plan.expected))
     lost += [

@@ -112,6 +112,12 @@ async def _database_error(request: Request, exc: Exception) -> Response:
     return await _unexpected(request, exc)
 
 
+async def _overflow(request: Request, exc: Exception) -> Response:
+    # A number no column can hold that slipped past a schema bound: the input is at fault.
+    log.warning("number out of range on %s %s: %s", request.method, request.url.path, exc)
+    return error_response(request, 422, "validation_failed", "a number in the request is out of range")
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # Starlette answers this from outside our middleware, so the request id travels by hand.
     request_id = _request_id(request)
@@ -128,4 +134,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DBAPIError, _database_error)
+    app.add_exception_handler(OverflowError, _overflow)
     app.add_exception_handler(Exception, _unexpected)

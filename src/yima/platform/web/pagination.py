@@ -16,7 +16,7 @@ from fastapi import Query
 from pydantic import BaseModel
 
 from yima.platform.errors import FieldError, Invalid
-from yima.platform.web.params import MAX_ID
+from yima.platform.types import MAX_ID
 
 T = TypeVar("T")
 R = TypeVar("R")

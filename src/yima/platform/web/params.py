@@ -6,6 +6,6 @@ from typing import Annotated
 
 from fastapi import Path
 
-# Ids are BIGINT: anything outside 1..2^63-1 cannot exist, so it is a 422, not a database error.
-MAX_ID = 2**63 - 1
+from yima.platform.types import MAX_ID
+
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Object id")]
