@@ -2,4 +2,6 @@
 
 from yima.cli import main
 
-main()
+# Guarded: worker processes (spawned, not forked) import the main module again.
+if __name__ == "__main__":
+    main()

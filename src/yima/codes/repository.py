@@ -233,7 +233,7 @@ async def batches_overlapping(session: AsyncSession, ranges: Sequence[tuple[int,
     found: dict[int, CodeBatch] = {}
     for part in _chunks(ranges, _RANGES_PER_QUERY):
         query = select(CodeBatch).where(_any_overlap(CodeBatch.first_serial, CodeBatch.last_serial, part))
-        found.update((b.id, b) for b in (await session.scalars(query)).all())
+        found.update((b.id, b) for b in await session.scalars(query))
     return sorted(found.values(), key=lambda b: b.first_serial)
 
 
@@ -241,7 +241,7 @@ async def assignments_overlapping(session: AsyncSession, ranges: Sequence[tuple[
     found: dict[int, Assignment] = {}
     for part in _chunks(ranges, _RANGES_PER_QUERY):
         query = select(Assignment).where(_any_overlap(Assignment.serial_from, Assignment.serial_to, part))
-        found.update((a.id, a) for a in (await session.scalars(query)).all())
+        found.update((a.id, a) for a in await session.scalars(query))
     return sorted(found.values(), key=lambda a: a.serial_from)
 
 
@@ -249,7 +249,7 @@ async def blocks_overlapping(session: AsyncSession, ranges: Sequence[tuple[int, 
     found: dict[int, CodeBlock] = {}
     for part in _chunks(ranges, _RANGES_PER_QUERY):
         query = select(CodeBlock).where(_any_overlap(CodeBlock.serial_from, CodeBlock.serial_to, part))
-        found.update((b.id, b) for b in (await session.scalars(query)).all())
+        found.update((b.id, b) for b in await session.scalars(query))
     return sorted(found.values(), key=lambda b: b.serial_from)
 
 
@@ -285,6 +285,20 @@ async def child_links(session: AsyncSession, parents: Sequence[int]) -> list[tup
         query = select(Unit.serial, Unit.parent_serial).where(_member(session, Unit.parent_serial, part))
         found.extend((child, cast(int, parent)) for child, parent in (await session.execute(query)).all())
     return sorted(found)
+
+
+async def parents_and_contents(
+    session: AsyncSession, serials: Sequence[int], holders: Sequence[int]
+) -> tuple[dict[int, int | None], list[tuple[int, int]]]:
+    """``unit_parents(serials)`` and ``child_links(holders)``, in one round trip when they fit."""
+    limit = 50_000 if _postgres(session) else _IN_CHUNK
+    if len(serials) + len(holders) > limit:
+        return await unit_parents(session, serials), await child_links(session, holders)
+    wanted = or_(_member(session, Unit.serial, serials), _member(session, Unit.parent_serial, holders))
+    rows = (await session.execute(select(Unit.serial, Unit.parent_serial).where(wanted))).all()
+    asked, holding = set(serials), set(holders)
+    parents = {serial: parent for serial, parent in rows if serial in asked}
+    return parents, sorted((serial, parent) for serial, parent in rows if parent in holding)
 
 
 async def child_counts(session: AsyncSession, parents: Sequence[int]) -> dict[int, int]:

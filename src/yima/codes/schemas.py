@@ -270,8 +270,8 @@ class PackRequest(BaseModel):
                 {
                     "operations": [
                         {
-                            "parent": "https://m.brand.cn/C/A7K0E3RTW9XG5H2M8D4QZ",
-                            "children": ["A7K3FQ8ZD1N6VJ0T2CWRB", "A7K9M2XK4H7PB5S0G8ETA"],
+                            "parent": "https://m.brand.cn/C/A7K0E3RTW9XG5H2M8D4Q",
+                            "children": ["A7K3FQ8ZD1N6VJ0T2CWR", "A7K9M2XK4H7PB5S0G8ET"],
                         }
                     ]
                 }
@@ -284,7 +284,7 @@ class PackRequest(BaseModel):
 
 class UnpackRequest(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"codes": ["https://m.brand.cn/C/A7K0E3RTW9XG5H2M8D4QZ"]}]}
+        json_schema_extra={"examples": [{"codes": ["https://m.brand.cn/C/A7K0E3RTW9XG5H2M8D4Q"]}]}
     )
 
     codes: list[PrintedCode] = Field(min_length=1, max_length=10_000, description="Parents to empty")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from yima.catalog import service as catalog
 from yima.codes import formats, printfiles, printwork
@@ -139,7 +139,8 @@ async def _write_package(
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     name, content_type = formats.file_name(plan, fmt)
-    with partial.open("wb") as out:
+    with partial.open("wb") as file:
+        out = _HashingSink(file)
         writer = PackageWriter(out, key, name, content_type)
         if fmt == "csv":
             writer.write(printfiles.HEADER)
@@ -153,8 +154,7 @@ async def _write_package(
             await run.progress(plan.last - plan.first + 1, plan.last - plan.first + 1)
         await asyncio.to_thread(writer.close)
     partial.replace(path)
-    digest, size = await asyncio.to_thread(_sha256, path)
-    return digest, size, name
+    return out.digest.hexdigest(), out.size, name
 
 
 async def _token_key(run: registry.JobRun) -> bytes:
@@ -162,14 +162,16 @@ async def _token_key(run: registry.JobRun) -> bytes:
         return await key_material(ctx.session, ctx.tenant_id)
 
 
-def _sha256(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-            size += len(block)
-    return digest.hexdigest(), size
+class _HashingSink:
+    """The package file, hashed as it is written (no second pass over gigabytes)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file, self.digest, self.size = file, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.file.write(data)
 
 
 async def _finish(ctx: Ctx, export_id: int, **values: Any) -> None:

@@ -369,7 +369,7 @@ async def import_legacy(run: registry.JobRun, params: dict[str, Any]) -> dict[st
         imported = await repo.get_legacy_import(ctx.session, import_id)
         if imported is None:
             raise RuntimeError(f"legacy import {import_id} not found")
-        state, path, face = imported.state, Path(imported.stored_path), imported.default_face
+        state, path, face, rows = imported.state, Path(imported.stored_path), imported.default_face, imported.rows_total
         if state in ("done", "failed"):
             return {"state": state}  # a finished import never runs again
         if state == "queued":
@@ -381,7 +381,11 @@ async def import_legacy(run: registry.JobRun, params: dict[str, Any]) -> dict[st
                 state = await _finish_check(ctx, import_id, check)
             if state == "failed":
                 return {"state": state, "problems": check.count}
-        return await _apply(run, import_id)
+            rows = check.rows
+        await run.progress(0, rows)  # pass 2 counts from zero (on SQLite it can only report at the end)
+        result = await _apply(run, import_id)
+        await run.progress(rows, rows)
+        return result
     except IntegrityError:
         await _fail(run, import_id, "some of these codes were imported meanwhile by another import", "exists")
         return {"state": "failed"}

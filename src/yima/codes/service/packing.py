@@ -10,14 +10,12 @@ same child lose (Conflict) rather than move it.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from yima.catalog import service as catalog
-from yima.catalog.permissions import CATALOG_READ
 from yima.catalog.schemas import ProductRead
 from yima.codes import links, printfiles, rules
 from yima.codes import repository as repo
@@ -84,13 +82,6 @@ class _Ranges(Generic[T]):
         return None
 
 
-def _reader(ctx: Ctx) -> Ctx:
-    """The same caller, allowed to read the catalog: a line client holding only packing:write
-    still needs the packaging spec of what it packs."""
-    actor = dataclasses.replace(ctx.actor, permissions=ctx.actor.permissions | {CATALOG_READ.name})
-    return dataclasses.replace(ctx, actor=actor)
-
-
 async def _pin_all(ctx: Ctx, entries: Sequence[tuple[str, str]]) -> tuple[dict[str, list[Pinned]], dict[str, str]]:
     """field → candidate serials (a 防伪码 may also be a legacy string: both are kept, the facts
     decide), and field → why it was refused outright."""
@@ -128,7 +119,8 @@ class _Facts:
     """Everything packing needs to know of the serials a request names, loaded set-wise."""
 
     @classmethod
-    async def load(cls, ctx: Ctx, serials: set[int]) -> _Facts:
+    async def load(cls, ctx: Ctx, serials: set[int], holders: Iterable[int] = ()) -> _Facts:
+        """``holders``: serials that may be parents, whose current contents are wanted too."""
         facts = cls()
         ranges = rules.clusters(serials, CLUSTER_GAP)
         batches = await repo.batches_overlapping(ctx.session, ranges)
@@ -143,16 +135,16 @@ class _Facts:
             )
             for kind in rules.BLOCK_KINDS
         }
-        facts.parents = await repo.unit_parents(ctx.session, sorted(serials))
+        facts.parents, facts.contents = await repo.parents_and_contents(ctx.session, sorted(serials), sorted(holders))
         product_ids = {a.product_id for a in found} | {b.product_id for b in batches if b.product_id}
-        reader = _reader(ctx)
-        facts.products = {pid: await catalog.lookup_product(reader, pid) for pid in product_ids}
+        facts.products = {pid: await catalog.lookup_product(ctx, pid) for pid in product_ids}
         return facts
 
     batches: _Ranges[CodeBatch]
     assignments: _Ranges[Assignment]
     blocked: dict[str, _Ranges[str]]
     parents: dict[int, int | None]
+    contents: list[tuple[int, int]]  # (child, parent) now inside the holders
     products: dict[int, ProductRead]
 
     def unit(self, label: str, pinned: Sequence[Pinned]) -> tuple[rules.UnitFacts, str | None]:
@@ -186,7 +178,6 @@ class _Facts:
 
 async def _expected_counts(ctx: Ctx, facts: _Facts, parents: Iterable[rules.UnitFacts]) -> dict[int, int]:
     """parent serial → children its product's packaging spec says it holds (no spec: no check)."""
-    reader = _reader(ctx)
     specs: dict[int, tuple[int, int]] = {}
     expected: dict[int, int] = {}
     for parent in parents:
@@ -196,7 +187,7 @@ async def _expected_counts(ctx: Ctx, facts: _Facts, parents: Iterable[rules.Unit
         if spec_id is None:
             continue
         if spec_id not in specs:
-            spec = await catalog.get_spec(reader, spec_id)
+            spec = await catalog.lookup_spec(ctx, spec_id)
             specs[spec_id] = (spec.bottles_per_case, spec.cases_per_pallet)
         expected[parent.serial] = specs[spec_id][0 if parent.level == "case" else 1]
     return expected
@@ -221,7 +212,8 @@ async def plan_packing(ctx: Ctx, data: PackRequest) -> Plan:
             f"at most {MAX_CODES:,} codes a request", [FieldError("operations", "too many codes", "too_many")]
         )
     candidates, refused = await _pin_all(ctx, entries)
-    facts = await _Facts.load(ctx, {pin.serial for pins in candidates.values() for pin in pins})
+    holders = {pin.serial for field, pins in candidates.items() if field.endswith(".parent") for pin in pins}
+    facts = await _Facts.load(ctx, {pin.serial for pins in candidates.values() for pin in pins}, holders)
     known: dict[str, rules.UnitFacts] = {}
     for field, text in entries:
         known[field], why = facts.unit(text, candidates.get(field, []))
@@ -230,7 +222,7 @@ async def plan_packing(ctx: Ctx, data: PackRequest) -> Plan:
     parents = [known[f"operations[{i}].parent"] for i in range(len(data.operations))]
     expected = await _expected_counts(ctx, facts, parents)
     inside: dict[int, set[int]] = {}
-    for held, holder in await repo.child_links(ctx.session, sorted({p.serial for p in parents if p.serial})):
+    for held, holder in facts.contents:
         inside.setdefault(holder, set()).add(held)
     problems: list[FieldError] = []
     claimed_parents: set[int] = set()
@@ -346,7 +338,7 @@ async def unit_children(ctx: Ctx, serial: int) -> UnitChildren:
             listed.append(ChildUnit(serial=child, level=of.level, face=face, url=legacy.get((child, face))))
             continue
         if of.id not in prefixes:
-            gtin = (await catalog.lookup_product(_reader(ctx), of.product_id)).gtin if of.product_id else None
+            gtin = (await catalog.lookup_product(ctx, of.product_id)).gtin if of.product_id else None
             prefixes[of.id] = printfiles.url_prefix(base, gtin)
         url = prefixes[of.id] + brand.encode(child, Face[face.upper()])
         listed.append(ChildUnit(serial=child, level=of.level, face=face, url=url))
