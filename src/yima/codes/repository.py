@@ -318,27 +318,18 @@ def _table(model: type[Base]) -> Table:
 
 
 def _insert_units(
-    session: AsyncSession,
-    tenant_id: int,
-    units: Sequence[tuple[int, str, int | None]],
-    packed_at: dt.datetime | None,
-    now: dt.datetime,
+    session: AsyncSession, tenant_id: int, units: Sequence[tuple[int, str, int | None]], now: dt.datetime
 ) -> Any:
-    """INSERT of (serial, level, parent serial) rows, with ON CONFLICT to add. Core, so
-    ``tenant_id`` is set here (the tenancy hook does not see bulk inserts). PostgreSQL gets one
-    statement over ``unnest`` of three arrays; SQLite a multi-row VALUES."""
+    """INSERT of (serial, level, parent serial) rows, to add ON CONFLICT to; packed now when
+    given a parent. Core, so ``tenant_id`` is set here (the tenancy hook does not see bulk
+    inserts). PostgreSQL gets one statement over ``unnest`` of three arrays; SQLite a multi-row
+    VALUES."""
     table = _table(Unit)
     if not _postgres(session):
         rows = [
-            {
-                "tenant_id": tenant_id,
-                "serial": s,
-                "level": lv,
-                "parent_serial": p,
-                "packed_at": packed_at,
-                "updated_at": now,
-            }
-            for s, lv, p in units
+            {"tenant_id": tenant_id, "serial": s, "level": level, "parent_serial": parent, "updated_at": now}
+            | {"packed_at": now if parent is not None else None}
+            for s, level, parent in units
         ]
         return sqlite_insert(table).values(rows)
     given = (
@@ -350,55 +341,50 @@ def _insert_units(
         .table_valued("serial", "level", "parent_serial")
         .render_derived()
     )
-    stamps = literal(packed_at, table.c.packed_at.type), literal(now, table.c.updated_at.type)
+    at = literal(now, table.c.updated_at.type)
+    packed = case((given.c.parent_serial.is_(None), literal(None, table.c.packed_at.type)), else_=at)
     columns = ["tenant_id", "serial", "level", "parent_serial", "packed_at", "updated_at"]
-    rows_query = select(literal(tenant_id, BigInteger), given.c.serial, given.c.level, given.c.parent_serial, *stamps)
+    rows_query = select(
+        literal(tenant_id, BigInteger), given.c.serial, given.c.level, given.c.parent_serial, packed, at
+    )
     return pg_insert(table).from_select(columns, rows_query)
 
 
-async def claim_parents(
-    session: AsyncSession, tenant_id: int, units: Sequence[tuple[int, str]], now: dt.datetime
-) -> None:
-    """A row for each (serial, level) that has none yet, and a lock on each until the
-    transaction ends (a no-op update locks an existing row; PostgreSQL — SQLite has one writer
-    anyway): two requests filling one parent then queue instead of both finding it empty."""
-    table = _table(Unit)
-    for part in _chunks(sorted(units), 2000):
-        insert = _insert_units(session, tenant_id, [(s, level, None) for s, level in part], None, now)
-        statement = insert.on_conflict_do_update(
-            index_elements=[table.c.tenant_id, table.c.serial], set_={"level": table.c.level}
-        )
-        await session.execute(statement)
-
-
-async def link_children(
-    session: AsyncSession, tenant_id: int, links: Sequence[tuple[int, str, int]], now: dt.datetime
+async def place_units(
+    session: AsyncSession, tenant_id: int, units: Sequence[tuple[int, str, int | None]], now: dt.datetime
 ) -> list[int]:
-    """Put each (child serial, level, parent serial) into its parent unless it is in another one
-    by now: one upsert whose update only applies to a row with no parent or the same parent.
-    Returns the children that stayed elsewhere (a concurrent request took them); the caller
-    refuses the request if there are any. Re-linking into the same parent changes nothing."""
+    """Give each (serial, level, parent serial) a row, in one upsert per 2,000 rows, in serial
+    order (so concurrent writers cannot deadlock):
+
+    - parent None (a case or pallet being filled): a row if it has none; an existing row is
+      left as it is but locked until the transaction ends, so two requests filling one parent
+      queue instead of both finding it empty (PostgreSQL; SQLite has one writer anyway);
+    - a parent: the unit goes into it unless it sits in another one by now (the update only
+      applies to a row with no parent or the same one; the same one changes nothing).
+
+    Returns the units that stayed in another parent (a concurrent request took them)."""
     table = _table(Unit)
     lost: list[int] = []
-    for part in _chunks(sorted(links), 2000):  # in serial order, so concurrent writers cannot deadlock
-        insert = _insert_units(session, tenant_id, part, now, now)
-        unchanged = table.c.parent_serial == insert.excluded.parent_serial
+    for part in _chunks(sorted(units), 2000):
+        insert = _insert_units(session, tenant_id, part, now)
+        given = insert.excluded.parent_serial
+        keeps = or_(given.is_(None), table.c.parent_serial == given)  # nothing changes in this row
         statement = insert.on_conflict_do_update(
             index_elements=[table.c.tenant_id, table.c.serial],
             set_={
-                "parent_serial": insert.excluded.parent_serial,
-                "packed_at": case((unchanged, table.c.packed_at), else_=insert.excluded.packed_at),
-                "updated_at": case((unchanged, table.c.updated_at), else_=insert.excluded.updated_at),
+                "parent_serial": func.coalesce(given, table.c.parent_serial),
+                "packed_at": case((keeps, table.c.packed_at), else_=insert.excluded.packed_at),
+                "updated_at": case((keeps, table.c.updated_at), else_=insert.excluded.updated_at),
             },
-            where=or_(table.c.parent_serial.is_(None), unchanged),
+            where=or_(keeps, table.c.parent_serial.is_(None)),
         ).returning(table.c.serial)
         if _postgres(session):  # count the rows written rather than fetch them: the usual answer is "all"
-            written = await session.scalar(select(func.count()).select_from(statement.cte("linked")))
+            written = await session.scalar(select(func.count()).select_from(statement.cte("placed")))
         else:
             written = len((await session.execute(statement)).all())
         if written != len(part):
-            now_in = await unit_parents(session, [child for child, _, _ in part])
-            lost.extend(child for child, _, parent in part if now_in.get(child) != parent)
+            now_in = await unit_parents(session, [serial for serial, _, _ in part])
+            lost.extend(s for s, _, parent in part if parent is not None and now_in.get(s) != parent)
     return lost
 
 

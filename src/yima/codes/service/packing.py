@@ -259,10 +259,12 @@ async def apply_packing(ctx: Ctx, plan: Plan) -> PackResult:
     """Write a checked plan. A child another request packed since the check, or a parent it
     filled, makes the whole request a Conflict (the edge rolls it back)."""
     now = ctx.now()
-    await repo.claim_parents(ctx.session, ctx.tenant_id, plan.parents, now)
+    units: dict[int, tuple[str, int | None]] = {serial: (level, None) for serial, level in plan.parents}
+    units.update({child: (level, parent) for child, level, parent in plan.links})  # a case may be both
+    placed = [(serial, level, parent) for serial, (level, parent) in units.items()]
     lost = [
         FieldError(plan.fields[child], "packed elsewhere meanwhile", "already_packed")
-        for child in await repo.link_children(ctx.session, ctx.tenant_id, plan.links, now)
+        for child in await repo.place_units(ctx.session, ctx.tenant_id, placed, now)
     ]
     counts = await repo.child_counts(ctx.session, list(plan.expected))
     lost += [

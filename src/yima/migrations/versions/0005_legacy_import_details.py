@@ -23,9 +23,7 @@ def upgrade() -> None:
     with op.batch_alter_table("code_legacy_imports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("default_face", sa.String(length=10), nullable=False, server_default="inner"))
         batch_op.add_column(sa.Column("problem_count", sa.BigInteger(), nullable=False, server_default="0"))
-        batch_op.add_column(
-            sa.Column("finished_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("finished_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
