@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Browser
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -23,6 +24,7 @@ os.environ.setdefault("YIMA_SECRET_KEY", "test-master-secret-" + "x" * 32)
 os.environ.setdefault("YIMA_LOG_JSON", "false")
 os.environ["YIMA_RUN_WORKER_INLINE"] = "false"
 
+from tests.browser import launch  # noqa: E402
 from tests.live import LiveServer, live_server  # noqa: E402
 from yima import contexts  # noqa: E402
 from yima.identity import service as identity  # noqa: E402
@@ -114,3 +116,10 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One real server (migrated, with the demo brand) shared by the whole run."""
     with live_server(new_database_url("live"), tmp_path_factory.mktemp("live")) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, once per test module (Playwright's sync driver is closed before the
+    async tests of the next module run)."""
+    yield from launch()

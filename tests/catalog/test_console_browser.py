@@ -10,40 +10,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import ARTIFACTS, fresh_page, sign_in
 from tests.catalog.factories import HEADER, PNG, workbook
-from tests.identity.test_console_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, sign_in
 from tests.live import LiveServer
 from yima.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed (/usr/bin/chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def page(browser: Browser, live: LiveServer) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    try:
-        page = context.new_page()
+    with fresh_page(browser) as page:
         page.goto(f"{live.url}/console/login")
         sign_in(page, "operator", DEMO_PASSWORD)
         expect(page).to_have_url(f"{live.url}/console/")
         yield page
-    finally:
-        context.close()
 
 
 def test_products_search_create_edit_and_image(live: LiveServer, page: Page, tmp_path: Path) -> None:

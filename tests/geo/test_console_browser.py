@@ -8,22 +8,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.identity.test_console_browser import browser, sign_in
+from tests.browser import fresh_page, sign_in
 from tests.live import LiveServer
 from yima.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-__all__ = ["browser"]  # the module-scoped fixture, shared
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+    with fresh_page(browser, height=1000) as fresh:
+        yield fresh
 
 
 def choose(page: Page, label: str, option: str) -> None:

@@ -6,55 +6,27 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
+from tests.browser import ARTIFACTS, fresh_page, sign_in
 from tests.live import LiveServer
 from yima.demo import DEMO_NAME, DEMO_PASSWORD, SISTER_NAME
 from yima.identity.permissions import SESSION_COOKIE
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 OWNER_NAME = "周总 (品牌所有者)"
 DEMO_LOGINS = ("owner", "admin", "operator", "finance", "east", "southwest", "auditor")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed (/usr/bin/chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A fresh browser profile (no cookies) per test."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
-    context.set_default_timeout(15_000)
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def sign_in(page: Page, login: str, password: str) -> None:
-    page.fill("#login", login)
-    page.fill("#password", password)
-    page.click("button[type=submit]")
+    with fresh_page(browser) as fresh:
+        yield fresh
 
 
 def test_owner_signs_in_works_in_both_languages_switches_brand_and_signs_out(live: LiveServer, page: Page) -> None:
