@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.catalog.models import PackagingSpec, Product
 from yima.catalog.schemas import ProductFilter, SpecFilter
+from yima.platform.db.base import newest_first
 
 T = TypeVar("T")
 # Keeps IN (...) lists well under SQLite's and asyncpg's bound-parameter limits.
@@ -50,9 +51,7 @@ async def spec_codes(session: AsyncSession, spec_ids: Iterable[int]) -> dict[int
 async def list_specs(
     session: AsyncSession, filters: SpecFilter, limit: int, before_id: int | None
 ) -> list[PackagingSpec]:
-    query = select(PackagingSpec).order_by(PackagingSpec.id.desc()).limit(limit)
-    if before_id:
-        query = query.where(PackagingSpec.id < before_id)
+    query = newest_first(select(PackagingSpec), PackagingSpec, limit, before_id)
     if filters.q:
         query = query.where(
             or_(
@@ -128,9 +127,7 @@ def _filtered(query: Select[Any], filters: ProductFilter) -> Select[Any]:
 async def list_products(
     session: AsyncSession, filters: ProductFilter, limit: int, before_id: int | None
 ) -> list[Product]:
-    query = _filtered(select(Product), filters).order_by(Product.id.desc()).limit(limit)
-    if before_id:
-        query = query.where(Product.id < before_id)
+    query = newest_first(_filtered(select(Product), filters), Product, limit, before_id)
     return list((await session.scalars(query)).all())
 
 

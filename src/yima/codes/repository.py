@@ -39,7 +39,7 @@ from yima.codes.models import (
     Unit,
 )
 from yima.codes.schemas import BatchFilter
-from yima.platform.db.base import Base
+from yima.platform.db.base import Base, newest_first
 from yima.platform.db.tenancy import ALL_TENANTS
 
 ACROSS_TENANTS = {ALL_TENANTS: True}
@@ -97,9 +97,7 @@ async def get_batch(session: AsyncSession, batch_id: int) -> CodeBatch | None:
 async def list_batches(
     session: AsyncSession, filters: BatchFilter, limit: int, before_id: int | None
 ) -> list[CodeBatch]:
-    query = select(CodeBatch).order_by(CodeBatch.id.desc()).limit(limit)
-    if before_id:
-        query = query.where(CodeBatch.id < before_id)
+    query = newest_first(select(CodeBatch), CodeBatch, limit, before_id)
     if filters.level:
         query = query.where(CodeBatch.level == filters.level)
     if filters.state:

@@ -19,6 +19,7 @@ from yima.identity.models import (
     User,
 )
 from yima.identity.schemas import AuditFilter, StaffFilter
+from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import ALL_TENANTS
 
 ACROSS_TENANTS = {ALL_TENANTS: True}
@@ -90,9 +91,7 @@ async def list_staff(
     if filters.role:
         query = query.where(
             StaffMember.id.in_(
-                select(StaffRole.staff_id)
-                .join(Role, Role.id == StaffRole.role_id)
-                .where(Role.code == filters.role)
+                select(StaffRole.staff_id).join(Role, Role.id == StaffRole.role_id).where(Role.code == filters.role)
             )
         )
     return [(row[0], row[1]) for row in (await session.execute(query)).all()]
@@ -150,9 +149,7 @@ async def roles_by_code(session: AsyncSession, codes: Sequence[str]) -> list[Rol
 
 
 async def role_in_use(session: AsyncSession, role_id: int) -> bool:
-    return (
-        await session.scalar(select(StaffRole.id).where(StaffRole.role_id == role_id).limit(1))
-    ) is not None
+    return (await session.scalar(select(StaffRole.id).where(StaffRole.role_id == role_id).limit(1))) is not None
 
 
 # console sessions --------------------------------------------------------------------------
@@ -184,9 +181,7 @@ async def get_client(session: AsyncSession, client_pk: int) -> ApiClient | None:
 
 
 async def list_clients(session: AsyncSession, limit: int, before_id: int | None) -> list[ApiClient]:
-    query = select(ApiClient).order_by(ApiClient.id.desc()).limit(limit)
-    if before_id:
-        query = query.where(ApiClient.id < before_id)
+    query = newest_first(select(ApiClient), ApiClient, limit, before_id)
     return list((await session.scalars(query)).all())
 
 
@@ -200,9 +195,7 @@ def add_audit(session: AsyncSession, entry: AuditEntry) -> None:
 async def list_audit(
     session: AsyncSession, filters: AuditFilter, limit: int, before_id: int | None
 ) -> list[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-    if before_id:
-        query = query.where(AuditEntry.id < before_id)
+    query = newest_first(select(AuditEntry), AuditEntry, limit, before_id)
     if filters.action:
         query = query.where(AuditEntry.action == filters.action)
     if filters.target_type:

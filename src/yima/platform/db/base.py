@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Integer,
     MetaData,
+    Select,
     UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -109,3 +110,9 @@ def tenant_fk(columns: list[str], parent_table: str, ondelete: str | None = None
         [f"{parent_table}.tenant_id", f"{parent_table}.id"],
         ondelete=ondelete,
     )
+
+
+def newest_first(query: Select[Any], model: type[IdMixin], limit: int, before_id: int | None) -> Select[Any]:
+    """The paging every list shares (platform.web.pagination): newest first, keyset on id."""
+    query = query.order_by(model.id.desc()).limit(limit)
+    return query.where(model.id < before_id) if before_id else query

@@ -100,6 +100,4 @@ async def claim_job(session: AsyncSession, now: dt.datetime, lease_until: dt.dat
 
 
 async def update_job(session: AsyncSession, job_id: int, **values: object) -> None:
-    await session.execute(
-        update(Job).where(Job.id == job_id).values(**values).execution_options(**ACROSS_TENANTS)
-    )
+    await session.execute(update(Job).where(Job.id == job_id).values(**values).execution_options(**ACROSS_TENANTS))
