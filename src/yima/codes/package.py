@@ -5,6 +5,9 @@ Format ``YMPK1`` (streaming, so ten-million-code files never sit in memory):
     b"YMPK1\\n"  header-JSON  b"\\n"                 name, content type, chunk size, nonce prefix
     repeat: uint32 length ‖ AES-256-GCM(chunk)      nonce = prefix(8) ‖ counter(4)
 
+Every chunk but the last holds exactly ``CHUNK`` bytes of plaintext, so where each chunk lands
+in the file is known in advance and a package can be sealed by several processes at once.
+
 Each chunk's associated data binds the header's SHA-256, the chunk number and whether it is the
 last, so reordering, truncating or swapping headers fails authentication. The key is 32 random
 bytes, shown to the operator as 52 characters of Crockford base 32 in groups of four; it is not
@@ -65,6 +68,43 @@ class Sink(Protocol):
     def write(self, data: bytes, /) -> int: ...
 
 
+SEALED_CHUNK = 4 + CHUNK + 16  # length prefix, a whole chunk, the GCM tag
+
+
+class Sealer:
+    """Seals any chunk of a package on its own: chunk ``i`` of the plaintext always lands at
+    ``head_size + i * SEALED_CHUNK`` in the file, so several processes can seal one package."""
+
+    def __init__(self, key: bytes, header: bytes) -> None:
+        self.head = MAGIC + header + b"\n"
+        self._aead = AESGCM(key)
+        self._prefix = bytes.fromhex(json.loads(header)["nonce_prefix"])
+        self._digest = hashlib.sha256(MAGIC + header).digest()
+
+    @classmethod
+    def new(cls, key: bytes, name: str, content_type: str) -> Sealer:
+        header = {"name": name, "content_type": content_type, "chunk": CHUNK, "nonce_prefix": os.urandom(8).hex()}
+        return cls(key, json.dumps(header, ensure_ascii=False).encode())
+
+    @property
+    def header(self) -> bytes:
+        return self.head[len(MAGIC) : -1]
+
+    def seal(self, index: int, chunk: bytes | bytearray | memoryview, last: bool) -> bytes:
+        """``chunk`` (at most CHUNK bytes, exactly CHUNK unless last) sealed with its length prefix."""
+        nonce = self._prefix + struct.pack(">I", index)
+        sealed = self._aead.encrypt(nonce, chunk, _aad(self._digest, index, last))
+        return struct.pack(">I", len(sealed)) + sealed
+
+    def offset(self, index: int) -> int:
+        return len(self.head) + index * SEALED_CHUNK
+
+
+def chunk_count(plaintext_size: int) -> int:
+    """How many chunks a plaintext of this size is sealed in (an empty one still has one)."""
+    return max(1, -(-plaintext_size // CHUNK))
+
+
 @dataclass
 class PackageWriter:
     """Write plaintext in any pieces; it is sealed in fixed-size chunks as it comes."""
@@ -75,14 +115,8 @@ class PackageWriter:
     content_type: str
 
     def __post_init__(self) -> None:
-        self._aead = AESGCM(self.key)
-        self._prefix = os.urandom(8)
-        header = json.dumps(
-            {"name": self.name, "content_type": self.content_type, "chunk": CHUNK, "nonce_prefix": self._prefix.hex()},
-            ensure_ascii=False,
-        ).encode()
-        self._digest = hashlib.sha256(MAGIC + header).digest()
-        self.out.write(MAGIC + header + b"\n")
+        self._sealer = Sealer.new(self.key, self.name, self.content_type)
+        self.out.write(self._sealer.head)
         self._buffer = bytearray()
         self._index = 0
 
@@ -106,9 +140,7 @@ class PackageWriter:
         self._buffer.clear()
 
     def _seal(self, chunk: bytes | bytearray | memoryview, last: bool) -> None:
-        nonce = self._prefix + struct.pack(">I", self._index)
-        sealed = self._aead.encrypt(nonce, chunk, _aad(self._digest, self._index, last))
-        self.out.write(struct.pack(">I", len(sealed)) + sealed)
+        self.out.write(self._sealer.seal(self._index, chunk, last))
         self._index += 1
 
 

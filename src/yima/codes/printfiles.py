@@ -16,9 +16,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from yima.codes.tokens import SIX_DIGITS, Face, TokenCodec, split_millions
+from yima.codes.tokens import ANTI_FAKE_DIGITS, SIX_DIGITS, TOKEN_LENGTH, Face, TokenCodec, split_millions
 
 HEADER = b"serial,outer_url,outer_token,inner_url,inner_token,anti_fake_code\n"
+SERIAL_DIGITS = 12  # zero-padded: two six-digit halves
 
 
 def url_prefix(base_url: str, gtin: str | None) -> str:
@@ -27,6 +28,13 @@ def url_prefix(base_url: str, gtin: str | None) -> str:
     if base.isascii():
         base = base.upper()
     return f"{base}/01/{gtin}/21/" if gtin else f"{base}/C/"
+
+
+def row_width(faces: Sequence[str], prefix: str) -> int:
+    """Bytes in every row: serial, then per face ``,url,token`` (or ``,,``), ``,防伪码`` and newline."""
+    per_face = 2 + len(prefix.encode()) + 2 * TOKEN_LENGTH
+    carried = sum(1 for face in Face if face.name.lower() in faces)
+    return SERIAL_DIGITS + carried * per_face + (2 - carried) * 2 + 1 + ANTI_FAKE_DIGITS + 1
 
 
 def csv_rows(codec: TokenCodec, serials: np.ndarray, faces: Sequence[str], prefix: str) -> memoryview:

@@ -11,7 +11,7 @@ from yima.catalog import service as catalog
 from yima.codes import formats, printfiles, printwork
 from yima.codes import repository as repo
 from yima.codes.models import CodeBatch, CodeExport
-from yima.codes.package import PackageWriter, format_key, new_key
+from yima.codes.package import PackageWriter, Sealer, format_key, new_key
 from yima.codes.permissions import CODES_READ, CODES_WRITE
 from yima.codes.schemas import ExportCreate, ExportCreated, ExportRead
 from yima.codes.service.namespaces import base_url, ensure_namespace, key_material
@@ -135,26 +135,36 @@ async def build_export(run: registry.JobRun, params: dict[str, Any]) -> dict[str
 async def _write_package(
     run: registry.JobRun, codec: TokenCodec, key: bytes, plan: formats.Plan, fmt: str, path: Path
 ) -> tuple[str, int, str]:
-    key_for_workers = await _token_key(run)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     name, content_type = formats.file_name(plan, fmt)
-    with partial.open("wb") as file:
-        out = _HashingSink(file)
-        writer = PackageWriter(out, key, name, content_type)
-        if fmt == "csv":
-            writer.write(printfiles.HEADER)
-            chunks = printwork.csv_chunks(codec, key_for_workers, plan.first, plan.last, plan.faces, plan.prefix)
-            async for done, rows in chunks:
-                await asyncio.to_thread(writer.write, rows)
-                await run.progress(done, plan.last - plan.first + 1)
-        else:
-            content = await asyncio.to_thread(formats.render, fmt, codec, plan)
-            writer.write(content)
-            await run.progress(plan.last - plan.first + 1, plan.last - plan.first + 1)
-        await asyncio.to_thread(writer.close)
+    total = plan.last - plan.first + 1
+    if fmt == "csv":
+        job = printwork.CsvJob(
+            token_prefix=codec.prefix,
+            token_key=await _token_key(run),
+            package_key=key,
+            header=Sealer.new(key, name, content_type).header,
+            first=plan.first,
+            last=plan.last,
+            faces=tuple(plan.faces),
+            url_prefix=plan.prefix,
+        )
+
+        async def progress(done: int) -> None:
+            await run.progress(done, total)
+
+        digest, size = await printwork.write_csv_package(job, partial, progress)
+    else:
+        with partial.open("wb") as file:
+            out = _HashingSink(file)
+            writer = PackageWriter(out, key, name, content_type)
+            writer.write(await asyncio.to_thread(formats.render, fmt, codec, plan))
+            await asyncio.to_thread(writer.close)
+        digest, size = out.digest.hexdigest(), out.size
+        await run.progress(total, total)
     partial.replace(path)
-    return out.digest.hexdigest(), out.size, name
+    return digest, size, name
 
 
 async def _token_key(run: registry.JobRun) -> bytes:
