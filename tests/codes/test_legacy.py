@@ -22,8 +22,9 @@ from tests.identity.factories import bearer, create_client, create_tenant, syste
 from tests.live import LiveServer
 from yima.codes import service as codes
 from yima.codes.models import LegacyCode
-from yima.codes.schemas import ActivationCreate, BatchFilter, LegacyImportCreate
+from yima.codes.schemas import ActivationCreate, BatchFilter, LegacyImportCreate, UnpackRequest
 from yima.codes.service import legacy
+from yima.codes.tokens import Face
 from yima.identity import service as identity
 from yima.platform.db.session import Database
 from yima.platform.outbox import service as jobs
@@ -87,6 +88,8 @@ class TestImport:
         supplier = await create_supplier(db, "acme")
         await legacy_import(db, "acme", b"code\nTAKEN-1\n", "first.csv", supplier)
         before = (await legacy_rows(db, "acme"), await batch_count(db, "acme"))
+        async with system(db, "acme") as ctx:
+            brand = await codes.codec(ctx)
         lines = [
             "code,face",  # 1
             "A-1,inner",  # 2
@@ -94,10 +97,10 @@ class TestImport:
             ",inner",  # 4: empty code
             "A-1,outer",  # 5: repeats line 2
             "X" * 201,  # 6: too long
-            "A7K3FQ8ZD1N6VJ0T2CWR",  # 7: reads as one of our tokens
-            "https://x.cn/01/06901234567892/21/ABC",  # 8: reads as a Digital Link
+            brand.encode(7, Face.INNER),  # 7: one of our own tokens
+            f"https://x.cn/01/06901234567892/21/{brand.encode(8, Face.OUTER)}",  # 8: our own Digital Link
             "",  # 9: blank, skipped
-            "123456789012",  # 10: reads as a 防伪码
+            "123456789012",  # 10: shaped like a 防伪码, but a legacy code may be
             "TAKEN-1",  # 11: imported before
             "A-3",  # 12
             "A-2",  # 13: repeats line 3 (whose face was bad, but whose code was fine)
@@ -111,11 +114,10 @@ class TestImport:
             (6, "code", "too_long"),
             (7, "code", "not_legacy"),
             (8, "code", "not_legacy"),
-            (10, "code", "not_legacy"),
             (11, "code", "exists"),
         ]
         assert failed.problems[2].message == "repeats line 2"
-        assert failed.problem_count == 8 and failed.rows_total == 11  # the blank line is no row
+        assert failed.problem_count == 7 and failed.rows_total == 11  # the blank line is no row
         assert (await legacy_rows(db, "acme"), await batch_count(db, "acme")) == before
 
     async def test_a_file_without_a_code_column_fails_as_a_whole(self, db: Database) -> None:
@@ -131,6 +133,25 @@ class TestImport:
         assert done.state == "done"
         async with system(db, "acme") as ctx:
             assert (await codes.resolve(ctx, "旧码-甲")).face == "inner"
+
+    async def test_a_code_shaped_like_ours_resolves_and_packs_as_legacy(self, db: Database) -> None:
+        """A previous vendor's /c/ URL or 20-character string fails our decoding; it is still theirs."""
+        await create_tenant(db, "acme")
+        supplier = await create_supplier(db, "acme", name="旧码商")
+        shaped = [
+            "https://old.vendor.cn/c/ABCDEFGHJK0123456789",  # a /c/ URL
+            "ABCDEFGHJK0123456789",  # a 20-character token
+            "https://old.vendor.cn/01/12345/21/X",  # a broken Digital Link
+            "1234-5678-9012",  # a 防伪码
+        ]
+        done = await legacy_import(db, "acme", ("code\n" + "\n".join(shaped)).encode(), "old.csv", supplier)
+        assert done.state == "done", done.problems
+        async with system(db, "acme") as ctx:
+            found = [await codes.resolve(ctx, text) for text in shaped]
+            assert {f.input_kind for f in found} == {"legacy"}
+            assert len({f.serial for f in found}) == len(shaped)
+            unpacked = await codes.unpack(ctx, UnpackRequest(codes=shaped))  # packing finds them too
+            assert (unpacked.parents, unpacked.links_removed) == (len(shaped), 0)
 
 
 class TestRuns:

@@ -144,18 +144,19 @@ def legacy_face(text: str, default: str) -> str | None:
     return default if not text else FACE_WORDS.get(text.lower())
 
 
-def legacy_code_problem(code: str, looks_like: str) -> tuple[str, str] | None:
-    """(code, message) when a printed string cannot be kept as a legacy code. ``looks_like`` is
-    how a scan would read it (links.parse_printed's kind): anything but ``legacy`` would be
-    taken for one of our own tokens, Digital Links or 防伪码 and never found as a legacy code."""
+def legacy_code_problem(code: str, ours: str | None) -> tuple[str, str] | None:
+    """(code, message) when a printed string cannot be kept as a legacy code. ``ours`` names
+    what the string already is in this brand (``token`` or ``digital_link`` when the brand's key
+    decodes it): a code of our own is never imported as someone else's. Strings merely shaped
+    like ours (a /c/ URL, 12 digits) are kept: resolving tries the legacy table for them too."""
     if not code:
         return "empty", "the code is empty"
     if len(code) > LEGACY_CODE_MAX:
         return "too_long", f"the code is {len(code)} characters, at most {LEGACY_CODE_MAX}"
     if not code.isprintable():
         return "bad_characters", "the code contains control characters or line breaks"
-    if looks_like != "legacy":
-        return "not_legacy", f"a scan would read this as a yima {looks_like.replace('_', ' ')}, not a legacy code"
+    if ours is not None:
+        return "not_legacy", f"this is already a yima {ours.replace('_', ' ')} of this brand"
     return None
 
 

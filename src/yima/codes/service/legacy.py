@@ -36,9 +36,9 @@ from yima.codes import repository as repo
 from yima.codes.models import CodeBatch, LegacyImport
 from yima.codes.permissions import CODES_READ, CODES_WRITE
 from yima.codes.schemas import LegacyImportCreate, LegacyImportRead
-from yima.codes.service.namespaces import ensure_namespace
+from yima.codes.service.namespaces import codec, ensure_namespace
 from yima.codes.service.suppliers import load_supplier
-from yima.codes.tokens import MAX_SERIAL
+from yima.codes.tokens import MAX_SERIAL, TokenCodec
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
@@ -242,12 +242,19 @@ class Check:
         self.digests, self.lines = [], []
 
 
-def _check_row(row: Row, default_face: str, check: Check) -> bool:
+def _ours(brand: TokenCodec, code: str) -> str | None:
+    """What ``code`` already is in this brand: a token or Digital Link its key decodes."""
     try:
-        kind = links.parse_printed(row.code).kind if row.code else "legacy"
+        printed = links.parse_printed(code)
     except links.LinkError:
-        kind = "digital_link"
-    problem = rules.legacy_code_problem(row.code, kind)
+        return None  # a broken Digital Link is not ours: resolving looks it up as a legacy code
+    if printed.kind in ("token", "digital_link") and brand.decode(printed.value) is not None:
+        return printed.kind
+    return None
+
+
+def _check_row(row: Row, default_face: str, check: Check, brand: TokenCodec) -> bool:
+    problem = rules.legacy_code_problem(row.code, _ours(brand, row.code) if row.code else None)
     if problem is not None:
         check.add(row.line, "code", problem[1], problem[0])
     if rules.legacy_face(row.face, default_face) is None:
@@ -260,10 +267,11 @@ async def _check(run: registry.JobRun, path: Path, default_face: str) -> Check:
     check = Check()
     async with run.open_ctx() as ctx:
         any_imported = await repo.has_legacy_codes(ctx.session)
+        brand = await codec(ctx)
     try:
         with closing(read_rows(path)) as rows:
             while chunk := await asyncio.to_thread(_take, rows, CHUNK):
-                valid = [row for row in chunk if _check_row(row, default_face, check)]
+                valid = [row for row in chunk if _check_row(row, default_face, check, brand)]
                 check.rows += len(chunk)
                 check.remember(valid)
                 if any_imported and valid:
@@ -333,7 +341,7 @@ async def _apply(run: registry.JobRun, import_id: int) -> dict[str, Any]:
                 values: list[tuple[str, int, str]] = []
                 for row in chunk:
                     face = rules.legacy_face(row.face, imported.default_face)
-                    if face is None or rules.legacy_code_problem(row.code, "legacy"):
+                    if face is None or rules.legacy_code_problem(row.code, None):
                         raise RuntimeError(f"line {row.line} changed since the file was checked")
                     values.append((row.code, first + done + len(values), face))
                     faces.add(face)

@@ -99,19 +99,23 @@ async def _pin_all(ctx: Ctx, entries: Sequence[tuple[str, str]]) -> tuple[dict[s
             printed = links.parse_printed(text)
         except links.LinkError as exc:
             refused[field] = str(exc)
+            legacy.setdefault(text.strip(), []).append(field)  # unless a previous vendor printed it
             continue
         if printed.kind in ("token", "digital_link"):
             decoded = brand.decode(printed.value)
             if decoded is not None:
                 candidates[field] = [Pinned(decoded.serial, decoded.face.name.lower(), printed.gtin)]
+            else:  # perhaps a previous vendor's code shaped like ours
+                legacy.setdefault(text.strip(), []).append(field)
             continue
         if printed.kind == "anti_fake":
             serial = brand.serial_of_anti_fake(printed.value)
             candidates[field] = [Pinned(serial, None)] if serial is not None else []
-        legacy.setdefault(printed.value, []).append(field)
+        legacy.setdefault(text.strip(), []).append(field)
     for code, (serial, face) in (await repo.legacy_codes(ctx.session, list(legacy))).items():
         for field in legacy[code]:
-            candidates.setdefault(field, []).append(Pinned(serial, face))
+            candidates.setdefault(field, []).insert(0, Pinned(serial, face))  # as resolve: legacy first
+            refused.pop(field, None)
     return candidates, refused
 
 

@@ -28,25 +28,31 @@ class Located:
 
 
 async def locate(ctx: Ctx, text: str, field: str = "code") -> Located:
-    """Which serial a printed string names in this brand, or UnknownCode / BadCode."""
+    """Which serial a printed string names in this brand, or UnknownCode / BadCode.
+
+    Our own tokens and Digital Links are decoded first. Anything else — including a previous
+    vendor's string merely shaped like ours (a /c/ URL, 12 digits) — is looked up among the
+    imported legacy codes before being read as a 防伪码."""
     try:
         printed = links.parse_printed(text)
     except links.LinkError as exc:
+        if (legacy := await repo.legacy_code(ctx.session, text.strip())) is not None:
+            return Located("legacy", legacy.serial, Face[legacy.face.upper()])
         raise BadCode(str(exc), [FieldError(field, str(exc), "bad_digital_link")]) from exc
     brand = await codec(ctx)
     if printed.kind in ("token", "digital_link"):
         decoded = brand.decode(printed.value)
-        if decoded is None:
-            raise UnknownCode("not a valid code of this brand", [FieldError(field, "invalid code", "invalid")])
-        return Located(printed.kind, decoded.serial, decoded.face, printed.gtin)
+        if decoded is not None:
+            return Located(printed.kind, decoded.serial, decoded.face, printed.gtin)
+    if (legacy := await repo.legacy_code(ctx.session, text.strip())) is not None:
+        return Located("legacy", legacy.serial, Face[legacy.face.upper()])
     if printed.kind == "anti_fake":
         serial = brand.serial_of_anti_fake(printed.value)
         if serial is not None and await repo.batch_for_serial(ctx.session, serial) is not None:
             return Located("anti_fake", serial, None)
-    legacy = await repo.legacy_code(ctx.session, printed.value)
-    if legacy is None:
-        raise UnknownCode("no such code in this brand", [FieldError(field, "unknown code", "unknown")])
-    return Located("legacy", legacy.serial, Face[legacy.face.upper()])
+    if printed.kind in ("token", "digital_link"):
+        raise UnknownCode("not a valid code of this brand", [FieldError(field, "invalid code", "invalid")])
+    raise UnknownCode("no such code in this brand", [FieldError(field, "unknown code", "unknown")])
 
 
 @dataclass(frozen=True)
