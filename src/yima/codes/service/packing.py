@@ -19,6 +19,7 @@ from yima.catalog import service as catalog
 from yima.catalog.schemas import ProductRead
 from yima.codes import links, printfiles, rules
 from yima.codes import repository as repo
+from yima.codes.events import UnitsPacked, UnitsUnpacked
 from yima.codes.models import Assignment, CodeBatch
 from yima.codes.permissions import CODES_READ, PACKING_WRITE
 from yima.codes.schemas import (
@@ -33,6 +34,7 @@ from yima.codes.service.namespaces import base_url, codec, ensure_namespace
 from yima.codes.tokens import Face
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
+from yima.platform.outbox import service as outbox
 
 MAX_CODES = 50_000  # printed strings in one request: a line reports in pieces
 CLUSTER_GAP = 10_000  # serials this close are loaded as one range
@@ -278,7 +280,8 @@ async def apply_packing(ctx: Ctx, plan: Plan) -> PackResult:
     ]
     if lost:
         raise Conflict("nothing was packed: another request packed some of these units at the same time", lost)
-    # Traceability will publish one AggregationEvent per parent here, from plan.new_links.
+    if plan.new_links:
+        outbox.publish(ctx, UnitsPacked(at=now, links=plan.new_links, by=ctx.actor.name))
     return PackResult(parents=len(plan.parents), links=len(plan.links), new_links=len(plan.new_links))
 
 
@@ -313,8 +316,10 @@ async def unpack(ctx: Ctx, data: UnpackRequest) -> UnpackResult:
     ctx.require(PACKING_WRITE.name)
     parents = sorted(set(await _serials_of(ctx, data.codes, "codes")))
     removed = await repo.child_links(ctx.session, parents)
-    await repo.unlink_children(ctx.session, parents, ctx.now())
-    # Traceability will publish the disaggregation here, from ``removed``.
+    now = ctx.now()
+    await repo.unlink_children(ctx.session, parents, now)
+    if removed:
+        outbox.publish(ctx, UnitsUnpacked(at=now, links=removed, by=ctx.actor.name))
     return UnpackResult(parents=len(parents), links_removed=len(removed))
 
 
