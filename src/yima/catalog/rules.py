@@ -3,11 +3,15 @@ types, change sets, and the spreadsheet's columns."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from yima.platform import sheets
+from yima.platform.sheets import SheetColumn
+from yima.platform.sheets import cell_text as cell_text  # re-exported
+from yima.platform.sheets import first_occurrences as first_occurrences  # re-exported
 
 # GTIN ----------------------------------------------------------------------------------------
 
@@ -130,18 +134,10 @@ STORED_IMAGE = re.compile(r"^[0-9a-f]{64}\.(png|jpg|gif|webp)$")
 
 
 # The products spreadsheet (import template, import, export) ---------------------------------
+# The columns; reading and writing workbooks is platform.sheets'.
 
 MAX_IMPORT_ROWS = 10_000
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class SheetColumn:
-    field: str
-    header: str  # Chinese and English, as the template writes it
-    aliases: tuple[str, ...] = ()
-    required: bool = False
-    width: int = 18
 
 
 IMPORT_COLUMNS = (
@@ -165,47 +161,6 @@ EXPORT_COLUMNS = (
 )
 
 
-def _header_key(text: str) -> str:
-    return re.sub(r"[\s()（）/·_\-:：.]+", "", text).lower()
-
-
 def match_headers(headers: Sequence[object]) -> dict[str, int]:
-    """{field: column index} for the header cells that name one of IMPORT_COLUMNS (in Chinese,
-    English or both, case and spacing ignored); other columns are ignored."""
-    lookup = {
-        _header_key(name): column.field
-        for column in IMPORT_COLUMNS
-        for name in (column.header, column.field, *column.aliases)
-    }
-    found: dict[str, int] = {}
-    for index, header in enumerate(headers):
-        field = lookup.get(_header_key(str(header))) if header is not None else None
-        if field is not None and field not in found:
-            found[field] = index
-    return found
-
-
-def cell_text(value: object) -> str:
-    """A cell as the text a person typed: numbers without a trailing ``.0`` (a GTIN typed into a
-    number cell), dates as ISO, everything trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def first_occurrences(keys: Iterable[tuple[int, Hashable]]) -> dict[int, int]:
-    """For (row, key) pairs: {row: the earlier row with the same key} for every repeat."""
-    seen: dict[Hashable, int] = {}
-    repeats: dict[int, int] = {}
-    for row, key in keys:
-        if key in seen:
-            repeats[row] = seen[key]
-        else:
-            seen[key] = row
-    return repeats
+    """{field: column index} for the header cells that name one of IMPORT_COLUMNS."""
+    return sheets.match_headers(headers, IMPORT_COLUMNS)

@@ -16,6 +16,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from yima.catalog import rules
+from yima.platform.sheets import RowProblem as RowProblem  # re-exported
 from yima.platform.types import MAX_ID
 
 
@@ -228,15 +229,6 @@ class ImportRow(BaseModel):
     specification: Specification = ""
     category: Category = ""
     packaging_spec_code: Annotated[SpecCode | None, BeforeValidator(_optional_text)] = None
-
-
-class RowProblem(BaseModel):
-    row: int = Field(description="Row number in the sheet (the header is row 1)")
-    column: str = Field(description="The column's header as the template writes it")
-    field: str
-    message: str
-    code: str
-    value: str = ""
 
 
 class ImportResult(BaseModel):

@@ -93,6 +93,13 @@ async def get_region(ctx: Ctx, code: str) -> RegionRead:
     return RegionRead.model_validate(region)
 
 
+async def regions_by_codes(ctx: Ctx, codes: Collection[str]) -> dict[str, RegionRead]:
+    """The regions of ``codes`` that exist, by code (from the in-process catalogue: no query per
+    code, for validating territories and spreadsheets)."""
+    catalogue = await _loaded(ctx.session)
+    return {code: catalogue.by_code[code] for code in codes if code in catalogue.by_code}
+
+
 async def list_regions(ctx: Ctx, filters: RegionFilter, limit: int, after_code: str | None = None) -> list[RegionRead]:
     """Regions matching ``filters`` in code order; up to ``limit`` after ``after_code``."""
     rows = await repo.list_regions(ctx.session, filters, limit, after_code)
@@ -178,3 +185,8 @@ def _centroid(region: RegionRead) -> tuple[float, float]:
 def in_territory(region_code: str, territory_codes: Collection[str]) -> bool:
     """Is the region inside the territory (a set of codes at any level)? See ``rules.in_territory``."""
     return rules.in_territory(region_code, territory_codes)
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two points, in kilometres."""
+    return rules.haversine_km(lat1, lon1, lat2, lon2)

@@ -4,10 +4,7 @@ updated (by SKU) in the caller's one transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Annotated, Any, Literal, cast
-
-from pydantic import TypeAdapter, ValidationError
+from typing import Literal
 
 from yima.catalog import repository as repo
 from yima.catalog import rules
@@ -15,82 +12,13 @@ from yima.catalog.errors import ImportRejected
 from yima.catalog.models import PackagingSpec, Product
 from yima.catalog.permissions import CATALOG_WRITE
 from yima.catalog.schemas import ImportResult, ImportRow, RowProblem
-from yima.catalog.service import sheets
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
+from yima.platform.sheets import Cells, Parsed, SheetReader
 
 ImportMode = Literal["upsert", "create"]
-HEADERS = {c.field: c.header for c in rules.IMPORT_COLUMNS}
-# One validator per column (ImportRow's field types), so a row's good cells are known even when
-# another cell of it is bad: every check runs on every row, and every problem is reported.
-CELLS = {
-    name: (
-        TypeAdapter[Any](cast(Any, Annotated[(info.annotation, *info.metadata)])),
-        info.is_required(),
-        info.get_default(),
-    )
-    for name, info in ImportRow.model_fields.items()
-}
-Cells = dict[str, Any]
-Parsed = list[tuple[int, Cells]]
-
-
-def _problem(row: int, field: str, message: str, code: str, value: str = "") -> RowProblem:
-    return RowProblem(row=row, column=HEADERS.get(field, field), field=field, message=message, code=code, value=value)
-
-
-def _cells(number: int, values: dict[str, str], problems: list[RowProblem]) -> Cells:
-    """The row's cells that are valid, by field; a problem for each that is not."""
-    cells: Cells = {}
-    for field, (adapter, required, default) in CELLS.items():
-        text = values.get(field, "")
-        if not text:
-            if required:
-                problems.append(_problem(number, field, "required", "missing"))
-            else:
-                cells[field] = default
-            continue
-        try:
-            cells[field] = adapter.validate_python(text)
-        except ValidationError as exc:
-            problems += [_problem(number, field, e["msg"], e["type"], text) for e in exc.errors()]
-    return cells
-
-
-def _parse(
-    header: Sequence[object], rows: Iterator[tuple[int, list[object]]]
-) -> tuple[Parsed, list[RowProblem], set[str]]:
-    """Every non-blank row's valid cells, the problems of the rest, and the fields the file has."""
-    columns = rules.match_headers(header)
-    problems = [
-        _problem(1, c.field, "the column is missing", "missing_column")
-        for c in rules.IMPORT_COLUMNS
-        if c.required and c.field not in columns
-    ]
-    if problems:
-        return [], problems, set(columns)
-    parsed: Parsed = []
-    for number, row in rows:
-        values = {f: rules.cell_text(row[i]) if i < len(row) else "" for f, i in columns.items()}
-        if not any(values.values()):
-            continue  # blank line
-        if len(parsed) == rules.MAX_IMPORT_ROWS:
-            problems.append(_problem(number, "sku", f"at most {rules.MAX_IMPORT_ROWS} rows a file", "too_many_rows"))
-            break
-        parsed.append((number, _cells(number, values, problems)))
-    if not parsed and not problems:
-        problems.append(_problem(2, "sku", "the sheet has no products", "empty"))
-    return parsed, problems, set(columns)
-
-
-def _repeats(parsed: Parsed) -> list[RowProblem]:
-    problems = []
-    for field in ("sku", "gtin"):
-        keys = [(n, cells[field]) for n, cells in parsed if cells.get(field)]
-        values = dict(keys)
-        for row, first in rules.first_occurrences(keys).items():
-            problems.append(_problem(row, field, f"repeats row {first}", "duplicate_in_file", values[row]))
-    return problems
+READER = SheetReader(rules.IMPORT_COLUMNS, ImportRow, rules.MAX_IMPORT_ROWS, rules.MAX_IMPORT_BYTES)
+_problem = READER.problem
 
 
 def _against_brand(
@@ -125,11 +53,8 @@ def _values(cells: Cells, fields: set[str], specs: dict[str, PackagingSpec]) -> 
 
 async def import_products(ctx: Ctx, content: bytes, mode: ImportMode = "upsert") -> ImportResult:
     ctx.require(CATALOG_WRITE.name)
-    if len(content) > rules.MAX_IMPORT_BYTES:
-        limit = f"at most {rules.MAX_IMPORT_BYTES // (1024 * 1024)} MB"
-        raise ImportRejected([RowProblem(row=0, column="", field="file", message=limit, code="too_large")])
-    parsed, problems, fields = _parse(*sheets.read_rows(content))
-    problems += _repeats(parsed)
+    parsed, problems, fields = READER.read(content, "the sheet has no products")
+    problems += READER.repeats(parsed, "sku", "gtin")
     codes = [c["packaging_spec_code"] for _, c in parsed if c.get("packaging_spec_code")]
     specs = await repo.specs_by_codes(ctx.session, codes)
     existing = await repo.products_by_skus(ctx.session, [c["sku"] for _, c in parsed if c.get("sku")])

@@ -1,0 +1,1 @@
+"""Channel partners: warehouses, dealers with their territories, stores (docs/partners.md)."""

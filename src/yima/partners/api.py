@@ -1,0 +1,240 @@
+"""The partners' HTTP edges: /api/v1/partners/…"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi.responses import Response
+
+from yima.identity.permissions import requires
+from yima.partners import rules, service
+from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
+from yima.partners.schemas import (
+    DealerCreate,
+    DealerFilter,
+    DealerRead,
+    DealerUpdate,
+    ImportMode,
+    ImportResult,
+    LocationCreate,
+    LocationRead,
+    LocationUpdate,
+    StoreCreate,
+    StoreFilter,
+    StoreRead,
+    StoreUpdate,
+    TerritoryRead,
+    TerritoryUpdate,
+    WarehouseCreate,
+    WarehouseFilter,
+    WarehouseRead,
+    WarehouseUpdate,
+)
+from yima.platform.ctx import Ctx
+from yima.platform.web.pagination import Page, PageParams, make_page, page_params
+from yima.platform.web.params import Id
+
+router = APIRouter(prefix="/api/v1/partners", tags=["partners"])
+Paging = Annotated[PageParams, Depends(page_params)]
+XLSX: dict[int | str, dict[str, Any]] = {
+    200: {"content": {service.XLSX_MEDIA_TYPE: {}}, "description": "An .xlsx workbook"}
+}
+Upload = Annotated[UploadFile, File(description="An .xlsx in the template's layout")]
+Mode = Annotated[ImportMode, Query(description="upsert: update existing codes; create: refuse them")]
+
+
+def _xlsx(content: bytes, filename: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(content, media_type=service.XLSX_MEDIA_TYPE, headers=headers)
+
+
+async def _read_upload(file: UploadFile) -> bytes:
+    return await file.read(rules.MAX_IMPORT_BYTES + 1)  # one byte over the limit is enough to refuse it
+
+
+# warehouses -------------------------------------------------------------------------------------
+
+
+@router.get("/warehouses", response_model=Page[WarehouseRead])
+async def list_warehouses(
+    paging: Paging, filters: Annotated[WarehouseFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)
+) -> Page[WarehouseRead]:
+    rows = await service.list_warehouses(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/warehouses", response_model=WarehouseRead, status_code=status.HTTP_201_CREATED)
+async def create_warehouse(data: WarehouseCreate, ctx: Ctx = requires(PARTNERS_WRITE)) -> WarehouseRead:
+    """A region code left out is worked out from the address or the point."""
+    return await service.create_warehouse(ctx, data)
+
+
+@router.get("/warehouses/import-template", response_class=Response, responses=XLSX)
+async def warehouses_template(ctx: Ctx = requires(PARTNERS_READ)) -> Response:
+    return _xlsx(await service.template(ctx, "warehouses"), "warehouses-template.xlsx")
+
+
+@router.get("/warehouses/export", response_class=Response, responses=XLSX)
+async def export_warehouses(
+    filters: Annotated[WarehouseFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)
+) -> Response:
+    return _xlsx(await service.export_warehouses(ctx, filters), "warehouses.xlsx")
+
+
+@router.post("/warehouses/import", response_model=ImportResult)
+async def import_warehouses(file: Upload, mode: Mode = "upsert", ctx: Ctx = requires(PARTNERS_WRITE)) -> ImportResult:
+    """Check every row, then create or update by code in one transaction. Any problem (422,
+    ``import_rejected``) lists every one as ``rows.<row>.<field>`` and imports nothing."""
+    return await service.import_warehouses(ctx, await _read_upload(file), mode)
+
+
+@router.get("/warehouses/{warehouse_id}", response_model=WarehouseRead)
+async def get_warehouse(warehouse_id: Id, ctx: Ctx = requires(PARTNERS_READ)) -> WarehouseRead:
+    return await service.get_warehouse(ctx, warehouse_id)
+
+
+@router.patch("/warehouses/{warehouse_id}", response_model=WarehouseRead)
+async def update_warehouse(
+    warehouse_id: Id, data: WarehouseUpdate, ctx: Ctx = requires(PARTNERS_WRITE)
+) -> WarehouseRead:
+    return await service.update_warehouse(ctx, warehouse_id, data)
+
+
+@router.post("/warehouses/{warehouse_id}/deactivate", response_model=WarehouseRead)
+async def deactivate_warehouse(warehouse_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> WarehouseRead:
+    """Stop using the warehouse (it stays, with its history); PATCH ``active`` to reopen it."""
+    return await service.deactivate_warehouse(ctx, warehouse_id)
+
+
+@router.get("/warehouses/{warehouse_id}/locations", response_model=Page[LocationRead])
+async def list_locations(warehouse_id: Id, paging: Paging, ctx: Ctx = requires(PARTNERS_READ)) -> Page[LocationRead]:
+    rows = await service.list_locations(ctx, warehouse_id, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/warehouses/{warehouse_id}/locations", response_model=LocationRead, status_code=status.HTTP_201_CREATED)
+async def create_location(warehouse_id: Id, data: LocationCreate, ctx: Ctx = requires(PARTNERS_WRITE)) -> LocationRead:
+    return await service.create_location(ctx, warehouse_id, data)
+
+
+@router.patch("/warehouses/{warehouse_id}/locations/{location_id}", response_model=LocationRead)
+async def update_location(
+    warehouse_id: Id, location_id: Id, data: LocationUpdate, ctx: Ctx = requires(PARTNERS_WRITE)
+) -> LocationRead:
+    return await service.update_location(ctx, warehouse_id, location_id, data)
+
+
+# dealers ----------------------------------------------------------------------------------------
+
+
+@router.get("/dealers", response_model=Page[DealerRead])
+async def list_dealers(
+    paging: Paging, filters: Annotated[DealerFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)
+) -> Page[DealerRead]:
+    """A regional manager sees the dealers seated or selling in their regions."""
+    rows = await service.list_dealers(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/dealers", response_model=DealerRead, status_code=status.HTTP_201_CREATED)
+async def create_dealer(data: DealerCreate, ctx: Ctx = requires(PARTNERS_WRITE)) -> DealerRead:
+    return await service.create_dealer(ctx, data)
+
+
+@router.get("/dealers/import-template", response_class=Response, responses=XLSX)
+async def dealers_template(ctx: Ctx = requires(PARTNERS_READ)) -> Response:
+    return _xlsx(await service.template(ctx, "dealers"), "dealers-template.xlsx")
+
+
+@router.get("/dealers/export", response_class=Response, responses=XLSX)
+async def export_dealers(filters: Annotated[DealerFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)) -> Response:
+    return _xlsx(await service.export_dealers(ctx, filters), "dealers.xlsx")
+
+
+@router.post("/dealers/import", response_model=ImportResult)
+async def import_dealers(file: Upload, mode: Mode = "upsert", ctx: Ctx = requires(PARTNERS_WRITE)) -> ImportResult:
+    """Like the warehouses' import; the territory column (codes or names) replaces a dealer's
+    territory."""
+    return await service.import_dealers(ctx, await _read_upload(file), mode)
+
+
+@router.get("/dealers/{dealer_id}", response_model=DealerRead)
+async def get_dealer(dealer_id: Id, ctx: Ctx = requires(PARTNERS_READ)) -> DealerRead:
+    return await service.get_dealer(ctx, dealer_id)
+
+
+@router.patch("/dealers/{dealer_id}", response_model=DealerRead)
+async def update_dealer(dealer_id: Id, data: DealerUpdate, ctx: Ctx = requires(PARTNERS_WRITE)) -> DealerRead:
+    return await service.update_dealer(ctx, dealer_id, data)
+
+
+@router.post("/dealers/{dealer_id}/deactivate", response_model=DealerRead)
+async def deactivate_dealer(dealer_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> DealerRead:
+    """End the cooperation (it stays, with its stores and history); PATCH ``active`` to resume."""
+    return await service.deactivate_dealer(ctx, dealer_id)
+
+
+@router.get("/dealers/{dealer_id}/territory", response_model=TerritoryRead)
+async def get_territory(dealer_id: Id, ctx: Ctx = requires(PARTNERS_READ)) -> TerritoryRead:
+    return await service.get_territory(ctx, dealer_id)
+
+
+@router.put("/dealers/{dealer_id}/territory", response_model=TerritoryRead)
+async def set_territory(dealer_id: Id, data: TerritoryUpdate, ctx: Ctx = requires(PARTNERS_WRITE)) -> TerritoryRead:
+    """The territory becomes exactly these regions (GB/T 2260 codes of provinces, cities or
+    districts; an unknown code is a 422 naming it; a code another listed one covers is dropped)."""
+    return await service.set_territory(ctx, dealer_id, data.regions)
+
+
+# stores -----------------------------------------------------------------------------------------
+
+
+@router.get("/stores", response_model=Page[StoreRead])
+async def list_stores(
+    paging: Paging, filters: Annotated[StoreFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)
+) -> Page[StoreRead]:
+    """A regional manager sees the stores in their regions."""
+    rows = await service.list_stores(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/stores", response_model=StoreRead, status_code=status.HTTP_201_CREATED)
+async def create_store(data: StoreCreate, ctx: Ctx = requires(PARTNERS_WRITE)) -> StoreRead:
+    """A region code left out is worked out from the address or the point."""
+    return await service.create_store(ctx, data)
+
+
+@router.get("/stores/import-template", response_class=Response, responses=XLSX)
+async def stores_template(ctx: Ctx = requires(PARTNERS_READ)) -> Response:
+    return _xlsx(await service.template(ctx, "stores"), "stores-template.xlsx")
+
+
+@router.get("/stores/export", response_class=Response, responses=XLSX)
+async def export_stores(filters: Annotated[StoreFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)) -> Response:
+    return _xlsx(await service.export_stores(ctx, filters), "stores.xlsx")
+
+
+@router.post("/stores/import", response_model=ImportResult)
+async def import_stores(file: Upload, mode: Mode = "upsert", ctx: Ctx = requires(PARTNERS_WRITE)) -> ImportResult:
+    """Like the warehouses' import; stores name their dealer by its code."""
+    return await service.import_stores(ctx, await _read_upload(file), mode)
+
+
+@router.get("/stores/{store_id}", response_model=StoreRead)
+async def get_store(store_id: Id, ctx: Ctx = requires(PARTNERS_READ)) -> StoreRead:
+    return await service.get_store(ctx, store_id)
+
+
+@router.patch("/stores/{store_id}", response_model=StoreRead)
+async def update_store(store_id: Id, data: StoreUpdate, ctx: Ctx = requires(PARTNERS_WRITE)) -> StoreRead:
+    return await service.update_store(ctx, store_id, data)
+
+
+@router.post("/stores/{store_id}/deactivate", response_model=StoreRead)
+async def deactivate_store(store_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> StoreRead:
+    """Close the store (it stays, with its history); PATCH ``active`` to reopen it."""
+    return await service.deactivate_store(ctx, store_id)
+
+
+routers = [router]

@@ -1,0 +1,134 @@
+"""What the partners' console pages share: translated error codes, status tags, form labels and
+a province → city → district picker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import ui
+
+from yima.geo import service as geo
+from yima.platform.console import ConsolePage, Text, register_error_texts
+from yima.platform.console.widgets import text_field
+
+register_error_texts(
+    {
+        "unknown_region": Text("行政区划代码不存在", "no such region"),
+        "ambiguous_region": Text("有多个同名区域，请加上省市或填写代码", "several regions have this name"),
+        "unknown_dealer": Text("经销商不存在", "no such dealer"),
+        "dealer_inactive": Text("经销商已停用", "the dealer is not active"),
+        "point_incomplete": Text("经纬度须同时填写", "give both latitude and longitude"),
+        "too_many_regions": Text("区域太多", "too many regions"),
+    }
+)
+
+ACTIVE = {True: Text("启用", "Active"), False: Text("停用", "Inactive")}
+ACTIVE_COLORS = {"启用": "positive", "Active": "positive", "停用": "grey-6", "Inactive": "grey-6"}
+WAREHOUSE_KINDS = {
+    "factory": Text("工厂仓", "Factory"),
+    "central": Text("中心仓", "Central"),
+    "regional": Text("区域仓", "Regional"),
+}
+STORE_CATEGORIES = ("烟酒店", "餐饮", "商超", "批发", "便利店", "酒庄")
+
+
+def active_tag(page: ConsolePage, active: bool) -> list[str]:
+    return [page.text(ACTIVE[active])]
+
+
+def labels(page: ConsolePage) -> dict[str, str]:
+    """Form labels by schema field, so an error names the field as the form does."""
+    t = page.t
+    return {
+        "code": t("编码", "Code"),
+        "name": t("名称", "Name"),
+        "kind": t("类型", "Kind"),
+        "contact_name": t("联系人", "Contact"),
+        "phone": t("电话", "Phone"),
+        "owner_name": t("店主", "Owner"),
+        "owner_phone": t("店主电话", "Owner's phone"),
+        "address": t("地址", "Address"),
+        "region_code": t("区域代码", "Region code"),
+        "lat": t("纬度", "Latitude"),
+        "lon": t("经度", "Longitude"),
+        "dealer_id": t("经销商", "Dealer"),
+        "category": t("类型", "Category"),
+        "grade": t("等级", "Grade"),
+        "territory": t("经营区域", "Territory"),
+        "regions": t("经营区域", "Territory"),
+        "file": t("文件", "File"),
+    }
+
+
+def place_fields(page: ConsolePage, row: dict[str, Any], *, point: bool = True) -> dict[str, Any]:
+    """Address, region code and (optionally) latitude and longitude of a create or edit form."""
+    t = page.t
+    fields: dict[str, Any] = {
+        "address": text_field(t("地址", "Address"), row.get("address", "")),
+        "region_code": text_field(
+            t(
+                "区域代码（可留空，按地址或经纬度自动识别）",
+                "Region code (optional: worked out from the address or point)",
+            ),
+            row.get("region_code") or "",
+        ),
+    }
+    if point:
+        with ui.row().classes("w-full gap-2 no-wrap"):
+            fields["lat"] = ui.number(t("纬度", "Latitude"), value=row.get("lat"), min=-90, max=90, format="%.6f")
+            fields["lon"] = ui.number(t("经度", "Longitude"), value=row.get("lon"), min=-180, max=180, format="%.6f")
+            for widget in (fields["lat"], fields["lon"]):
+                widget.props("outlined dense").classes("grow")
+    return fields
+
+
+def values(fields: dict[str, Any]) -> dict[str, Any]:
+    """The form's values; an empty text is None for optional fields the schema clears with None."""
+    found = {key: widget.value for key, widget in fields.items()}
+    for key in ("region_code", "category", "grade"):
+        if key in found and not (found[key] or "").strip():
+            found[key] = None
+    return found
+
+
+class RegionPicker:
+    """Province → city → district selects; ``value`` is the deepest region chosen."""
+
+    def __init__(self, page: ConsolePage) -> None:
+        self.page = page
+        t = page.t
+        with ui.row().classes("w-full gap-2 no-wrap"):
+            self.selects = [
+                ui.select({}, label=label, with_input=True, on_change=lambda e, d=depth: self._chosen(d, e.value))
+                .props("outlined dense clearable options-dense")
+                .classes("grow min-w-0")
+                for depth, label in enumerate((t("省份", "Province"), t("城市", "City"), t("区县", "District")))
+            ]
+        self.selects[0].mark("region-province")
+        self.selects[1].mark("region-city")
+        self.selects[2].mark("region-district")
+
+    async def start(self) -> None:
+        await self._fill(0, None)
+
+    @property
+    def value(self) -> str | None:
+        return next((s.value for s in reversed(self.selects) if s.value), None)
+
+    async def _fill(self, depth: int, parent: str | None) -> None:
+        outcome = await self.page.run(lambda ctx: geo.children_of(ctx, parent))
+        regions = outcome.value if outcome else []
+        self.selects[depth].set_options({r.code: r.name for r in regions})
+
+    async def _chosen(self, depth: int, code: str | None) -> None:
+        for below in self.selects[depth + 1 :]:
+            below.set_options({})
+            below.set_value(None)
+        if code and depth + 1 < len(self.selects):
+            await self._fill(depth + 1, code)
+
+
+def changed(fields: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The values of an edit form that differ from the row (an update sends only those, so a
+    region worked out from an old address is worked out again when the address changes)."""
+    return {key: value for key, value in values(fields).items() if value != row.get(key)}

@@ -1,0 +1,390 @@
+"""The partners' request and response shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+
+from yima.geo.schemas import RegionCode
+from yima.partners import rules
+from yima.platform.sheets import RowProblem as RowProblem  # re-exported: import problems
+from yima.platform.types import MAX_ID
+
+PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # one line, no control characters
+
+
+def _number_as_text(value: object) -> object:
+    # JSON numbers and spreadsheet cells: 13800000000 means the text "13800000000".
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _optional_text(value: object) -> object:
+    value = _number_as_text(value)
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _text(min_length: int, max_length: int) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=PLAIN_TEXT)
+
+
+def _kind(value: object) -> object:
+    return rules.WAREHOUSE_KIND_NAMES.get(value.strip(), value.strip().lower()) if isinstance(value, str) else value
+
+
+Code = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),
+    Field(description="Letters, digits, '.', '_' and '-'; up to 40; unique in the brand"),
+]
+Name = Annotated[str, _text(1, 120)]
+PersonName = Annotated[str, _text(0, 60)]
+Phone = Annotated[
+    str,
+    BeforeValidator(_number_as_text),
+    StringConstraints(strip_whitespace=True, max_length=20, pattern=r"^[0-9+\- ()]*$"),
+    Field(description="Digits, spaces, +, -, parentheses; e.g. 13800000000 or 028-8888 8888"),
+]
+Address = Annotated[str, _text(0, 200)]
+OptionalRegion = Annotated[
+    RegionCode | None,
+    BeforeValidator(_optional_text),
+    Field(description="GB/T 2260 code; left out, it is worked out from the address or the point"),
+]
+Lat = Annotated[float, Field(ge=-90, le=90)]
+Lon = Annotated[float, Field(ge=-180, le=180)]
+Kind = Annotated[rules.WarehouseKind, BeforeValidator(_kind)]
+Category = Annotated[Annotated[str, _text(1, 40)] | None, BeforeValidator(_optional_text)]
+Grade = Annotated[Annotated[str, _text(1, 10)] | None, BeforeValidator(_optional_text)]
+DealerId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class RegionName(BaseModel):
+    code: str
+    name: str = Field(description="Full name: province, city, district (placeholders left out)")
+
+
+class _Point(BaseModel):
+    """A latitude and a longitude come together or not at all."""
+
+    lat: Lat | None = None
+    lon: Lon | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+class _PointUpdate(BaseModel):
+    lat: Lat | None = None
+    lon: Lon | None = None
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        sent = self.model_fields_set & {"lat", "lon"}
+        if sent and (len(sent) == 1 or (self.lat is None) != (self.lon is None)):
+            raise ValueError("change lat and lon together")
+        return self
+
+
+# warehouses --------------------------------------------------------------------------------------
+
+
+class WarehouseCreate(_Point):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "WH-RH-01",
+                    "name": "仁怀中心仓",
+                    "kind": "central",
+                    "address": "贵州省遵义市仁怀市茅台镇 1 号",
+                    "region_code": None,
+                    "lat": 27.8636,
+                    "lon": 106.3825,
+                }
+            ]
+        }
+    )
+
+    code: Code
+    name: Name
+    kind: Kind = "central"
+    address: Address = ""
+    region_code: OptionalRegion = None
+
+
+class WarehouseUpdate(_PointUpdate):
+    """Every field optional: only those sent change. ``region_code`` sent as null (or a new
+    address or point without it) is worked out again; lat and lon sent as null are cleared."""
+
+    name: Name | None = None
+    kind: Kind | None = None
+    address: Address | None = None
+    region_code: OptionalRegion = None
+    active: bool | None = None
+
+
+class WarehouseRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    kind: str
+    address: str
+    region_code: str | None
+    region_name: str | None
+    lat: float | None
+    lon: float | None
+    active: bool
+    location_count: int = 0
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class WarehouseFilter(BaseModel):
+    q: str | None = Field(default=None, max_length=80, description="Part of the code or name")
+    kind: rules.WarehouseKind | None = None
+    active: bool | None = None
+
+
+class LocationCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "A-01-03", "name": "A 区 1 排 3 位"}]})
+
+    code: Code
+    name: Name
+
+
+class LocationUpdate(BaseModel):
+    name: Name | None = None
+    active: bool | None = None
+
+
+class LocationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    warehouse_id: int
+    code: str
+    name: str
+    active: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+# dealers -----------------------------------------------------------------------------------------
+
+Territory = Annotated[
+    list[RegionCode],
+    Field(max_length=rules.MAX_TERRITORY, description="GB/T 2260 codes of provinces, cities or districts"),
+]
+
+
+class DealerCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "D-CD-001",
+                    "name": "成都蓉城酒业有限公司",
+                    "contact_name": "张伟",
+                    "phone": "13800000001",
+                    "address": "四川省成都市锦江区东大街 100 号",
+                    "region_code": None,
+                    "territory": ["510100"],
+                }
+            ]
+        }
+    )
+
+    code: Code
+    name: Name
+    contact_name: PersonName = ""
+    phone: Phone = ""
+    address: Address = ""
+    region_code: OptionalRegion = None
+    territory: Territory = []
+
+
+class DealerUpdate(BaseModel):
+    """Every field optional: only those sent change (the territory has its own route)."""
+
+    name: Name | None = None
+    contact_name: PersonName | None = None
+    phone: Phone | None = None
+    address: Address | None = None
+    region_code: OptionalRegion = None
+    active: bool | None = None
+
+
+class DealerRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    contact_name: str
+    phone: str
+    address: str
+    region_code: str | None = Field(description="Where the dealer is seated")
+    region_name: str | None
+    level: int = Field(description="1: buys from the brand; 2: a sub-distributor of parent_id")
+    parent_id: int | None
+    active: bool
+    territory: list[RegionName] = Field(description="The regions the dealer may sell in (经营区域)")
+    store_count: int = 0
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class DealerFilter(BaseModel):
+    q: str | None = Field(default=None, max_length=80, description="Part of the code, name, contact or phone")
+    active: bool | None = None
+    region: RegionCode | None = Field(default=None, description="Seated in, or selling in, this region")
+
+
+class TerritoryUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"regions": ["510100", "500000"]}]})
+
+    regions: Territory
+
+
+class TerritoryRead(BaseModel):
+    dealer_id: int
+    regions: list[RegionName]
+
+
+# stores ------------------------------------------------------------------------------------------
+
+
+class StoreCreate(_Point):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "S-CD-0001",
+                    "name": "春熙路名酒行",
+                    "dealer_id": None,
+                    "owner_name": "李红",
+                    "owner_phone": "13900000001",
+                    "address": "四川省成都市锦江区春熙路 88 号",
+                    "region_code": None,
+                    "lat": 30.6570,
+                    "lon": 104.0810,
+                    "category": "烟酒店",
+                    "grade": "A",
+                }
+            ]
+        }
+    )
+
+    code: Code
+    name: Name
+    dealer_id: DealerId | None = Field(default=None, description="The dealer supplying the store")
+    owner_name: PersonName = ""
+    owner_phone: Phone = ""
+    address: Address = ""
+    region_code: OptionalRegion = None
+    category: Category = None
+    grade: Grade = None
+
+
+class StoreUpdate(_PointUpdate):
+    """Every field optional: only those sent change. ``dealer_id``, ``category`` and ``grade``
+    sent as null are cleared; ``region_code`` as for warehouses."""
+
+    name: Name | None = None
+    dealer_id: DealerId | None = None
+    owner_name: PersonName | None = None
+    owner_phone: Phone | None = None
+    address: Address | None = None
+    region_code: OptionalRegion = None
+    category: Category = None
+    grade: Grade = None
+    active: bool | None = None
+
+
+class StoreRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    dealer_id: int | None
+    dealer_code: str | None
+    dealer_name: str | None
+    owner_name: str
+    owner_phone: str
+    address: str
+    region_code: str | None
+    region_name: str | None
+    lat: float | None
+    lon: float | None
+    category: str | None
+    grade: str | None
+    active: bool
+    in_dealer_territory: bool | None = Field(
+        description="The store's region lies in its dealer's territory; null without a dealer or a region"
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class StoreFilter(BaseModel):
+    q: str | None = Field(default=None, max_length=80, description="Part of the code, name, owner or address")
+    active: bool | None = None
+    region: RegionCode | None = Field(default=None, description="In this region (a province covers its cities …)")
+    dealer_id: DealerId | None = None
+    grade: str | None = Field(default=None, max_length=10)
+
+
+# Excel import ------------------------------------------------------------------------------------
+
+Cell = Annotated[Annotated[str, _text(1, 2000)] | None, BeforeValidator(_optional_text)]
+
+
+class DealerRow(BaseModel):
+    """One row of the dealers sheet: ``region`` and ``territory`` name regions by code or name."""
+
+    code: Code
+    name: Name
+    contact_name: PersonName = ""
+    phone: Phone = ""
+    address: Address = ""
+    region: Cell = None
+    territory: Cell = None
+
+
+class StoreRow(BaseModel):
+    code: Code
+    name: Name
+    dealer_code: Annotated[Code | None, BeforeValidator(_optional_text)] = None
+    owner_name: PersonName = ""
+    owner_phone: Phone = ""
+    address: Address = ""
+    region: Cell = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    category: Category = None
+    grade: Grade = None
+
+
+class WarehouseRow(BaseModel):
+    code: Code
+    name: Name
+    kind: Kind = "central"
+    address: Address = ""
+    region: Cell = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+
+
+ImportMode = Literal["upsert", "create"]
+
+
+class ImportResult(BaseModel):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int

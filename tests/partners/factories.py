@@ -1,0 +1,86 @@
+"""Plain factories for the partners' records, and the objects the route harnesses point at."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Sequence
+from typing import Any
+
+from openpyxl import Workbook
+
+from tests.identity.factories import system
+from yima.partners import rules
+from yima.partners import service as partners
+from yima.partners.schemas import (
+    DealerCreate,
+    DealerRead,
+    LocationCreate,
+    LocationRead,
+    StoreCreate,
+    StoreRead,
+    WarehouseCreate,
+    WarehouseRead,
+)
+from yima.platform.db.session import Database
+
+_seq = itertools.count(1)
+
+
+def header(kind: rules.SheetKind) -> list[str]:
+    return [c.header for c in rules.IMPORT_COLUMNS[kind]]
+
+
+async def create_warehouse(db: Database, slug: str, **overrides: Any) -> WarehouseRead:
+    n = next(_seq)
+    values: dict[str, Any] = {"code": f"WH-{n}", "name": f"仓库 {n}", "kind": "central", "region_code": "520382"}
+    async with system(db, slug) as ctx:
+        return await partners.create_warehouse(ctx, WarehouseCreate(**values | overrides))
+
+
+async def create_location(db: Database, slug: str, warehouse_id: int, **overrides: Any) -> LocationRead:
+    n = next(_seq)
+    async with system(db, slug) as ctx:
+        data = LocationCreate(**{"code": f"L-{n}", "name": f"库位 {n}"} | overrides)
+        return await partners.create_location(ctx, warehouse_id, data)
+
+
+async def create_dealer(
+    db: Database, slug: str, territory: Sequence[str] = ("510100",), **overrides: Any
+) -> DealerRead:
+    n = next(_seq)
+    values: dict[str, Any] = {"code": f"D-{n}", "name": f"经销商 {n}", "territory": list(territory)}
+    async with system(db, slug) as ctx:
+        return await partners.create_dealer(ctx, DealerCreate(**values | overrides))
+
+
+async def create_store(db: Database, slug: str, dealer_id: int | None = None, **overrides: Any) -> StoreRead:
+    n = next(_seq)
+    values: dict[str, Any] = {"code": f"S-{n}", "name": f"门店 {n}", "dealer_id": dealer_id, "region_code": "510104"}
+    async with system(db, slug) as ctx:
+        return await partners.create_store(ctx, StoreCreate(**values | overrides))
+
+
+def workbook(kind: rules.SheetKind, rows: Sequence[Sequence[object]], head: Sequence[str] | None = None) -> bytes:
+    """An .xlsx whose first sheet has the header of ``kind`` (or ``head``) and ``rows``."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(list(head if head is not None else header(kind)))
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int], list[str]]:
+    warehouse = await create_warehouse(db, slug, code=f"{slug}-wh", name=f"{marker} 仓库", address=f"{marker} 仓库路")
+    location = await create_location(db, slug, warehouse.id, code=f"{slug}-loc", name=f"{marker} 库位")
+    dealer = await create_dealer(
+        db, slug, code=f"{slug}-dealer", name=f"{marker} 经销商", contact_name=f"{marker} 联系人"
+    )
+    store = await create_store(
+        db, slug, dealer.id, code=f"{slug}-store", name=f"{marker} 门店", address=f"{marker} 门店地址"
+    )
+    ids = {"warehouse_id": warehouse.id, "location_id": location.id, "dealer_id": dealer.id, "store_id": store.id}
+    return ids, [f"{slug}-wh", f"{slug}-loc", f"{slug}-dealer", f"{slug}-store"]
