@@ -42,8 +42,8 @@ def _import_if_present(module: str) -> ModuleType | None:
 
 def edges(kind: str) -> list[ModuleType]:
     """Every context's edge module of one kind (``api``, ``console``, ``h5``, ``cli``), in layer
-    order: ``api`` modules expose ``routers``, ``cli`` modules ``commands``; ``console`` and
-    ``h5`` modules register their pages on import."""
+    order: ``api`` and ``h5`` modules expose ``routers``, ``cli`` modules ``commands``;
+    ``console`` modules register their pages on import."""
     return [m for m in (_import_if_present(f"yima.{name}.{kind}") for name in present()) if m is not None]
 
 

@@ -68,11 +68,12 @@ def create_app(
     app.state.limiters = {
         "token": RateLimiter(settings.public_rate_per_minute),
         "login": RateLimiter(settings.public_rate_per_minute),
+        "scan": RateLimiter(settings.scan_rate_per_minute),
     }
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
-    for module in contexts.edges("api"):
+    for module in [*contexts.edges("api"), *contexts.edges("h5")]:
         for router in module.routers:
             app.include_router(router)
     app.mount("/static", h5.StaticAssets(directory=STATIC_DIR), name="static")

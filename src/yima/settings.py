@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     public_rate_per_minute: int = Field(
         default=30, description="Requests a minute one IP may make to a rate-limited public endpoint."
     )
+    scan_rate_per_minute: int = Field(
+        default=120,
+        description="Code-page scans a minute from one IP (consumers share carrier addresses, so more than logins).",
+    )
 
     def resolved_secret_key(self) -> str:
         """The master secret; a development one is created once in data_dir when none is set."""

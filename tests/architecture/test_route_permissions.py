@@ -25,7 +25,7 @@ from yima.platform.db.session import Database
 # console, static files, the scan landing (/c/ tokens, /01/ GS1 Digital Link) and phone pages (/m/).
 PREFIXES = (
     "/api/v1", "/oauth/", "/epcis", "/healthz", "/metrics", "/docs", "/openapi.json",
-    "/console", "/static", "/c/", "/01/", "/m/",
+    "/console", "/static", "/c/", "/C/", "/01/", "/m/",
 )  # fmt: skip
 # Public routes under /api/v1: (method, path) → why anyone may call it. Keep it short.
 PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {}

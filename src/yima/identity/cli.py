@@ -54,16 +54,12 @@ def user_create(
     role: Annotated[list[str], typer.Option(help="Role code (repeatable): owner, admin, operator, …")],
     name: Annotated[str | None, typer.Option(help="Display name")] = None,
     password: Annotated[str | None, typer.Option(help="Password (asked for when omitted)")] = None,
-    region: Annotated[
-        list[str] | None, typer.Option(help="GB/T 2260 region code a regional manager covers")
-    ] = None,
+    region: Annotated[list[str] | None, typer.Option(help="GB/T 2260 region code a regional manager covers")] = None,
 ) -> None:
     """Add a person to a brand. An existing login (staff of another brand) is linked and
     keeps its password."""
     secret = password or getpass.getpass("password: ")
-    data = StaffCreate(
-        login=login, display_name=name or login, password=secret, roles=role, region_codes=region or []
-    )
+    data = StaffCreate(login=login, display_name=name or login, password=secret, roles=role, region_codes=region or [])
     staff = asyncio.run(_run_in(tenant, lambda ctx: service.create_staff(ctx, data, link_existing=True)))
     out.print(f"[bold]{staff.login}[/] is now staff of {tenant} as {', '.join(staff.roles)}")
 

@@ -4,10 +4,16 @@ from yima.codes.service.activation import activate, block, selected_runs
 from yima.codes.service.batches import create_batch, get_batch, list_batches, mark_received, void_batch
 from yima.codes.service.exports import download_export, list_exports, request_export
 from yima.codes.service.legacy import get_legacy_import, start_legacy_import
-from yima.codes.service.namespaces import codec, ensure_namespace, forget_cached_codecs, owner_of_prefix
+from yima.codes.service.namespaces import (
+    codec,
+    ensure_namespace,
+    forget_cached_codecs,
+    owner_of_prefix,
+    owner_of_printed,
+)
 from yima.codes.service.overview import list_assignments, list_blocks
 from yima.codes.service.packing import pack, unit_children, unpack
-from yima.codes.service.resolve import locate, resolve, unit_facts
+from yima.codes.service.resolve import describe, locate, resolve, unit_facts
 from yima.codes.service.samples import sample_urls
 from yima.codes.service.suppliers import create_supplier, list_suppliers, update_supplier
 
@@ -17,6 +23,7 @@ __all__ = [
     "codec",
     "create_batch",
     "create_supplier",
+    "describe",
     "download_export",
     "ensure_namespace",
     "forget_cached_codecs",
@@ -30,6 +37,7 @@ __all__ = [
     "locate",
     "mark_received",
     "owner_of_prefix",
+    "owner_of_printed",
     "pack",
     "request_export",
     "resolve",

@@ -7,9 +7,10 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yima.codes import links
 from yima.codes import repository as repo
 from yima.codes.models import CodeNamespace
-from yima.codes.tokens import ALPHABET, PREFIX_LENGTH, TokenCodec
+from yima.codes.tokens import ALPHABET, PREFIX_LENGTH, TokenCodec, prefix_of
 from yima.identity import service as identity
 from yima.platform import caches
 from yima.platform.ctx import Ctx
@@ -61,6 +62,19 @@ async def owner_of_prefix(session: AsyncSession, prefix: str) -> int | None:
         return None
     _prefix_owner[prefix] = namespace.tenant_id
     return namespace.tenant_id
+
+
+async def owner_of_printed(session: AsyncSession, text: str) -> int | None:
+    """Which brand a scanned token, token URL or Digital Link belongs to, from its prefix alone
+    (None for anything else: a 防伪码 or legacy code names no brand by itself)."""
+    try:
+        printed = links.parse_printed(text)
+    except links.LinkError:
+        return None
+    if printed.kind not in ("token", "digital_link"):
+        return None
+    prefix = prefix_of(printed.value)
+    return await owner_of_prefix(session, prefix) if prefix else None
 
 
 def base_url(namespace: CodeNamespace) -> str:

@@ -76,6 +76,12 @@ async def unit_facts(ctx: Ctx, serial: int) -> UnitFactsRow:
 
 async def resolve(ctx: Ctx, text: str) -> ResolvedCode:
     ctx.require(CODES_READ.name)
+    return await describe(ctx, text)
+
+
+async def describe(ctx: Ctx, text: str) -> ResolvedCode:
+    """``resolve`` without the permission check, for contexts that show a code to its scanner
+    (the public code page) and decide themselves what to reveal."""
     located = await locate(ctx, text)
     facts = await unit_facts(ctx, located.serial)
     if located.face is not None and located.face.name.lower() not in facts.batch.faces:

@@ -31,6 +31,7 @@ from yima.identity.service.staff import (
 from yima.identity.service.tenants import (
     create_tenant,
     describe_actor,
+    enter_tenant,
     forget_cached_tenants,
     get_tenant_by_slug,
     list_tenants_of_user,
@@ -50,6 +51,7 @@ __all__ = [
     "create_tenant",
     "delete_role",
     "describe_actor",
+    "enter_tenant",
     "find_staff_by_login",
     "forget_cached_tenants",
     "get_staff",

@@ -66,9 +66,7 @@ async def attempt_login(ctx: Ctx, login: str, password: str, user_agent: str | N
             dt.timedelta(minutes=settings.login_lockout_minutes),
         )
         if user.locked_until:
-            return LoginOutcome(
-                error=AccountLocked("too many failed logins; the account is locked for a while")
-            )
+            return LoginOutcome(error=AccountLocked("too many failed logins; the account is locked for a while"))
         return LoginOutcome(error=InvalidCredentials("wrong login or password"))
     tenant_ids = await repo.tenant_ids_of_user(ctx.session, user.id)
     if not user.is_active or not tenant_ids:
@@ -141,11 +139,7 @@ class InvalidToken(Unauthorized):
 async def issue_token(ctx: Ctx, client_id: str, client_secret: str, scope: str | None) -> TokenResponse:
     """OAuth 2.0 client credentials grant (RFC 6749 §4.4): a signed JWT access token."""
     client = await repo.get_client_by_client_id(ctx.session, client_id)
-    if (
-        client is None
-        or not client.is_active
-        or not crypto.same(crypto.fingerprint(client_secret), client.secret_hash)
-    ):
+    if client is None or not client.is_active or not crypto.same(crypto.fingerprint(client_secret), client.secret_hash):
         raise InvalidClient("unknown client or wrong secret")
     scopes = rules.granted_scopes(scope, client.scopes)
     if scopes is None:

@@ -16,9 +16,7 @@ from yima.platform.errors import FieldError, Forbidden, Invalid, NotFound
 def _check_scopes(ctx: Ctx, scopes: list[str]) -> list[str]:
     unknown = rules.unknown_permissions(scopes)
     if unknown:
-        raise Invalid(
-            "unknown scopes", [FieldError("scopes", f"no scope {s!r}", "unknown_scope") for s in unknown]
-        )
+        raise Invalid("unknown scopes", [FieldError("scopes", f"no scope {s!r}", "unknown_scope") for s in unknown])
     excess = set(scopes) - ctx.actor.permissions
     if excess and ctx.actor.kind != "system":
         raise Forbidden(

@@ -110,15 +110,11 @@ async def create_staff(ctx: Ctx, data: StaffCreate, *, link_existing: bool = Fal
     if user is not None and not link_existing:
         raise Conflict("that login is taken", [FieldError("login", "already taken", "taken")])
     if user is None:
-        user = User(
-            login=data.login, display_name=data.display_name, password_hash=passwords.hash(data.password)
-        )
+        user = User(login=data.login, display_name=data.display_name, password_hash=passwords.hash(data.password))
         repo.add(ctx.session, user)
         await ctx.session.flush()
     elif await repo.get_staff_of_user(ctx.session, user.id):
-        raise Conflict(
-            "that person is already staff of this brand", [FieldError("login", "already staff", "taken")]
-        )
+        raise Conflict("that person is already staff of this brand", [FieldError("login", "already staff", "taken")])
     staff = StaffMember(tenant_id=ctx.tenant_id, user_id=user.id, region_codes=list(data.region_codes))
     repo.add(ctx.session, staff)
     await ctx.session.flush()
@@ -183,9 +179,7 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
         changes["roles"] = [before_roles, roles_after]
     await ctx.session.flush()
     if "owner" in before_roles and await repo.count_active_owners(ctx.session) == 0:
-        raise Conflict(
-            "a brand keeps at least one active owner", [FieldError("roles", "last owner", "last_owner")]
-        )
+        raise Conflict("a brand keeps at least one active owner", [FieldError("roles", "last owner", "last_owner")])
     if changes:
         record_audit(ctx, "staff.updated", "staff", staff.id, changes)
     return _staff_read(staff, user, roles_after, rules.is_locked(user.locked_until, ctx.now()))
@@ -218,8 +212,7 @@ async def roles_of_actor(ctx: Ctx) -> list[RoleRead]:
 def list_permissions(ctx: Ctx) -> list[PermissionRead]:
     ctx.require(STAFF_READ.name)
     return [
-        PermissionRead(name=p.name, area=p.area, label_zh=p.label_zh, label_en=p.label_en)
-        for p in all_permissions()
+        PermissionRead(name=p.name, area=p.area, label_zh=p.label_zh, label_en=p.label_en) for p in all_permissions()
     ]
 
 
@@ -243,9 +236,7 @@ async def create_role(ctx: Ctx, data: RoleCreate) -> RoleRead:
     _check_permission_names(ctx, data.permissions)
     if await repo.roles_by_code(ctx.session, [data.code]):
         raise Conflict("a role with that code exists", [FieldError("code", "already taken", "taken")])
-    role = Role(
-        tenant_id=ctx.tenant_id, code=data.code, name=data.name, permissions=sorted(set(data.permissions))
-    )
+    role = Role(tenant_id=ctx.tenant_id, code=data.code, name=data.name, permissions=sorted(set(data.permissions)))
     repo.add(ctx.session, role)
     await ctx.session.flush()
     record_audit(ctx, "role.created", "role", role.id, {"code": role.code, "permissions": role.permissions})

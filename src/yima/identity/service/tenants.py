@@ -119,6 +119,13 @@ async def system_ctx(session: AsyncSession, tenant_slug: str | None = None) -> C
     return ctx
 
 
+async def enter_tenant(ctx: Ctx, tenant_id: int) -> None:
+    """Bind an anonymous request's Ctx to the brand what it carries belongs to (a scanned code's
+    prefix names its brand; nothing else about a public scan does)."""
+    bind_tenant(ctx.session.sync_session, tenant_id)
+    ctx.tenant = await tenant_info(ctx.session, tenant_id)
+
+
 @caches.register
 def forget_cached_tenants() -> None:
     """Drop cached tenant facts and keys (tests that roll tenants back and reuse their ids)."""

@@ -32,4 +32,26 @@
       });
     }
   });
+
+  // A page that would like the phone's position ([data-locate]: where to post it, with the
+  // element's data-locate-* values) asks once; a refusal changes nothing.
+  var locate = document.querySelector("[data-locate]");
+  if (locate && navigator.geolocation && window.fetch) {
+    locate.hidden = false;
+    navigator.geolocation.getCurrentPosition(function (position) {
+      var body = { lat: position.coords.latitude, lon: position.coords.longitude, accuracy_m: position.coords.accuracy };
+      Object.keys(locate.dataset).forEach(function (key) {
+        if (key.indexOf("locate") === 0 && key.length > 6) {
+          var name = key.charAt(6).toLowerCase() + key.slice(7);
+          body[name] = /^\d+$/.test(locate.dataset[key]) && name === "scan" ? Number(locate.dataset[key]) : locate.dataset[key];
+        }
+      });
+      fetch(locate.dataset.locate, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        credentials: "same-origin"
+      }).then(function () { locate.hidden = true; });
+    }, function () { locate.hidden = true; }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 60000 });
+  }
 })();
