@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from tests.identity.factories import system
+from tests.partners.factories import create_dealer
 from yima.platform.db.session import Database
 from yima.trace import service as trace
+from yima.trace.models import DiversionRecord
 from yima.trace.schemas import CaptureResult
 
 DATA = Path(__file__).parent / "data"
@@ -65,8 +67,35 @@ async def capture(db: Database, slug: str, *events: dict[str, Any], source: str 
         return await trace.capture_events(ctx, list(events), source=source)
 
 
+async def diversion(db: Database, slug: str, dealer_id: int, note: str = "", **fields: Any) -> int:
+    """A diversion record as check_diversion makes them (for routes that list and change them)."""
+    async with system(db, slug) as ctx:
+        record = DiversionRecord(
+            tenant_id=ctx.tenant_id,
+            serial=fields.pop("serial", next(_serials)),
+            level="bottle",
+            dealer_id=dealer_id,
+            region_code=fields.pop("region_code", "610104"),
+            lat=34.26,
+            lon=108.94,
+            distance_km=612.3,
+            source="consumer_scan",
+            ref=str(next(_serials)),
+            found_at=ctx.now(),
+            status="open",
+            note=note,
+            **fields,
+        )
+        ctx.session.add(record)
+        await ctx.session.flush()
+        return record.id
+
+
 async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int | str], list[str]]:
-    """An event naming a marked EPC (the /epcis routes are checked by tests/trace/test_epcis_api)."""
+    """An event naming a marked EPC (the /epcis routes are checked by tests/trace/test_epcis_api)
+    and a diversion record with a marked note."""
     marked = f"https://{marker}.example.cn/c/MARKED{next(_serials):014d}"
     result = await capture(db, slug, object_event(epcList=[marked]))
-    return {"epcis_event_id": result.event_ids[0]}, [marker]
+    dealer = await create_dealer(db, slug)
+    diversion_id = await diversion(db, slug, dealer.id, note=f"{marker} 窜货备注")
+    return {"epcis_event_id": result.event_ids[0], "diversion_id": diversion_id}, [marker]

@@ -182,6 +182,11 @@ async def children_of(session: AsyncSession, parent_serials: Sequence[int]) -> l
     return list((await session.scalars(query)).all())
 
 
+async def first_children(session: AsyncSession, parent_serial: int, limit: int) -> list[Unit]:
+    query = select(Unit).where(Unit.parent_serial == parent_serial).order_by(Unit.serial).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
 async def count_children(session: AsyncSession, parent_serial: int) -> int:
     query = select(func.count()).select_from(Unit).where(Unit.parent_serial == parent_serial)
     return int(await session.scalar(query) or 0)

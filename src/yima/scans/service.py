@@ -21,6 +21,7 @@ from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.permissions import SCANS_READ
 from yima.scans.schemas import CodePage, Notice, ScanFilter, ScanLocation, ScanRead
+from yima.trace import service as trace
 
 PROOF_PURPOSE = b"scan-proof"
 SOURCE_PURPOSE = b"scan-source"
@@ -106,6 +107,10 @@ async def locate_scan(ctx: Ctx, data: ScanLocation) -> ScanRead:
     record.region_code = place.region.code if place.region else None
     record.located_at = ctx.now()
     await ctx.session.flush()
+    # 窜货: a scan located outside the territory of the dealer the goods were shipped to
+    await trace.check_diversion(
+        ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id)
+    )
     return ScanRead.model_validate(record)
 
 

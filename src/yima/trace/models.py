@@ -91,6 +91,7 @@ class EpcisEventEpc(TenantScoped, Base):
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "event_pk", "position"),
         Index("ix_epcis_event_epcs_tenant_epc_time", "tenant_id", "epc", "event_time"),
+        Index("ix_epcis_event_epcs_tenant_serial_time", "tenant_id", "serial", "event_time"),
     )
 
     event_pk: Mapped[int] = mapped_column(RefId)
@@ -98,3 +99,37 @@ class EpcisEventEpc(TenantScoped, Base):
     epc: Mapped[str] = mapped_column(String(URI))
     role: Mapped[str] = mapped_column(String(16))
     event_time: Mapped[dt.datetime]
+    # The yima unit the identifier names, when it is one of the brand's tokens (a /c/ URL on any
+    # host, either face, or a Digital Link whose serial is the token): every printed form of a
+    # unit meets here. Filled at capture by decoding (no database read).
+    serial: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class DiversionRecord(IdMixin, TenantScoped, Base):
+    """窜货: a unit scanned or signed for outside the territory of the dealer it was shipped to.
+    One record per (unit, source, reference): a scan located twice is one finding."""
+
+    __tablename__ = "trace_diversions"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "serial", "source", "ref"),
+        Index("ix_trace_diversions_tenant_found", "tenant_id", "found_at"),
+        Index("ix_trace_diversions_tenant_dealer", "tenant_id", "dealer_id", "found_at"),
+        Index("ix_trace_diversions_tenant_serial", "tenant_id", "serial"),
+    )
+
+    serial: Mapped[int] = mapped_column(BigInteger)
+    level: Mapped[str] = mapped_column(String(10))
+    product_id: Mapped[int | None] = mapped_column(RefId)
+    dealer_id: Mapped[int] = mapped_column(RefId)  # the dealer the goods were shipped to
+    store_id: Mapped[int | None] = mapped_column(RefId)  # the store they were shipped to, if any
+    region_code: Mapped[str] = mapped_column(String(12))  # where they were found
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    distance_km: Mapped[float | None]  # from the nearest region of the territory (centroid)
+    source: Mapped[str] = mapped_column(String(20))  # consumer_scan | store_signin
+    ref: Mapped[str] = mapped_column(String(100))  # the scan id, or the sign-for event id
+    event_id: Mapped[str | None] = mapped_column(String(URI))  # the shipment the holder comes from
+    found_at: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open | confirmed | dismissed
+    note: Mapped[str] = mapped_column(String(500), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -16,3 +16,15 @@ TRACE_WRITE = Permission(
     "Capture traceability events (EPCIS)",
     ("admin", "operator"),
 )
+LOGISTICS_WRITE = Permission(
+    "logistics:write",
+    "物流作业（入库、发货、收货、签收、退货）",
+    "Logistics operations (warehouse in, ship, receive, sign for, return)",
+    ("admin", "operator"),
+)
+DIVERSION_WRITE = Permission(
+    "diversion:write",
+    "处理窜货记录（确认、驳回）",
+    "Handle diversion records (confirm, dismiss)",
+    ("admin", "operator", "regional_manager"),
+)

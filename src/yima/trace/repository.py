@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
+    false,
     func,
     literal,
     or_,
@@ -34,8 +35,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.trace.epcis.records import EventRecord
-from yima.trace.models import EpcisCapture, EpcisEvent, EpcisEventEpc
-from yima.trace.schemas import EventFilter
+from yima.trace.models import DiversionRecord, EpcisCapture, EpcisEvent, EpcisEventEpc
+from yima.trace.schemas import DiversionFilter, EventFilter
 
 T = TypeVar("T")
 EVENTS_PER_INSERT = 1000
@@ -119,18 +120,26 @@ async def insert_events(
 
 
 async def insert_epcs(
-    session: AsyncSession, tenant_id: int, rows: Sequence[tuple[int, int, str, str, dt.datetime]]
+    session: AsyncSession, tenant_id: int, rows: Sequence[tuple[int, int, str, str, dt.datetime, int | None]]
 ) -> None:
-    """(event row id, position, canonical key, role, event time) rows, in one statement on
-    PostgreSQL."""
+    """(event row id, position, canonical key, role, event time, unit serial) rows, in one
+    statement on PostgreSQL."""
     if not rows:
         return
     table = _table(EpcisEventEpc)
     if not _postgres(session):
-        for part in _chunks(rows, SQLITE_VARIABLES // 6):
+        for part in _chunks(rows, SQLITE_VARIABLES // 7):
             values = [
-                {"tenant_id": tenant_id, "event_pk": pk, "position": n, "epc": epc, "role": role, "event_time": at}
-                for pk, n, epc, role, at in part
+                {
+                    "tenant_id": tenant_id,
+                    "event_pk": pk,
+                    "position": n,
+                    "epc": epc,
+                    "role": role,
+                    "event_time": at,
+                    "serial": serial,
+                }
+                for pk, n, epc, role, at, serial in part
             ]
             await session.execute(sqlite_insert(table).values(values))
         return
@@ -141,8 +150,9 @@ async def insert_epcs(
             bindparam(None, [r[2] for r in rows], type_=ARRAY(String)),
             bindparam(None, [r[3] for r in rows], type_=ARRAY(String)),
             bindparam(None, [r[4] for r in rows], type_=ARRAY(DateTime(timezone=True))),
+            bindparam(None, [r[5] for r in rows], type_=ARRAY(BigInteger)),
         )
-        .table_valued("event_pk", "position", "epc", "role", "event_time")
+        .table_valued("event_pk", "position", "epc", "role", "event_time", "serial")
         .render_derived()
     )
     query = select(
@@ -152,8 +162,9 @@ async def insert_epcs(
         given.c.epc,
         given.c.role,
         given.c.event_time,
+        given.c.serial,
     )
-    columns = ["tenant_id", "event_pk", "position", "epc", "role", "event_time"]
+    columns = ["tenant_id", "event_pk", "position", "epc", "role", "event_time", "serial"]
     await session.execute(pg_insert(table).from_select(columns, query))
 
 
@@ -250,3 +261,92 @@ async def events_naming(
         inner = inner.where(EpcisEventEpc.event_time < until)
     query = select(EpcisEvent).where(EpcisEvent.id.in_(inner)).order_by(EpcisEvent.event_time, EpcisEvent.id)
     return list((await session.scalars(query.limit(limit))).all())
+
+
+async def events_of_units(
+    session: AsyncSession, serials: Sequence[int], limit: int
+) -> list[tuple[EpcisEvent, int, str]]:
+    """(event, unit serial, role) for the latest ``limit`` events naming one of the units (in any
+    printed form), oldest first: one range scan of the (tenant, serial, event time) index per unit."""
+    if not serials:
+        return []
+    query = (
+        select(EpcisEvent, EpcisEventEpc.serial, EpcisEventEpc.role)
+        .join(EpcisEventEpc, EpcisEventEpc.event_pk == EpcisEvent.id)
+        .where(_member_int(session, EpcisEventEpc.serial, serials))
+        .order_by(EpcisEventEpc.event_time.desc(), EpcisEvent.id.desc())
+        .limit(limit)
+    )
+    rows = [(event, cast(int, serial), role) for event, serial, role in (await session.execute(query)).all()]
+    rows.reverse()
+    return rows
+
+
+def _member_int(session: AsyncSession, column: Any, values: Sequence[int]) -> ColumnElement[bool]:
+    if _postgres(session):
+        return cast(ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(BigInteger))))
+    return cast(ColumnElement[bool], column.in_(values))
+
+
+# diversions -----------------------------------------------------------------------------------
+
+
+async def get_diversion(session: AsyncSession, diversion_id: int) -> DiversionRecord | None:
+    return (await session.scalars(select(DiversionRecord).where(DiversionRecord.id == diversion_id))).first()
+
+
+async def diversion_for(session: AsyncSession, serial: int, source: str, ref: str) -> DiversionRecord | None:
+    query = select(DiversionRecord).where(
+        DiversionRecord.serial == serial, DiversionRecord.source == source, DiversionRecord.ref == ref
+    )
+    return (await session.scalars(query)).first()
+
+
+def _region_prefix(code: str) -> str:
+    """``51`` for a province, ``5101`` for a city, the code itself for a district."""
+    if code.endswith("0000"):
+        return code[:2]
+    return code[:4] if code.endswith("00") else code
+
+
+def _in_regions(column: Any, regions: Sequence[str]) -> ColumnElement[bool]:
+    return or_(*(column.startswith(_region_prefix(r), autoescape=True) for r in sorted(set(regions))))
+
+
+def _diversions(f: DiversionFilter, regions: Sequence[str] | None) -> Select[Any]:
+    query = select(DiversionRecord)
+    if f.dealer_id is not None:
+        query = query.where(DiversionRecord.dealer_id == f.dealer_id)
+    if f.product_id is not None:
+        query = query.where(DiversionRecord.product_id == f.product_id)
+    if f.status is not None:
+        query = query.where(DiversionRecord.status == f.status)
+    if f.region is not None:
+        query = query.where(_in_regions(DiversionRecord.region_code, [f.region]))
+    if f.found_from is not None:
+        query = query.where(DiversionRecord.found_at >= f.found_from)
+    if f.found_to is not None:
+        query = query.where(DiversionRecord.found_at < f.found_to)
+    if regions is not None:
+        query = query.where(_in_regions(DiversionRecord.region_code, regions) if regions else false())
+    return query
+
+
+async def list_diversions(
+    session: AsyncSession, f: DiversionFilter, regions: Sequence[str] | None, limit: int, before_id: int | None
+) -> list[DiversionRecord]:
+    """Newest first, keyset on id; ``regions``: a regional manager's (None: the whole brand)."""
+    query = _diversions(f, regions).order_by(DiversionRecord.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(DiversionRecord.id < before_id)
+    return list((await session.scalars(query)).all())
+
+
+async def diverted_serials(session: AsyncSession, serials: Sequence[int]) -> set[int]:
+    """The units with a diversion record not dismissed."""
+    if not serials:
+        return set()
+    query = select(DiversionRecord.serial).where(
+        _member_int(session, DiversionRecord.serial, serials), DiversionRecord.status != "dismissed"
+    )
+    return set((await session.scalars(query)).all())

@@ -93,3 +93,197 @@ class EventFilter(BaseModel):
 class EventPage(BaseModel):
     events: list[dict[str, Any]]
     next_page_token: str | None = None
+
+
+# logistics ----------------------------------------------------------------------------------
+
+PartyKind = Literal["warehouse", "dealer", "store"]
+MAX_LOGISTICS_CODES = 1000
+
+
+class PartyRef(BaseModel):
+    """A warehouse, dealer or store, by id."""
+
+    kind: PartyKind
+    id: int = Field(gt=0)
+
+
+class LogisticsBase(BaseModel):
+    """The printed codes scanned (pallet, case or bottle; children inherit), and a note such
+    as the delivery note number."""
+
+    codes: list[str] = Field(min_length=1, max_length=MAX_LOGISTICS_CODES)
+    reference: str | None = Field(default=None, max_length=100)
+
+
+class WarehouseIn(LogisticsBase):
+    """入库: codes scanned into a warehouse (and optionally one of its storage locations)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"codes": ["https://m.brand.cn/c/PALLETTOKEN0000000001"], "warehouse_id": 1}]}
+    )
+
+    warehouse_id: int = Field(gt=0)
+    location_id: int | None = Field(default=None, gt=0)
+
+
+class Shipment(LogisticsBase):
+    """出库/发货: from a warehouse to a dealer, or from a dealer to a store (or another dealer)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "codes": ["https://m.brand.cn/c/PALLETTOKEN0000000001"],
+                    "source": {"kind": "warehouse", "id": 1},
+                    "destination": {"kind": "dealer", "id": 1},
+                    "reference": "DN-2024-001",
+                }
+            ]
+        }
+    )
+
+    source: PartyRef
+    destination: PartyRef
+
+
+class Receipt(LogisticsBase):
+    """收货 (a dealer) / 签收 (a store)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"codes": ["https://m.brand.cn/c/PALLETTOKEN0000000001"], "receiver": {"kind": "dealer", "id": 1}}
+            ]
+        }
+    )
+
+    receiver: PartyRef
+
+
+class GoodsReturn(LogisticsBase):
+    """退货: goods sent back by a dealer or store, to a warehouse or a dealer."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "codes": ["https://m.brand.cn/c/CASETOKEN000000000001"],
+                    "source": {"kind": "store", "id": 1},
+                    "destination": {"kind": "warehouse", "id": 1},
+                }
+            ]
+        }
+    )
+
+    source: PartyRef
+    destination: PartyRef
+
+
+class LogisticsResult(BaseModel):
+    event_id: str
+    operation: str
+    units: int  # the scanned units named by the event (their children inherit it)
+    serials: list[int]
+    diversions: int = 0  # store sign-for outside the dealer's territory
+
+
+# custody and lifecycle ------------------------------------------------------------------------
+
+
+class Holder(BaseModel):
+    """库存归属: who holds a unit now and where, from the latest logistics event of the unit or
+    of a unit it sits in (``inherited_from``)."""
+
+    dealer_id: int | None
+    store_id: int | None
+    warehouse_id: int | None
+    place: str | None  # the bizLocation URI; None on the road
+    biz_step: str | None
+    disposition: str | None
+    since: dt.datetime
+    event_id: str
+    inherited_from: int | None = None
+
+
+class LifecycleUnit(BaseModel):
+    serial: int
+    level: str
+    epc: str
+
+
+class LifecycleEvent(BaseModel):
+    event_id: str
+    event_type: str
+    action: str | None
+    biz_step: str | None
+    disposition: str | None
+    event_time: dt.datetime
+    read_point: str | None
+    biz_location: str | None
+    source: str  # who recorded it: trace.logistics, trace.packing, capture…
+    own: bool
+    inherited_from: LifecycleUnit | None = None
+    sources: list[str] = []  # party URIs
+    destinations: list[str] = []
+    document: dict[str, Any]
+
+
+class UnitLifecycle(BaseModel):
+    code: str
+    serial: int
+    level: str
+    epc: str
+    state: str
+    product_id: int | None
+    product_sku: str | None
+    product_name: str | None
+    lot: str | None
+    production_date: dt.date | None
+    batch_id: int
+    parents: list[LifecycleUnit]
+    children_count: int
+    children: list[LifecycleUnit]
+    events: list[LifecycleEvent]
+    holder: Holder | None
+    diverted: bool
+
+
+# diversion ----------------------------------------------------------------------------------
+
+DiversionStatus = Literal["open", "confirmed", "dismissed"]
+
+
+class DiversionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    serial: int
+    level: str
+    product_id: int | None
+    dealer_id: int
+    store_id: int | None
+    region_code: str
+    lat: float | None
+    lon: float | None
+    distance_km: float | None
+    source: str
+    ref: str
+    event_id: str | None
+    found_at: dt.datetime
+    status: DiversionStatus
+    note: str
+
+
+class DiversionFilter(BaseModel):
+    dealer_id: int | None = None
+    product_id: int | None = None
+    region: str | None = Field(default=None, pattern=r"^\d{6}$")  # found in this region (any level)
+    status: DiversionStatus | None = None
+    found_from: dt.datetime | None = None
+    found_to: dt.datetime | None = None
+
+
+class DiversionUpdate(BaseModel):
+    status: DiversionStatus | None = None
+    note: str | None = Field(default=None, max_length=500)

@@ -16,10 +16,14 @@ from yima.codes.service.packing import pack, unit_children, unpack
 from yima.codes.service.resolve import describe, locate, resolve, unit_facts
 from yima.codes.service.samples import sample_urls
 from yima.codes.service.suppliers import create_supplier, list_suppliers, update_supplier
+from yima.codes.service.units import Ancestor, ancestors, children_sample, unit_epc, unit_epcs
 
 __all__ = [
+    "Ancestor",
     "activate",
+    "ancestors",
     "block",
+    "children_sample",
     "codec",
     "create_batch",
     "create_supplier",
@@ -45,6 +49,8 @@ __all__ = [
     "selected_runs",
     "start_legacy_import",
     "unit_children",
+    "unit_epc",
+    "unit_epcs",
     "unit_facts",
     "unpack",
     "update_supplier",

@@ -1,7 +1,8 @@
 """Trace's use cases; import as ``from yima.trace import service as trace``.
 
 Other contexts record what they do as ordinary EPCIS events (``capture_events``,
-``record_event``) and read a code's events back (``events_for_epcs``)."""
+``record_event``) and read a code's events back (``events_for_epcs``); the scan page checks a
+located scan for diversion (``check_diversion``); rebates ask ``is_diverted``."""
 
 from yima.trace.service.capture import (
     CAPTURE_LIMIT,
@@ -12,6 +13,18 @@ from yima.trace.service.capture import (
     get_capture,
     record_event,
 )
+from yima.trace.service.custody import holder_of
+from yima.trace.service.diversion import (
+    check_diversion,
+    diverted_serials,
+    export_diversions,
+    get_diversion,
+    is_diverted,
+    list_diversions,
+    update_diversion,
+)
+from yima.trace.service.lifecycle import unit_lifecycle
+from yima.trace.service.logistics import receive, return_goods, ship, warehouse_in
 from yima.trace.service.query import (
     canonical_epc,
     events_for_epcs,
@@ -28,11 +41,24 @@ __all__ = [
     "canonical_epc",
     "capture_document",
     "capture_events",
+    "check_diversion",
+    "diverted_serials",
     "events_for_epcs",
+    "export_diversions",
     "get_capture",
+    "get_diversion",
     "get_event",
+    "holder_of",
+    "is_diverted",
+    "list_diversions",
     "parse_query",
     "query_document",
     "query_events",
+    "receive",
     "record_event",
+    "return_goods",
+    "ship",
+    "unit_lifecycle",
+    "update_diversion",
+    "warehouse_in",
 ]

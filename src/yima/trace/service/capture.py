@@ -26,6 +26,7 @@ from yima.trace.errors import CaptureTooLarge, EpcisInvalid, UnknownCapture
 from yima.trace.models import EpcisCapture
 from yima.trace.permissions import TRACE_READ, TRACE_WRITE
 from yima.trace.schemas import CaptureError, CaptureRead, CaptureResult
+from yima.trace.service import units
 
 JOB = "trace.capture_document"
 SYNC_LIMIT = 500  # events stored while the client waits; a larger document goes to a job
@@ -62,8 +63,9 @@ async def _store(ctx: Ctx, document: Any, source: str, capture_pk: int | None) -
     now = ctx.now()
     rows = list(unique.values())
     inserted = await repo.insert_events(ctx.session, ctx.tenant_id, rows, now, source[:40], capture_pk)
+    serial_of = await units.serial_decoder(ctx, rows)
     epcs = [
-        (inserted[r.event_id], position, key, role, r.event_time)
+        (inserted[r.event_id], position, key, role, r.event_time, serial_of(key, role))
         for r in rows
         if r.event_id in inserted
         for position, (key, role) in enumerate(r.epcs)
@@ -88,6 +90,14 @@ async def capture_events(
     caller's transaction. ``context`` adds JSON-LD prefix definitions the events use. Invalid
     events raise EpcisInvalid (422) with every problem; events already stored are kept once."""
     ctx.require(TRACE_WRITE.name)
+    return await store_events(ctx, events, source=source, context=context)
+
+
+async def store_events(
+    ctx: Ctx, events: list[dict[str, Any]], *, source: str, context: list[Any] | None = None
+) -> CaptureResult:
+    """``capture_events`` for trace's own use cases, which check their own permission first
+    (logistics:write) or run as the system (packing events)."""
     return await _store(ctx, records.capture_document(events, ctx.now(), context), source, None)
 
 

@@ -1,0 +1,60 @@
+"""Read-only facts about units for other contexts (traceability): their canonical EPC, the
+parents they currently sit in, and what they hold. No permission of their own: the caller's use
+case has checked what it needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from yima.codes import repository as repo
+from yima.codes.service.namespaces import base_url, codec, ensure_namespace
+from yima.codes.tokens import Face
+from yima.platform.ctx import Ctx
+
+MAX_DEPTH = 3  # bottle → case → pallet (→ one more, for a mixed pallet in a container)
+
+
+@dataclass(frozen=True)
+class Ancestor:
+    """A unit's parent (or grand-parent…): ``since`` is when the unit below it was put in."""
+
+    serial: int
+    level: str
+    since: dt.datetime | None
+
+
+async def unit_epcs(ctx: Ctx, serials: Sequence[int]) -> dict[int, str]:
+    """serial → the unit's canonical EPC in the events yima writes: ``{base URL}/c/{outer token}``."""
+    brand = await codec(ctx)
+    base = base_url(await ensure_namespace(ctx)).rstrip("/")
+    return {serial: f"{base}/c/{brand.encode(serial, Face.OUTER)}" for serial in serials}
+
+
+async def unit_epc(ctx: Ctx, serial: int) -> str:
+    return (await unit_epcs(ctx, [serial]))[serial]
+
+
+async def ancestors(ctx: Ctx, serial: int) -> list[Ancestor]:
+    """The units ``serial`` currently sits in, nearest first (at most MAX_DEPTH)."""
+    found: list[Ancestor] = []
+    unit = (await repo.units_by_serial(ctx.session, [serial])).get(serial)
+    seen = {serial}
+    while unit is not None and unit.parent_serial is not None and len(found) < MAX_DEPTH:
+        parent = (await repo.units_by_serial(ctx.session, [unit.parent_serial])).get(unit.parent_serial)
+        if parent is None or parent.serial in seen:
+            break
+        found.append(Ancestor(parent.serial, parent.level, unit.packed_at))
+        seen.add(parent.serial)
+        unit = parent
+    return found
+
+
+async def children_sample(ctx: Ctx, serial: int, limit: int = 20) -> tuple[int, list[tuple[int, str]]]:
+    """(how many units ``serial`` holds, the first ``limit`` of them as (serial, level))."""
+    count = await repo.count_children(ctx.session, serial)
+    if not count:
+        return 0, []
+    children = await repo.first_children(ctx.session, serial, limit)
+    return count, [(u.serial, u.level) for u in children]

@@ -1,0 +1,20 @@
+"""What the trace context tells the others (past tense; published through the outbox)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DiversionFound:
+    """窜货: a unit found outside the territory of the dealer it was shipped to. The regional
+    managers of the region are alerted; rebates withhold the rebates of these goods."""
+
+    diversion_id: int
+    serial: int
+    dealer_id: int
+    region_code: str
+    distance_km: float | None
+    source: str
+    found_at: dt.datetime

@@ -1,0 +1,153 @@
+"""Logistics operations, packing events, custody inheritance, store sign-for diversion."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.catalog.factories import create_product, create_spec
+from tests.codes.factories import activate, create_batch, create_supplier
+from tests.identity.factories import create_tenant, system
+from tests.partners.factories import create_dealer, create_store, create_warehouse
+from yima.codes import service as codes
+from yima.codes.schemas import BlockCreate, PackOperation, PackRequest, SerialRange, UnpackRequest
+from yima.codes.tokens import Face
+from yima.platform.db.session import Database
+from yima.platform.errors import Invalid
+from yima.platform.outbox.runner import Runner
+from yima.trace import repository as repo
+from yima.trace import service as trace
+from yima.trace.models import EpcisEvent
+from yima.trace.schemas import PartyRef, Receipt, Shipment, WarehouseIn
+
+
+async def _line(db: Database) -> tuple[list[str], list[str], list[int], list[int]]:
+    """Two cases of 6 bottles, packed; returns (bottle tokens, case tokens, bottle serials, case serials)."""
+    await create_tenant(db, "acme")
+    spec = await create_spec(db, "acme", bottles_per_case=6, cases_per_pallet=2)
+    product = await create_product(db, "acme", packaging_spec_id=spec.id, gtin="06901234567892")
+    supplier = await create_supplier(db, "acme")
+    bottles = await create_batch(db, "acme", "bottle", 14, supplier_id=supplier, product_id=product.id)
+    cases = await create_batch(db, "acme", "case", 2, supplier_id=supplier)
+    await activate(db, "acme", bottles.first_serial, bottles.last_serial - 2, product.id)  # the last 2: inactive
+    await activate(db, "acme", cases.first_serial, cases.last_serial, product.id)
+    b_serials = list(range(bottles.first_serial, bottles.last_serial + 1))
+    c_serials = list(range(cases.first_serial, cases.last_serial + 1))
+    async with system(db, "acme") as ctx:
+        brand = await codes.codec(ctx)
+        b = [brand.encode(s, Face.OUTER) for s in b_serials]
+        c = [brand.encode(s, Face.OUTER) for s in c_serials]
+        ops = [PackOperation(parent=c[i], children=b[6 * i : 6 * i + 6]) for i in range(2)]
+        await codes.pack(ctx, PackRequest(operations=ops))
+    return b, c, b_serials, c_serials
+
+
+async def _count(db: Database) -> int:
+    async with system(db, "acme") as ctx:
+        return int(await ctx.session.scalar(select(func.count()).select_from(EpcisEvent)) or 0)
+
+
+async def test_packing_is_recorded_once_and_every_printed_form_meets(db: Database, runner: Runner) -> None:
+    b, _c, b_serials, c_serials = await _line(db)
+    await runner.drain()
+    assert await _count(db) == 2  # one AggregationEvent per case
+    async with system(db, "acme") as ctx:
+        events = await repo.events_of_units(ctx.session, [b_serials[0]], 10)
+        assert [(e.event_type, e.action, e.biz_step, role) for e, _, role in events] == [
+            ("AggregationEvent", "ADD", "packing", "child")
+        ]
+        # a re-delivered message stores nothing new
+        from yima.codes.events import UnitsPacked
+        from yima.trace.handlers import record_packing
+
+        await record_packing(
+            ctx,
+            UnitsPacked(
+                at=events[0][0].event_time, links=[(b_serials[i], c_serials[i // 6]) for i in range(12)], by="x"
+            ),
+        )
+        brand = await codes.codec(ctx)
+        inner = brand.encode(b_serials[0], Face.INNER)
+        other_forms = [f"https://other.example.cn/c/{inner.lower()}", f"https://m.brand.cn/01/06901234567892/21/{b[0]}"]
+        event = {
+            "type": "ObjectEvent",
+            "eventTime": "2030-01-01T00:00:00Z",
+            "eventTimeZoneOffset": "+08:00",
+            "epcList": other_forms,
+            "action": "OBSERVE",
+            "bizStep": "inspecting",
+        }
+        await trace.capture_events(ctx, [event], source="test")
+        found = await repo.events_of_units(ctx.session, [b_serials[0]], 10)
+        assert [e.biz_step for e, _, _ in found] == ["packing", "inspecting", "inspecting"]  # both forms, one event
+    assert await _count(db) == 3  # two packing events (the re-delivered ones were known) and the observation
+
+
+async def test_codes_are_checked_first_and_every_problem_listed(db: Database) -> None:
+    b, c, b_serials, _ = await _line(db)
+    warehouse = await create_warehouse(db, "acme")
+    async with system(db, "acme") as ctx:
+        await codes.block(
+            ctx,
+            BlockCreate(
+                kind="void", range=SerialRange(serial_from=b_serials[1], serial_to=b_serials[1]), reason="damaged"
+            ),
+        )
+    async with system(db, "acme") as ctx:
+        with pytest.raises(Invalid) as caught:
+            await trace.warehouse_in(ctx, WarehouseIn(codes=[c[0], "NOTACODE", b[1], b[-1]], warehouse_id=warehouse.id))
+    assert [(d.field, d.code) for d in caught.value.details] == [
+        ("codes[1]", "unknown_code"),
+        ("codes[2]", "voided"),
+        ("codes[3]", "inactive"),
+    ]
+    assert await _count(db) == 0
+
+
+async def test_custody_is_inherited_and_a_units_own_later_event_overrides(db: Database, runner: Runner) -> None:
+    b, c, b_serials, c_serials = await _line(db)
+    await runner.drain()
+    warehouse = await create_warehouse(db, "acme")
+    dealer = await create_dealer(db, "acme", territory=("510100",))
+    other = await create_dealer(db, "acme", territory=("610100",))
+    async with system(db, "acme") as ctx:
+        await trace.warehouse_in(ctx, WarehouseIn(codes=[c[0]], warehouse_id=warehouse.id))
+        held = await trace.holder_of(ctx, b_serials[0])
+        assert held is not None and held.warehouse_id == warehouse.id and held.inherited_from == c_serials[0]
+        source = PartyRef(kind="warehouse", id=warehouse.id)
+        await trace.ship(ctx, Shipment(codes=[c[0]], source=source, destination=PartyRef(kind="dealer", id=dealer.id)))
+        await trace.ship(ctx, Shipment(codes=[b[2]], source=source, destination=PartyRef(kind="dealer", id=other.id)))
+        first, third = await trace.holder_of(ctx, b_serials[0]), await trace.holder_of(ctx, b_serials[2])
+        assert first is not None and first.dealer_id == dealer.id and first.place is None
+        assert third is not None and third.dealer_id == other.id and third.inherited_from is None
+        assert await trace.holder_of(ctx, b_serials[6]) is None  # the other case never moved
+        await codes.unpack(ctx, UnpackRequest(codes=[c[0]]))
+    await runner.drain()
+    async with system(db, "acme") as ctx:  # unpacked: what happened while it sat in the case still counts
+        held = await trace.holder_of(ctx, b_serials[0])
+        assert held is not None and held.dealer_id == dealer.id and held.inherited_from == c_serials[0]
+
+
+async def test_a_store_outside_the_dealers_territory_signing_for_goods_is_diversion(db: Database) -> None:
+    _b, c, b_serials, c_serials = await _line(db)
+    warehouse = await create_warehouse(db, "acme")
+    dealer = await create_dealer(db, "acme", territory=("510100",))
+    far_store = await create_store(db, "acme", dealer.id, region_code="530102")  # 昆明
+    async with system(db, "acme") as ctx:
+        source = PartyRef(kind="warehouse", id=warehouse.id)
+        await trace.ship(ctx, Shipment(codes=[c[1]], source=source, destination=PartyRef(kind="dealer", id=dealer.id)))
+        signed = await trace.receive(ctx, Receipt(codes=[c[1]], receiver=PartyRef(kind="store", id=far_store.id)))
+        assert signed.diversions == 1
+        assert await trace.is_diverted(ctx, c_serials[1]) and not await trace.is_diverted(ctx, b_serials[0])
+        held = await trace.holder_of(ctx, b_serials[6])
+        assert held is not None and held.store_id == far_store.id and held.dealer_id == dealer.id
+        # the same sign-for checked again records nothing new
+        again = await trace.check_diversion(ctx, c_serials[1], None, None, "530102", "store_signin", signed.event_id)
+        assert again is not None
+        from yima.trace.schemas import DiversionFilter
+
+        listed = await trace.list_diversions(ctx, DiversionFilter(), 10, None)
+        assert [(d.serial, d.source, d.dealer_id, d.level) for d in listed] == [
+            (c_serials[1], "store_signin", dealer.id, "case")
+        ]
+        assert listed[0].distance_km is not None and listed[0].distance_km > 500
