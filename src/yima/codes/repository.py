@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from yima.codes.models import (
     Assignment,
@@ -173,6 +174,22 @@ async def units_by_serial(session: AsyncSession, serials: Sequence[int]) -> dict
         query = select(Unit).where(Unit.serial.in_(serials[start : start + 5000]))
         found.update((u.serial, u) for u in (await session.scalars(query)).all())
     return found
+
+
+async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[tuple[int, str, int | None, Any]]:
+    """``serial`` and the units it sits in, nearest first, in one round trip (a recursive
+    query): (serial, level, parent serial, packed_at), at most ``depth`` parents."""
+    parent = aliased(Unit)
+    start = select(Unit.serial, Unit.level, Unit.parent_serial, Unit.packed_at, literal(0).label("depth"))
+    chain = start.where(Unit.serial == serial).cte("chain", recursive=True)
+    chain = chain.union_all(
+        select(parent.serial, parent.level, parent.parent_serial, parent.packed_at, chain.c.depth + 1).where(
+            parent.serial == chain.c.parent_serial, chain.c.depth < depth
+        )
+    )
+    columns = (chain.c.serial, chain.c.level, chain.c.parent_serial, chain.c.packed_at)
+    rows = await session.execute(select(*columns).order_by(chain.c.depth))
+    return [(unit, level, above, at) for unit, level, above, at in rows.all()]
 
 
 async def children_of(session: AsyncSession, parent_serials: Sequence[int]) -> list[Unit]:

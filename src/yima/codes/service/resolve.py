@@ -95,14 +95,8 @@ async def describe(ctx: Ctx, text: str) -> ResolvedCode:
         raise BadCode(
             "the Digital Link's GTIN is not this unit's product", [FieldError("code", "GTIN mismatch", "gtin")]
         )
-    parents: list[UnitRef] = []
-    unit = (await repo.units_by_serial(ctx.session, [located.serial])).get(located.serial)
-    while unit is not None and unit.parent_serial is not None and len(parents) < 3:
-        parent = (await repo.units_by_serial(ctx.session, [unit.parent_serial])).get(unit.parent_serial)
-        if parent is None:
-            break
-        parents.append(UnitRef(serial=parent.serial, level=parent.level))
-        unit = parent
+    chain = await repo.unit_chain(ctx.session, located.serial, 3)
+    parents = [UnitRef(serial=serial, level=level) for serial, level, _, _ in chain[1:] if serial != located.serial]
     face = located.face or (Face.INNER if "inner" in facts.batch.faces else Face.OUTER)
     namespace = await ensure_namespace(ctx)
     gtin = printed_for.gtin if printed_for and facts.batch.product_id else None

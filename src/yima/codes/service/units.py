@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from yima.codes import repository as repo
 from yima.codes.service.namespaces import base_url, codec, ensure_namespace
@@ -37,17 +38,16 @@ async def unit_epc(ctx: Ctx, serial: int) -> str:
 
 
 async def ancestors(ctx: Ctx, serial: int) -> list[Ancestor]:
-    """The units ``serial`` currently sits in, nearest first (at most MAX_DEPTH)."""
+    """The units ``serial`` currently sits in, nearest first (at most MAX_DEPTH), each with
+    when the unit below it was put in."""
+    chain = await repo.unit_chain(ctx.session, serial, MAX_DEPTH)
     found: list[Ancestor] = []
-    unit = (await repo.units_by_serial(ctx.session, [serial])).get(serial)
     seen = {serial}
-    while unit is not None and unit.parent_serial is not None and len(found) < MAX_DEPTH:
-        parent = (await repo.units_by_serial(ctx.session, [unit.parent_serial])).get(unit.parent_serial)
-        if parent is None or parent.serial in seen:
-            break
-        found.append(Ancestor(parent.serial, parent.level, unit.packed_at))
-        seen.add(parent.serial)
-        unit = parent
+    for (_, _, _, packed_at), (parent, level, _, _) in pairwise(chain):
+        if parent in seen:
+            break  # a cycle cannot be packed, but never loop on one
+        found.append(Ancestor(parent, level, packed_at))
+        seen.add(parent)
     return found
 
 
