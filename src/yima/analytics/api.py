@@ -1,0 +1,38 @@
+"""/api/v1/analytics: the cockpit's figures (渠道库存, 货龄, 窜货统计)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from yima.analytics import service
+from yima.analytics.permissions import ANALYTICS_READ
+from yima.analytics.schemas import DiversionSummary, InventoryFilter, InventoryReport
+from yima.identity.permissions import requires
+from yima.platform.ctx import Ctx
+
+router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
+Filters = Annotated[InventoryFilter, Depends()]
+
+
+@router.get("/channel-inventory", response_model=InventoryReport)
+async def channel_inventory(filters: Filters, ctx: Ctx = requires(ANALYTICS_READ)) -> InventoryReport:
+    """渠道库存 in bottles (received − shipped − consumed) per dealer, store, product or region,
+    with the stock split by 货龄."""
+    return await service.channel_inventory(ctx, filters)
+
+
+@router.get("/goods-age", response_model=InventoryReport)
+async def goods_age(filters: Filters, ctx: Ctx = requires(ANALYTICS_READ)) -> InventoryReport:
+    """货龄: the stock by days since its holder received it (0-30, 31-90, 91-180, 180+)."""
+    return await service.channel_inventory(ctx, filters)
+
+
+@router.get("/diversion-summary", response_model=DiversionSummary)
+async def diversion_summary(filters: Filters, ctx: Ctx = requires(ANALYTICS_READ)) -> DiversionSummary:
+    """窜货 findings counted by status per dealer, store, product or region found in."""
+    return await service.diversion_summary(ctx, filters)
+
+
+routers = [router]
