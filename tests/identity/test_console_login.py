@@ -9,7 +9,13 @@ from yima.identity.console.login import HOME, safe_next
 
 @pytest.mark.parametrize(
     "target",
-    ["/console", "/console/", "/console/identity/staff", "/console/identity/audit?action=staff.updated"],
+    [
+        "/console",
+        "/console/",
+        "/console/identity/staff",
+        "/console/identity/audit?action=staff.updated",
+        "/m/trace/warehouse-in",  # the staff phone pages sign in through the console too
+    ],
 )
 def test_a_console_path_is_kept(target: str) -> None:
     assert safe_next(target) == target
@@ -28,6 +34,8 @@ def test_a_console_path_is_kept(target: str) -> None:
         "/api/v1/me",
         "/consoles",
         "/console/../api/v1/me",
+        "/m/../api/v1/me",
+        "/mobile",
         "/console/login?next=/console/",
         "/console/\r\nSet-Cookie: x=1",
         "/console/" + "a" * 2100,
