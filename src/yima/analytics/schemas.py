@@ -38,6 +38,11 @@ class InventoryReport(BaseModel):
     buckets: list[str]
     rows: list[InventoryRow]
     total: InventoryRow
+    consumption_current: bool = Field(
+        default=True,
+        description="False while consumer scans are still being taken in (a background job "
+        "catches up): the consumed figures lag",
+    )
 
 
 class DiversionSummaryRow(BaseModel):

@@ -1,10 +1,10 @@
 """The cockpit's figures: channel inventory (渠道库存), goods age (货龄), diversion counts (窜货).
 
 Received and shipped bottles come from one grouped statement over the event store
-(``trace.channel_stock``); consumed bottles from ``analytics_consumed``, which takes in the scan
-records not seen yet at each request (each consumer-scanned bottle once: whoever held it at its
-first scan); diversions from ``trace.diversion_counts``. Python only merges per holder and
-product — never a row per bottle. See docs/analytics.md.
+(``trace.channel_stock``); consumed bottles from ``analytics_consumed``, which each request first
+brings up to date within a bound (``consumption.catch_up``; a job takes in the rest);
+diversions from ``trace.diversion_counts``. Python only merges per holder and product — never a
+row per bottle. See docs/analytics.md.
 """
 
 from __future__ import annotations
@@ -24,21 +24,18 @@ from yima.analytics.schemas import (
     InventoryReport,
     InventoryRow,
 )
+from yima.analytics.service.consumption import catch_up
 from yima.catalog import service as catalog
 from yima.codes import service as codes
-from yima.codes.errors import UnknownCode
 from yima.codes.schemas import BatchFilter
 from yima.geo import service as geo
 from yima.partners import service as partners
 from yima.platform.ctx import Ctx
 from yima.platform.errors import NotFound
-from yima.scans import service as scans
-from yima.scans.schemas import ScanFilter
 from yima.trace import service as trace
 
 PAGE = 500
 TOTAL: dict[Any, tuple[str | None, str, str | None]] = {None: (None, "合计 Total", None)}
-CONSUMER = "consumer"
 
 
 @dataclass
@@ -53,63 +50,6 @@ class Cell:
         self.shipped += other.shipped
         self.consumed += other.consumed
         self.on_hand = [a + b for a, b in zip(self.on_hand, other.on_hand, strict=True)]
-
-
-# consumed bottles -----------------------------------------------------------------------------
-
-
-async def _new_scans(ctx: Ctx, after_id: int) -> list[Any]:
-    """The scan records after ``after_id``, oldest first (scans pages newest first)."""
-    found: list[Any] = []
-    before: int | None = None
-    while True:
-        page = (await scans.list_scans(ctx, ScanFilter(), PAGE, before))[:PAGE]
-        fresh = [s for s in page if s.id > after_id]
-        found.extend(fresh)
-        if len(fresh) < len(page) or len(page) < PAGE:
-            return sorted(found, key=lambda s: s.id)
-        before = page[-1].id
-
-
-async def _product_of(ctx: Ctx, serial: int) -> int | None:
-    try:
-        facts = await codes.unit_facts(ctx, serial)
-    except UnknownCode:
-        return None
-    return facts.assignment.product_id if facts.assignment else facts.batch.product_id
-
-
-async def refresh_consumption(ctx: Ctx) -> int:
-    """Take in the scan records not seen yet: each bottle's first consumer scan becomes one
-    consumed bottle, charged to the dealer or store that held it then. Returns how many."""
-    fresh = await _new_scans(ctx, await repo.last_scan_id(ctx.session))
-    if not fresh:
-        return 0
-    wanted = [s for s in fresh if s.role == CONSUMER and s.level == "bottle"]
-    known = await repo.consumed_serials(ctx.session, [s.serial for s in wanted])
-    rows = []
-    for scan in wanted:
-        if scan.serial in known:
-            continue
-        known.add(scan.serial)
-        holder = await trace.holder_at(ctx, scan.serial, scan.scanned_at)
-        kind, holder_id = None, None
-        if holder is not None and holder.biz_step == "receiving":  # at a holder, not on the road
-            kind, holder_id = ("store", holder.store_id) if holder.store_id else ("dealer", holder.dealer_id)
-        rows.append(
-            {
-                "serial": scan.serial,
-                "scan_id": scan.id,
-                "scanned_at": scan.scanned_at,
-                "product_id": await _product_of(ctx, scan.serial),
-                "holder_kind": kind if holder_id else None,
-                "holder_id": holder_id,
-                "received_at": holder.since if holder_id and holder else None,
-            }
-        )
-    await repo.add_consumed(ctx.session, ctx.tenant_id, rows)
-    await repo.set_last_scan_id(ctx.session, ctx.tenant_id, fresh[-1].id)
-    return len(rows)
 
 
 # channel inventory ----------------------------------------------------------------------------
@@ -130,7 +70,6 @@ async def _ranges(ctx: Ctx) -> list[tuple[int, int, int]]:
 
 async def _cells(ctx: Ctx, now: dt.datetime) -> dict[tuple[str, int, int | None], Cell]:
     """(holder kind, holder id, product) → its figures."""
-    await refresh_consumption(ctx)
     bounds = rules.age_bounds(now)
     cells: dict[tuple[str, int, int | None], Cell] = {}
     for row in await trace.channel_stock(ctx, bounds, await _ranges(ctx)):
@@ -186,6 +125,7 @@ async def channel_inventory(ctx: Ctx, f: InventoryFilter) -> InventoryReport:
     bottles: received − shipped − consumed, with the stock split by 货龄. A regional manager
     sees the dealers and stores seated in their regions."""
     ctx.require(ANALYTICS_READ.name)
+    current = await catch_up(ctx)
     cells = await _cells(ctx, ctx.now())
     dealers = await _names(ctx, "dealer", [i for k, i, _ in cells if k == "dealer"])
     stores_found = await partners.lookup_stores(ctx, {i for k, i, _ in cells if k == "store"})
@@ -221,6 +161,7 @@ async def channel_inventory(ctx: Ctx, f: InventoryFilter) -> InventoryReport:
         buckets=list(rules.AGE_BUCKETS),
         rows=rows,
         total=_row("total", None, total, TOTAL),
+        consumption_current=current,
     )
 
 

@@ -1,0 +1,26 @@
+"""Analytics' use cases; import as ``from yima.analytics import service as analytics``.
+
+``inventory``: channel inventory (渠道库存), goods age (货龄) and diversion counts (窜货);
+``consumption``: the consumer scans taken into the consumed bottles, in requests (bounded) and
+in the job ``analytics.take_in_scans``."""
+
+from yima.analytics.service.consumption import (
+    JOB,
+    Progress,
+    catch_up,
+    queue_job,
+    refresh_consumption,
+    take_in_scans,
+)
+from yima.analytics.service.inventory import channel_inventory, diversion_summary
+
+__all__ = [
+    "JOB",
+    "Progress",
+    "catch_up",
+    "channel_inventory",
+    "diversion_summary",
+    "queue_job",
+    "refresh_consumption",
+    "take_in_scans",
+]
