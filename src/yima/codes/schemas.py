@@ -235,6 +235,7 @@ class ProductBrief(BaseModel):
 class UnitRef(BaseModel):
     serial: int
     level: str
+    packed_at: dt.datetime | None = Field(None, description="when the unit below was put into this one")
 
 
 class ResolvedCode(BaseModel):

@@ -16,12 +16,13 @@ from yima.codes.service.packing import pack, unit_children, unpack
 from yima.codes.service.resolve import describe, locate, resolve, unit_facts
 from yima.codes.service.samples import sample_urls
 from yima.codes.service.suppliers import create_supplier, list_suppliers, update_supplier
-from yima.codes.service.units import Ancestor, ancestors, children_sample, unit_epc, unit_epcs
+from yima.codes.service.units import Ancestor, ancestors, ancestors_of, children_sample, unit_epc, unit_epcs
 
 __all__ = [
     "Ancestor",
     "activate",
     "ancestors",
+    "ancestors_of",
     "block",
     "children_sample",
     "codec",

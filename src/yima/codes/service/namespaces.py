@@ -20,6 +20,9 @@ TOKEN_KEY_PURPOSE = b"code-token"
 # Codecs are cheap to keep and dear to rebuild (key derivation, Feistel tables): one per brand.
 _codecs: dict[int, TokenCodec] = {}
 _prefix_owner: dict[str, int] = {}
+# Where a brand's printed URLs point. Nothing changes a namespace's base URL at run time yet; a
+# use case that does must clear this (forget_cached_codecs) in every process.
+_base_urls: dict[int, str] = {}
 
 
 async def ensure_namespace(ctx: Ctx) -> CodeNamespace:
@@ -81,8 +84,18 @@ def base_url(namespace: CodeNamespace) -> str:
     return namespace.public_base_url or get_settings().public_base_url
 
 
+async def brand_base_url(ctx: Ctx) -> str:
+    """``base_url`` of the brand's namespace, remembered per process (every scan and lifecycle
+    needs it)."""
+    cached = _base_urls.get(ctx.tenant_id)
+    if cached is None:
+        cached = _base_urls[ctx.tenant_id] = base_url(await ensure_namespace(ctx))
+    return cached
+
+
 @caches.register
 def forget_cached_codecs() -> None:
     """Tests roll brands back and reuse their ids."""
     _codecs.clear()
     _prefix_owner.clear()
+    _base_urls.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from yima.catalog import service as catalog
 from yima.codes import links, printfiles, rules
@@ -11,7 +12,7 @@ from yima.codes.errors import BadCode, UnknownCode
 from yima.codes.models import Assignment, CodeBatch
 from yima.codes.permissions import CODES_READ
 from yima.codes.schemas import ProductBrief, ResolvedCode, UnitRef
-from yima.codes.service.namespaces import base_url, codec, ensure_namespace
+from yima.codes.service.namespaces import brand_base_url, codec
 from yima.codes.tokens import Face
 from yima.platform.ctx import Ctx
 from yima.platform.errors import FieldError
@@ -96,9 +97,12 @@ async def describe(ctx: Ctx, text: str) -> ResolvedCode:
             "the Digital Link's GTIN is not this unit's product", [FieldError("code", "GTIN mismatch", "gtin")]
         )
     chain = await repo.unit_chain(ctx.session, located.serial, 3)
-    parents = [UnitRef(serial=serial, level=level) for serial, level, _, _ in chain[1:] if serial != located.serial]
+    parents = [
+        UnitRef(serial=serial, level=level, packed_at=below[3])
+        for below, (serial, level, _, _) in pairwise(chain)
+        if serial != located.serial
+    ]
     face = located.face or (Face.INNER if "inner" in facts.batch.faces else Face.OUTER)
-    namespace = await ensure_namespace(ctx)
     gtin = printed_for.gtin if printed_for and facts.batch.product_id else None
     return ResolvedCode(
         input_kind=located.kind,
@@ -113,5 +117,5 @@ async def describe(ctx: Ctx, text: str) -> ResolvedCode:
         production_date=facts.assignment.production_date if facts.assignment else None,
         parents=parents,
         children_count=await repo.count_children(ctx.session, located.serial),
-        url=printfiles.url_prefix(base_url(namespace), gtin) + (await codec(ctx)).encode(located.serial, face),
+        url=printfiles.url_prefix(await brand_base_url(ctx), gtin) + (await codec(ctx)).encode(located.serial, face),
     )

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from yima.codes import repository as repo
-from yima.codes.service.namespaces import base_url, codec, ensure_namespace
+from yima.codes.schemas import ResolvedCode
+from yima.codes.service.namespaces import brand_base_url, codec
 from yima.codes.tokens import Face
 from yima.platform.ctx import Ctx
 
@@ -29,7 +30,7 @@ class Ancestor:
 async def unit_epcs(ctx: Ctx, serials: Sequence[int]) -> dict[int, str]:
     """serial → the unit's canonical EPC in the events yima writes: ``{base URL}/c/{outer token}``."""
     brand = await codec(ctx)
-    base = base_url(await ensure_namespace(ctx)).rstrip("/")
+    base = (await brand_base_url(ctx)).rstrip("/")
     return {serial: f"{base}/c/{brand.encode(serial, Face.OUTER)}" for serial in serials}
 
 
@@ -51,9 +52,17 @@ async def ancestors(ctx: Ctx, serial: int) -> list[Ancestor]:
     return found
 
 
-async def children_sample(ctx: Ctx, serial: int, limit: int = 20) -> tuple[int, list[tuple[int, str]]]:
-    """(how many units ``serial`` holds, the first ``limit`` of them as (serial, level))."""
-    count = await repo.count_children(ctx.session, serial)
+def ancestors_of(unit: ResolvedCode) -> list[Ancestor]:
+    """The parents ``describe`` already found, as ``ancestors`` gives them (no query)."""
+    return [Ancestor(p.serial, p.level, p.packed_at) for p in unit.parents]
+
+
+async def children_sample(
+    ctx: Ctx, serial: int, limit: int = 20, count: int | None = None
+) -> tuple[int, list[tuple[int, str]]]:
+    """(how many units ``serial`` holds, the first ``limit`` of them as (serial, level));
+    ``count`` when the caller knows it already."""
+    count = await repo.count_children(ctx.session, serial) if count is None else count
     if not count:
         return 0, []
     children = await repo.first_children(ctx.session, serial, limit)

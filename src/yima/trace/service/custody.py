@@ -37,8 +37,9 @@ def _millis(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000) if moment is not None else None
 
 
-async def unit_history(ctx: Ctx, serial: int) -> History:
-    parents = await codes.ancestors(ctx, serial)
+async def unit_history(ctx: Ctx, serial: int, parents: list[codes.Ancestor] | None = None) -> History:
+    """``parents``: the unit's current ancestors when the caller has them (else looked up)."""
+    parents = await codes.ancestors(ctx, serial) if parents is None else parents
     history = History(serial, parents, levels={p.serial: p.level for p in parents})
     windows: dict[int, list[rules.Window]] = {}
     start: dt.datetime | None = None

@@ -49,8 +49,8 @@ async def unit_lifecycle(ctx: Ctx, code: str) -> UnitLifecycle:
     otherwise)."""
     ctx.require(TRACE_READ.name)
     unit = await codes.describe(ctx, code)
-    history = await unit_history(ctx, unit.serial)
-    count, first = await codes.children_sample(ctx, unit.serial, CHILDREN_SHOWN)
+    history = await unit_history(ctx, unit.serial, codes.ancestors_of(unit))
+    count, first = await codes.children_sample(ctx, unit.serial, CHILDREN_SHOWN, unit.children_count)
     epcs = await codes.unit_epcs(
         ctx,
         [unit.serial, *(p.serial for p in history.parents), *(s for s, _ in first), *(s for _, s in history.inherited)],
