@@ -24,16 +24,12 @@ class Settings(BaseSettings):
     )
     log_level: str = "INFO"
     log_json: bool = True
-    cookie_secure: bool = Field(
-        default=False, description="Mark console cookies Secure (set it behind HTTPS)."
-    )
+    cookie_secure: bool = Field(default=False, description="Mark console cookies Secure (set it behind HTTPS).")
     session_hours: int = 12
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     access_token_minutes: int = 60
-    run_worker_inline: bool = Field(
-        default=True, description="Run the outbox/job runner inside the web process."
-    )
+    run_worker_inline: bool = Field(default=True, description="Run the outbox/job runner inside the web process.")
     public_base_url: str = Field(
         default="http://127.0.0.1:8000",
         description="Where printed code URLs point unless a brand has its own scan host.",

@@ -33,9 +33,7 @@ class AppError(Exception):
         return error_body(self.code, self.message, [asdict(d) for d in self.details], request_id)
 
 
-def error_body(
-    code: str, message: str, details: list[dict[str, Any]], request_id: str | None
-) -> dict[str, Any]:
+def error_body(code: str, message: str, details: list[dict[str, Any]], request_id: str | None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": details, "request_id": request_id}}
 
 

@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+import numpy as np
+
 from yima.codes import repository as repo
 from yima.codes.schemas import ResolvedCode
 from yima.codes.service.namespaces import brand_base_url, codec
@@ -31,7 +33,9 @@ async def unit_epcs(ctx: Ctx, serials: Sequence[int]) -> dict[int, str]:
     """serial → the unit's canonical EPC in the events yima writes: ``{base URL}/c/{outer token}``."""
     brand = await codec(ctx)
     base = (await brand_base_url(ctx)).rstrip("/")
-    return {serial: f"{base}/c/{brand.encode(serial, Face.OUTER)}" for serial in serials}
+    unique = sorted(set(serials))
+    tokens = brand.encode_many(np.array(unique, dtype=np.uint64), Face.OUTER)  # one AES call for all
+    return {serial: f"{base}/c/{token.tobytes().decode()}" for serial, token in zip(unique, tokens, strict=True)}
 
 
 async def unit_epc(ctx: Ctx, serial: int) -> str:

@@ -53,9 +53,7 @@ def safe_next(target: str | None) -> str:
     if not target or len(target) > 2000 or any(c in target for c in "\\\r\n\t") or target.startswith("//"):
         return HOME
     parts = urlsplit(target)
-    inside = (
-        parts.path == MOUNT_PATH or parts.path.startswith((MOUNT_PATH + "/", "/m/"))
-    ) and ".." not in parts.path
+    inside = (parts.path == MOUNT_PATH or parts.path.startswith((MOUNT_PATH + "/", "/m/"))) and ".." not in parts.path
     if parts.scheme or parts.netloc or not inside or parts.path.startswith(LOGIN_PATH):
         return HOME
     return target

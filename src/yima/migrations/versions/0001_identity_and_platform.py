@@ -37,9 +37,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("processed_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("dead", sa.Boolean(), nullable=False),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_messages")),
     )
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
@@ -53,9 +51,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("wrapped_key", sa.Text(), nullable=False),
         sa.Column("created_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenants")),
         sa.UniqueConstraint("slug", name=op.f("uq_tenants_slug")),
     )
@@ -69,9 +65,7 @@ def upgrade() -> None:
         sa.Column("locked_until", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_login_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("login", name=op.f("uq_users_login")),
     )
@@ -89,9 +83,7 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=200), nullable=False),
         sa.Column("created_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("last_used_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name=op.f("fk_api_clients_tenant_id_tenants"), ondelete="RESTRICT"
@@ -116,9 +108,7 @@ def upgrade() -> None:
         ),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("request_id", sa.String(length=64), nullable=True),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name=op.f("fk_audit_log_tenant_id_tenants"), ondelete="RESTRICT"
@@ -141,12 +131,8 @@ def upgrade() -> None:
         sa.Column("created_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("expires_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
-        sa.ForeignKeyConstraint(
-            ["tenant_id"], ["tenants.id"], name=op.f("fk_console_sessions_tenant_id_tenants")
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenants.id"], name=op.f("fk_console_sessions_tenant_id_tenants")),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_console_sessions_user_id_users"), ondelete="CASCADE"
         ),
@@ -177,9 +163,7 @@ def upgrade() -> None:
         sa.Column("locked_until", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("started_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("finished_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name=op.f("fk_jobs_tenant_id_tenants"), ondelete="RESTRICT"
@@ -202,9 +186,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("created_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name=op.f("fk_roles_tenant_id_tenants"), ondelete="RESTRICT"
@@ -223,9 +205,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("created_at", yima.platform.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"],
@@ -245,9 +225,7 @@ def upgrade() -> None:
         "staff_roles",
         sa.Column("staff_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("role_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False
-        ),
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
         sa.Column("tenant_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id", "role_id"],
@@ -266,9 +244,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_roles")),
         sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_staff_roles_tenant_id_id")),
-        sa.UniqueConstraint(
-            "tenant_id", "staff_id", "role_id", name=op.f("uq_staff_roles_tenant_id_staff_id_role_id")
-        ),
+        sa.UniqueConstraint("tenant_id", "staff_id", "role_id", name=op.f("uq_staff_roles_tenant_id_staff_id_role_id")),
     )
     # ### end Alembic commands ###
 

@@ -53,16 +53,12 @@ def decode_cursor(cursor: str) -> int:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=200, description="Items per page (1–200).")] = 50,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor of the previous page")
-    ] = None,
+    cursor: Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")] = None,
 ) -> PageParams:
     return PageParams(limit=limit, before_id=decode_cursor(cursor) if cursor else None)
 
 
-def make_page(
-    rows: Sequence[T], params: PageParams, to_item: Callable[[T], R], id_of: Callable[[T], int]
-) -> Page[R]:
+def make_page(rows: Sequence[T], params: PageParams, to_item: Callable[[T], R], id_of: Callable[[T], int]) -> Page[R]:
     """``rows`` were fetched with ``limit + 1`` so a further page is known without a count."""
     more = len(rows) > params.limit
     shown = list(rows[: params.limit])
