@@ -36,7 +36,8 @@ def test_warehouse_staff_scan_pallets_in_and_ship_them(live: LiveServer, page: P
     page.get_by_role("link", name="去登录").click()
     expect(page).to_have_url(re.compile(r"/console/login"))
     sign_in(page, "operator", DEMO_PASSWORD)
-    expect(page).to_have_url(re.compile(r"/console/"))
+    expect(page).to_have_url(re.compile(r"/m/trace/warehouse-in$"))  # signing in leads back to the page
+    expect(page.get_by_role("heading", name="入库")).to_be_visible()
 
     page.goto(f"{live.url}/m/trace")
     page.get_by_role("link", name=re.compile("^入库")).click()
