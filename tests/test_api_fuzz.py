@@ -18,7 +18,9 @@ from yima.platform.permissions import all_permissions
 
 @pytest.fixture(scope="session")
 def bearer_token(live: LiveServer) -> str:
-    creds = live.client_credentials("demo", [p.name for p in all_permissions()])
+    # The sister brand: random writes with every permission (voiding batches, blocking codes…)
+    # must not wreck the demo brand the other live-server tests read.
+    creds = live.client_credentials("demo-beer", [p.name for p in all_permissions()])
     response = httpx.post(f"{live.url}/oauth/token", data={"grant_type": "client_credentials", **creds})
     return str(response.json()["access_token"])
 

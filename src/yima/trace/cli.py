@@ -242,6 +242,24 @@ def warehouse_in(
     _report(tenant, texts, go, as_json)
 
 
+def _move(
+    tenant: str,
+    texts: list[str],
+    source: tuple[PartyKind, str],
+    destination: tuple[PartyKind, str],
+    record: Callable[[Ctx, list[str], PartyRef, PartyRef], Awaitable[LogisticsResult]],
+    as_json: bool,
+) -> None:
+    """Goods moving from one partner to another (ship, return): look both up, then record."""
+
+    async def go(ctx: Ctx) -> list[LogisticsResult]:
+        found = await _parties(ctx, {f"--from-{source[0]}": source, f"--to-{destination[0]}": destination})
+        src, dst = found[f"--from-{source[0]}"], found[f"--to-{destination[0]}"]
+        return await _operate(texts, lambda chunk: record(ctx, chunk, src, dst))
+
+    _report(tenant, texts, go, as_json)
+
+
 @trace_app.command("ship")
 def ship(
     tenant: Tenant,
@@ -257,17 +275,11 @@ def ship(
     """出库发货: from a warehouse (or a dealer) to a dealer or a store."""
     source = _one({"warehouse": from_warehouse, "dealer": from_dealer}, "--from-warehouse / --from-dealer")
     destination = _one({"dealer": to_dealer, "store": to_store}, "--to-dealer / --to-store")
-    texts = _read_codes(codes, file)
 
-    async def go(ctx: Ctx) -> list[LogisticsResult]:
-        found = await _parties(ctx, {f"--from-{source[0]}": source, f"--to-{destination[0]}": destination})
-        src, dst = found[f"--from-{source[0]}"], found[f"--to-{destination[0]}"]
-        return await _operate(
-            texts,
-            lambda chunk: service.ship(ctx, Shipment(codes=chunk, source=src, destination=dst, reference=reference)),
-        )
+    async def record(ctx: Ctx, chunk: list[str], src: PartyRef, dst: PartyRef) -> LogisticsResult:
+        return await service.ship(ctx, Shipment(codes=chunk, source=src, destination=dst, reference=reference))
 
-    _report(tenant, texts, go, as_json)
+    _move(tenant, _read_codes(codes, file), source, destination, record, as_json)
 
 
 @trace_app.command("receive")
@@ -308,19 +320,13 @@ def return_goods(
     """退货: from a dealer or a store back to a warehouse or a dealer."""
     source = _one({"dealer": from_dealer, "store": from_store}, "--from-dealer / --from-store")
     destination = _one({"warehouse": to_warehouse, "dealer": to_dealer}, "--to-warehouse / --to-dealer")
-    texts = _read_codes(codes, file)
 
-    async def go(ctx: Ctx) -> list[LogisticsResult]:
-        found = await _parties(ctx, {f"--from-{source[0]}": source, f"--to-{destination[0]}": destination})
-        src, dst = found[f"--from-{source[0]}"], found[f"--to-{destination[0]}"]
-        return await _operate(
-            texts,
-            lambda chunk: service.return_goods(
-                ctx, GoodsReturn(codes=chunk, source=src, destination=dst, reference=reference)
-            ),
+    async def record(ctx: Ctx, chunk: list[str], src: PartyRef, dst: PartyRef) -> LogisticsResult:
+        return await service.return_goods(
+            ctx, GoodsReturn(codes=chunk, source=src, destination=dst, reference=reference)
         )
 
-    _report(tenant, texts, go, as_json)
+    _move(tenant, _read_codes(codes, file), source, destination, record, as_json)
 
 
 commands = {"trace": trace_app}
