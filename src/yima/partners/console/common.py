@@ -3,13 +3,15 @@ a province → city → district picker."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nicegui import ui
 
 from yima.geo import service as geo
 from yima.platform.console import ConsolePage, Text, register_error_texts
-from yima.platform.console.widgets import text_field
+from yima.platform.console.widgets import CursorPager, FormDialog, text_field
+from yima.platform.ctx import Ctx
 
 register_error_texts(
     {
@@ -132,3 +134,61 @@ def changed(fields: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
     """The values of an edit form that differ from the row (an update sends only those, so a
     region worked out from an old address is worked out again when the address changes)."""
     return {key: value for key, value in values(fields).items() if value != row.get(key)}
+
+
+class PartnerDialogs:
+    """The create and edit dialogs, and the update call, that the dealer, store and warehouse
+    lists share. A list sets ``dialog_mark`` and ``dialog_width`` and supplies ``_fields`` (the
+    form) and ``_save`` (its service's update)."""
+
+    page: ConsolePage
+    pager: CursorPager
+    dialog_mark: str
+    dialog_width: str
+
+    def _fields(self, row: dict[str, Any], *, new: bool) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def _save(self, ctx: Ctx, partner_id: int, data: Any) -> Any:
+        raise NotImplementedError
+
+    def _create_dialog(
+        self,
+        title: str,
+        create: Callable[[Ctx, dict[str, Any]], Awaitable[Any]],
+        done: str,
+        then: Callable[[Any], None] | None = None,
+    ) -> None:
+        """A dialog for a new partner; ``then`` gets the created one (default: reload the list)."""
+        page = self.page
+
+        async def save() -> bool:
+            data = values(fields)
+            ok = await page.run(lambda ctx: create(ctx, data), done=done, fields=labels(page))
+            if ok and then is not None:
+                then(ok.value)
+            elif ok:
+                await self.pager.reload()
+            return bool(ok)
+
+        with FormDialog(page, title, save, submit=page.t("创建", "Create"), width=self.dialog_width) as form:
+            fields = self._fields({}, new=True)
+            form.body.mark(self.dialog_mark)
+        form.open()
+
+    def _edit_dialog(self, row: dict[str, Any], title: str, update: Callable[[dict[str, Any]], Any]) -> None:
+        """A dialog editing ``row``; ``update`` makes the service's update from the changed fields."""
+
+        async def save() -> bool:
+            return await self._update(row, update(changed(fields, row)), self.page.t("已保存", "Saved"))
+
+        with FormDialog(self.page, title, save, width=self.dialog_width) as form:
+            fields = self._fields(row, new=False)
+            form.body.mark(self.dialog_mark)
+        form.open()
+
+    async def _update(self, row: dict[str, Any], data: Any, done: str) -> bool:
+        ok = await self.page.run(lambda ctx: self._save(ctx, row["id"], data), done=done, fields=labels(self.page))
+        if ok:
+            await self.pager.refresh()
+        return bool(ok)

@@ -8,7 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from yima.partners import service
-from yima.partners.console.common import ACTIVE, ACTIVE_COLORS, active_tag, changed, labels, place_fields, values
+from yima.partners.console.common import ACTIVE, ACTIVE_COLORS, PartnerDialogs, active_tag, place_fields
 from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
 from yima.partners.schemas import DealerCreate, DealerFilter, DealerRead, DealerUpdate
 from yima.platform.console import ConsolePage, Text, console_page, nav
@@ -17,7 +17,6 @@ from yima.platform.console.widgets import (
     Column,
     CursorPager,
     DataTable,
-    FormDialog,
     RowAction,
     confirm,
     filter_input,
@@ -60,7 +59,9 @@ def dealer_row(dealer: DealerRead, page: ConsolePage) -> dict[str, Any]:
     }
 
 
-class DealersView:
+class DealersView(PartnerDialogs):
+    dialog_mark, dialog_width = "dealer-dialog", "40rem"
+
     def __init__(self, page: ConsolePage) -> None:
         self.page = page
         self.filters: dict[str, Any] = {"q": None, "active": None}
@@ -129,45 +130,21 @@ class DealersView:
             fields["phone"] = text_field(t("电话", "Phone"), row.get("phone", ""))
         return fields | place_fields(self.page, row, point=False)
 
+    async def _save(self, ctx: Ctx, partner_id: int, data: DealerUpdate) -> DealerRead:
+        return await service.update_dealer(ctx, partner_id, data)
+
     def create(self) -> None:
-        page, t = self.page, self.page.t
-
-        async def save() -> bool:
-            data = values(fields)
-            ok = await page.run(
-                lambda ctx: service.create_dealer(ctx, DealerCreate(**data)),
-                done=t("经销商已创建，请设置经营区域", "Dealer created; now set its territory"),
-                fields=labels(page),
-            )
-            if ok:
-                ui.navigate.to(f"/partners/dealer?id={ok.value.id}")
-            return bool(ok)
-
-        with FormDialog(page, t("新建经销商", "New dealer"), save, submit=t("创建", "Create"), width="40rem") as form:
-            fields = self._fields({}, new=True)
-            form.body.mark("dealer-dialog")
-        form.open()
+        t = self.page.t
+        self._create_dialog(
+            t("新建经销商", "New dealer"),
+            lambda ctx, data: service.create_dealer(ctx, DealerCreate(**data)),
+            t("经销商已创建，请设置经营区域", "Dealer created; now set its territory"),
+            then=lambda dealer: ui.navigate.to(f"/partners/dealer?id={dealer.id}"),
+        )
 
     def edit(self, row: dict[str, Any]) -> None:
-        page, t = self.page, self.page.t
-
-        async def save() -> bool:
-            return await self._update(row, DealerUpdate(**changed(fields, row)), t("已保存", "Saved"))
-
-        with FormDialog(
-            page, t(f"编辑经销商 {row['code']}", f"Edit dealer {row['code']}"), save, width="40rem"
-        ) as form:
-            fields = self._fields(row, new=False)
-            form.body.mark("dealer-dialog")
-        form.open()
-
-    async def _update(self, row: dict[str, Any], data: DealerUpdate, done: str) -> bool:
-        ok = await self.page.run(
-            lambda ctx: service.update_dealer(ctx, row["id"], data), done=done, fields=labels(self.page)
-        )
-        if ok:
-            await self.pager.refresh()
-        return bool(ok)
+        title = self.page.t(f"编辑经销商 {row['code']}", f"Edit dealer {row['code']}")
+        self._edit_dialog(row, title, lambda data: DealerUpdate(**data))
 
     async def deactivate(self, row: dict[str, Any]) -> None:
         t = self.page.t

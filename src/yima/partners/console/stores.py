@@ -12,11 +12,9 @@ from yima.partners.console.common import (
     ACTIVE,
     ACTIVE_COLORS,
     STORE_CATEGORIES,
+    PartnerDialogs,
     active_tag,
-    changed,
-    labels,
     place_fields,
-    values,
 )
 from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
 from yima.partners.schemas import DealerFilter, StoreCreate, StoreFilter, StoreRead, StoreUpdate
@@ -26,7 +24,6 @@ from yima.platform.console.widgets import (
     Column,
     CursorPager,
     DataTable,
-    FormDialog,
     RowAction,
     confirm,
     filter_input,
@@ -73,7 +70,9 @@ async def _dealer_options(ctx: Ctx) -> dict[int, str]:
     return {d.id: f"{d.code} · {d.name}" for d in rows[:500]}
 
 
-class StoresView:
+class StoresView(PartnerDialogs):
+    dialog_mark, dialog_width = "store-dialog", "42rem"
+
     def __init__(self, page: ConsolePage, dealers: dict[int, str]) -> None:
         self.page, self.dealers = page, dealers
         self.filters: dict[str, Any] = {"q": None, "active": None, "dealer_id": None, "grade": None}
@@ -182,43 +181,20 @@ class StoresView:
                 fields[key].props("outlined dense").classes("grow")
         return fields | place_fields(self.page, row)
 
+    async def _save(self, ctx: Ctx, partner_id: int, data: StoreUpdate) -> StoreRead:
+        return await service.update_store(ctx, partner_id, data)
+
     def create(self) -> None:
-        page, t = self.page, self.page.t
-
-        async def save() -> bool:
-            data = values(fields)
-            ok = await page.run(
-                lambda ctx: service.create_store(ctx, StoreCreate(**data)),
-                done=t("门店已创建", "Store created"),
-                fields=labels(page),
-            )
-            if ok:
-                await self.pager.reload()
-            return bool(ok)
-
-        with FormDialog(page, t("新建门店", "New store"), save, submit=t("创建", "Create"), width="42rem") as form:
-            fields = self._fields({}, new=True)
-            form.body.mark("store-dialog")
-        form.open()
+        t = self.page.t
+        self._create_dialog(
+            t("新建门店", "New store"),
+            lambda ctx, data: service.create_store(ctx, StoreCreate(**data)),
+            t("门店已创建", "Store created"),
+        )
 
     def edit(self, row: dict[str, Any]) -> None:
-        page, t = self.page, self.page.t
-
-        async def save() -> bool:
-            return await self._update(row, StoreUpdate(**changed(fields, row)), t("已保存", "Saved"))
-
-        with FormDialog(page, t(f"编辑门店 {row['code']}", f"Edit store {row['code']}"), save, width="42rem") as form:
-            fields = self._fields(row, new=False)
-            form.body.mark("store-dialog")
-        form.open()
-
-    async def _update(self, row: dict[str, Any], data: StoreUpdate, done: str) -> bool:
-        ok = await self.page.run(
-            lambda ctx: service.update_store(ctx, row["id"], data), done=done, fields=labels(self.page)
-        )
-        if ok:
-            await self.pager.refresh()
-        return bool(ok)
+        title = self.page.t(f"编辑门店 {row['code']}", f"Edit store {row['code']}")
+        self._edit_dialog(row, title, lambda data: StoreUpdate(**data))
 
     async def deactivate(self, row: dict[str, Any]) -> None:
         t = self.page.t

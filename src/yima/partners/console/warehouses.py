@@ -12,11 +12,10 @@ from yima.partners.console.common import (
     ACTIVE,
     ACTIVE_COLORS,
     WAREHOUSE_KINDS,
+    PartnerDialogs,
     active_tag,
-    changed,
     labels,
     place_fields,
-    values,
 )
 from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
 from yima.partners.schemas import (
@@ -73,7 +72,9 @@ async def warehouses_page(page: ConsolePage) -> None:
     await view.pager.reload()
 
 
-class WarehousesView:
+class WarehousesView(PartnerDialogs):
+    dialog_mark, dialog_width = "warehouse-dialog", "40rem"
+
     def __init__(self, page: ConsolePage) -> None:
         self.page = page
         self.filters: dict[str, Any] = {"q": None, "kind": None, "active": None}
@@ -146,44 +147,20 @@ class WarehousesView:
         fields["kind"].props("outlined dense").classes("w-full")
         return fields | place_fields(self.page, row)
 
+    async def _save(self, ctx: Ctx, partner_id: int, data: WarehouseUpdate) -> WarehouseRead:
+        return await service.update_warehouse(ctx, partner_id, data)
+
     def create(self) -> None:
-        page, t = self.page, self.page.t
-
-        async def save() -> bool:
-            data = values(fields)
-            ok = await page.run(
-                lambda ctx: service.create_warehouse(ctx, WarehouseCreate(**data)),
-                done=t("仓库已创建", "Warehouse created"),
-                fields=labels(page),
-            )
-            if ok:
-                await self.pager.reload()
-            return bool(ok)
-
-        with FormDialog(page, t("新建仓库", "New warehouse"), save, submit=t("创建", "Create"), width="40rem") as form:
-            fields = self._fields({}, new=True)
-            form.body.mark("warehouse-dialog")
-        form.open()
+        t = self.page.t
+        self._create_dialog(
+            t("新建仓库", "New warehouse"),
+            lambda ctx, data: service.create_warehouse(ctx, WarehouseCreate(**data)),
+            t("仓库已创建", "Warehouse created"),
+        )
 
     def edit(self, row: dict[str, Any]) -> None:
-        page, t = self.page, self.page.t
-
-        async def save() -> bool:
-            return await self._update(row, WarehouseUpdate(**changed(fields, row)), t("已保存", "Saved"))
-
-        title = t(f"编辑仓库 {row['code']}", f"Edit warehouse {row['code']}")
-        with FormDialog(page, title, save, width="40rem") as form:
-            fields = self._fields(row, new=False)
-            form.body.mark("warehouse-dialog")
-        form.open()
-
-    async def _update(self, row: dict[str, Any], data: WarehouseUpdate, done: str) -> bool:
-        ok = await self.page.run(
-            lambda ctx: service.update_warehouse(ctx, row["id"], data), done=done, fields=labels(self.page)
-        )
-        if ok:
-            await self.pager.refresh()
-        return bool(ok)
+        title = self.page.t(f"编辑仓库 {row['code']}", f"Edit warehouse {row['code']}")
+        self._edit_dialog(row, title, lambda data: WarehouseUpdate(**data))
 
     async def deactivate(self, row: dict[str, Any]) -> None:
         t = self.page.t
