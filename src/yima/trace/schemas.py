@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from yima.platform.types import RefId
+
 Role = Literal[
     "epc", "parent", "child", "input", "output", "quantity", "child_quantity", "input_quantity", "output_quantity"
 ]
@@ -276,8 +278,8 @@ class DiversionRead(BaseModel):
 
 
 class DiversionFilter(BaseModel):
-    dealer_id: int | None = None
-    product_id: int | None = None
+    dealer_id: RefId | None = None
+    product_id: RefId | None = None
     region: str | None = Field(default=None, pattern=r"^\d{6}$")  # found in this region (any level)
     status: DiversionStatus | None = None
     found_from: dt.datetime | None = None
