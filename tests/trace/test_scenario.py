@@ -10,7 +10,7 @@ import httpx
 
 from tests.catalog.factories import create_product, create_spec
 from tests.codes.factories import activate, create_batch, create_supplier
-from tests.identity.factories import bearer, create_client, create_tenant, system
+from tests.identity.factories import bearer, create_client, create_staff, create_tenant, login_session, system
 from tests.partners.factories import create_dealer, create_store, create_warehouse
 from tests.scans.factories import code_url
 from yima.codes import service as codes
@@ -64,6 +64,10 @@ async def test_pack_ship_receive_and_a_scan_far_away_is_diversion(
     assert packed.status_code == 200, packed.text
     await runner.drain()  # UnitsPacked → AggregationEvents
 
+    # the regional managers: of the dealer's province, of the place the goods turn up, elsewhere
+    sichuan = await create_staff(db, "acme", roles=("regional_manager",), region_codes=["510000"])
+    shaanxi = await create_staff(db, "acme", roles=("regional_manager",), region_codes=["610000"])
+    guangdong = await create_staff(db, "acme", roles=("regional_manager",), region_codes=["440000"])
     warehouse = await create_warehouse(db, "acme")
     dealer = await create_dealer(db, "acme", territory=("510100",))  # 成都市
     store = await create_store(db, "acme", dealer.id, region_code="510104")  # 锦江区, in Chengdu
@@ -120,6 +124,23 @@ async def test_pack_ship_receive_and_a_scan_far_away_is_diversion(
     assert found["product_id"] == product.id and found["status"] == "open"
     life = await client.get("/api/v1/trace/units/lifecycle", params={"code": outer(far)}, headers=headers)
     assert life.json()["diverted"] is True
+
+    # the alert reaches the managers of both regions concerned, once, linking to the report
+    await runner.drain()
+    await runner.drain()  # a second delivery pass adds nothing
+    for login, expected in ((sichuan, 1), (shaanxi, 1), (guangdong, 0)):
+        inbox = await client.get("/api/v1/identity/notifications", headers=await login_session(client, db, login))
+        messages = inbox.json()["items"]
+        assert len(messages) == expected, (login, messages)
+    session = await login_session(client, db, shaanxi)
+    alert = (await client.get("/api/v1/identity/notifications", headers=session)).json()["items"][0]
+    assert alert["kind"] == "diversion" and alert["ref"] == str(found["id"]) and alert["read_at"] is None
+    assert "西安" in alert["title"]["zh"] and str(far) in alert["body"]["zh"]
+    assert alert["link"] == f"/trace/diversions?dealer={dealer.id}&status=open"
+    marked = await client.post("/api/v1/identity/notifications/read", json={}, headers=session)
+    assert marked.json() == {"marked": 1}
+    unread = await client.get("/api/v1/identity/notifications", params={"unread": "true"}, headers=session)
+    assert unread.json()["items"] == []
 
     filtered = await client.get("/api/v1/trace/diversions", params={"region": "510100"}, headers=headers)
     assert filtered.json()["items"] == []

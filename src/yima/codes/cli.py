@@ -20,12 +20,12 @@ from yima.codes.schemas import (
     BatchCreate,
     BatchFilter,
     ExportCreate,
+    FaceName,
     LegacyImportCreate,
     PackOperation,
     PackRequest,
     UnpackRequest,
 )
-from yima.codes.tokens import Face
 from yima.identity import service as identity
 from yima.identity.permissions import cli_context
 from yima.platform.ctx import Ctx
@@ -145,14 +145,14 @@ def show(tenant: TenantOption, code: Annotated[str, typer.Argument(help="Any pri
 def sample(
     tenant: TenantOption,
     level: Annotated[str, typer.Option(help="bottle, case or pallet")] = "bottle",
-    face: Annotated[str, typer.Option(help="outer or inner")] = "inner",
+    face: Annotated[FaceName, typer.Option(help="outer or inner")] = "inner",
     count: Annotated[int, typer.Option(help="How many")] = 5,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list of URLs")] = False,
 ) -> None:
     """N activated codes of a level and face, as URLs (for tests and demos)."""
 
     async def go(db: Database) -> None:
-        urls = await _in_brand(db, tenant, lambda ctx: service.sample_urls(ctx, level, Face[face.upper()], count))
+        urls = await _in_brand(db, tenant, lambda ctx: service.sample_urls(ctx, level, face, count))
         if len(urls) < count:
             out.print(f"[red]only {len(urls)} activated {level} codes with a {face} face[/]")
             raise typer.Exit(1)

@@ -30,6 +30,8 @@ from yima.identity.schemas import (
     ClientUpdate,
     JobRead,
     MeRead,
+    NotificationRead,
+    NotificationsRead,
     PermissionRead,
     RoleCreate,
     RoleRead,
@@ -177,6 +179,21 @@ async def list_jobs(paging: Paging, name: str | None = None, ctx: Ctx = requires
 async def get_job(job_id: Id, ctx: Ctx = requires(JOBS_READ)) -> JobRead:
     """A background job's state and progress (done of total)."""
     return JobRead.model_validate(await jobs.get_job(ctx, job_id))
+
+
+@router.get("/identity/notifications", response_model=Page[NotificationRead])
+async def list_notifications(
+    paging: Paging, unread: bool = False, ctx: Ctx = requires(SELF_READ)
+) -> Page[NotificationRead]:
+    """The caller's inbox (站内消息), newest first; ``unread=true`` for the unread ones only."""
+    rows = await service.list_notifications(ctx, unread, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/identity/notifications/read")
+async def read_notifications(body: NotificationsRead, ctx: Ctx = requires(SELF_READ)) -> dict[str, int]:
+    """Mark the caller's notifications read: the listed ids, or all when ``ids`` is omitted."""
+    return {"marked": await service.read_notifications(ctx, body.ids)}
 
 
 routers = [oauth, router]

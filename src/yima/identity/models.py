@@ -139,3 +139,24 @@ class AuditEntry(IdMixin, TenantScoped, Base):
     changes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     ip: Mapped[str | None] = mapped_column(String(64))
     request_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Notification(IdMixin, TenantScoped, Base):
+    """A message in a staff member's inbox (站内消息): alerts other contexts raise for the people
+    who must act (a diversion for the region's manager). One per (person, kind, reference), so a
+    re-delivered event does not message twice. Title and body carry both console languages."""
+
+    __tablename__ = "notifications"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "user_id", "kind", "ref"),
+        Index("ix_notifications_tenant_user_id", "tenant_id", "user_id", "id"),
+    )
+
+    user_id: Mapped[int] = mapped_column(BigIntFK, ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    ref: Mapped[str] = mapped_column(String(80))
+    title: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[dt.datetime | None]

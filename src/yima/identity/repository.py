@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.identity.models import (
     ApiClient,
     AuditEntry,
     ConsoleSession,
+    Notification,
     Role,
     StaffMember,
     StaffRole,
@@ -211,3 +212,55 @@ async def list_audit(
 
 def add(session: AsyncSession, *rows: object) -> None:
     session.add_all(rows)
+
+
+async def active_staff_with_roles(session: AsyncSession) -> list[tuple[StaffMember, list[Role]]]:
+    """Every active staff member of the brand (whose user is active too), with their roles."""
+    query = (
+        select(StaffMember, Role)
+        .join(User, User.id == StaffMember.user_id)
+        .join(StaffRole, StaffRole.staff_id == StaffMember.id)
+        .join(Role, Role.id == StaffRole.role_id)
+        .where(StaffMember.is_active.is_(True), User.is_active.is_(True))
+        .order_by(StaffMember.id)
+    )
+    found: dict[int, tuple[StaffMember, list[Role]]] = {}
+    for staff, role in (await session.execute(query)).all():
+        found.setdefault(staff.id, (staff, []))[1].append(role)
+    return list(found.values())
+
+
+# notifications ----------------------------------------------------------------------------
+
+
+async def notified_users(session: AsyncSession, kind: str, ref: str) -> set[int]:
+    query = select(Notification.user_id).where(Notification.kind == kind, Notification.ref == ref)
+    return set((await session.scalars(query)).all())
+
+
+async def list_notifications(
+    session: AsyncSession, user_id: int, unread_only: bool, limit: int, before_id: int | None
+) -> list[Notification]:
+    query = newest_first(select(Notification), Notification, limit, before_id).where(Notification.user_id == user_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list((await session.scalars(query)).all())
+
+
+async def count_unread(session: AsyncSession, user_id: int) -> int:
+    query = select(func.count()).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    return int((await session.scalar(query)) or 0)
+
+
+async def mark_read(session: AsyncSession, user_id: int, ids: Sequence[int] | None, now: dt.datetime) -> int:
+    """Mark the user's notifications read (``ids`` None: all of them); how many changed."""
+    query = (
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    result = await session.execute(query)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from yima.platform.types import RefId
+
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")]
 Login = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._@-]{2,79}$")]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
@@ -202,3 +204,39 @@ class JobRead(ReadModel):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+
+
+class LocalText(BaseModel):
+    """A text in both console languages."""
+
+    zh: str = Field(max_length=500)
+    en: str = Field(max_length=500)
+
+    def get(self, locale: str) -> str:
+        return self.en if locale == "en" else self.zh
+
+
+class Recipient(BaseModel):
+    """A staff member who may be messaged: their user id and the regions they cover (empty: the
+    whole brand)."""
+
+    user_id: int
+    region_codes: list[str]
+
+
+class NotificationRead(ReadModel):
+    id: int
+    kind: str
+    ref: str
+    title: LocalText
+    body: LocalText
+    link: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationsRead(BaseModel):
+    """Mark notifications read: these ids, or all of the caller's when ``ids`` is omitted."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ids": [1, 2]}, {}]})
+    ids: list[RefId] | None = Field(default=None, max_length=1000)

@@ -1,20 +1,29 @@
-"""Trace's reactions: packing recorded as EPCIS AggregationEvents, diversion alerts."""
+"""Trace's reactions: packing recorded as EPCIS AggregationEvents, diversion alerts to the
+regional managers' inboxes."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from yima.codes import service as codes
 from yima.codes.events import UnitsPacked, UnitsUnpacked
+from yima.geo import service as geo
 from yima.identity import service as identity
+from yima.identity.schemas import LocalText
+from yima.partners import service as partners
 from yima.platform.ctx import Ctx
+from yima.platform.errors import NotFound
 from yima.platform.outbox import registry
+from yima.trace import rules
 from yima.trace.epcis.records import format_time
 from yima.trace.events import DiversionFound
+from yima.trace.permissions import DIVERSION_WRITE
 from yima.trace.service.capture import store_events
 
 SOURCE = "trace.packing"
+SOURCE_NAMES = {"consumer_scan": ("消费者扫码", "a consumer scan"), "store_signin": ("门店签收", "a store sign-for")}
 log = logging.getLogger("yima.trace")
 
 
@@ -55,15 +64,36 @@ async def record_unpacking(ctx: Ctx, event: UnitsUnpacked) -> None:
 
 
 @registry.handles(DiversionFound)
-async def alert_regional_manager(ctx: Ctx, event: DiversionFound) -> None:
-    """The alert to the region's managers: for now an audit entry (the console's audit log shows
-    it) and a warning in the log; a message channel replaces this when notifications exist."""
-    details = {
-        "serial": event.serial,
-        "dealer_id": event.dealer_id,
-        "region_code": event.region_code,
-        "distance_km": event.distance_km,
-        "source": event.source,
-    }
-    identity.record_audit(ctx, "diversion.alert", "diversion", event.diversion_id, details)
-    log.warning("diversion found", extra={"tenant_id": ctx.tenant_id, "diversion_id": event.diversion_id, **details})
+async def alert_regional_managers(ctx: Ctx, event: DiversionFound) -> None:
+    """The alert: a message in the inbox of the regional managers concerned (rules.alert_recipients),
+    linking to the report filtered to the dealer; sent once per diversion record."""
+    try:
+        territory = await partners.territory_of(ctx, event.dealer_id)
+        dealer = (await partners.lookup_dealer(ctx, event.dealer_id)).name
+    except NotFound:
+        territory, dealer = frozenset(), f"#{event.dealer_id}"
+    staff = [(s.user_id, s.region_codes) for s in await identity.staff_holding(ctx, DIVERSION_WRITE.name)]
+    users = rules.alert_recipients(staff, event.region_code, territory, geo.in_territory)
+    region = (await geo.regions_by_codes(ctx, [event.region_code])).get(event.region_code)
+    place = region.full_name if region else event.region_code
+    far = f"{event.distance_km:g} km" if event.distance_km is not None else "?"
+    zh_source, en_source = SOURCE_NAMES.get(event.source, (event.source, event.source))
+    await identity.notify(
+        ctx,
+        users,
+        kind="diversion",
+        ref=str(event.diversion_id),
+        title=LocalText(
+            zh=f"窜货提醒：{dealer} 的货物出现在 {place}", en=f"Diversion: goods of {dealer} found in {place}"
+        ),
+        body=LocalText(
+            zh=f"单品序号 {event.serial}，距经营区域 {far}，来源：{zh_source}。请核实并确认或驳回。",
+            en=f"Unit serial {event.serial}, {far} from the territory, found by {en_source}. "
+            "Check it, then confirm or dismiss.",
+        ),
+        link=f"/trace/diversions?{urlencode({'dealer': event.dealer_id, 'status': 'open'})}",
+    )
+    log.warning(
+        "diversion found",
+        extra={"tenant_id": ctx.tenant_id, "diversion_id": event.diversion_id, "alerted": len(users)},
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -96,3 +96,21 @@ def former_windows(aggregations: Sequence[tuple[dt.datetime, str, int]]) -> dict
     for parent, at in open_at.items():
         windows.setdefault(parent, []).append(Window(at))
     return windows
+
+
+Inside = Callable[[str, Collection[str]], bool]  # geo's in_territory: is a region inside a set of regions
+
+
+def _overlap(a: Collection[str], b: Collection[str], inside: Inside) -> bool:
+    return any(inside(x, b) for x in a) or any(inside(y, a) for y in b)
+
+
+def alert_recipients(
+    staff: Sequence[tuple[int, Sequence[str]]], found_in: str, territory: Collection[str], inside: Inside
+) -> list[int]:
+    """Who is alerted of a diversion, from (user id, regions covered) of the staff who handle
+    diversion: the regional managers whose regions take in the place the goods were found or
+    the dealer's territory (both sides of the offence); when no one covers either, the staff who
+    cover the whole brand, so no alert goes unread."""
+    regional = [user for user, regions in staff if regions and _overlap(regions, [found_in, *territory], inside)]
+    return sorted(set(regional or [user for user, regions in staff if not regions]))

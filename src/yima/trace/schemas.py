@@ -107,7 +107,7 @@ class PartyRef(BaseModel):
     """A warehouse, dealer or store, by id."""
 
     kind: PartyKind
-    id: int = Field(gt=0)
+    id: RefId
 
 
 class LogisticsBase(BaseModel):
@@ -125,8 +125,8 @@ class WarehouseIn(LogisticsBase):
         json_schema_extra={"examples": [{"codes": ["https://m.brand.cn/c/PALLETTOKEN0000000001"], "warehouse_id": 1}]}
     )
 
-    warehouse_id: int = Field(gt=0)
-    location_id: int | None = Field(default=None, gt=0)
+    warehouse_id: RefId
+    location_id: RefId | None = None
 
 
 class Shipment(LogisticsBase):

@@ -12,6 +12,7 @@ from yima.catalog.errors import ImportRejected
 from yima.catalog.models import PackagingSpec, Product
 from yima.catalog.permissions import CATALOG_WRITE
 from yima.catalog.schemas import ImportResult, ImportRow, RowProblem
+from yima.catalog.service.products import forget_looked_up
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
 from yima.platform.sheets import Cells, Parsed, SheetReader
@@ -85,6 +86,7 @@ async def import_products(ctx: Ctx, content: bytes, mode: ImportMode = "upsert")
             repo.add(ctx.session, Product(tenant_id=ctx.tenant_id, sku=sku, status="active", **values))
             created.append(sku)
     await ctx.session.flush()
+    forget_looked_up(ctx, [product.id for product in existing.values()])
     updated = {sku: diff for sku, diff in diffs.items() if diff}
     identity.record_audit(
         ctx, "product.imported", "product", "import", {"rows": len(parsed), "created": created, "updated": updated}

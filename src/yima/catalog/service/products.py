@@ -10,12 +10,15 @@ from yima.catalog.models import Product
 from yima.catalog.permissions import CATALOG_READ, CATALOG_WRITE
 from yima.catalog.schemas import ProductCreate, ProductFilter, ProductRead, ProductUpdate
 from yima.identity import service as identity
+from yima.platform.caches import TtlCache
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
 
 # Fields a null in an update clears; for the others a null means "leave as it is".
 _CLEARABLE = ("gtin", "image_url", "packaging_spec_id")
+LOOKUP_TTL = 10.0  # seconds another worker process may show a product as it was before a change
 _PLAIN = ("sku", "name", "specification", "category", "status")
+_looked_up: TtlCache[tuple[int, int], ProductRead] = TtlCache(LOOKUP_TTL)
 
 
 def product_read(product: Product, spec_code: str | None) -> ProductRead:
@@ -104,6 +107,7 @@ async def update_product(ctx: Ctx, product_id: int, data: ProductUpdate) -> Prod
     for key, (_, new) in diff.items():
         setattr(product, key, new)
     await ctx.session.flush()
+    forget_looked_up(ctx, [product.id])
     if diff:
         identity.record_audit(ctx, "product.updated", "product", product.id, diff)
     return (await read_many(ctx, [product]))[0]
@@ -117,6 +121,7 @@ async def discontinue_product(ctx: Ctx, product_id: int) -> ProductRead:
     if product.status != "discontinued":
         product.status = "discontinued"
         await ctx.session.flush()
+        forget_looked_up(ctx, [product.id])
         identity.record_audit(ctx, "product.discontinued", "product", product.id, {"sku": product.sku})
     return (await read_many(ctx, [product]))[0]
 
@@ -126,10 +131,22 @@ async def get_product(ctx: Ctx, product_id: int) -> ProductRead:
     return (await read_many(ctx, [await load_product(ctx, product_id)]))[0]
 
 
+def forget_looked_up(ctx: Ctx, product_ids: Sequence[int]) -> None:
+    """Drop changed products from this process's lookup cache."""
+    for product_id in product_ids:
+        _looked_up.drop((ctx.tenant_id, product_id))
+
+
 async def lookup_product(ctx: Ctx, product_id: int) -> ProductRead:
     """A product for another context's use case (codes, trace, the public scan): no permission of
-    its own, since the caller has checked the one its use case needs. NotFound when absent."""
-    return (await read_many(ctx, [await load_product(ctx, product_id)]))[0]
+    its own, since the caller has checked the one its use case needs. NotFound when absent.
+    Served from a short-lived per-process cache (hot paths look the same product up a lot)."""
+    key = (ctx.tenant_id, product_id)
+    found = _looked_up.get(key)
+    if found is None:
+        found = (await read_many(ctx, [await load_product(ctx, product_id)]))[0]
+        _looked_up.put(key, found)
+    return found
 
 
 async def find_product(ctx: Ctx, sku: str) -> ProductRead | None:

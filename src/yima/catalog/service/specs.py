@@ -8,9 +8,11 @@ from yima.catalog.models import PackagingSpec
 from yima.catalog.permissions import CATALOG_READ, CATALOG_WRITE
 from yima.catalog.schemas import SpecCreate, SpecFilter, SpecRead, SpecUpdate
 from yima.identity import service as identity
+from yima.platform.caches import TtlCache
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, NotFound
 
+_looked_up: TtlCache[tuple[int, int], SpecRead] = TtlCache(10.0)  # as products.LOOKUP_TTL
 _FIELDS = ("name", "bottles_per_case", "cases_per_pallet", "bottle_faces", "case_faces", "pallet_faces", "active")
 
 
@@ -44,6 +46,7 @@ async def update_spec(ctx: Ctx, spec_id: int, data: SpecUpdate) -> SpecRead:
     for key, (_, new) in diff.items():
         setattr(spec, key, new)
     await ctx.session.flush()
+    _looked_up.drop((ctx.tenant_id, spec.id))
     if diff:
         identity.record_audit(ctx, "packaging_spec.updated", "packaging_spec", spec.id, diff)
     counts = await repo.product_counts(ctx.session, [spec.id])
@@ -59,8 +62,14 @@ async def get_spec(ctx: Ctx, spec_id: int) -> SpecRead:
 
 async def lookup_spec(ctx: Ctx, spec_id: int) -> SpecRead:
     """A packaging spec for another context's use case (codes packing bottles into cases): no
-    permission of its own, since the caller has checked the one its use case needs."""
-    return _read(await _load(ctx, spec_id))
+    permission of its own, since the caller has checked the one its use case needs. Served from
+    a short-lived per-process cache, as ``lookup_product``."""
+    key = (ctx.tenant_id, spec_id)
+    found = _looked_up.get(key)
+    if found is None:
+        found = _read(await _load(ctx, spec_id))
+        _looked_up.put(key, found)
+    return found
 
 
 async def list_specs(ctx: Ctx, filters: SpecFilter, limit: int, before_id: int | None) -> list[SpecRead]:

@@ -6,14 +6,16 @@ from yima.catalog import service as catalog
 from yima.codes import printfiles, rules
 from yima.codes import repository as repo
 from yima.codes.permissions import CODES_READ
+from yima.codes.schemas import FaceName
 from yima.codes.service.namespaces import base_url, codec, ensure_namespace
 from yima.codes.tokens import Face
 from yima.platform.ctx import Ctx
 
 
-async def sample_urls(ctx: Ctx, level: str, face: Face, count: int) -> list[str]:
+async def sample_urls(ctx: Ctx, level: str, face_name: FaceName, count: int) -> list[str]:
     """Up to ``count`` URLs of active (activated, not blocked) units of ``level`` on ``face``."""
     ctx.require(CODES_READ.name)
+    face = Face[face_name.upper()]
     brand = await codec(ctx)
     base = base_url(await ensure_namespace(ctx))
     urls: list[str] = []

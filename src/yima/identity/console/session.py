@@ -20,6 +20,10 @@ from yima.platform.db.session import Database
 from yima.platform.errors import Conflict
 
 
+def _staff_ctx(session: AsyncSession, staff: service.StaffSession, ip: str | None) -> Ctx:
+    return Ctx(session=session, tenant=staff.tenant, actor=staff.actor, request_id=uuid.uuid4().hex, ip=ip)
+
+
 @dataclass(frozen=True)
 class StaffUser:
     """A staff member as one console page load sees them (``platform.console.ConsoleUser``)."""
@@ -32,6 +36,7 @@ class StaffUser:
     tenant: TenantInfo
     tenants: Sequence[TenantInfo]
     actor: Actor
+    unread_notifications: int
 
     @asynccontextmanager
     async def transaction(self, request_id: str) -> AsyncIterator[Ctx]:
@@ -74,7 +79,7 @@ class StaffUser:
             yield session, staff
 
     def _ctx(self, session: AsyncSession, staff: service.StaffSession) -> Ctx:
-        return Ctx(session=session, tenant=staff.tenant, actor=staff.actor, request_id=uuid.uuid4().hex, ip=self.ip)
+        return _staff_ctx(session, staff, self.ip)
 
 
 class StaffAuth:
@@ -95,6 +100,7 @@ class StaffAuth:
             if staff is None:
                 return None
             tenants = await service.list_tenants_of_user(session, staff.user.id)
+            unread = await service.unread_notifications(_staff_ctx(session, staff, None))
         return StaffUser(
             db=db,
             token=token,
@@ -104,4 +110,5 @@ class StaffAuth:
             tenant=staff.tenant,
             tenants=[TenantInfo(id=t.id, slug=t.slug, name=t.name, time_zone=t.time_zone) for t in tenants],
             actor=staff.actor,
+            unread_notifications=unread,
         )

@@ -45,6 +45,11 @@ class ConsoleUser(Protocol):
     @property
     def actor(self) -> Actor: ...
 
+    @property
+    def unread_notifications(self) -> int:
+        """Unread messages in the person's inbox when the page was built (the header's bell)."""
+        ...
+
     def transaction(self, request_id: str) -> AbstractAsyncContextManager[Ctx]:
         """A Ctx in its own database transaction, for the page's tenant: committed when the block
         ends, rolled back when it raises. Raises ``SessionExpired`` if the session is gone."""

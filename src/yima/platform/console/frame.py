@@ -14,6 +14,7 @@ from yima.platform.console.nav import NavEntry, menu
 from yima.platform.console.page import ConsolePage
 from yima.platform.errors import AppError
 
+INBOX_PATH = "/identity/notifications"  # identity's inbox page
 PRIMARY = "#1f5fa8"
 ACCENT = "#c8102e"  # 中国红, used sparingly (the logo mark)
 _CSS = """
@@ -47,6 +48,7 @@ def render_frame(page: ConsolePage, entries: Sequence[NavEntry]) -> ui.column:
         _brand(page)
         ui.space()
         _language_switch(page)
+        _inbox(page)
         _user_menu(page)
     content = ui.column().classes("w-full max-w-screen-xl mx-auto p-6 gap-4")
     page.content = content
@@ -110,6 +112,17 @@ def _language_switch(page: ConsolePage) -> None:
     ui.toggle(dict(LANGUAGE_NAMES), value=page.locale, on_change=lambda e: switch(e.value)).props(
         "dense no-caps unelevated toggle-color=primary size=sm"
     )
+
+
+def _inbox(page: ConsolePage) -> None:
+    """The bell: the person's messages (站内消息), with the unread count."""
+    unread = page.user.unread_notifications
+    label = page.t("消息", "Messages") + (f" ({unread})" if unread else "")
+    with ui.link(target=INBOX_PATH).classes("no-underline").props(f'aria-label="{label}"'):
+        with ui.button(icon="notifications").props("flat round dense color=grey-8"):
+            if unread:
+                ui.badge(str(min(unread, 99)), color="red").props("floating")
+        ui.tooltip(label)
 
 
 def _user_menu(page: ConsolePage) -> None:

@@ -90,6 +90,11 @@ async def diversions_page(page: ConsolePage) -> None:
         since = ui.input(t("起始日期", "From"), placeholder="2024-01-01").props("dense clearable").classes("w-36")
         until = ui.input(t("截止日期", "To"), placeholder="2024-12-31").props("dense clearable").classes("w-36")
         dealer = ui.number(t("经销商 ID", "Dealer id"), min=1, precision=0).props("dense clearable").classes("w-32")
+    # A link (the regional manager's alert) may open the report already filtered.
+    if page.query.get("status") in STATUSES:
+        status.value = page.query["status"]
+    if page.query.get("dealer", "").isdigit():
+        dealer.value = int(page.query["dealer"])
 
     def current() -> DiversionFilter:
         def day(text: str | None) -> dt.datetime | None:
