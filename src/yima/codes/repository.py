@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Select,
     String,
     Table,
     and_,
@@ -123,12 +125,6 @@ async def batches_for_range(session: AsyncSession, low: int, high: int) -> list[
 # assignments (activation ranges, disjoint) --------------------------------------------------
 
 
-async def assignment_for_serial(session: AsyncSession, serial: int) -> Assignment | None:
-    query = select(Assignment).where(Assignment.serial_from <= serial).order_by(Assignment.serial_from.desc()).limit(1)
-    found = (await session.scalars(query)).first()
-    return found if found is not None and found.serial_to >= serial else None
-
-
 async def assignments_in_range(session: AsyncSession, low: int, high: int) -> list[Assignment]:
     query = select(Assignment).where(Assignment.serial_from <= high, Assignment.serial_to >= low)
     return list((await session.scalars(query.order_by(Assignment.serial_from))).all())
@@ -163,6 +159,37 @@ async def blocks_in_range(session: AsyncSession, low: int, high: int) -> list[Co
     return list((await session.scalars(query.order_by(CodeBlock.serial_from))).all())
 
 
+@cache
+def _unit_rows_query() -> Select[CodeBatch, Assignment, CodeBlock]:
+    """Built once; ``serial`` is bound per call. Batches and activations are disjoint ranges, so
+    each is the last one starting at or before the serial, if it reaches that far."""
+    serial = bindparam("serial", type_=BigInteger)
+    batch_id = (
+        select(CodeBatch.id).where(CodeBatch.first_serial <= serial).order_by(CodeBatch.first_serial.desc()).limit(1)
+    ).correlate(None).scalar_subquery()
+    assignment_id = (
+        select(Assignment.id).where(Assignment.serial_from <= serial).order_by(Assignment.serial_from.desc()).limit(1)
+    ).correlate(None).scalar_subquery()
+    return (
+        select(CodeBatch, Assignment, CodeBlock)
+        .select_from(CodeBatch)
+        .outerjoin(Assignment, and_(Assignment.id == assignment_id, Assignment.serial_to >= serial))
+        .outerjoin(CodeBlock, and_(CodeBlock.serial_from <= serial, CodeBlock.serial_to >= serial))
+        .where(CodeBatch.id == batch_id, CodeBatch.last_serial >= serial)
+    )
+
+
+async def unit_rows(
+    session: AsyncSession, serial: int
+) -> tuple[CodeBatch | None, Assignment | None, list[CodeBlock]]:
+    """The batch, activation and blocks covering one serial, in one round trip (the scan and the
+    lifecycle need all three)."""
+    rows = (await session.execute(_unit_rows_query(), {"serial": serial})).all()
+    if not rows:
+        return None, None, []
+    return rows[0][0], rows[0][1], [row[2] for row in rows if row[2] is not None]
+
+
 # units ---------------------------------------------------------------------------------------
 
 
@@ -176,19 +203,26 @@ async def units_by_serial(session: AsyncSession, serials: Sequence[int]) -> dict
     return found
 
 
-async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[tuple[int, str, int | None, Any]]:
-    """``serial`` and the units it sits in, nearest first, in one round trip (a recursive
-    query): (serial, level, parent serial, packed_at), at most ``depth`` parents."""
+@cache
+def _chain_query() -> Select[Any]:
+    """Built once (a recursive query costs more to build than to run); ``serial`` and ``depth``
+    are bound per call."""
     parent = aliased(Unit)
     start = select(Unit.serial, Unit.level, Unit.parent_serial, Unit.packed_at, literal(0).label("depth"))
-    chain = start.where(Unit.serial == serial).cte("chain", recursive=True)
+    chain = start.where(Unit.serial == bindparam("serial")).cte("chain", recursive=True)
     chain = chain.union_all(
         select(parent.serial, parent.level, parent.parent_serial, parent.packed_at, chain.c.depth + 1).where(
-            parent.serial == chain.c.parent_serial, chain.c.depth < depth
+            parent.serial == chain.c.parent_serial, chain.c.depth < bindparam("depth")
         )
     )
     columns = (chain.c.serial, chain.c.level, chain.c.parent_serial, chain.c.packed_at)
-    rows = await session.execute(select(*columns).order_by(chain.c.depth))
+    return select(*columns).order_by(chain.c.depth)
+
+
+async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[tuple[int, str, int | None, Any]]:
+    """``serial`` and the units it sits in, nearest first, in one round trip (a recursive
+    query): (serial, level, parent serial, packed_at), at most ``depth`` parents."""
+    rows = await session.execute(_chain_query(), {"serial": serial, "depth": depth})
     return [(unit, level, above, at) for unit, level, above, at in rows.all()]
 
 
@@ -204,9 +238,13 @@ async def first_children(session: AsyncSession, parent_serial: int, limit: int) 
     return list((await session.scalars(query)).all())
 
 
+@cache
+def _count_children_query() -> Select[Any]:
+    return select(func.count()).select_from(Unit).where(Unit.parent_serial == bindparam("parent", type_=BigInteger))
+
+
 async def count_children(session: AsyncSession, parent_serial: int) -> int:
-    query = select(func.count()).select_from(Unit).where(Unit.parent_serial == parent_serial)
-    return int(await session.scalar(query) or 0)
+    return int(await session.scalar(_count_children_query(), {"parent": parent_serial}) or 0)
 
 
 async def count_packed(session: AsyncSession, low: int, high: int) -> int:

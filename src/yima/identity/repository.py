@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.identity.models import (
@@ -172,9 +173,14 @@ async def revoke_sessions_of_user(session: AsyncSession, user_id: int, now: dt.d
 # API clients -------------------------------------------------------------------------------
 
 
+@cache
+def _client_query() -> Select[ApiClient]:
+    """Built once (every API call authenticates with it); ``client_id`` bound per call."""
+    return select(ApiClient).where(ApiClient.client_id == bindparam("client_id")).execution_options(**ACROSS_TENANTS)
+
+
 async def get_client_by_client_id(session: AsyncSession, client_id: str) -> ApiClient | None:
-    query = select(ApiClient).where(ApiClient.client_id == client_id).execution_options(**ACROSS_TENANTS)
-    return (await session.scalars(query)).first()
+    return (await session.scalars(_client_query(), {"client_id": client_id})).first()
 
 
 async def get_client(session: AsyncSession, client_pk: int) -> ApiClient | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
+from functools import cache
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import (
@@ -268,6 +269,18 @@ async def events_naming(
     return list((await session.scalars(query.limit(limit))).all())
 
 
+@cache
+def _events_of_units_query(postgres: bool) -> Select[EpcisEvent, int | None, str]:
+    """Built once per dialect (``serials`` and ``limit`` bound per call): the lifecycle's hot path."""
+    return (
+        select(EpcisEvent, EpcisEventEpc.serial, EpcisEventEpc.role)
+        .join(EpcisEventEpc, EpcisEventEpc.event_pk == EpcisEvent.id)
+        .where(_member_param(postgres, EpcisEventEpc.serial, "serials"))
+        .order_by(EpcisEventEpc.event_time.desc(), EpcisEvent.id.desc())
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
 async def events_of_units(
     session: AsyncSession, serials: Sequence[int], limit: int
 ) -> list[tuple[EpcisEvent, int, str]]:
@@ -275,14 +288,9 @@ async def events_of_units(
     printed form), oldest first: one range scan of the (tenant, serial, event time) index per unit."""
     if not serials:
         return []
-    query = (
-        select(EpcisEvent, EpcisEventEpc.serial, EpcisEventEpc.role)
-        .join(EpcisEventEpc, EpcisEventEpc.event_pk == EpcisEvent.id)
-        .where(_member_int(session, EpcisEventEpc.serial, serials))
-        .order_by(EpcisEventEpc.event_time.desc(), EpcisEvent.id.desc())
-        .limit(limit)
-    )
-    rows = [(event, cast(int, serial), role) for event, serial, role in (await session.execute(query)).all()]
+    query = _events_of_units_query(_postgres(session))
+    found = await session.execute(query, {"serials": list(serials), "limit": limit})
+    rows = [(event, cast(int, serial), role) for event, serial, role in found.all()]
     rows.reverse()
     return rows
 
@@ -291,6 +299,14 @@ def _member_int(session: AsyncSession, column: Any, values: Sequence[int]) -> Co
     if _postgres(session):
         return cast(ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(BigInteger))))
     return cast(ColumnElement[bool], column.in_(values))
+
+
+def _member_param(postgres: bool, column: Any, name: str) -> ColumnElement[bool]:
+    """``column`` is one of the integers bound as ``name`` (an array on PostgreSQL: one plan
+    whatever their number)."""
+    if postgres:
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(BigInteger))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
 
 
 # diversions -----------------------------------------------------------------------------------
@@ -347,14 +363,18 @@ async def list_diversions(
     return list((await session.scalars(query)).all())
 
 
+@cache
+def _diverted_query(postgres: bool) -> Select[Any]:
+    return select(DiversionRecord.serial).where(
+        _member_param(postgres, DiversionRecord.serial, "serials"), DiversionRecord.status != "dismissed"
+    )
+
+
 async def diverted_serials(session: AsyncSession, serials: Sequence[int]) -> set[int]:
     """The units with a diversion record not dismissed."""
     if not serials:
         return set()
-    query = select(DiversionRecord.serial).where(
-        _member_int(session, DiversionRecord.serial, serials), DiversionRecord.status != "dismissed"
-    )
-    return set((await session.scalars(query)).all())
+    return set((await session.scalars(_diverted_query(_postgres(session)), {"serials": list(serials)})).all())
 
 
 # channel stock (analytics, read-only) ---------------------------------------------------------

@@ -65,11 +65,9 @@ class UnitFactsRow:
 
 
 async def unit_facts(ctx: Ctx, serial: int) -> UnitFactsRow:
-    batch = await repo.batch_for_serial(ctx.session, serial)
+    batch, assignment, blocks = await repo.unit_rows(ctx.session, serial)
     if batch is None:
         raise UnknownCode(f"serial {serial} belongs to no batch", [FieldError("code", "unknown", "unknown")])
-    assignment = await repo.assignment_for_serial(ctx.session, serial)
-    blocks = await repo.blocks_in_range(ctx.session, serial, serial)
     block = next((b for b in blocks if b.kind == "void"), None) or (blocks[0] if blocks else None)
     state = rules.unit_state(assignment is not None, block.kind if block else None)
     return UnitFactsRow(batch, assignment, state, block.reason if block else None)
@@ -116,6 +114,6 @@ async def describe(ctx: Ctx, text: str) -> ResolvedCode:
         lot=facts.assignment.lot if facts.assignment else None,
         production_date=facts.assignment.production_date if facts.assignment else None,
         parents=parents,
-        children_count=await repo.count_children(ctx.session, located.serial),
+        children_count=0 if facts.batch.level == "bottle" else await repo.count_children(ctx.session, located.serial),
         url=printfiles.url_prefix(await brand_base_url(ctx), gtin) + (await codec(ctx)).encode(located.serial, face),
     )
