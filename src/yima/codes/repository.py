@@ -375,37 +375,67 @@ def _table(model: type[Base]) -> Table:
     return cast(Table, model.__table__)
 
 
-def _insert_units(
-    session: AsyncSession, tenant_id: int, units: Sequence[tuple[int, str, int | None]], now: dt.datetime
-) -> Any:
-    """INSERT of (serial, level, parent serial) rows, to add ON CONFLICT to; packed now when
-    given a parent. Core, so ``tenant_id`` is set here (the tenancy hook does not see bulk
-    inserts). PostgreSQL gets one statement over ``unnest`` of three arrays; SQLite a multi-row
-    VALUES."""
+def _upsert_units(insert: Any) -> Any:
+    """ON CONFLICT for ``place_units``: a row given no parent is left as it is (but locked); a
+    row given a parent takes it unless it sits in another one by now."""
     table = _table(Unit)
-    if not _postgres(session):
-        rows = [
-            {"tenant_id": tenant_id, "serial": s, "level": level, "parent_serial": parent, "updated_at": now}
-            | {"packed_at": now if parent is not None else None}
-            for s, level, parent in units
-        ]
-        return sqlite_insert(table).values(rows)
+    given = insert.excluded.parent_serial
+    keeps = or_(given.is_(None), table.c.parent_serial == given)  # nothing changes in this row
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.tenant_id, table.c.serial],
+        set_={
+            "parent_serial": func.coalesce(given, table.c.parent_serial),
+            "packed_at": case((keeps, table.c.packed_at), else_=insert.excluded.packed_at),
+            "updated_at": case((keeps, table.c.updated_at), else_=insert.excluded.updated_at),
+        },
+        where=or_(keeps, table.c.parent_serial.is_(None)),
+    ).returning(table.c.serial)
+
+
+@cache
+def _place_units_postgres() -> Select[Any]:
+    """Built once (it costs more to build than to run): one upsert over ``unnest`` of three
+    arrays, counting the rows written rather than fetching them (the usual answer is "all")."""
+    table = _table(Unit)
     given = (
         func.unnest(
-            bindparam(None, [u[0] for u in units], type_=ARRAY(BigInteger)),
-            bindparam(None, [u[1] for u in units], type_=ARRAY(String)),
-            bindparam(None, [u[2] for u in units], type_=ARRAY(BigInteger)),
+            bindparam("serials", type_=ARRAY(BigInteger)),
+            bindparam("levels", type_=ARRAY(String)),
+            bindparam("parents", type_=ARRAY(BigInteger)),
         )
         .table_valued("serial", "level", "parent_serial")
         .render_derived()
     )
-    at = literal(now, table.c.updated_at.type)
+    at = bindparam("now", type_=table.c.updated_at.type)
     packed = case((given.c.parent_serial.is_(None), literal(None, table.c.packed_at.type)), else_=at)
     columns = ["tenant_id", "serial", "level", "parent_serial", "packed_at", "updated_at"]
-    rows_query = select(
-        literal(tenant_id, BigInteger), given.c.serial, given.c.level, given.c.parent_serial, packed, at
+    rows = select(
+        bindparam("tenant_id", type_=BigInteger), given.c.serial, given.c.level, given.c.parent_serial, packed, at
     )
-    return pg_insert(table).from_select(columns, rows_query)
+    statement = _upsert_units(pg_insert(table).from_select(columns, rows))
+    return select(func.count()).select_from(statement.cte("placed"))
+
+
+async def _place_part(
+    session: AsyncSession, tenant_id: int, part: Sequence[tuple[int, str, int | None]], now: dt.datetime
+) -> int:
+    """Upsert (serial, level, parent serial) rows, packed now when given a parent; how many rows
+    were written. Core, so ``tenant_id`` is set here (the tenancy hook does not see bulk inserts)."""
+    if _postgres(session):
+        values = {
+            "serials": [u[0] for u in part],
+            "levels": [u[1] for u in part],
+            "parents": [u[2] for u in part],
+            "now": now,
+            "tenant_id": tenant_id,
+        }
+        return int(await session.scalar(_place_units_postgres(), values) or 0)
+    rows = [
+        {"tenant_id": tenant_id, "serial": s, "level": level, "parent_serial": parent, "updated_at": now}
+        | {"packed_at": now if parent is not None else None}
+        for s, level, parent in part
+    ]
+    return len((await session.execute(_upsert_units(sqlite_insert(_table(Unit)).values(rows)))).all())
 
 
 async def place_units(
@@ -421,26 +451,9 @@ async def place_units(
       applies to a row with no parent or the same one; the same one changes nothing).
 
     Returns the units that stayed in another parent (a concurrent request took them)."""
-    table = _table(Unit)
     lost: list[int] = []
     for part in _chunks(sorted(units), 2000):
-        insert = _insert_units(session, tenant_id, part, now)
-        given = insert.excluded.parent_serial
-        keeps = or_(given.is_(None), table.c.parent_serial == given)  # nothing changes in this row
-        statement = insert.on_conflict_do_update(
-            index_elements=[table.c.tenant_id, table.c.serial],
-            set_={
-                "parent_serial": func.coalesce(given, table.c.parent_serial),
-                "packed_at": case((keeps, table.c.packed_at), else_=insert.excluded.packed_at),
-                "updated_at": case((keeps, table.c.updated_at), else_=insert.excluded.updated_at),
-            },
-            where=or_(keeps, table.c.parent_serial.is_(None)),
-        ).returning(table.c.serial)
-        if _postgres(session):  # count the rows written rather than fetch them: the usual answer is "all"
-            written = await session.scalar(select(func.count()).select_from(statement.cte("placed")))
-        else:
-            written = len((await session.execute(statement)).all())
-        if written != len(part):
+        if await _place_part(session, tenant_id, part, now) != len(part):
             now_in = await unit_parents(session, [serial for serial, _, _ in part])
             lost.extend(s for s, _, parent in part if parent is not None and now_in.get(s) != parent)
     return lost
