@@ -345,29 +345,53 @@ async def child_links(session: AsyncSession, parents: Sequence[int]) -> list[tup
     return sorted(found)
 
 
+@cache
+def _parents_and_contents_postgres() -> Select[int, int | None]:
+    """Built once: the units ``serials`` and the children of ``holders`` (bound arrays)."""
+    wanted = or_(
+        Unit.serial == any_(bindparam("serials", type_=ARRAY(BigInteger))),
+        Unit.parent_serial == any_(bindparam("holders", type_=ARRAY(BigInteger))),
+    )
+    return select(Unit.serial, Unit.parent_serial).where(wanted)
+
+
 async def parents_and_contents(
     session: AsyncSession, serials: Sequence[int], holders: Sequence[int]
 ) -> tuple[dict[int, int | None], list[tuple[int, int]]]:
     """``unit_parents(serials)`` and ``child_links(holders)``, in one round trip when they fit."""
-    limit = 50_000 if _postgres(session) else _IN_CHUNK
-    if len(serials) + len(holders) > limit:
+    postgres = _postgres(session)
+    if len(serials) + len(holders) > (50_000 if postgres else _IN_CHUNK):
         return await unit_parents(session, serials), await child_links(session, holders)
-    wanted = or_(_member(session, Unit.serial, serials), _member(session, Unit.parent_serial, holders))
-    rows = (await session.execute(select(Unit.serial, Unit.parent_serial).where(wanted))).all()
+    if postgres:
+        found = await session.execute(
+            _parents_and_contents_postgres(), {"serials": list(serials), "holders": list(holders)}
+        )
+    else:
+        wanted = or_(Unit.serial.in_(serials), Unit.parent_serial.in_(holders))
+        found = await session.execute(select(Unit.serial, Unit.parent_serial).where(wanted))
+    rows = found.all()
     asked, holding = set(serials), set(holders)
     parents = {serial: parent for serial, parent in rows if serial in asked}
     return parents, sorted((serial, parent) for serial, parent in rows if parent in holding)
 
 
+@cache
+def _child_counts_query(postgres: bool) -> Select[int | None, int]:
+    """Built once per dialect: children per parent of the bound ``parents``."""
+    parents = (
+        Unit.parent_serial == any_(bindparam("parents", type_=ARRAY(BigInteger)))
+        if postgres
+        else Unit.parent_serial.in_(bindparam("parents", expanding=True))
+    )
+    return select(Unit.parent_serial, func.count()).where(parents).group_by(Unit.parent_serial)
+
+
 async def child_counts(session: AsyncSession, parents: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
+    query = _child_counts_query(_postgres(session))
     for part in _parts(session, parents):
-        query = (
-            select(Unit.parent_serial, func.count())
-            .where(_member(session, Unit.parent_serial, part))
-            .group_by(Unit.parent_serial)
-        )
-        found.update((cast(int, parent), int(count)) for parent, count in (await session.execute(query)).all())
+        rows = (await session.execute(query, {"parents": list(part)})).all()
+        found.update((cast(int, parent), int(count)) for parent, count in rows)
     return found
 
 
