@@ -1,4 +1,4 @@
-"""Every SQL statement of the codes context."""
+"""The codes context's set-based statements: packing's bulk reads and writes, legacy codes."""
 
 from __future__ import annotations
 
@@ -28,250 +28,20 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from yima.codes.models import (
     Assignment,
     CodeBatch,
     CodeBlock,
-    CodeExport,
-    CodeNamespace,
     LegacyCode,
     LegacyImport,
-    Supplier,
     Unit,
 )
-from yima.codes.schemas import BatchFilter
-from yima.platform.db.base import Base, newest_first
+from yima.platform.db.base import Base
 from yima.platform.db.tenancy import ALL_TENANTS
 
 ACROSS_TENANTS = {ALL_TENANTS: True}
 T = TypeVar("T")
-
-
-def add(session: AsyncSession, *rows: object) -> None:
-    session.add_all(rows)
-
-
-# namespaces ----------------------------------------------------------------------------------
-
-
-async def get_namespace(session: AsyncSession) -> CodeNamespace | None:
-    return (await session.scalars(select(CodeNamespace))).first()
-
-
-async def namespace_by_prefix(session: AsyncSession, prefix: str) -> CodeNamespace | None:
-    query = select(CodeNamespace).where(CodeNamespace.prefix == prefix).execution_options(**ACROSS_TENANTS)
-    return (await session.scalars(query)).first()
-
-
-async def allocate_serials(session: AsyncSession, count: int) -> int:
-    """Reserve ``count`` serials atomically; returns the first. The row update serialises
-    concurrent allocations of one brand on both databases."""
-    query = (
-        update(CodeNamespace).values(next_serial=CodeNamespace.next_serial + count).returning(CodeNamespace.next_serial)
-    )
-    after = (await session.execute(query)).scalar_one()
-    return int(after) - count
-
-
-# suppliers -----------------------------------------------------------------------------------
-
-
-async def get_supplier(session: AsyncSession, supplier_id: int) -> Supplier | None:
-    return await session.get(Supplier, supplier_id)
-
-
-async def supplier_named(session: AsyncSession, name: str) -> Supplier | None:
-    return (await session.scalars(select(Supplier).where(Supplier.name == name))).first()
-
-
-async def list_suppliers(session: AsyncSession) -> list[Supplier]:
-    return list((await session.scalars(select(Supplier).order_by(Supplier.id))).all())
-
-
-# batches -------------------------------------------------------------------------------------
-
-
-async def get_batch(session: AsyncSession, batch_id: int) -> CodeBatch | None:
-    return await session.get(CodeBatch, batch_id)
-
-
-async def list_batches(
-    session: AsyncSession, filters: BatchFilter, limit: int, before_id: int | None
-) -> list[CodeBatch]:
-    query = newest_first(select(CodeBatch), CodeBatch, limit, before_id)
-    if filters.level:
-        query = query.where(CodeBatch.level == filters.level)
-    if filters.state:
-        query = query.where(CodeBatch.state == filters.state)
-    if filters.supplier_id:
-        query = query.where(CodeBatch.supplier_id == filters.supplier_id)
-    return list((await session.scalars(query)).all())
-
-
-async def batch_for_serial(session: AsyncSession, serial: int) -> CodeBatch | None:
-    """Batches own contiguous, disjoint ranges: the last one starting at or before the serial."""
-    query = select(CodeBatch).where(CodeBatch.first_serial <= serial).order_by(CodeBatch.first_serial.desc()).limit(1)
-    batch = (await session.scalars(query)).first()
-    return batch if batch is not None and batch.last_serial >= serial else None
-
-
-async def batches_for_range(session: AsyncSession, low: int, high: int) -> list[CodeBatch]:
-    query = select(CodeBatch).where(CodeBatch.first_serial <= high, CodeBatch.last_serial >= low)
-    return list((await session.scalars(query.order_by(CodeBatch.first_serial))).all())
-
-
-# assignments (activation ranges, disjoint) --------------------------------------------------
-
-
-async def assignments_in_range(session: AsyncSession, low: int, high: int) -> list[Assignment]:
-    query = select(Assignment).where(Assignment.serial_from <= high, Assignment.serial_to >= low)
-    return list((await session.scalars(query.order_by(Assignment.serial_from))).all())
-
-
-async def activated_count(session: AsyncSession, batch_id: int) -> int:
-    query = select(func.sum(Assignment.serial_to - Assignment.serial_from + 1)).where(Assignment.batch_id == batch_id)
-    return int((await session.scalar(query)) or 0)
-
-
-async def assignments_of_level(session: AsyncSession, level: str, limit: int) -> list[tuple[Assignment, CodeBatch]]:
-    query = (
-        select(Assignment, CodeBatch)
-        .join(CodeBatch, CodeBatch.id == Assignment.batch_id)
-        .where(CodeBatch.level == level, CodeBatch.state != "voided")
-        .order_by(Assignment.id)
-        .limit(limit)
-    )
-    return [(a, b) for a, b in (await session.execute(query)).all()]
-
-
-async def list_assignments(session: AsyncSession, batch_id: int) -> list[Assignment]:
-    query = select(Assignment).where(Assignment.batch_id == batch_id).order_by(Assignment.serial_from)
-    return list((await session.scalars(query)).all())
-
-
-# blocks --------------------------------------------------------------------------------------
-
-
-async def blocks_in_range(session: AsyncSession, low: int, high: int) -> list[CodeBlock]:
-    query = select(CodeBlock).where(CodeBlock.serial_from <= high, CodeBlock.serial_to >= low)
-    return list((await session.scalars(query.order_by(CodeBlock.serial_from))).all())
-
-
-@cache
-def _unit_rows_query() -> Select[CodeBatch, Assignment, CodeBlock]:
-    """Built once; ``serial`` is bound per call. Batches and activations are disjoint ranges, so
-    each is the last one starting at or before the serial, if it reaches that far."""
-    serial = bindparam("serial", type_=BigInteger)
-    batch_id = (
-        select(CodeBatch.id).where(CodeBatch.first_serial <= serial).order_by(CodeBatch.first_serial.desc()).limit(1)
-    ).correlate(None).scalar_subquery()
-    assignment_id = (
-        select(Assignment.id).where(Assignment.serial_from <= serial).order_by(Assignment.serial_from.desc()).limit(1)
-    ).correlate(None).scalar_subquery()
-    return (
-        select(CodeBatch, Assignment, CodeBlock)
-        .select_from(CodeBatch)
-        .outerjoin(Assignment, and_(Assignment.id == assignment_id, Assignment.serial_to >= serial))
-        .outerjoin(CodeBlock, and_(CodeBlock.serial_from <= serial, CodeBlock.serial_to >= serial))
-        .where(CodeBatch.id == batch_id, CodeBatch.last_serial >= serial)
-    )
-
-
-async def unit_rows(
-    session: AsyncSession, serial: int
-) -> tuple[CodeBatch | None, Assignment | None, list[CodeBlock]]:
-    """The batch, activation and blocks covering one serial, in one round trip (the scan and the
-    lifecycle need all three)."""
-    rows = (await session.execute(_unit_rows_query(), {"serial": serial})).all()
-    if not rows:
-        return None, None, []
-    return rows[0][0], rows[0][1], [row[2] for row in rows if row[2] is not None]
-
-
-# units ---------------------------------------------------------------------------------------
-
-
-async def units_by_serial(session: AsyncSession, serials: Sequence[int]) -> dict[int, Unit]:
-    if not serials:
-        return {}
-    found: dict[int, Unit] = {}
-    for start in range(0, len(serials), 5000):  # stay under the databases' parameter limits
-        query = select(Unit).where(Unit.serial.in_(serials[start : start + 5000]))
-        found.update((u.serial, u) for u in (await session.scalars(query)).all())
-    return found
-
-
-@cache
-def _chain_query() -> Select[Any]:
-    """Built once (a recursive query costs more to build than to run); ``serial`` and ``depth``
-    are bound per call."""
-    parent = aliased(Unit)
-    start = select(Unit.serial, Unit.level, Unit.parent_serial, Unit.packed_at, literal(0).label("depth"))
-    chain = start.where(Unit.serial == bindparam("serial")).cte("chain", recursive=True)
-    chain = chain.union_all(
-        select(parent.serial, parent.level, parent.parent_serial, parent.packed_at, chain.c.depth + 1).where(
-            parent.serial == chain.c.parent_serial, chain.c.depth < bindparam("depth")
-        )
-    )
-    columns = (chain.c.serial, chain.c.level, chain.c.parent_serial, chain.c.packed_at)
-    return select(*columns).order_by(chain.c.depth)
-
-
-async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[tuple[int, str, int | None, Any]]:
-    """``serial`` and the units it sits in, nearest first, in one round trip (a recursive
-    query): (serial, level, parent serial, packed_at), at most ``depth`` parents."""
-    rows = await session.execute(_chain_query(), {"serial": serial, "depth": depth})
-    return [(unit, level, above, at) for unit, level, above, at in rows.all()]
-
-
-async def children_of(session: AsyncSession, parent_serials: Sequence[int]) -> list[Unit]:
-    if not parent_serials:
-        return []
-    query = select(Unit).where(Unit.parent_serial.in_(parent_serials)).order_by(Unit.serial)
-    return list((await session.scalars(query)).all())
-
-
-async def first_children(session: AsyncSession, parent_serial: int, limit: int) -> list[Unit]:
-    query = select(Unit).where(Unit.parent_serial == parent_serial).order_by(Unit.serial).limit(limit)
-    return list((await session.scalars(query)).all())
-
-
-@cache
-def _count_children_query() -> Select[Any]:
-    return select(func.count()).select_from(Unit).where(Unit.parent_serial == bindparam("parent", type_=BigInteger))
-
-
-async def count_children(session: AsyncSession, parent_serial: int) -> int:
-    return int(await session.scalar(_count_children_query(), {"parent": parent_serial}) or 0)
-
-
-async def count_packed(session: AsyncSession, low: int, high: int) -> int:
-    query = (
-        select(func.count())
-        .select_from(Unit)
-        .where(Unit.serial >= low, Unit.serial <= high, Unit.parent_serial.is_not(None))
-    )
-    return int(await session.scalar(query) or 0)
-
-
-# exports and legacy codes --------------------------------------------------------------------
-
-
-async def get_export(session: AsyncSession, export_id: int) -> CodeExport | None:
-    return await session.get(CodeExport, export_id)
-
-
-async def list_exports(session: AsyncSession, batch_id: int) -> list[CodeExport]:
-    query = select(CodeExport).where(CodeExport.batch_id == batch_id).order_by(CodeExport.id.desc())
-    return list((await session.scalars(query)).all())
-
-
-async def legacy_code(session: AsyncSession, code: str) -> LegacyCode | None:
-    return (await session.scalars(select(LegacyCode).where(LegacyCode.code == code))).first()
-
-
 # packing: set-based reads and bulk writes ----------------------------------------------------
 
 _IN_CHUNK = 5000  # values per IN (…): under both databases' parameter limits
