@@ -28,7 +28,12 @@ PREFIXES = (
     "/console", "/static", "/c/", "/C/", "/01/", "/m/",
 )  # fmt: skip
 # Public routes under /api/v1: (method, path) → why anyone may call it. Keep it short.
-PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {}
+PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {
+    ("POST", "/api/v1/members/visitors"): "a phone page or mini-program starts as an anonymous visitor of a brand",
+    ("GET", "/api/v1/members/me"): "a visitor's own profile; only with a visitor token (members.permissions.Visitor)",
+    ("POST", "/api/v1/members/otp"): "a visitor asks for an SMS code: visitor token, limits per IP and per phone",
+    ("POST", "/api/v1/members/otp/verify"): "a visitor proves a phone: visitor token, limits per IP and per code",
+}
 
 
 @pytest.fixture(scope="module")

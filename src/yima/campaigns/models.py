@@ -1,0 +1,153 @@
+"""Campaigns (扫码活动), their prizes (奖品), the awards made (中奖记录) and the counters the draw
+decrements and increments with conditional writes (per code, per person, per day).
+
+Scope, targeting and limits are validated documents (schemas.Scope, Targeting, Limits) stored as
+JSON: read whole by the draw, never queried by their parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yima.platform.db.base import Base, IdMixin, TenantScoped, TimestampMixin, tenant_fk, tenant_table_args
+
+BigIntFK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Campaign(IdMixin, TenantScoped, TimestampMixin, Base):
+    """A scan-to-win campaign. ``state`` is the stored one (rules.effective_state adds the clock);
+    ``spent_fen`` never passes ``budget_fen`` (conditional update, and a CHECK)."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = tenant_table_args(
+        Index("ix_campaigns_tenant_state", "tenant_id", "state"),
+        CheckConstraint("spent_fen >= 0 AND spent_fen <= budget_fen", name="spent_within_budget"),
+    )
+
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    audience: Mapped[str] = mapped_column(String(12))  # rules.ROLES
+    state: Mapped[str] = mapped_column(String(12))  # rules.STATES
+    starts_at: Mapped[dt.datetime | None]
+    ends_at: Mapped[dt.datetime | None]
+    budget_fen: Mapped[int] = mapped_column(BigInteger)
+    daily_cap_fen: Mapped[int | None] = mapped_column(BigInteger)
+    spent_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    scope: Mapped[dict[str, Any]]
+    targeting: Mapped[dict[str, Any]]
+    limits: Mapped[dict[str, Any]]
+    budget_account_id: Mapped[int | None] = mapped_column(BigIntFK)  # wallet's budget (opened on publish)
+    published_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+
+
+class CampaignPrize(IdMixin, TenantScoped, Base):
+    """One prize of the pool; ``stock_left`` and ``spent_fen`` move by conditional updates only."""
+
+    __tablename__ = "campaign_prizes"
+    __table_args__ = tenant_table_args(
+        Index("ix_campaign_prizes_tenant_campaign", "tenant_id", "campaign_id"),
+        tenant_fk(["campaign_id"], "campaigns", ondelete="CASCADE"),
+        CheckConstraint("stock_left IS NULL OR stock_left >= 0", name="stock_left"),
+        CheckConstraint("budget_fen IS NULL OR spent_fen <= budget_fen", name="prize_spent_within_budget"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(BigIntFK)
+    position: Mapped[int] = mapped_column(SmallInteger)
+    name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16))  # rules.PRIZE_KINDS
+    amount_fen: Mapped[int | None] = mapped_column(BigInteger)
+    min_fen: Mapped[int | None] = mapped_column(BigInteger)
+    max_fen: Mapped[int | None] = mapped_column(BigInteger)
+    points: Mapped[int | None] = mapped_column(Integer)
+    coupon_ref: Mapped[str] = mapped_column(String(64), default="")
+    cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    weight: Mapped[int] = mapped_column(Integer)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    stock_left: Mapped[int | None] = mapped_column(Integer)
+    budget_fen: Mapped[int | None] = mapped_column(BigInteger)
+    spent_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    awarded: Mapped[int] = mapped_column(Integer, default=0)
+    fallback: Mapped[bool] = mapped_column(default=False)
+
+
+class CampaignAward(IdMixin, TenantScoped, Base):
+    """One award (中奖记录), snapshotting what was won and why. At most ``scans_per_code`` per
+    code and role (the unique key on ``seq``), one per scan (replays return it)."""
+
+    __tablename__ = "campaign_awards"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "campaign_id", "code_serial", "role", "seq"),
+        UniqueConstraint("tenant_id", "campaign_id", "scan_ref"),
+        Index("ix_campaign_awards_tenant_person", "tenant_id", "person_id"),
+        tenant_fk(["campaign_id"], "campaigns"),
+        tenant_fk(["prize_id"], "campaign_prizes"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(BigIntFK)
+    prize_id: Mapped[int] = mapped_column(BigIntFK)
+    scan_ref: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(BigIntFK)
+    code_serial: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(12))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    prize_name: Mapped[str] = mapped_column(String(80))
+    amount_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    points: Mapped[int | None] = mapped_column(Integer)
+    cost_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    fallback: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(String(80))
+    journal_id: Mapped[int | None] = mapped_column(BigIntFK)  # the wallet's, for cash
+    day: Mapped[str] = mapped_column(String(10))  # tenant-local ISO date
+    created_at: Mapped[dt.datetime]
+
+
+class CampaignCodeCount(IdMixin, TenantScoped, Base):
+    """Awards made for one code and role (一码一奖, or up to N for 一码多扫)."""
+
+    __tablename__ = "campaign_code_counts"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "campaign_id", "code_serial", "role"),
+        tenant_fk(["campaign_id"], "campaigns", ondelete="CASCADE"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(BigIntFK)
+    code_serial: Mapped[int] = mapped_column(BigInteger)
+    role: Mapped[str] = mapped_column(String(12))
+    awards: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignPersonCount(IdMixin, TenantScoped, Base):
+    """Awards made to one person, per tenant-local day (``period`` an ISO date) and in total
+    (``period`` = "total")."""
+
+    __tablename__ = "campaign_person_counts"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "campaign_id", "person_id", "period"),
+        tenant_fk(["campaign_id"], "campaigns", ondelete="CASCADE"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(BigIntFK)
+    person_id: Mapped[int] = mapped_column(BigIntFK)
+    period: Mapped[str] = mapped_column(String(10))
+    awards: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignDay(IdMixin, TenantScoped, Base):
+    """Spend and awards of one tenant-local day: the pacing cap (每日预算) holds against it."""
+
+    __tablename__ = "campaign_days"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "campaign_id", "day"),
+        tenant_fk(["campaign_id"], "campaigns", ondelete="CASCADE"),
+    )
+
+    campaign_id: Mapped[int] = mapped_column(BigIntFK)
+    day: Mapped[str] = mapped_column(String(10))
+    spent_fen: Mapped[int] = mapped_column(BigInteger)
+    awards: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,18 @@
+"""The campaigns' permissions."""
+
+from __future__ import annotations
+
+from yima.platform.permissions import Permission
+
+CAMPAIGNS_READ = Permission(
+    "campaigns:read",
+    "查看扫码活动",
+    "View scan-to-win campaigns",
+    ("admin", "operator", "finance", "regional_manager"),
+)
+CAMPAIGNS_WRITE = Permission(
+    "campaigns:write",
+    "管理扫码活动（配置、发布、暂停、结束）",
+    "Manage scan-to-win campaigns (configure, publish, pause, end)",
+    ("admin", "operator"),
+)

@@ -1,0 +1,185 @@
+"""Every SQL statement of the campaigns context. The draw's writes are conditional (a row is
+changed only while the limit still allows it) so concurrent scans can never pass a stock, a
+budget, a pacing cap or a per-code / per-person limit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yima.campaigns.models import (
+    Campaign,
+    CampaignAward,
+    CampaignCodeCount,
+    CampaignDay,
+    CampaignPersonCount,
+    CampaignPrize,
+)
+from yima.campaigns.schemas import CampaignFilter
+from yima.platform.db.base import newest_first
+
+NO_SYNC = {"synchronize_session": False}
+
+
+def add(session: AsyncSession, *rows: object) -> None:
+    session.add_all(rows)
+
+
+def _insert(session: AsyncSession, model: type[Any]) -> Any:
+    """INSERT with ON CONFLICT on the backend in use."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+
+
+# campaigns --------------------------------------------------------------------------------------
+
+
+async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign | None:
+    return await session.get(Campaign, campaign_id, populate_existing=True)
+
+
+async def list_campaigns(
+    session: AsyncSession, filters: CampaignFilter, limit: int, before_id: int | None
+) -> list[Campaign]:
+    query: Select[Any] = select(Campaign)
+    if filters.q and filters.q.strip():
+        query = query.where(Campaign.name.icontains(filters.q.strip(), autoescape=True))
+    if filters.state:
+        query = query.where(Campaign.state == filters.state)
+    return list((await session.scalars(newest_first(query, Campaign, limit, before_id))).all())
+
+
+async def prizes_of(session: AsyncSession, campaign_ids: Sequence[int]) -> dict[int, list[CampaignPrize]]:
+    found: dict[int, list[CampaignPrize]] = {i: [] for i in campaign_ids}
+    query = select(CampaignPrize).where(CampaignPrize.campaign_id.in_(list(campaign_ids)))
+    for prize in await session.scalars(
+        query.order_by(CampaignPrize.position).execution_options(populate_existing=True)
+    ):
+        found[prize.campaign_id].append(prize)
+    return found
+
+
+async def delete_prizes(session: AsyncSession, campaign_id: int) -> None:
+    await session.execute(
+        delete(CampaignPrize).where(CampaignPrize.campaign_id == campaign_id).execution_options(**NO_SYNC)
+    )
+
+
+async def has_awards(session: AsyncSession, campaign_id: int) -> bool:
+    query = select(CampaignAward.id).where(CampaignAward.campaign_id == campaign_id).limit(1)
+    return (await session.scalar(query)) is not None
+
+
+# the draw's conditional writes --------------------------------------------------------------------
+
+
+async def _count_up(
+    session: AsyncSession, model: Any, keys: dict[str, Any], limit: int | None, extra: dict[str, int] | None = None
+) -> int | None:
+    """Insert the counter at 1 or add 1 while it is below ``limit``: the new count, or None when
+    the limit was reached. On PostgreSQL a concurrent writer of the same key waits for the first
+    to commit, then sees its count (INSERT … ON CONFLICT DO UPDATE … WHERE)."""
+    extra = extra or {}
+    where: ColumnElement[bool] | None = model.awards < limit if limit is not None else None
+    statement = (
+        _insert(session, model)
+        .values(**keys, awards=1, **extra)
+        .on_conflict_do_update(
+            index_elements=list(keys),
+            set_={"awards": model.awards + 1, **{k: getattr(model, k) + v for k, v in extra.items()}},
+            where=where,
+        )
+        .returning(model.awards)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def claim_code(
+    session: AsyncSession, tenant_id: int, campaign_id: int, serial: int, role: str, limit: int
+) -> int | None:
+    """The code's next award number for the role (1…limit), or None when it has made them all."""
+    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "code_serial": serial, "role": role}
+    return await _count_up(session, CampaignCodeCount, keys, limit)
+
+
+async def claim_person(
+    session: AsyncSession, tenant_id: int, campaign_id: int, person_id: int, period: str, limit: int | None
+) -> bool:
+    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id, "period": period}
+    return await _count_up(session, CampaignPersonCount, keys, limit) is not None
+
+
+async def spend_day(
+    session: AsyncSession, tenant_id: int, campaign_id: int, day: str, cost: int, cap: int | None
+) -> bool:
+    """Add an award of ``cost`` to the day unless it would pass the pacing cap."""
+    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "day": day}
+    if cap is not None and cost > cap:
+        return False
+    limit_where = CampaignDay.spent_fen + cost <= cap if cap is not None else None
+    statement = (
+        _insert(session, CampaignDay)
+        .values(**keys, awards=1, spent_fen=cost)
+        .on_conflict_do_update(
+            index_elements=list(keys),
+            set_={"awards": CampaignDay.awards + 1, "spent_fen": CampaignDay.spent_fen + cost},
+            where=limit_where,
+        )
+        .returning(CampaignDay.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
+    """One of the prize, while stock and its own budget last."""
+    query = (
+        update(CampaignPrize)
+        .where(
+            CampaignPrize.id == prize_id,
+            or_(CampaignPrize.stock_left.is_(None), CampaignPrize.stock_left > 0),
+            or_(CampaignPrize.budget_fen.is_(None), CampaignPrize.spent_fen + cost <= CampaignPrize.budget_fen),
+        )
+        .values(
+            stock_left=CampaignPrize.stock_left - 1,  # NULL stays NULL: unlimited
+            spent_fen=CampaignPrize.spent_fen + cost,
+            awarded=CampaignPrize.awarded + 1,
+        )
+        .returning(CampaignPrize.id)
+        .execution_options(**NO_SYNC)
+    )
+    return (await session.execute(query)).scalar_one_or_none() is not None
+
+
+async def spend_campaign(session: AsyncSession, campaign_id: int, cost: int) -> bool:
+    """Charge the campaign's budget unless it would pass it."""
+    query = (
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.spent_fen + cost <= Campaign.budget_fen)
+        .values(spent_fen=Campaign.spent_fen + cost)
+        .returning(Campaign.id)
+        .execution_options(**NO_SYNC)
+    )
+    return (await session.execute(query)).scalar_one_or_none() is not None
+
+
+async def award_by_scan(session: AsyncSession, campaign_id: int, scan_ref: str) -> CampaignAward | None:
+    query = select(CampaignAward).where(CampaignAward.campaign_id == campaign_id, CampaignAward.scan_ref == scan_ref)
+    return (await session.scalars(query)).first()
+
+
+async def awards_of_code(session: AsyncSession, campaign_id: int, serial: int, role: str) -> list[CampaignAward]:
+    query = select(CampaignAward).where(
+        CampaignAward.campaign_id == campaign_id, CampaignAward.code_serial == serial, CampaignAward.role == role
+    )
+    return list((await session.scalars(query.order_by(CampaignAward.seq))).all())
+
+
+async def list_awards(
+    session: AsyncSession, campaign_id: int, limit: int, before_id: int | None
+) -> list[CampaignAward]:
+    query = select(CampaignAward).where(CampaignAward.campaign_id == campaign_id)
+    return list((await session.scalars(newest_first(query, CampaignAward, limit, before_id))).all())

@@ -1,0 +1,228 @@
+"""Pure rules of scan-to-win campaigns (扫码活动): the state machine and what may change in each
+state, eligibility of a scan against the targeting (天时 地利 人和), the draw (抽奖) by weight among
+prizes still available with a guaranteed fallback (保底奖), cash amounts in integer fen, pacing.
+
+No I/O: the service fetches, these decide, the repository writes. Deterministic when given a
+seeded ``random.Random``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+State = Literal["draft", "scheduled", "running", "paused", "ended"]
+Role = Literal["consumer", "store", "guide", "salesman"]
+PrizeKind = Literal["cash", "points", "coupon", "product_coupon", "gift"]
+Action = Literal["publish", "pause", "resume", "end"]
+
+STATES: tuple[State, ...] = ("draft", "scheduled", "running", "paused", "ended")
+ROLES: tuple[Role, ...] = ("consumer", "store", "guide", "salesman")
+PRIZE_KINDS: tuple[PrizeKind, ...] = ("cash", "points", "coupon", "product_coupon", "gift")
+# Stored state → action → stored state. "scheduled" turns "running" by itself when the start
+# arrives, and anything but a draft "ended" when the end passes (``effective_state``).
+TRANSITIONS: dict[Action, dict[State, State]] = {
+    "publish": {"draft": "scheduled"},
+    "pause": {"running": "paused", "scheduled": "paused"},
+    "resume": {"paused": "scheduled"},
+    "end": {"draft": "ended", "scheduled": "ended", "running": "ended", "paused": "ended"},
+}
+# What may change once a campaign has been published and may have awarded (投放中可改项): never its
+# scope, audience or prizes' kinds and amounts (awards already made were made under them).
+EDITABLE_LIVE = frozenset({"name", "description", "ends_at", "targeting", "limits", "budget_fen", "daily_cap_fen"})
+
+
+def effective_state(
+    stored: State, starts_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime
+) -> State:
+    """The state a campaign is in at ``now``: a scheduled one runs from its start; a published
+    one has ended once its end has passed."""
+    if stored in ("draft", "ended"):
+        return stored
+    if ends_at is not None and now >= ends_at:
+        return "ended"
+    if stored == "scheduled" and (starts_at is None or now >= starts_at):
+        return "running"
+    return stored
+
+
+def transition(action: Action, current: State) -> State | None:
+    """The stored state after ``action`` from the effective ``current`` one, or None (refused)."""
+    return TRANSITIONS[action].get(current)
+
+
+def locked_fields(state: State, sent: Collection[str]) -> list[str]:
+    """The fields of an update that the campaign's state forbids changing."""
+    if state in ("draft", "scheduled"):
+        return []
+    if state == "ended":
+        return sorted(sent)
+    return sorted(f for f in sent if f not in EDITABLE_LIVE)
+
+
+# eligibility ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Targeting:
+    """Who may win, when and where. An empty collection means "no restriction"."""
+
+    hours: frozenset[int] = frozenset()  # hours of the day, 0–23, tenant-local
+    weekdays: frozenset[int] = frozenset()  # ISO weekdays, 1 = Monday
+    holidays: frozenset[dt.date] = frozenset()
+    holiday_mode: Literal["any", "only", "exclude"] = "any"
+    regions: frozenset[str] = frozenset()  # GB/T 2260 codes at any level
+    dealer_ids: frozenset[int] = frozenset()
+    store_ids: frozenset[int] = frozenset()
+    member_levels: frozenset[str] = frozenset()
+    member_tags: frozenset[str] = frozenset()  # any one of them
+    scanner: Literal["any", "new", "returning"] = "any"
+    nth_scans: frozenset[int] = frozenset()  # the person's nth scan (1 = first)
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    """What the scan knows when it asks whether a campaign applies: gathered by the scans
+    context (members fills level and tags, trace whose goods they are)."""
+
+    local_time: dt.datetime  # in the tenant's time zone
+    region_code: str | None = None
+    dealer_id: int | None = None
+    store_id: int | None = None
+    member_level: str | None = None
+    member_tags: frozenset[str] = frozenset()
+    scan_ordinal: int = 1  # this is the person's nth scan
+    is_new: bool = True
+
+
+def ineligible(
+    targeting: Targeting, scan: ScanContext, in_territory: Callable[[str, Collection[str]], bool]
+) -> list[str]:
+    """Why the scan falls outside the targeting (empty: eligible). ``in_territory`` is geo's
+    region test, passed in to keep this module free of I/O."""
+    t, local = targeting, scan.local_time
+    checks = {
+        "hour": not t.hours or local.hour in t.hours,
+        "weekday": not t.weekdays or local.isoweekday() in t.weekdays,
+        "holiday": t.holiday_mode == "any" or (local.date() in t.holidays) == (t.holiday_mode == "only"),
+        "region": not t.regions or (scan.region_code is not None and in_territory(scan.region_code, t.regions)),
+        "dealer": not t.dealer_ids or scan.dealer_id in t.dealer_ids,
+        "store": not t.store_ids or scan.store_id in t.store_ids,
+        "member_level": not t.member_levels or scan.member_level in t.member_levels,
+        "member_tag": not t.member_tags or bool(t.member_tags & scan.member_tags),
+        "scanner": t.scanner == "any" or scan.is_new == (t.scanner == "new"),
+        "nth_scan": not t.nth_scans or scan.scan_ordinal in t.nth_scans,
+    }
+    return [name for name, ok in checks.items() if not ok]
+
+
+# the draw ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PrizeState:
+    """A prize as the draw sees it: its configuration and what is left of it."""
+
+    id: int
+    kind: PrizeKind
+    weight: int
+    amount_fen: int | None = None  # cash, fixed
+    min_fen: int | None = None  # cash, random range
+    max_fen: int | None = None
+    cost_fen: int = 0  # what one costs the budget when not cash (gift, coupon …)
+    stock_left: int | None = None  # None: unlimited
+    budget_left: int | None = None  # the prize's own budget; None: only the campaign's
+    fallback: bool = False
+
+
+def unit_cost_max(prize: PrizeState) -> int:
+    """The most one award of the prize can cost the budget (fen)."""
+    if prize.kind == "cash":
+        return prize.amount_fen if prize.amount_fen is not None else int(prize.max_fen or 0)
+    return prize.cost_fen
+
+
+def unit_cost_mean(prize: PrizeState) -> float:
+    if prize.kind == "cash" and prize.amount_fen is None:
+        return (int(prize.min_fen or 0) + int(prize.max_fen or 0)) / 2
+    return float(unit_cost_max(prize))
+
+
+def available(prize: PrizeState, budget_left: int | None) -> bool:
+    """Can the prize still be given once at its highest cost, within stock and budgets?"""
+    cost = unit_cost_max(prize)
+    return (
+        (prize.stock_left is None or prize.stock_left > 0)
+        and (prize.budget_left is None or prize.budget_left >= cost)
+        and (budget_left is None or budget_left >= cost)
+    )
+
+
+def pick_prize(prizes: Sequence[PrizeState], budget_left: int | None, rng: random.Random) -> PrizeState | None:
+    """One prize by weight among those still available, the fallback included when it has a
+    weight; None when none is (then the fallback, which a weight of 0 keeps for that case)."""
+    pool = [p for p in prizes if p.weight > 0 and available(p, budget_left)]
+    if not pool:
+        return None
+    point = rng.randrange(sum(p.weight for p in pool))
+    for prize in pool:
+        point -= prize.weight
+        if point < 0:
+            return prize
+    raise AssertionError("unreachable: the weights were summed above")
+
+
+def fallback_of(prizes: Sequence[PrizeState]) -> PrizeState:
+    [found] = [p for p in prizes if p.fallback]
+    return found
+
+
+def cash_amount(prize: PrizeState, rng: random.Random) -> int:
+    """The amount of one award in fen: the fixed amount, or uniform in min..max inclusive; 0
+    for prizes that are not cash."""
+    if prize.kind != "cash":
+        return 0
+    if prize.amount_fen is not None:
+        return prize.amount_fen
+    return rng.randint(int(prize.min_fen or 0), int(prize.max_fen or 0))
+
+
+def cost_of(prize: PrizeState, amount_fen: int) -> int:
+    """What one award costs the budget: its cash amount, or the prize's unit cost."""
+    return amount_fen if prize.kind == "cash" else prize.cost_fen
+
+
+def within_pacing(spent_today: int, cost: int, daily_cap: int | None) -> bool:
+    """Does the day's pacing cap (每日预算上限) leave room for ``cost``?"""
+    return daily_cap is None or spent_today + cost <= daily_cap
+
+
+def within_limit(count: int, limit: int | None) -> bool:
+    """Another award allowed when ``count`` have been made against ``limit`` (None: unlimited)."""
+    return limit is None or count < limit
+
+
+def draw(prizes: Sequence[PrizeState], budget_left: int | None, rng: random.Random) -> tuple[PrizeState, int]:
+    """The whole draw against a snapshot: (prize, amount in fen). Refuses nothing: the
+    fallback is returned even when it does not fit (the caller's conditional write decides)."""
+    chosen = pick_prize(prizes, budget_left, rng) or fallback_of(prizes)
+    return chosen, cash_amount(chosen, rng)
+
+
+def day_key(local: dt.datetime) -> str:
+    """The tenant-local day a counter belongs to (ISO date)."""
+    return local.date().isoformat()
+
+
+def config_problems(prizes: Sequence[Mapping[str, object]]) -> list[tuple[str, str, str]]:
+    """(field, message, code) for a prize pool that cannot be published: none, or not exactly
+    one fallback."""
+    fallbacks = [i for i, p in enumerate(prizes) if p.get("fallback")]
+    if not prizes:
+        return [("prizes", "a campaign needs prizes", "no_prizes")]
+    if len(fallbacks) != 1:
+        return [("prizes", "exactly one prize must be the guaranteed fallback (保底奖)", "fallback_count")]
+    return []

@@ -1,0 +1,250 @@
+"""Configuring campaigns: create, edit, publish, pause, resume, end, read, simulate. Every
+configuration change is audited in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from yima.campaigns import repository as repo
+from yima.campaigns import rules, simulation
+from yima.campaigns.errors import WrongState
+from yima.campaigns.models import Campaign, CampaignPrize
+from yima.campaigns.permissions import CAMPAIGNS_READ, CAMPAIGNS_WRITE
+from yima.campaigns.schemas import (
+    CampaignCreate,
+    CampaignFilter,
+    CampaignRead,
+    CampaignUpdate,
+    Limits,
+    PrizeForecast,
+    PrizeIn,
+    PrizeRead,
+    Scope,
+    Simulation,
+    Targeting,
+)
+from yima.catalog import service as catalog
+from yima.codes import service as codes
+from yima.geo import service as geo
+from yima.identity import service as identity
+from yima.platform.ctx import Ctx
+from yima.platform.errors import FieldError, Invalid, NotFound
+from yima.wallet import service as wallet
+
+_DOCS = ("scope", "targeting", "limits")
+
+
+def read_campaign(campaign: Campaign, prizes: Sequence[CampaignPrize], now: Any) -> CampaignRead:
+    state = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, now)  # type: ignore[arg-type]
+    return CampaignRead.model_validate(
+        {c: getattr(campaign, c) for c in CampaignRead.model_fields if c not in ("prizes", "state")}
+        | {"state": state, "prizes": [PrizeRead.model_validate(p) for p in prizes]}
+    )
+
+
+async def load_campaign(ctx: Ctx, campaign_id: int) -> Campaign:
+    campaign = await repo.get_campaign(ctx.session, campaign_id)
+    if campaign is None:
+        raise NotFound(f"campaign {campaign_id} not found")
+    return campaign
+
+
+async def _read(ctx: Ctx, campaign: Campaign) -> CampaignRead:
+    prizes = (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]
+    return read_campaign(campaign, prizes, ctx.now())
+
+
+async def _check_scope(ctx: Ctx, scope: Scope, targeting: Targeting) -> None:
+    """Products, batches and regions must exist (through their contexts' services)."""
+    problems: list[FieldError] = []
+    for i, product_id in enumerate(scope.product_ids):
+        try:
+            await catalog.lookup_product(ctx, product_id)
+        except NotFound:
+            problems.append(FieldError(f"scope.product_ids.{i}", f"no product {product_id}", "unknown_product"))
+    for i, batch_id in enumerate(scope.batch_ids):
+        try:
+            await codes.get_batch(ctx, batch_id)
+        except NotFound:
+            problems.append(FieldError(f"scope.batch_ids.{i}", f"no batch {batch_id}", "unknown_batch"))
+    found = await geo.regions_by_codes(ctx, targeting.regions)
+    problems += [
+        FieldError(f"targeting.regions.{i}", f"no GB/T 2260 region '{c}'", "unknown_region")
+        for i, c in enumerate(targeting.regions)
+        if c not in found
+    ]
+    if problems:
+        raise Invalid("the campaign names things that do not exist", problems)
+
+
+def _check_period(starts_at: Any, ends_at: Any) -> None:
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise Invalid("the campaign ends before it starts", [FieldError("ends_at", "must be after starts_at", "order")])
+
+
+def _check_prizes(prizes: Sequence[PrizeIn]) -> None:
+    problems = rules.config_problems([p.model_dump() for p in prizes])
+    if problems:
+        raise Invalid("the prize pool cannot be used", [FieldError(*p) for p in problems])
+
+
+def _prize_rows(ctx: Ctx, campaign_id: int, prizes: Sequence[PrizeIn]) -> list[CampaignPrize]:
+    return [
+        CampaignPrize(tenant_id=ctx.tenant_id, campaign_id=campaign_id, position=i, stock_left=p.stock, spent_fen=0,
+                      awarded=0, **p.model_dump())
+        for i, p in enumerate(prizes)
+    ]  # fmt: skip
+
+
+async def create_campaign(ctx: Ctx, data: CampaignCreate) -> CampaignRead:
+    ctx.require(CAMPAIGNS_WRITE.name)
+    _check_period(data.starts_at, data.ends_at)
+    if data.prizes:
+        _check_prizes(data.prizes)
+    await _check_scope(ctx, data.scope, data.targeting)
+    values = data.model_dump(mode="json", include=set(_DOCS)) | data.model_dump(exclude={"prizes", *_DOCS})
+    campaign = Campaign(tenant_id=ctx.tenant_id, state="draft", spent_fen=0, **values)
+    repo.add(ctx.session, campaign)
+    await ctx.session.flush()
+    repo.add(ctx.session, *_prize_rows(ctx, campaign.id, data.prizes))
+    await ctx.session.flush()
+    identity.record_audit(ctx, "campaign.created", "campaign", campaign.id, data.model_dump(mode="json"))
+    return await _read(ctx, campaign)
+
+
+async def update_campaign(ctx: Ctx, campaign_id: int, data: CampaignUpdate) -> CampaignRead:
+    """Change what is sent; a published campaign may change only rules.EDITABLE_LIVE, and its
+    budget never below what it has spent."""
+    ctx.require(CAMPAIGNS_WRITE.name)
+    campaign = await load_campaign(ctx, campaign_id)
+    sent = data.model_dump(mode="json", exclude_unset=True)
+    state = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, ctx.now())  # type: ignore[arg-type]
+    locked = rules.locked_fields(state, sent)
+    if locked:
+        raise WrongState(
+            f"a {state} campaign cannot change {', '.join(locked)}",
+            [FieldError(f, f"locked while {state}", "locked") for f in locked],
+        )
+    if data.budget_fen is not None and data.budget_fen < campaign.spent_fen:
+        raise Invalid(
+            "the budget is below what was spent", [FieldError("budget_fen", "below spent_fen", "below_spent")]
+        )
+    _check_period(data.starts_at or campaign.starts_at, data.ends_at or campaign.ends_at)
+    await _check_scope(ctx, data.scope or Scope(), data.targeting or Targeting())
+    if data.prizes is not None:
+        _check_prizes(data.prizes)
+        await repo.delete_prizes(ctx.session, campaign.id)
+        repo.add(ctx.session, *_prize_rows(ctx, campaign.id, data.prizes))
+    for key, value in sent.items():
+        if key != "prizes":
+            setattr(campaign, key, getattr(data, key) if key not in _DOCS else value)
+    await ctx.session.flush()
+    if sent:
+        identity.record_audit(ctx, "campaign.updated", "campaign", campaign.id, sent)
+    return await _read(ctx, campaign)
+
+
+async def _move(ctx: Ctx, campaign_id: int, action: rules.Action) -> tuple[Campaign, rules.State]:
+    ctx.require(CAMPAIGNS_WRITE.name)
+    campaign = await load_campaign(ctx, campaign_id)
+    current = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, ctx.now())  # type: ignore[arg-type]
+    after = rules.transition(action, current)
+    if after is None:
+        raise WrongState(f"a {current} campaign cannot {action}")
+    return campaign, after
+
+
+async def publish_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
+    """Draft → scheduled (running from its start): the prize pool must be complete; the wallet
+    budget (预算账户) the cash prizes are paid from is opened — finance funds it."""
+    campaign, after = await _move(ctx, campaign_id, "publish")
+    prizes = (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]
+    _check_prizes([PrizeIn.model_validate(p, from_attributes=True) for p in prizes])
+    budget = await wallet.open_budget(ctx, "campaign", str(campaign.id), campaign.name)
+    campaign.state, campaign.budget_account_id, campaign.published_at = after, budget.id, ctx.now()
+    await ctx.session.flush()
+    identity.record_audit(ctx, "campaign.published", "campaign", campaign.id, {"budget_account_id": budget.id})
+    return await _read(ctx, campaign)
+
+
+async def _simple_move(ctx: Ctx, campaign_id: int, action: rules.Action) -> CampaignRead:
+    campaign, after = await _move(ctx, campaign_id, action)
+    campaign.state = after
+    if after == "ended":
+        campaign.ended_at = ctx.now()
+    await ctx.session.flush()
+    identity.record_audit(ctx, f"campaign.{action}", "campaign", campaign.id, {"state": after})
+    return await _read(ctx, campaign)
+
+
+async def pause_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
+    return await _simple_move(ctx, campaign_id, "pause")
+
+
+async def resume_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
+    return await _simple_move(ctx, campaign_id, "resume")
+
+
+async def end_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
+    """End it for good (its wallet budget stays for finance to release or close)."""
+    return await _simple_move(ctx, campaign_id, "end")
+
+
+async def get_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
+    ctx.require(CAMPAIGNS_READ.name)
+    return await _read(ctx, await load_campaign(ctx, campaign_id))
+
+
+async def list_campaigns(ctx: Ctx, filters: CampaignFilter, limit: int, before_id: int | None) -> list[CampaignRead]:
+    """Up to ``limit + 1`` campaigns, newest first."""
+    ctx.require(CAMPAIGNS_READ.name)
+    rows = await repo.list_campaigns(ctx.session, filters, limit + 1, before_id)
+    prizes = await repo.prizes_of(ctx.session, [c.id for c in rows])
+    now = ctx.now()
+    return [read_campaign(c, prizes[c.id], now) for c in rows]
+
+
+def prize_state(prize: CampaignPrize | PrizeRead) -> rules.PrizeState:
+    return rules.PrizeState(
+        id=prize.id, kind=prize.kind, weight=prize.weight, amount_fen=prize.amount_fen,  # type: ignore[arg-type]
+        min_fen=prize.min_fen, max_fen=prize.max_fen, cost_fen=prize.cost_fen, stock_left=prize.stock_left,
+        budget_left=None if prize.budget_fen is None else prize.budget_fen - prize.spent_fen, fallback=prize.fallback,
+    )  # fmt: skip
+
+
+async def simulate_campaign(ctx: Ctx, campaign_id: int, expected_scans: int) -> Simulation:
+    """The expected cost and prize distribution of ``expected_scans`` more valid scans, from the
+    stock and budget left now (simulation.py)."""
+    ctx.require(CAMPAIGNS_READ.name)
+    campaign = await _read(ctx, await load_campaign(ctx, campaign_id))
+    _check_prizes(campaign.prizes)
+    outcome = simulation.simulate(
+        [prize_state(p) for p in campaign.prizes], campaign.budget_fen - campaign.spent_fen, expected_scans
+    )
+    return Simulation(
+        expected_scans=expected_scans,
+        expected_cost_fen=round(outcome.cost, 2),
+        budget_fen=campaign.budget_fen,
+        budget_exhausted_at_scan=outcome.budget_exhausted_at,
+        unawarded_scans=outcome.unawarded,
+        prizes=[
+            PrizeForecast(prize_id=f.prize.id, name=p.name, kind=p.kind, expected_count=f.count,
+                          expected_cost_fen=round(f.cost, 2), runs_out_at_scan=f.runs_out_at)
+            for f, p in zip(outcome.forecasts, campaign.prizes, strict=True)
+        ],
+    )  # fmt: skip
+
+
+def limits_of(campaign: Campaign) -> Limits:
+    return Limits.model_validate(campaign.limits)
+
+
+def targeting_of(campaign: Campaign) -> rules.Targeting:
+    t = Targeting.model_validate(campaign.targeting)
+    return rules.Targeting(
+        hours=frozenset(t.hours), weekdays=frozenset(t.weekdays), holidays=frozenset(t.holidays),
+        holiday_mode=t.holiday_mode, regions=frozenset(t.regions), dealer_ids=frozenset(t.dealer_ids),
+        store_ids=frozenset(t.store_ids), member_levels=frozenset(t.member_levels),
+        member_tags=frozenset(t.member_tags), scanner=t.scanner, nth_scans=frozenset(t.nth_scans),
+    )  # fmt: skip

@@ -1,0 +1,181 @@
+"""The draw (抽奖) in the database: what the scan calls, inside the scan's transaction.
+
+All or nothing: the whole draw runs in a savepoint, so a refusal (already awarded, a person's
+limit, not even the fallback fits) leaves no counter, stock or budget touched, and the caller's
+transaction goes on (the scan is still recorded). Each prize tried runs in a savepoint of its
+own: its stock, its budget, the campaign's budget, the day's pacing cap and — for cash — the
+wallet posting are conditional writes; the first that refuses undoes the others and the draw
+tries the next prize, then the fallback.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from yima.campaigns import repository as repo
+from yima.campaigns import rules
+from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
+from yima.campaigns.models import Campaign, CampaignAward, CampaignPrize
+from yima.campaigns.schemas import AwardRead
+from yima.campaigns.service.campaigns import limits_of, load_campaign, prize_state, targeting_of
+from yima.geo import service as geo
+from yima.platform.ctx import Ctx
+from yima.platform.errors import AppError
+from yima.wallet import service as wallet
+
+_system_random = random.SystemRandom()
+# The wallet's refusals that make a cash prize unavailable (the fallback is tried instead).
+LEDGER_REFUSALS = frozenset({"insufficient_funds", "budget_closed"})
+
+
+class _Refused(Exception):
+    """A conditional write found no room: undo this prize's savepoint, try the next one."""
+
+
+def read_award(award: CampaignAward, *, replayed: bool = False) -> AwardRead:
+    return AwardRead.model_validate(award).model_copy(update={"replayed": replayed})
+
+
+def _ineligible(campaign: Campaign, role: str, scan: rules.ScanContext) -> list[str]:
+    reasons = [] if campaign.audience == role else ["audience"]
+    return reasons + rules.ineligible(targeting_of(campaign), scan, geo.in_territory)
+
+
+async def check_eligibility(ctx: Ctx, campaign_id: int, role: rules.Role, scan: rules.ScanContext) -> list[str]:
+    """Why the scan may not take part (empty: it may): the audience and the targeting."""
+    return _ineligible(await load_campaign(ctx, campaign_id), role, scan)
+
+
+async def post_cash_award(
+    ctx: Ctx, campaign: Campaign, person_id: int, amount_fen: int, reason: str, scan_ref: str
+) -> int:
+    """THE LEDGER SEAM: pay a cash award from the campaign's wallet budget into the person's
+    wallet (奖励入账), in the caller's transaction; the journal id. The wallet refuses, moving
+    nothing, when the budget cannot pay (``LEDGER_REFUSALS``). Keyed by campaign and scan, so a
+    replay pays once. The budget row stays locked until the transaction ends."""
+    assert campaign.budget_account_id is not None, "published campaigns have a wallet budget"
+    key = f"campaigns:award:{campaign.id}:{scan_ref}"
+    journal = await wallet.award(ctx, campaign.budget_account_id, person_id, amount_fen, reason, key)
+    return journal.id
+
+
+async def _try(
+    ctx: Ctx, campaign: Campaign, prize: CampaignPrize, amount: int, day: str, person_id: int, scan_ref: str
+) -> int | None:
+    """Take one of ``prize`` (savepoint): the wallet journal id (None when not cash); _Refused
+    when stock, a budget, the pacing cap or the wallet has no room."""
+    cost = rules.cost_of(prize_state(prize), amount)
+    session = ctx.session
+    try:
+        async with session.begin_nested():
+            if not (
+                await repo.take_prize(session, prize.id, cost)
+                and await repo.spend_campaign(session, campaign.id, cost)
+                and await repo.spend_day(session, ctx.tenant_id, campaign.id, day, cost, campaign.daily_cap_fen)
+            ):
+                raise _Refused
+            if prize.kind == "cash":
+                return await post_cash_award(ctx, campaign, person_id, amount, f"扫码红包 {prize.name}", scan_ref)
+            return None
+    except AppError as exc:
+        if exc.code in LEDGER_REFUSALS:
+            raise _Refused from exc
+        raise
+
+
+async def _claim_limits(ctx: Ctx, campaign: Campaign, person_id: int, serial: int, role: str, day: str) -> int:
+    limits = limits_of(campaign)
+    session, tenant = ctx.session, ctx.tenant_id
+    seq = await repo.claim_code(session, tenant, campaign.id, serial, role, limits.scans_per_code)
+    if seq is None:
+        raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign.id}")
+    if not await repo.claim_person(session, tenant, campaign.id, person_id, day, limits.per_person_day):
+        raise PersonLimitReached("the person has reached today's limit in this campaign")
+    if not await repo.claim_person(session, tenant, campaign.id, person_id, "total", limits.per_person_total):
+        raise PersonLimitReached("the person has reached the campaign's limit")
+    return seq
+
+
+async def _pick_and_take(
+    ctx: Ctx, campaign: Campaign, person_id: int, scan_ref: str, day: str, rng: random.Random
+) -> tuple[CampaignPrize, int, int | None, str]:
+    prizes = {p.id: p for p in (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]}
+    states = [prize_state(p) for p in prizes.values()]
+    budget_left = campaign.budget_fen - campaign.spent_fen
+    reason = "drawn"
+    while True:
+        picked = rules.pick_prize(states, budget_left, rng)
+        chosen = picked or rules.fallback_of(states)
+        amount = rules.cash_amount(chosen, rng)
+        try:
+            journal = await _try(ctx, campaign, prizes[chosen.id], amount, day, person_id, scan_ref)
+            return prizes[chosen.id], amount, journal, reason if picked else "fallback"
+        except _Refused:
+            if picked is None:
+                raise BudgetExhausted("not even the fallback prize fits the budget or today's cap") from None
+            # Seen empty by this draw: keep it out of the next pick (a zero weight does that).
+            states = [replace(s, weight=0) if s.id == chosen.id and not s.fallback else s for s in states]
+            if chosen.fallback:
+                states = [replace(s, weight=0) if s.fallback else s for s in states]
+            reason = "fallback: others unavailable"
+
+
+async def draw_prize(
+    ctx: Ctx,
+    campaign_id: int,
+    scan_ref: str,
+    person_id: int,
+    code_serial: int,
+    role: rules.Role = "consumer",
+    *,
+    scan: rules.ScanContext | None = None,
+    rng: random.Random | None = None,
+) -> AwardRead:
+    """Draw a prize for one valid scan (the scans context calls it in its transaction).
+
+    ``scan_ref`` identifies the scan: the same one again returns the first award (``replayed``).
+    Raises NotRunning, NotEligible (when ``scan`` is given and falls outside the audience or
+    targeting), AlreadyAwarded (the code and role have made all their awards; the losers of a
+    race get it), PersonLimitReached, BudgetExhausted — each leaving nothing written."""
+    session = ctx.session
+    found = await repo.award_by_scan(session, campaign_id, scan_ref)
+    if found is not None:
+        return read_award(found, replayed=True)
+    campaign = await load_campaign(ctx, campaign_id)
+    now = ctx.now()
+    state = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, now)  # type: ignore[arg-type]
+    if state != "running":
+        raise NotRunning(f"campaign {campaign_id} is {state}")
+    if scan is not None and (reasons := _ineligible(campaign, role, scan)):
+        raise NotEligible(reasons)
+    day = rules.day_key(ctx.local(now))
+    try:
+        async with session.begin_nested():
+            seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
+            prize, amount, journal, reason = await _pick_and_take(
+                ctx, campaign, person_id, scan_ref, day, rng or _system_random
+            )
+            award = CampaignAward(
+                tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=prize.id, scan_ref=scan_ref,
+                person_id=person_id, code_serial=code_serial, role=role, seq=seq, kind=prize.kind,
+                prize_name=prize.name, amount_fen=amount, points=prize.points,
+                cost_fen=rules.cost_of(prize_state(prize), amount), fallback=prize.fallback, reason=reason,
+                journal_id=journal, day=day, created_at=now,
+            )  # fmt: skip
+            repo.add(session, award)
+            await session.flush()
+    except AlreadyAwarded:
+        replay = await repo.award_by_scan(session, campaign_id, scan_ref)  # the same scan, raced
+        if replay is not None:
+            return read_award(replay, replayed=True)
+        raise
+    return read_award(award)
+
+
+async def awards_of_code(
+    ctx: Ctx, campaign_id: int, code_serial: int, role: rules.Role = "consumer"
+) -> list[AwardRead]:
+    """The awards a code made for a role (the scan page shows "already won …"); no permission
+    of its own."""
+    return [read_award(a) for a in await repo.awards_of_code(ctx.session, campaign_id, code_serial, role)]

@@ -1,0 +1,67 @@
+"""The members' errors: each with a code a phone page or a mini-program can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from yima.platform.errors import AppError, FieldError, Invalid, RateLimited, Unauthorized
+
+
+class InvalidPhone(Invalid):
+    code = "invalid_phone"
+
+
+def invalid_phone(field: str = "phone") -> InvalidPhone:
+    return InvalidPhone(
+        "not a mainland China mobile number", [FieldError(field, "expected 11 digits starting 13–19", "invalid_phone")]
+    )
+
+
+class WrongCode(Invalid):
+    """The code is not the one sent; ``details`` say how many tries are left."""
+
+    code = "wrong_code"
+
+
+class CodeExpired(Invalid):
+    """No usable code for this phone: never sent, used already, or timed out. Ask for a new one."""
+
+    code = "code_expired"
+
+
+class TooManyAttempts(Invalid):
+    """Too many wrong codes: this code is dead. Ask for a new one."""
+
+    code = "too_many_attempts"
+
+
+class WaitBeforeResend(RateLimited):
+    """A new code was asked for too soon (or a daily limit is reached); ``retry_after`` seconds."""
+
+    code = "resend_too_soon"
+
+    def __init__(
+        self, message: str, retry_after: int, details: Sequence[FieldError] = (), *, code: str | None = None
+    ) -> None:
+        super().__init__(message, details, code=code)
+        self.retry_after = retry_after
+
+
+class SmsFailed(AppError):
+    """The SMS provider did not take the message: no code was sent and none is usable."""
+
+    code = "sms_failed"
+    status = 502
+
+
+class VisitorRequired(Unauthorized):
+    """A visitor route called without a visitor token (cookie ``yima_visitor`` or header
+    ``X-Yima-Visitor``)."""
+
+    code = "visitor_required"
+
+
+class InvalidVisitor(Unauthorized):
+    """The visitor token is forged, of an unknown brand, or too old: get a new one."""
+
+    code = "invalid_visitor"

@@ -1,0 +1,175 @@
+"""Every SQL statement of the members context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yima.members.models import Identity, Person, PersonTag, PhoneCode, SmsMessage
+from yima.members.rules import PHONE
+from yima.platform.db.base import newest_first
+
+
+def add(session: AsyncSession, *rows: object) -> None:
+    session.add_all(rows)
+
+
+# Persons and identities -------------------------------------------------------------------------
+
+
+async def get_person(session: AsyncSession, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def persons_by_ids(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, Person]:
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    return {p.id: p for p in await session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
+async def find_identity(session: AsyncSession, kind: str, value: str) -> Identity | None:
+    return await session.scalar(select(Identity).where(Identity.kind == kind, Identity.value == value))
+
+
+async def insert_identity(session: AsyncSession, identity: Identity, person: Person | None = None) -> bool:
+    """Insert ``identity`` (and first ``person``, its new owner) in a savepoint. False, with
+    nothing written, when the (kind, value) is taken — by a concurrent request too: the unique
+    key decides races, on SQLite and PostgreSQL alike, not a read before the write."""
+    try:
+        async with session.begin_nested():
+            if person is not None:
+                session.add(person)
+                await session.flush()
+                identity.person_id = person.id
+            session.add(identity)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def identities_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, list[Identity]]:
+    ids = sorted(set(person_ids))
+    found: dict[int, list[Identity]] = defaultdict(list)
+    if ids:
+        query = select(Identity).where(Identity.person_id.in_(ids)).order_by(Identity.id)
+        for identity in await session.scalars(query):
+            found[identity.person_id].append(identity)
+    return found
+
+
+async def tags_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, list[str]]:
+    ids = sorted(set(person_ids))
+    found: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        query = select(PersonTag.person_id, PersonTag.tag).where(PersonTag.person_id.in_(ids)).order_by(PersonTag.tag)
+        for person_id, tag in (await session.execute(query)).all():
+            found[person_id].append(tag)
+    return found
+
+
+async def set_tags(session: AsyncSession, person_id: int, tags: Sequence[str]) -> None:
+    """The person's tags become exactly ``tags``."""
+    current = set((await tags_of(session, [person_id])).get(person_id, []))
+    wanted = set(tags)
+    if current - wanted:
+        await session.execute(
+            delete(PersonTag).where(PersonTag.person_id == person_id, PersonTag.tag.in_(sorted(current - wanted)))
+        )
+    session.add_all(PersonTag(person_id=person_id, tag=tag) for tag in sorted(wanted - current))
+    await session.flush()
+
+
+async def list_persons(
+    session: AsyncSession,
+    *,
+    phone: str | None,
+    tag: str | None,
+    level: int | None,
+    merged: bool,
+    limit: int,
+    before_id: int | None,
+) -> list[Person]:
+    query = select(Person).where(Person.merged_into_id.is_not(None) if merged else Person.merged_into_id.is_(None))
+    if phone is not None:
+        query = query.where(
+            Person.id.in_(select(Identity.person_id).where(Identity.kind == PHONE, Identity.value == phone))
+        )
+    if tag is not None:
+        query = query.where(Person.id.in_(select(PersonTag.person_id).where(PersonTag.tag == tag)))
+    if level is not None:
+        query = query.where(Person.level == level)
+    return list((await session.scalars(newest_first(query, Person, limit, before_id))).all())
+
+
+async def merge_person(session: AsyncSession, source: Person, target: Person, now: dt.datetime) -> None:
+    """Fold ``source`` into ``target``: its identities and tags move, persons merged into it
+    before now point at ``target`` (so a merged id resolves in one step), and it is kept,
+    marked merged."""
+    await session.execute(update(Identity).where(Identity.person_id == source.id).values(person_id=target.id))
+    moved = set((await tags_of(session, [source.id])).get(source.id, []))
+    kept = set((await tags_of(session, [target.id])).get(target.id, []))
+    await session.execute(delete(PersonTag).where(PersonTag.person_id == source.id))
+    session.add_all(PersonTag(person_id=target.id, tag=tag) for tag in sorted(moved - kept))
+    await session.execute(
+        update(Person).where(Person.merged_into_id == source.id).values(merged_into_id=target.id, updated_at=now)
+    )
+    target.level = max(target.level, source.level)
+    target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
+    source.merged_into_id, source.merged_at = target.id, now
+    await session.flush()
+
+
+# One-time codes and the SMS log ------------------------------------------------------------------
+
+
+async def lock_code(session: AsyncSession, phone: str, purpose: str) -> PhoneCode | None:
+    """The (phone, purpose)'s code row, locked until the transaction ends (PostgreSQL; SQLite
+    runs one writer at a time anyway), so sends and checks of one phone take turns."""
+    query = select(PhoneCode).where(PhoneCode.phone == phone, PhoneCode.purpose == purpose)
+    if session.bind and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def create_code_row(session: AsyncSession, row: PhoneCode) -> bool:
+    """Insert the first code row of a (phone, purpose); False when a concurrent request just did."""
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def count_sent(session: AsyncSession, since: dt.datetime, *, phone: str | None = None,
+                     source_hash: str | None = None) -> int:  # fmt: skip
+    """Codes sent (or being sent) since ``since``, to one phone or at one source's request."""
+    query = (
+        select(func.count())
+        .select_from(SmsMessage)
+        .where(SmsMessage.created_at >= since, SmsMessage.status != "failed")
+    )
+    if phone is not None:
+        query = query.where(SmsMessage.phone == phone)
+    if source_hash is not None:
+        query = query.where(SmsMessage.source_hash == source_hash)
+    return int(await session.scalar(query) or 0)
+
+
+async def list_sms(
+    session: AsyncSession, phone: str | None, status: str | None, limit: int, before_id: int | None
+) -> list[SmsMessage]:
+    query = select(SmsMessage)
+    if phone is not None:
+        query = query.where(SmsMessage.phone == phone)
+    if status is not None:
+        query = query.where(SmsMessage.status == status)
+    return list((await session.scalars(newest_first(query, SmsMessage, limit, before_id))).all())

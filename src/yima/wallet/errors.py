@@ -1,0 +1,44 @@
+"""The wallet's errors: each says what was refused and leaves the ledger as it was."""
+
+from __future__ import annotations
+
+from yima.platform.errors import Conflict, FieldError, Invalid
+
+
+class InsufficientFunds(Conflict):
+    """The paying account does not hold the amount (余额不足); nothing moved."""
+
+    code = "insufficient_funds"
+
+
+class BrandFundsLow(InsufficientFunds):
+    """The brand's cash balance cannot cover it (a budget allocation, or a payout's fee)."""
+
+    code = "brand_funds_low"
+
+
+class BudgetClosed(Conflict):
+    """The budget was closed (its campaign or policy ended); it pays nothing more."""
+
+    code = "budget_closed"
+
+
+class KeyReused(Conflict):
+    """An idempotency key came back with another request than the one it first named."""
+
+    code = "idempotency_key_reused"
+
+
+class WithdrawalRefused(Invalid):
+    """A withdrawal breaks a payout rule (minimum, maximum, daily cap, missing openid)."""
+
+    code = "withdrawal_refused"
+
+    def __init__(self, code: str, message: str, field: str = "amount_fen") -> None:
+        super().__init__(message, [FieldError(field, message, code)])
+
+
+class PayoutNotRetryable(Conflict):
+    """Only a failed payout, or one waiting at the provider, can be retried."""
+
+    code = "payout_not_retryable"

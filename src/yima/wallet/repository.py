@@ -1,0 +1,437 @@
+"""Every SQL statement of the wallet.
+
+Balances change only through ``apply_leg``: one UPDATE (or, for a credit to an account named by
+its owner, one INSERT … ON CONFLICT DO UPDATE) that adds the amount and returns the new balance,
+with ``balance >= :debit`` in its WHERE for an account that may not go negative. The row lock it
+takes serialises concurrent movements on PostgreSQL (READ COMMITTED re-checks the WHERE on the
+newest row); SQLite runs one writer at a time. There is no read-modify-write anywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yima.platform.db.base import newest_first
+from yima.wallet.models import (
+    Account,
+    Entry,
+    Journal,
+    Payout,
+    PayoutBatch,
+    Reconciliation,
+    SandboxTransfer,
+    WalletSettings,
+)
+from yima.wallet.rules import Leg
+from yima.wallet.schemas import AccountFilter, JournalFilter, PayoutFilter
+
+FRESH = {"populate_existing": True}  # balances change by UPDATE statements, never through objects
+NO_SYNC = {"synchronize_session": False}
+
+
+def add(session: AsyncSession, *rows: object) -> None:
+    session.add_all(rows)
+
+
+def _insert(session: AsyncSession, model: type[Any]) -> Any:
+    """INSERT with ON CONFLICT support on the backend in use."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
+
+
+# the ledger -----------------------------------------------------------------------------------
+
+
+async def claim_journal(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert the journal unless its key exists; its id, or None when the key was taken (on
+    PostgreSQL a concurrent insert of the same key waits for the first to commit or roll back)."""
+    statement = (
+        _insert(session, Journal)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+        .returning(Journal.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def journal_by_key(session: AsyncSession, key: str) -> Journal | None:
+    return (await session.scalars(select(Journal).where(Journal.key == key))).first()
+
+
+async def delete_journal(session: AsyncSession, journal_id: int) -> None:
+    await session.execute(delete(Journal).where(Journal.id == journal_id).execution_options(**NO_SYNC))
+
+
+async def apply_leg(
+    session: AsyncSession, tenant_id: int, currency: str, leg: Leg, *, guard: bool = True
+) -> tuple[int, int] | None:
+    """Add ``leg.amount`` to its account: (account id, balance after), or None when no account
+    took it (absent, closed, another kind, or — guarded — without the money)."""
+    if leg.account_id is None and not (guard and leg.guarded):  # made on first use
+        statement = (
+            _insert(session, Account)
+            .values(
+                tenant_id=tenant_id,
+                kind=leg.kind,
+                currency=currency,
+                owner_kind=leg.owner_kind,
+                owner_ref=leg.owner_ref,
+                name="",
+                balance=leg.amount,
+                created_at=dt.datetime.now(dt.UTC),
+            )
+            .on_conflict_do_update(
+                index_elements=["tenant_id", "kind", "currency", "owner_kind", "owner_ref"],
+                set_={"balance": Account.balance + leg.amount},
+            )
+            .returning(Account.id, Account.balance)
+        )
+    else:
+        query = update(Account).where(Account.kind == leg.kind, Account.currency == currency)
+        if leg.account_id is not None:
+            query = query.where(Account.id == leg.account_id)
+            if guard:
+                query = query.where(Account.closed_at.is_(None))
+        else:
+            query = query.where(Account.owner_kind == leg.owner_kind, Account.owner_ref == leg.owner_ref)
+        if guard and leg.guarded:
+            query = query.where(Account.balance >= -leg.amount)
+        statement = (
+            query.values(balance=Account.balance + leg.amount)
+            .returning(Account.id, Account.balance)
+            .execution_options(**NO_SYNC)
+        )
+    row = (await session.execute(statement)).first()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    await session.execute(_insert(session, Entry).values(list(rows)))
+
+
+async def get_account(session: AsyncSession, account_id: int) -> Account | None:
+    return (await session.scalars(select(Account).where(Account.id == account_id).execution_options(**FRESH))).first()
+
+
+async def account_by_owner(
+    session: AsyncSession, kind: str, owner_kind: str, owner_ref: str, currency: str
+) -> Account | None:
+    query = select(Account).where(
+        Account.kind == kind,
+        Account.currency == currency,
+        Account.owner_kind == owner_kind,
+        Account.owner_ref == owner_ref,
+    )
+    return (await session.scalars(query.execution_options(**FRESH))).first()
+
+
+async def open_account(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Create the account unless one with its kind and owner exists (a concurrent opener waits
+    for the first, then does nothing)."""
+    statement = (
+        _insert(session, Account)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "currency", "owner_kind", "owner_ref"])
+    )
+    await session.execute(statement)
+
+
+async def lock_account(session: AsyncSession, account_id: int) -> Account | None:
+    """The account, its row locked until the transaction ends (SQLite: the database already is)."""
+    query = select(Account).where(Account.id == account_id).with_for_update().execution_options(**FRESH)
+    return (await session.scalars(query)).first()
+
+
+async def close_account(session: AsyncSession, account_id: int, now: dt.datetime) -> None:
+    statement = (
+        update(Account)
+        .where(Account.id == account_id, Account.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(**NO_SYNC)
+    )
+    await session.execute(statement)
+
+
+async def accounts_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, Account]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(Account).where(Account.id.in_(wanted)).execution_options(**FRESH))
+    return {a.id: a for a in rows}
+
+
+async def list_accounts(
+    session: AsyncSession, filters: AccountFilter, limit: int, before_id: int | None
+) -> list[Account]:
+    query = select(Account)
+    if filters.kind:
+        query = query.where(Account.kind == filters.kind)
+    if filters.person_id:
+        query = query.where(Account.owner_kind == "person", Account.owner_ref == str(filters.person_id))
+    if filters.owner_kind:
+        query = query.where(Account.owner_kind == filters.owner_kind)
+    if filters.q and filters.q.strip():
+        text = filters.q.strip()
+        query = query.where(or_(Account.name.icontains(text, autoescape=True), Account.owner_ref == text))
+    query = newest_first(query, Account, limit, before_id).execution_options(**FRESH)
+    return list((await session.scalars(query)).all())
+
+
+async def totals_by_kind(session: AsyncSession) -> dict[str, tuple[int, int]]:
+    """(sum of balances, number of accounts) per kind."""
+    query = select(Account.kind, func.coalesce(func.sum(Account.balance), 0), func.count()).group_by(Account.kind)
+    return {kind: (int(total), int(count)) for kind, total, count in (await session.execute(query)).all()}
+
+
+async def trial_balance(session: AsyncSession) -> dict[str, int]:
+    """The sum of every entry, per currency: 0 in a balanced ledger."""
+    query = (
+        select(Journal.currency, func.coalesce(func.sum(Entry.amount), 0))
+        .join(Journal, (Journal.id == Entry.journal_id) & (Journal.tenant_id == Entry.tenant_id))
+        .group_by(Journal.currency)
+    )
+    return {currency: int(total) for currency, total in (await session.execute(query)).all()}
+
+
+async def balance_drift(session: AsyncSession) -> int:
+    """How many accounts' balances differ from the sum of their entries (0 in a sound ledger)."""
+    sums = select(Entry.account_id, func.sum(Entry.amount).label("total")).group_by(Entry.account_id).subquery()
+    query = (
+        select(func.count())
+        .select_from(Account)
+        .outerjoin(sums, sums.c.account_id == Account.id)
+        .where(Account.balance != func.coalesce(sums.c.total, 0))
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def get_journal(session: AsyncSession, journal_id: int) -> Journal | None:
+    return await session.get(Journal, journal_id)
+
+
+async def list_journals(
+    session: AsyncSession, filters: JournalFilter, limit: int, before_id: int | None
+) -> list[Journal]:
+    query = select(Journal)
+    if filters.kind:
+        query = query.where(Journal.kind == filters.kind)
+    if filters.account_id:
+        query = query.where(Journal.id.in_(select(Entry.journal_id).where(Entry.account_id == filters.account_id)))
+    if filters.since:
+        query = query.where(Journal.created_at >= filters.since)
+    if filters.until:
+        query = query.where(Journal.created_at < filters.until)
+    return list((await session.scalars(newest_first(query, Journal, limit, before_id))).all())
+
+
+async def entries_of(session: AsyncSession, journal_ids: Sequence[int]) -> dict[int, list[Entry]]:
+    found: dict[int, list[Entry]] = {}
+    if not journal_ids:
+        return found
+    query = select(Entry).where(Entry.journal_id.in_(sorted(set(journal_ids)))).order_by(Entry.id)
+    for entry in await session.scalars(query):
+        found.setdefault(entry.journal_id, []).append(entry)
+    return found
+
+
+async def account_entries(
+    session: AsyncSession, account_id: int, limit: int, before_id: int | None
+) -> list[tuple[Entry, Journal]]:
+    """An account's statement (对账单): its entries, newest first, each with its journal."""
+    query = (
+        select(Entry, Journal)
+        .join(Journal, (Journal.id == Entry.journal_id) & (Journal.tenant_id == Entry.tenant_id))
+        .where(Entry.account_id == account_id, *([Entry.id < before_id] if before_id else []))
+        .order_by(Entry.id.desc())
+        .limit(limit)
+    )
+    rows = await session.execute(query)
+    return [(row[0], row[1]) for row in rows.all()]
+
+
+# payouts --------------------------------------------------------------------------------------
+
+
+async def payout_by_key(session: AsyncSession, person_id: int, key: str) -> Payout | None:
+    query = select(Payout).where(Payout.person_id == person_id, Payout.key == key)
+    return (await session.scalars(query.execution_options(**FRESH))).first()
+
+
+async def get_payout(session: AsyncSession, payout_id: int) -> Payout | None:
+    return (await session.scalars(select(Payout).where(Payout.id == payout_id).execution_options(**FRESH))).first()
+
+
+def _payouts(filters: PayoutFilter) -> Select[Any]:
+    query = select(Payout)
+    if filters.status:
+        query = query.where(Payout.status == filters.status)
+    if filters.person_id:
+        query = query.where(Payout.person_id == filters.person_id)
+    if filters.batch_id:
+        query = query.where(Payout.batch_id == filters.batch_id)
+    return query
+
+
+async def list_payouts(session: AsyncSession, filters: PayoutFilter, limit: int, before_id: int | None) -> list[Payout]:
+    query = newest_first(_payouts(filters), Payout, limit, before_id).execution_options(**FRESH)
+    return list((await session.scalars(query)).all())
+
+
+async def withdrawn_on(session: AsyncSession, person_id: int, day: str, *, excluding: int | None = None) -> int:
+    """The person's payouts of one local day, in fen, failed ones excluded."""
+    query = select(func.coalesce(func.sum(Payout.amount), 0)).where(
+        Payout.person_id == person_id, Payout.local_day == day, Payout.status != "failed"
+    )
+    if excluding is not None:
+        query = query.where(Payout.id != excluding)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def in_flight_of(session: AsyncSession, person_id: int) -> int:
+    query = select(func.coalesce(func.sum(Payout.amount), 0)).where(
+        Payout.person_id == person_id, Payout.status.in_(("requested", "submitted"))
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def requested_payout_ids(session: AsyncSession, provider: str, limit: int) -> list[int]:
+    query = (
+        select(Payout.id)
+        .where(Payout.status == "requested", Payout.provider == provider)
+        .order_by(Payout.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def requested_providers(session: AsyncSession) -> list[str]:
+    query = select(Payout.provider).where(Payout.status == "requested").distinct()
+    return sorted((await session.scalars(query)).all())
+
+
+async def claim_payouts(session: AsyncSession, ids: Sequence[int], batch_id: int, now: dt.datetime) -> int:
+    """Move requested payouts into a batch; a payout another worker took already is left alone."""
+    statement = (
+        update(Payout)
+        .where(Payout.id.in_(list(ids)), Payout.status == "requested")
+        .values(status="submitted", batch_id=batch_id, submitted_at=now)
+        .execution_options(**NO_SYNC)
+    )
+    return int((await session.execute(statement)).rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def settle_payout(session: AsyncSession, payout_id: int, outcome: str, now: dt.datetime) -> bool:
+    """Move a submitted payout to its outcome; False when it was settled already (the row lock
+    makes a concurrent settler wait, then find it settled)."""
+    statement = (
+        update(Payout)
+        .where(Payout.id == payout_id, Payout.status == "submitted")
+        .values(status=outcome, settled_at=now)
+        .execution_options(**NO_SYNC)
+    )
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def delete_row(session: AsyncSession, row: object) -> None:
+    await session.delete(row)
+    await session.flush()
+
+
+async def payouts_of_batch(session: AsyncSession, batch_id: int) -> list[Payout]:
+    query = select(Payout).where(Payout.batch_id == batch_id).order_by(Payout.id).execution_options(**FRESH)
+    return list((await session.scalars(query)).all())
+
+
+async def get_batch(session: AsyncSession, batch_id: int) -> PayoutBatch | None:
+    query = select(PayoutBatch).where(PayoutBatch.id == batch_id).execution_options(**FRESH)
+    return (await session.scalars(query)).first()
+
+
+async def batches_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, PayoutBatch]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(PayoutBatch).where(PayoutBatch.id.in_(wanted)).execution_options(**FRESH))
+    return {b.id: b for b in rows}
+
+
+async def due_batch_ids(session: AsyncSession, status: str, now: dt.datetime, limit: int) -> list[int]:
+    query = (
+        select(PayoutBatch.id)
+        .where(PayoutBatch.status == status, PayoutBatch.next_attempt_at <= now)
+        .order_by(PayoutBatch.next_attempt_at, PayoutBatch.id)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def claim_batch(session: AsyncSession, batch_id: int, status: str, now: dt.datetime, until: dt.datetime) -> bool:
+    """Take a due batch for one attempt (a second worker finds it taken): its next attempt moves
+    to ``until`` and its attempts count up, before the provider is asked anything."""
+    statement = (
+        update(PayoutBatch)
+        .where(PayoutBatch.id == batch_id, PayoutBatch.status == status, PayoutBatch.next_attempt_at <= now)
+        .values(next_attempt_at=until, attempts=PayoutBatch.attempts + 1)
+        .execution_options(**NO_SYNC)
+    )
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def expedite_batch(session: AsyncSession, batch_id: int, now: dt.datetime) -> None:
+    """Make a waiting batch due now (an operator's retry)."""
+    statement = (
+        update(PayoutBatch)
+        .where(PayoutBatch.id == batch_id, PayoutBatch.status.in_(("submitting", "accepted")))
+        .values(next_attempt_at=now)
+        .execution_options(**NO_SYNC)
+    )
+    await session.execute(statement)
+
+
+async def count_batches(session: AsyncSession, statuses: Sequence[str]) -> int:
+    query = select(func.count()).select_from(PayoutBatch).where(PayoutBatch.status.in_(list(statuses)))
+    return int((await session.execute(query)).scalar_one())
+
+
+async def batch_ids_in_period(session: AsyncSession, since: dt.datetime, until: dt.datetime) -> list[int]:
+    query = (
+        select(Payout.batch_id)
+        .where(Payout.requested_at >= since, Payout.requested_at < until, Payout.batch_id.is_not(None))
+        .distinct()
+    )
+    return sorted(i for i in (await session.scalars(query)).all() if i is not None)
+
+
+async def unbatched_in_period(session: AsyncSession, since: dt.datetime, until: dt.datetime) -> int:
+    query = select(func.count()).where(
+        Payout.requested_at >= since, Payout.requested_at < until, Payout.batch_id.is_(None)
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+# settings, reconciliations, the sandbox -------------------------------------------------------
+
+
+async def get_settings(session: AsyncSession) -> WalletSettings | None:
+    return (await session.scalars(select(WalletSettings))).first()
+
+
+async def get_reconciliation(session: AsyncSession, reconciliation_id: int) -> Reconciliation | None:
+    query = select(Reconciliation).where(Reconciliation.id == reconciliation_id).execution_options(**FRESH)
+    return (await session.scalars(query)).first()
+
+
+async def list_reconciliations(session: AsyncSession, limit: int, before_id: int | None) -> list[Reconciliation]:
+    query = newest_first(select(Reconciliation), Reconciliation, limit, before_id).execution_options(**FRESH)
+    return list((await session.scalars(query)).all())
+
+
+async def sandbox_transfers(session: AsyncSession, out_batch_no: str) -> list[SandboxTransfer]:
+    query = select(SandboxTransfer).where(SandboxTransfer.out_batch_no == out_batch_no).order_by(SandboxTransfer.id)
+    return list((await session.scalars(query)).all())

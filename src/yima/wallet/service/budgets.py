@@ -1,0 +1,145 @@
+"""Money into the brand, into budgets and out of them to participants (资金与预算).
+
+``open_budget``, ``budget_of``, ``close_budget`` and ``award`` are for other contexts' use cases
+(campaigns, rebates): they check no permission of their own, the caller has checked what its
+use case needs. Funding and allocating are finance's (``wallet:write``), audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from yima.identity import service as identity
+from yima.platform.ctx import Ctx
+from yima.platform.errors import FieldError, Invalid, NotFound
+from yima.wallet import repository as repo
+from yima.wallet import rules
+from yima.wallet.models import Account
+from yima.wallet.permissions import WALLET_WRITE
+from yima.wallet.rules import CNY
+from yima.wallet.schemas import AccountRead, BudgetCreate, JournalRead
+from yima.wallet.service.ledger import post, read_account
+
+
+def _positive(amount_fen: int, field: str = "amount_fen") -> None:
+    if not isinstance(amount_fen, int) or isinstance(amount_fen, bool) or amount_fen <= 0:
+        raise Invalid("amounts are positive integer fen", [FieldError(field, "must be at least 1 fen", "not_positive")])
+
+
+def _audit(ctx: Ctx, action: str, target_id: object, journal: JournalRead, **more: Any) -> None:
+    if not journal.replayed:
+        changes = {"amount_fen": journal.amount, "journal_id": journal.id, "key": journal.key, **more}
+        identity.record_audit(ctx, action, "wallet_account", target_id, changes)
+
+
+async def _budget(ctx: Ctx, account_id: int) -> Account:
+    account = await repo.get_account(ctx.session, account_id)
+    if account is None or account.kind != "budget":
+        raise NotFound(f"budget {account_id} not found")
+    return account
+
+
+async def open_budget(ctx: Ctx, owner_kind: str, owner_ref: str, name: str) -> AccountRead:
+    """The budget (预算) of a campaign, rebate policy, task … named by its owner in its own
+    context; opening it again returns the same account (the name stays the first one)."""
+    values = {
+        "tenant_id": ctx.tenant_id,
+        "kind": "budget",
+        "currency": CNY,
+        "owner_kind": owner_kind,
+        "owner_ref": owner_ref,
+        "name": name[:120],
+        "balance": 0,
+        "created_at": ctx.now(),
+    }
+    await repo.open_account(ctx.session, values)
+    account = await repo.account_by_owner(ctx.session, "budget", owner_kind, owner_ref, CNY)
+    assert account is not None
+    return read_account(account)
+
+
+async def create_budget(ctx: Ctx, data: BudgetCreate) -> AccountRead:
+    """A budget opened by staff (a display task's, a one-off promotion's); audited."""
+    ctx.require(WALLET_WRITE.name)
+    account = await open_budget(ctx, data.owner_kind, data.owner_ref, data.name)
+    identity.record_audit(ctx, "wallet.budget_opened", "wallet_account", account.id, data.model_dump())
+    return account
+
+
+async def budget_of(ctx: Ctx, owner_kind: str, owner_ref: str) -> AccountRead | None:
+    account = await repo.account_by_owner(ctx.session, "budget", owner_kind, owner_ref, CNY)
+    return read_account(account) if account else None
+
+
+async def fund_brand(ctx: Ctx, amount_fen: int, reference: str, memo: str = "") -> JournalRead:
+    """Record money the brand paid in (充值): its cash balance grows. ``reference`` (the bank
+    transfer's) is the idempotency key: the same transfer recorded twice counts once."""
+    ctx.require(WALLET_WRITE.name)
+    _positive(amount_fen)
+    journal = await post(
+        ctx, "fund", f"fund:{reference}", rules.fund_legs(amount_fen), amount=amount_fen,
+        memo=memo or f"充值 {reference}", ref_type="funding", ref_id=reference[:64],
+    )  # fmt: skip
+    _audit(ctx, "wallet.brand_funded", "brand_cash", journal, reference=reference)
+    return journal
+
+
+async def allocate_budget(ctx: Ctx, budget_account_id: int, amount_fen: int, key: str) -> JournalRead:
+    """Give a budget money from the brand's cash balance (预算分配); refused, changing nothing,
+    when the balance is short."""
+    ctx.require(WALLET_WRITE.name)
+    _positive(amount_fen)
+    journal = await post(
+        ctx, "allocate", f"allocate:{key}", rules.allocate_legs(budget_account_id, amount_fen), amount=amount_fen,
+        memo="预算分配", ref_type="budget", ref_id=str(budget_account_id),
+    )  # fmt: skip
+    _audit(ctx, "wallet.budget_allocated", budget_account_id, journal)
+    return journal
+
+
+async def release_budget(ctx: Ctx, budget_account_id: int, amount_fen: int | None, key: str) -> JournalRead:
+    """Return money from a budget to the brand's cash balance (预算回收); None: all it holds."""
+    ctx.require(WALLET_WRITE.name)
+    if amount_fen is None:
+        amount_fen = (await _budget(ctx, budget_account_id)).balance
+        if amount_fen == 0:
+            raise Invalid("the budget holds nothing", [FieldError("amount_fen", "nothing to release", "empty")])
+    _positive(amount_fen)
+    journal = await post(
+        ctx, "release", f"release:{key}", rules.release_legs(budget_account_id, amount_fen), amount=amount_fen,
+        memo="预算回收", ref_type="budget", ref_id=str(budget_account_id),
+    )  # fmt: skip
+    _audit(ctx, "wallet.budget_released", budget_account_id, journal)
+    return journal
+
+
+async def close_budget(ctx: Ctx, budget_account_id: int) -> AccountRead:
+    """End a budget (its campaign or policy ended): what it holds goes back to the brand's cash
+    balance and it pays nothing more. Closing it again changes nothing."""
+    account = await repo.lock_account(ctx.session, budget_account_id)
+    if account is None or account.kind != "budget":
+        raise NotFound(f"budget {budget_account_id} not found")
+    if account.closed_at is None:
+        if account.balance > 0:
+            journal = await post(
+                ctx, "release", f"close:{account.id}", rules.release_legs(account.id, account.balance),
+                amount=account.balance, memo="预算结束回收", ref_type="budget", ref_id=str(account.id),
+            )  # fmt: skip
+            _audit(ctx, "wallet.budget_closed", account.id, journal)
+        await repo.close_account(ctx.session, account.id, ctx.now())
+    return read_account(await _budget(ctx, budget_account_id))
+
+
+async def award(
+    ctx: Ctx, budget_account_id: int, person_id: int, amount_fen: int, reason: str, key: str
+) -> JournalRead:
+    """Pay a prize or reward from a budget into a person's wallet (奖励入账). Refused with
+    ``insufficient_funds`` (or ``budget_closed``), changing nothing, when the budget cannot pay;
+    ``key`` (namespaced by the caller, e.g. ``campaigns:draw:812``) makes a retry pay once.
+
+    The budget's row stays locked until the caller's transaction ends: call it late."""
+    _positive(amount_fen)
+    return await post(
+        ctx, "award", f"award:{key}", rules.award_legs(budget_account_id, person_id, amount_fen), amount=amount_fen,
+        memo=reason, ref_type="person", ref_id=str(person_id),
+    )  # fmt: skip

@@ -1,0 +1,157 @@
+"""Posting a journal: the one way money moves.
+
+``post`` claims the idempotency key (an INSERT that does nothing when the key exists), then
+updates every account in the global lock order, each with one conditional UPDATE that returns
+the new balance, then writes the entries. A debit the account cannot cover undoes what this
+call already did (in the same transaction) and raises: the ledger is as it was, and a caller
+that catches the error can go on. A key seen before returns its first journal (``replayed``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from yima.platform.ctx import Ctx
+from yima.platform.errors import NotFound
+from yima.wallet import repository as repo
+from yima.wallet import rules
+from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds, KeyReused
+from yima.wallet.models import Account, Entry, Journal
+from yima.wallet.rules import CNY, Leg
+from yima.wallet.schemas import AccountRead, EntryRead, JournalRead
+
+
+def read_account(account: Account) -> AccountRead:
+    return AccountRead.model_validate(account).model_copy(update={"closed": account.closed_at is not None})
+
+
+def read_journal(
+    journal: Journal, entries: Sequence[Entry], accounts: dict[int, Account], *, replayed: bool = False
+) -> JournalRead:
+    def entry(e: Entry) -> EntryRead:
+        account = accounts.get(e.account_id)
+        return EntryRead(
+            account_id=e.account_id,
+            account_kind=account.kind if account else "",
+            account_name=account.name if account else "",
+            amount=e.amount,
+            balance_after=e.balance_after,
+        )
+
+    return JournalRead(
+        id=journal.id,
+        key=journal.key,
+        kind=journal.kind,
+        currency=journal.currency,
+        amount=journal.amount,
+        memo=journal.memo,
+        ref_type=journal.ref_type,
+        ref_id=journal.ref_id,
+        actor_kind=journal.actor_kind,
+        actor_name=journal.actor_name,
+        created_at=journal.created_at,
+        entries=[entry(e) for e in entries],
+        replayed=replayed,
+    )
+
+
+async def read_journals(ctx: Ctx, journals: Sequence[Journal]) -> list[JournalRead]:
+    entries = await repo.entries_of(ctx.session, [j.id for j in journals])
+    accounts = await repo.accounts_by_ids(ctx.session, [e.account_id for es in entries.values() for e in es])
+    return [read_journal(j, entries.get(j.id, []), accounts) for j in journals]
+
+
+async def _replay(ctx: Ctx, journal: Journal, fingerprint: str) -> JournalRead:
+    if journal.fingerprint != fingerprint:
+        raise KeyReused(f"the key {journal.key!r} was first used for another movement; use a new key")
+    [read] = await read_journals(ctx, [journal])
+    return read.model_copy(update={"replayed": True})
+
+
+async def post(
+    ctx: Ctx,
+    kind: rules.JournalKind,
+    key: str,
+    legs: Sequence[Leg],
+    *,
+    amount: int,
+    memo: str = "",
+    ref_type: str = "",
+    ref_id: str = "",
+    reverses_id: int | None = None,
+) -> JournalRead:
+    """Move money: ``legs`` sum to zero; ``key`` is unique in the brand (the caller namespaces it)."""
+    ordered = rules.check_legs(legs)
+    fingerprint = rules.fingerprint(kind, ordered, f"{ref_type}:{ref_id}")
+    session = ctx.session
+    now = ctx.now()
+    values = {
+        "tenant_id": ctx.tenant_id,
+        "key": key,
+        "fingerprint": fingerprint,
+        "kind": kind,
+        "currency": CNY,
+        "amount": amount,
+        "memo": rules.clip(memo, 200),
+        "ref_type": ref_type,
+        "ref_id": ref_id,
+        "reverses_id": reverses_id,
+        "actor_kind": ctx.actor.kind,
+        "actor_id": ctx.actor.id,
+        "actor_name": ctx.actor.name[:120],
+        "created_at": now,
+    }
+    journal_id = await repo.claim_journal(session, values)
+    if journal_id is None:  # a retry, or a concurrent request with the same key that committed first
+        found = await repo.journal_by_key(session, key)
+        assert found is not None
+        return await _replay(ctx, found, fingerprint)
+    applied: list[tuple[Leg, int, int]] = []
+    for leg in ordered:
+        done = await repo.apply_leg(session, ctx.tenant_id, CNY, leg)
+        if done is None:
+            await _undo(ctx, journal_id, applied)
+            raise await _refusal(ctx, leg)
+        applied.append((leg, *done))
+    rows = [
+        {"tenant_id": ctx.tenant_id, "journal_id": journal_id, "account_id": account_id, "amount": leg.amount,
+         "balance_after": balance}
+        for leg, account_id, balance in applied
+    ]  # fmt: skip
+    await repo.insert_entries(session, rows)
+    entries = [
+        EntryRead(account_id=a, account_kind=leg.kind, account_name="", amount=leg.amount, balance_after=b)
+        for leg, a, b in applied
+    ]
+    return JournalRead(id=journal_id, entries=entries, replayed=False, **_shown(values))
+
+
+def _shown(values: dict[str, object]) -> dict[str, object]:
+    keys = ("key", "kind", "currency", "amount", "memo", "ref_type", "ref_id", "actor_kind", "actor_name", "created_at")
+    return {k: values[k] for k in keys}
+
+
+async def _undo(ctx: Ctx, journal_id: int, applied: Sequence[tuple[Leg, int, int]]) -> None:
+    """Take back what a refused movement already wrote (same transaction, rows still locked)."""
+    for leg, account_id, _ in reversed(applied):
+        await repo.apply_leg(ctx.session, ctx.tenant_id, CNY, Leg(leg.kind, -leg.amount, account_id), guard=False)
+    await repo.delete_journal(ctx.session, journal_id)
+
+
+async def _refusal(ctx: Ctx, leg: Leg) -> Exception:
+    """Why ``leg`` found no account to take it (only the failure path reads the account)."""
+    if leg.account_id is not None:
+        account = await repo.get_account(ctx.session, leg.account_id)
+        if account is None or account.kind != leg.kind:
+            return NotFound(f"{leg.kind} account {leg.account_id} not found")
+    else:
+        account = await repo.account_by_owner(ctx.session, leg.kind, leg.owner_kind, leg.owner_ref, CNY)
+    if account is not None and account.closed_at is not None:
+        return BudgetClosed(f"budget {account.id} is closed")
+    held = account.balance if account else 0
+    message = f"holds {rules.yuan(held)} yuan; {rules.yuan(-leg.amount)} yuan needed"
+    if leg.kind == "brand_cash":
+        return BrandFundsLow(f"the brand's balance {message}")
+    if leg.kind == "participant":
+        return InsufficientFunds(f"the wallet {message}")
+    return InsufficientFunds(f"{leg.kind} account {account.id if account else ''} {message}".replace("  ", " "))

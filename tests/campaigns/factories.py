@@ -1,0 +1,61 @@
+"""Plain factories for campaigns, a brand committed outside the test transaction for the
+concurrency tests, and the objects the route harnesses point at."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from sqlalchemy import delete, select
+
+from tests.identity.factories import system
+from yima.campaigns import service as campaigns
+from yima.campaigns.schemas import CampaignCreate, CampaignRead
+from yima.identity.models import Tenant
+from yima.platform.db.base import Base
+from yima.platform.db.session import Database
+from yima.platform.db.tenancy import ALL_TENANTS
+from yima.wallet import service as wallet
+
+_seq = itertools.count(1)
+POOL: list[dict[str, Any]] = [
+    {"name": "88元红包", "kind": "cash", "amount_fen": 8800, "weight": 1, "stock": 10},
+    {"name": "随机红包", "kind": "cash", "min_fen": 30, "max_fen": 500, "weight": 20},
+    {"name": "10积分", "kind": "points", "points": 10, "fallback": True, "weight": 0},
+]
+
+
+async def create_campaign(db: Database, slug: str, **overrides: Any) -> CampaignRead:
+    values: dict[str, Any] = {"name": f"扫码活动 {next(_seq)}", "budget_fen": 1_000_000, "prizes": POOL}
+    async with system(db, slug) as ctx:
+        return await campaigns.create_campaign(ctx, CampaignCreate(**values | overrides))
+
+
+async def running_campaign(db: Database, slug: str, funded_fen: int = 1_000_000, **overrides: Any) -> CampaignRead:
+    """Published with no start (so running now), its wallet budget funded with ``funded_fen``."""
+    created = await create_campaign(db, slug, **overrides)
+    async with system(db, slug) as ctx:
+        published = await campaigns.publish_campaign(ctx, created.id)
+        assert published.state == "running" and published.budget_account_id is not None
+        if funded_fen:
+            await wallet.fund_brand(ctx, funded_fen, f"bank-{published.id}")
+            await wallet.allocate_budget(ctx, published.budget_account_id, funded_fen, f"camp-{published.id}")
+    return published
+
+
+async def delete_brand(db: Database, slug: str) -> None:
+    """Remove a brand committed outside the test transaction, and everything it owns."""
+    async with db.session() as session:
+        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+        if tenant_id is not None:
+            for table in reversed(Base.metadata.sorted_tables):
+                if "tenant_id" in table.c:
+                    statement = delete(table).where(table.c.tenant_id == tenant_id)
+                    await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
+            await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
+        await session.commit()
+
+
+async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int], list[str]]:
+    campaign = await create_campaign(db, slug, name=f"{marker} 活动", description=f"{marker} 说明")
+    return {"campaign_id": campaign.id}, []

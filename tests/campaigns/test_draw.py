@@ -1,0 +1,163 @@
+"""The draw in the database: limits, stock, budget and the wallet, then the reliability tests
+of issue 5 point 6 on real concurrent transactions (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from typing import Any
+
+import pytest
+
+from tests.campaigns.factories import delete_brand, running_campaign
+from tests.identity.factories import create_tenant, system
+from yima.campaigns import service as campaigns
+from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
+from yima.campaigns.rules import ScanContext
+from yima.platform import caches
+from yima.platform.db.session import Database
+from yima.platform.errors import AppError
+from yima.wallet import service as wallet
+
+STOCKED = [
+    {"name": "1元红包", "kind": "cash", "amount_fen": 100, "weight": 1000, "stock": 100},
+    {"name": "5积分", "kind": "points", "points": 5, "fallback": True, "weight": 0},
+]
+
+
+async def draw(db: Database, slug: str, campaign_id: int, n: int, **kw: Any) -> Any:
+    person = kw.pop("person", n)
+    async with system(db, slug) as ctx:
+        return await campaigns.draw_prize(ctx, campaign_id, f"scan-{n}", person, kw.pop("serial", n), **kw)
+
+
+class TestDrawPrize:
+    async def test_a_cash_award_is_paid_from_the_wallet_budget_and_a_replay_returns_it(self, db: Database) -> None:
+        slug = await create_tenant(db)
+        campaign = await running_campaign(db, slug, prizes=STOCKED)
+        award = await draw(db, slug, campaign.id, 1, rng=random.Random(1))
+        assert (award.kind, award.amount_fen, award.seq, award.replayed) == ("cash", 100, 1, False)
+        assert award.journal_id is not None
+        again = await draw(db, slug, campaign.id, 1)
+        assert (again.id, again.replayed) == (award.id, True)
+        async with system(db, slug) as ctx:
+            shown = await campaigns.get_campaign(ctx, campaign.id)
+            assert shown.spent_fen == 100 and shown.prizes[0].stock_left == 99
+            assert (await wallet.wallet_of(ctx, 1)).balance == 100
+            assert await wallet.is_balanced(ctx)
+
+    async def test_a_code_awards_once_per_role_unless_many_scans_are_allowed(self, db: Database) -> None:
+        slug = await create_tenant(db)
+        once = await running_campaign(db, slug)
+        await draw(db, slug, once.id, 1, serial=42)
+        with pytest.raises(AlreadyAwarded):
+            await draw(db, slug, once.id, 2, serial=42)
+        banquet = await running_campaign(db, slug, limits={"scans_per_code": 3})
+        seqs = [(await draw(db, slug, banquet.id, 10 + i, serial=42)).seq for i in range(3)]
+        assert seqs == [1, 2, 3]
+        with pytest.raises(AlreadyAwarded):
+            await draw(db, slug, banquet.id, 20, serial=42)
+
+    async def test_person_limits_per_day_and_in_total(self, db: Database) -> None:
+        slug = await create_tenant(db)
+        campaign = await running_campaign(db, slug, limits={"per_person_day": 2, "per_person_total": 5})
+        for n in (1, 2):
+            await draw(db, slug, campaign.id, n, person=7)
+        with pytest.raises(PersonLimitReached):
+            await draw(db, slug, campaign.id, 3, person=7)
+        async with system(db, slug) as ctx:  # nothing of the refused draw stayed
+            assert sum(p.awarded for p in (await campaigns.get_campaign(ctx, campaign.id)).prizes) == 2
+
+    async def test_an_empty_wallet_budget_gives_the_fallback_and_never_overspends(self, db: Database) -> None:
+        slug = await create_tenant(db)
+        campaign = await running_campaign(db, slug, funded_fen=300, prizes=STOCKED)
+        kinds = [(await draw(db, slug, campaign.id, n)).kind for n in range(6)]
+        assert kinds == ["cash"] * 3 + ["points"] * 3
+        async with system(db, slug) as ctx:
+            budget = await wallet.get_account(ctx, campaign.budget_account_id or 0)
+            shown = await campaigns.get_campaign(ctx, campaign.id)
+        assert budget.balance == 0 and shown.spent_fen == 300 and shown.prizes[0].stock_left == 97
+
+    async def test_the_daily_cap_and_a_cash_fallback_refuse_when_nothing_fits(self, db: Database) -> None:
+        slug = await create_tenant(db)
+        cash_only = [{"name": "3毛", "kind": "cash", "amount_fen": 30, "fallback": True}]
+        campaign = await running_campaign(db, slug, prizes=cash_only, daily_cap_fen=60)
+        await draw(db, slug, campaign.id, 1)
+        await draw(db, slug, campaign.id, 2)
+        with pytest.raises(BudgetExhausted):
+            await draw(db, slug, campaign.id, 3)
+
+    async def test_only_running_campaigns_draw_and_targeting_is_checked(self, db: Database) -> None:
+        slug = await create_tenant(db)
+        campaign = await running_campaign(db, slug, targeting={"regions": ["510000"], "hours": [10]})
+        async with system(db, slug) as ctx:
+            outside = ScanContext(local_time=ctx.local(ctx.now()).replace(hour=9), region_code="440305")
+            assert await campaigns.check_eligibility(ctx, campaign.id, "consumer", outside) == ["hour", "region"]
+            with pytest.raises(NotEligible):
+                await campaigns.draw_prize(ctx, campaign.id, "s", 1, 1, scan=outside)
+            await campaigns.pause_campaign(ctx, campaign.id)
+            with pytest.raises(NotRunning):
+                await campaigns.draw_prize(ctx, campaign.id, "s", 1, 1)
+
+
+class TestConcurrency:
+    """Many transactions at once on their own connections, committed for real."""
+
+    async def _race(self, engine_db: Database, slug: str, campaign_id: int, n: int, same_code: bool) -> list[str]:
+        gate = asyncio.Semaphore(8 if engine_db.backend == "sqlite" else 30)
+
+        async def one(i: int) -> str:
+            async with gate:
+                try:
+                    award = await draw(engine_db, slug, campaign_id, i, serial=1 if same_code else i, person=i)
+                except AppError as exc:
+                    return exc.code
+                return award.kind
+
+        return await asyncio.gather(*(one(i) for i in range(n)))
+
+    async def test_200_concurrent_scans_of_one_code_make_exactly_one_award(self, engine_db: Database) -> None:
+        caches.clear_all()
+        slug = "campaign-race-code"
+        try:
+            await create_tenant(engine_db, slug)
+            campaign = await running_campaign(engine_db, slug, prizes=STOCKED)
+            outcomes = await self._race(engine_db, slug, campaign.id, 200, same_code=True)
+            assert sorted(set(outcomes)) == ["already_awarded", "cash"] and outcomes.count("cash") == 1
+            async with system(engine_db, slug) as ctx:
+                assert len(await campaigns.awards_of_code(ctx, campaign.id, 1)) == 1
+        finally:
+            await delete_brand(engine_db, slug)
+            caches.clear_all()
+
+    async def test_1000_concurrent_scans_against_stock_100_pay_exactly_100(self, engine_db: Database) -> None:
+        caches.clear_all()
+        slug = "campaign-race-stock"
+        try:
+            await create_tenant(engine_db, slug)
+            campaign = await running_campaign(engine_db, slug, prizes=STOCKED)
+            outcomes = await self._race(engine_db, slug, campaign.id, 1000, same_code=False)
+            assert (outcomes.count("cash"), outcomes.count("points")) == (100, 900)
+            async with system(engine_db, slug) as ctx:
+                shown = await campaigns.get_campaign(ctx, campaign.id)
+                budget = await wallet.get_account(ctx, campaign.budget_account_id or 0)
+                assert await wallet.is_balanced(ctx)
+            assert (shown.prizes[0].stock_left, shown.spent_fen, budget.balance) == (0, 10_000, 990_000)
+        finally:
+            await delete_brand(engine_db, slug)
+            caches.clear_all()
+
+    async def test_concurrent_scans_never_overspend_the_wallet_budget(self, engine_db: Database) -> None:
+        caches.clear_all()
+        slug = "campaign-race-budget"
+        try:
+            await create_tenant(engine_db, slug)
+            campaign = await running_campaign(engine_db, slug, funded_fen=5_000, prizes=STOCKED)
+            outcomes = await self._race(engine_db, slug, campaign.id, 200, same_code=False)
+            assert (outcomes.count("cash"), outcomes.count("points")) == (50, 150)
+            async with system(engine_db, slug) as ctx:
+                budget = await wallet.get_account(ctx, campaign.budget_account_id or 0)
+                assert budget.balance == 0 and await wallet.is_balanced(ctx)
+        finally:
+            await delete_brand(engine_db, slug)
+            caches.clear_all()

@@ -1,0 +1,39 @@
+"""Every members test gets its own development SMS sink (no test sends a real SMS) and the
+default code policy unless it asks for another (``policy``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from yima.members import config, sms
+
+
+@pytest.fixture(autouse=True)
+def sink() -> Iterator[sms.DevSmsSink]:
+    dev = sms.DevSmsSink()
+    previous = sms.use_sender(dev)
+    yield dev
+    sms.use_sender(previous)
+
+
+@pytest.fixture
+def policy(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``policy(otp_phone_daily=2, …)``: these members settings for the rest of the test."""
+
+    def override(**values: Any) -> None:
+        settings = config.MembersSettings(**values)
+        monkeypatch.setattr(config, "members_settings", lambda: settings)
+        for module in _readers():
+            monkeypatch.setattr(module, "members_settings", lambda: settings)
+
+    return override
+
+
+def _readers() -> list[Any]:
+    from yima.members import api
+    from yima.members.service import codes, visitors
+
+    return [api, codes, visitors, sms]

@@ -1,0 +1,66 @@
+"""Plain factories for the members' records, and the objects the route harnesses point at."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import secrets
+
+from sqlalchemy import delete, select
+
+from tests.identity.factories import system
+from yima.identity.models import Tenant
+from yima.members import service as members
+from yima.members.schemas import PersonRead, PersonUpdate
+from yima.platform.ctx import Ctx
+from yima.platform.db.base import Base
+from yima.platform.db.session import Database
+from yima.platform.db.tenancy import ALL_TENANTS
+
+_seq = itertools.count(1)
+
+
+def new_visitor() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def new_phone() -> str:
+    """A fictional mobile number no other test of the run uses."""
+    return f"1370000{next(_seq):04d}"
+
+
+def at(ctx: Ctx, moment: dt.datetime) -> Ctx:
+    """``ctx`` living at ``moment`` (codes expire, cooldowns pass, days turn)."""
+    ctx.now = lambda: moment  # type: ignore[method-assign]
+    return ctx
+
+
+async def create_member(db: Database, slug: str, phone: str | None = None, **update: object) -> PersonRead:
+    """A person holding a verified ``phone`` (made up when not given), with level and tags."""
+    async with system(db, slug) as ctx:
+        person = await members.phone_person(ctx, phone or new_phone())
+        if update:
+            person = await members.update_person(ctx, person.id, PersonUpdate(**update))  # type: ignore[arg-type]
+        return person
+
+
+async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int], list[str]]:
+    phone = new_phone()
+    person = await create_member(db, slug, phone, tags=[marker])
+    async with system(db, slug) as ctx:
+        await members.send_code(ctx, phone)  # an SMS log row and a code row to keep unchanged
+    return {"person_id": person.id}, [phone]
+
+
+async def delete_brand(db: Database, slug: str) -> None:
+    """Remove a brand committed outside the test transaction, and everything it owns (the same
+    as tests/codes/test_packing.py does for its race; a candidate for tests/harness.py)."""
+    async with db.session() as session:
+        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+        if tenant_id is not None:
+            for table in reversed(Base.metadata.sorted_tables):
+                if "tenant_id" in table.c:
+                    statement = delete(table).where(table.c.tenant_id == tenant_id)
+                    await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
+            await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
+        await session.commit()

@@ -1,0 +1,167 @@
+"""The ledger through its service: money moves only in balanced journals, never below zero where
+an account forbids it, once per idempotency key."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from tests.identity.factories import create_tenant, system
+from tests.wallet.factories import award, balance_of, fund, funded_budget
+from yima.platform.db.session import Database
+from yima.platform.errors import NotFound
+from yima.wallet import service as wallet
+from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds, KeyReused
+from yima.wallet.schemas import AccountFilter, JournalFilter
+
+pytestmark = pytest.mark.usefixtures("acme")
+
+
+async def _assert_balanced(db: Database) -> None:
+    async with system(db, "acme") as ctx:
+        assert await wallet.is_balanced(ctx)
+
+
+class TestFundingAndBudgets:
+    async def test_money_flows_from_funding_to_a_budget_to_a_wallet(self, db: Database) -> None:
+        funded = await fund(db, "acme", 1_000_000, "BANK-1")
+        assert [(e.account_kind, e.amount, e.balance_after) for e in funded.entries] == [
+            ("brand_cash", 1_000_000, 1_000_000),
+            ("funding", -1_000_000, -1_000_000),
+        ]
+        async with system(db, "acme") as ctx:
+            budget = await wallet.open_budget(ctx, "campaign", "7", "春节扫码红包")
+            again = await wallet.open_budget(ctx, "campaign", "7", "another name")
+            assert (again.id, again.name) == (budget.id, "春节扫码红包")
+            await wallet.allocate_budget(ctx, budget.id, 300_000, "alloc-1")
+            won = await wallet.award(ctx, budget.id, 42, 888, "扫码中奖 一等奖", "draw-1")
+            assert [(e.account_kind, e.amount, e.balance_after) for e in won.entries] == [
+                ("budget", -888, 299_112),
+                ("participant", 888, 888),
+            ]
+            summary = await wallet.balance_summary(ctx)
+            assert (summary.funded, summary.brand_cash, summary.budgets, summary.wallets) == (
+                1_000_000, 700_000, 299_112, 888,
+            )  # fmt: skip
+            assert summary.balanced
+            wallet_42 = await wallet.wallet_of(ctx, 42)
+            assert (wallet_42.balance, wallet_42.account_id) == (888, won.entries[1].account_id)
+            assert (await wallet.wallet_of(ctx, 43)).account_id is None
+            statement = await wallet.account_statement(ctx, budget.id, 10, None)
+            assert [(s.kind, s.amount, s.balance_after) for s in statement] == [
+                ("award", -888, 299_112),
+                ("allocate", 300_000, 300_000),
+            ]
+            journals = await wallet.list_journals(ctx, JournalFilter(account_id=budget.id), 10, None)
+            assert [j.kind for j in journals] == ["award", "allocate"]
+            assert journals[0].entries[0].account_name == "春节扫码红包"
+            budgets = await wallet.list_accounts(ctx, AccountFilter(kind="budget"), 10, None)
+            assert [b.owner_ref for b in budgets] == ["7"]
+
+    async def test_an_award_beyond_the_budget_is_refused_and_changes_nothing(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 1_000)
+        await award(db, "acme", budget.id, 1, 600)
+        async with system(db, "acme") as ctx:
+            with pytest.raises(InsufficientFunds) as refused:
+                await wallet.award(ctx, budget.id, 2, 600, "扫码中奖", "draw-too-much")
+            assert refused.value.code == "insufficient_funds"
+            assert "holds 4.00 yuan; 6.00 yuan needed" in refused.value.message
+            # The caller caught the refusal and goes on in the same transaction: nothing moved.
+            assert (await wallet.get_account(ctx, budget.id)).balance == 400
+            assert (await wallet.wallet_of(ctx, 2)).balance == 0
+            assert [j.key for j in await wallet.list_journals(ctx, JournalFilter(kind="award"), 10, None)] != [
+                "award:draw-too-much"
+            ]
+            assert await wallet.is_balanced(ctx)
+            await wallet.award(ctx, budget.id, 2, 400, "扫码中奖", "draw-rest")
+        assert await balance_of(db, "acme", budget.id) == 0
+
+    async def test_allocating_more_than_the_brand_holds_is_refused(self, db: Database) -> None:
+        await fund(db, "acme", 5_000)
+        async with system(db, "acme") as ctx:
+            budget = await wallet.open_budget(ctx, "campaign", "x", "预算")
+            with pytest.raises(BrandFundsLow):
+                await wallet.allocate_budget(ctx, budget.id, 5_001, "too-much")
+            assert (await wallet.balance_summary(ctx)).brand_cash == 5_000
+
+    async def test_release_and_close_return_money_to_the_brand(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 10_000)
+        async with system(db, "acme") as ctx:
+            await wallet.release_budget(ctx, budget.id, 4_000, "rel-1")
+            closed = await wallet.close_budget(ctx, budget.id)
+            assert (closed.closed, closed.balance) == (True, 0)
+            assert (await wallet.balance_summary(ctx)).brand_cash == 10_000
+            assert (await wallet.close_budget(ctx, budget.id)).closed  # again: nothing changes
+            with pytest.raises(BudgetClosed):
+                await wallet.award(ctx, budget.id, 1, 100, "扫码中奖", "after-close")
+            with pytest.raises(BudgetClosed):
+                await wallet.allocate_budget(ctx, budget.id, 100, "after-close")
+        await _assert_balanced(db)
+
+    async def test_an_unknown_budget_is_not_found(self, db: Database) -> None:
+        await fund(db, "acme", 5_000)
+        async with system(db, "acme") as ctx:
+            with pytest.raises(NotFound):
+                await wallet.award(ctx, 999_999, 1, 100, "x", "nope")
+            with pytest.raises(NotFound):
+                await wallet.allocate_budget(ctx, 999_999, 100, "nope")
+            assert (await wallet.balance_summary(ctx)).brand_cash == 5_000
+
+
+class TestIdempotency:
+    async def test_a_retried_award_moves_the_money_once_and_answers_the_same(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 10_000)
+        first = await award(db, "acme", budget.id, 7, 300, key="scan-1")
+        again = await award(db, "acme", budget.id, 7, 300, key="scan-1")
+        assert (again.id, again.replayed, first.replayed) == (first.id, True, False)
+        assert [e.amount for e in again.entries] == [e.amount for e in first.entries]
+        assert await balance_of(db, "acme", budget.id) == 9_700
+        async with system(db, "acme") as ctx:
+            assert (await wallet.wallet_of(ctx, 7)).balance == 300
+
+    async def test_a_key_reused_for_another_movement_is_refused(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 10_000)
+        await award(db, "acme", budget.id, 7, 300, key="scan-1")
+        with pytest.raises(KeyReused):
+            await award(db, "acme", budget.id, 7, 301, key="scan-1")
+        with pytest.raises(KeyReused):
+            await award(db, "acme", budget.id, 8, 300, key="scan-1")
+        assert await balance_of(db, "acme", budget.id) == 9_700
+
+    async def test_funding_the_same_bank_transfer_twice_counts_once(self, db: Database) -> None:
+        await fund(db, "acme", 5_000, "BANK-77")
+        again = await fund(db, "acme", 5_000, "BANK-77")
+        assert again.replayed
+        async with system(db, "acme") as ctx:
+            assert (await wallet.balance_summary(ctx)).funded == 5_000
+
+
+async def test_brands_do_not_share_accounts(db: Database) -> None:
+    await create_tenant(db, "other")
+    budget = await funded_budget(db, "acme", 10_000)
+    await fund(db, "other", 50)
+    async with system(db, "other") as ctx:
+        with pytest.raises(NotFound):
+            await wallet.award(ctx, budget.id, 1, 10, "x", "cross")
+        with pytest.raises(NotFound):
+            await wallet.get_account(ctx, budget.id)
+        assert (await wallet.balance_summary(ctx)).brand_cash == 50
+    assert await balance_of(db, "acme", budget.id) == 10_000
+
+
+async def test_an_award_costs_four_statements(db: Database, engine_db: Database) -> None:
+    """The scan's hot path: claim the key, debit the budget, credit the wallet, write the entries."""
+    budget = await funded_budget(db, "acme", 10_000)
+    await award(db, "acme", budget.id, 1, 100)
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement.split()[0].upper())
+
+    async with system(db, "acme") as ctx:
+        event.listen(engine_db.engine.sync_engine, "before_cursor_execute", count)
+        try:
+            await wallet.award(ctx, budget.id, 1, 100, "扫码中奖", "hot-1")
+        finally:
+            event.remove(engine_db.engine.sync_engine, "before_cursor_execute", count)
+    assert seen == ["INSERT", "UPDATE", "INSERT", "INSERT"]

@@ -1,0 +1,62 @@
+"""Reconciliation against the sandbox provider's own records: matched, missing, another amount,
+another outcome, not sent yet; and the pure comparison behind it."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+
+from tests.identity.factories import system
+from tests.wallet.factories import award, funded_budget, withdraw
+from yima.platform.db.session import Database
+from yima.platform.outbox.runner import Runner
+from yima.wallet import rules
+from yima.wallet import service as wallet
+from yima.wallet.models import SandboxTransfer
+from yima.wallet.providers.base import BatchReport, DetailReport
+from yima.wallet.schemas import ReconciliationCreate
+
+
+async def test_the_report_names_every_payout_that_does_not_match(db: Database, runner: Runner, acme: str) -> None:
+    budget = await funded_budget(db, "acme", 10_000, cash=20_000)
+    await award(db, "acme", budget.id, 5, 5_000)
+    payouts = [await withdraw(db, "acme", 5, amount) for amount in (100, 200, 300)]
+    declined = await withdraw(db, "acme", 5, 400, openid="sandbox-fail-1")
+    await runner.drain()
+    waiting = await withdraw(db, "acme", 5, 500)  # requested, not sent yet
+    async with db.session() as session:  # the provider's side changes behind our back
+        tampered = update(SandboxTransfer).where(SandboxTransfer.out_detail_no == payouts[0].out_detail_no)
+        await session.execute(tampered.values(amount=99).execution_options(all_tenants=True))
+        flipped = update(SandboxTransfer).where(SandboxTransfer.out_detail_no == payouts[1].out_detail_no)
+        await session.execute(flipped.values(status="FAIL").execution_options(all_tenants=True))
+        gone = delete(SandboxTransfer).where(SandboxTransfer.out_detail_no == payouts[2].out_detail_no)
+        await session.execute(gone.execution_options(all_tenants=True))
+        await session.commit()
+    async with system(db, "acme") as ctx:
+        started = await wallet.start_reconciliation(ctx, ReconciliationCreate(), queue=False)
+    report = await wallet.run_reconciliation(lambda: system(db, "acme"), started.id)
+    assert (report.status, report.checked, report.matched, report.problems) == ("done", 4, 1, 3)
+    assert report.counts == {"amount_mismatch": 1, "status_mismatch": 1, "missing": 1, "matched": 1, "not_sent": 1}
+    assert sorted((line.verdict, line.payout_id) for line in report.lines) == sorted(
+        [("amount_mismatch", payouts[0].id), ("status_mismatch", payouts[1].id), ("missing", payouts[2].id)]
+    )
+    assert declined.id not in {line.payout_id for line in report.lines} and waiting.status == "requested"
+
+
+class TestCompare:
+    ours = (rules.OurPayout(1, "D1", 100, "succeeded"), rules.OurPayout(2, "D2", 200, "submitted"))
+
+    def test_a_batch_still_at_work_is_pending_not_missing(self) -> None:
+        report = BatchReport(True, "PROCESSING", "B", details=(DetailReport("D1", "PROCESSING", 100),))
+        assert [line.verdict for line in rules.reconcile_batch(self.ours, report)] == ["pending", "pending"]
+
+    def test_a_transfer_we_do_not_know_is_unexpected(self) -> None:
+        details = (
+            DetailReport("D1", "SUCCESS", 100),
+            DetailReport("D2", "SUCCESS", 200),
+            DetailReport("D9", "SUCCESS", 5),
+        )
+        lines = rules.reconcile_batch(self.ours, BatchReport(True, "FINISHED", "B", details=details))
+        assert [line.verdict for line in lines] == ["matched", "pending", "unexpected"]
+
+    def test_an_unknown_batch_is_missing(self) -> None:
+        assert {line.verdict for line in rules.reconcile_batch(self.ours, BatchReport(False))} == {"missing"}
