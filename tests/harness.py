@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from tests.identity.factories import create_client, create_staff, create_tenant, system
 from yima import contexts
 from yima.identity import service as identity
+from yima.identity.models import Tenant
 from yima.identity.schemas import RoleCreate
 from yima.platform.db.base import Base
 from yima.platform.db.session import Database
@@ -99,3 +100,17 @@ async def snapshot(db: Database, tenant_id: int) -> dict[str, list[str]]:
 
 def leaked(markers: list[str], text: str) -> list[str]:
     return [m for m in markers if m in text]
+
+
+async def delete_brand(db: Database, slug: str) -> None:
+    """Remove a brand committed outside the test transaction (the race tests commit for real),
+    and everything it owns."""
+    async with db.session() as session:
+        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
+        if tenant_id is not None:
+            for table in reversed(Base.metadata.sorted_tables):
+                if "tenant_id" in table.c:
+                    statement = delete(table).where(table.c.tenant_id == tenant_id)
+                    await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
+            await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
+        await session.commit()

@@ -6,15 +6,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from sqlalchemy import delete, select
-
 from tests.identity.factories import system
 from yima.campaigns import service as campaigns
 from yima.campaigns.schemas import CampaignCreate, CampaignRead
-from yima.identity.models import Tenant
-from yima.platform.db.base import Base
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import ALL_TENANTS
 from yima.wallet import service as wallet
 
 _seq = itertools.count(1)
@@ -42,18 +37,6 @@ async def running_campaign(db: Database, slug: str, funded_fen: int = 1_000_000,
             await wallet.allocate_budget(ctx, published.budget_account_id, funded_fen, f"camp-{published.id}")
     return published
 
-
-async def delete_brand(db: Database, slug: str) -> None:
-    """Remove a brand committed outside the test transaction, and everything it owns."""
-    async with db.session() as session:
-        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
-        if tenant_id is not None:
-            for table in reversed(Base.metadata.sorted_tables):
-                if "tenant_id" in table.c:
-                    statement = delete(table).where(table.c.tenant_id == tenant_id)
-                    await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
-            await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
-        await session.commit()
 
 
 async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int], list[str]]:

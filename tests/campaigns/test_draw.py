@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.campaigns.factories import delete_brand, running_campaign
+from tests.campaigns.factories import running_campaign
+from tests.harness import delete_brand
 from tests.identity.factories import create_tenant, system
 from yima.campaigns import service as campaigns
 from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from tests.catalog.factories import create_product, create_spec
 from tests.codes.factories import activate, create_batch, create_supplier
+from tests.harness import delete_brand
 from tests.identity.factories import bearer, create_client, create_tenant, system
 from tests.live import LiveServer
 from yima.codes import rules
@@ -30,11 +31,8 @@ from yima.codes.schemas import (
 )
 from yima.codes.service import packing
 from yima.codes.tokens import Face, TokenCodec
-from yima.identity.models import Tenant
 from yima.platform import caches
-from yima.platform.db.base import Base
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import ALL_TENANTS
 from yima.platform.errors import AppError, Conflict, Invalid
 
 
@@ -263,21 +261,9 @@ class TestConcurrency:
                 held = [len((await codes.unit_children(ctx, line.cases.first_serial + i)).children) for i in (0, 1)]
             assert sorted(held) == [0, 6]
         finally:
-            await _delete_brand(engine_db, slug)
+            await delete_brand(engine_db, slug)
             caches.clear_all()
 
-
-async def _delete_brand(db: Database, slug: str) -> None:
-    """Remove a brand committed outside the test transaction, and everything it owns."""
-    async with db.session() as session:
-        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
-        if tenant_id is not None:
-            for table in reversed(Base.metadata.sorted_tables):
-                if "tenant_id" in table.c:
-                    statement = delete(table).where(table.c.tenant_id == tenant_id)
-                    await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
-            await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
-        await session.commit()
 
 
 class TestApi:

@@ -6,16 +6,11 @@ import datetime as dt
 import itertools
 import secrets
 
-from sqlalchemy import delete, select
-
 from tests.identity.factories import system
-from yima.identity.models import Tenant
 from yima.members import service as members
 from yima.members.schemas import PersonRead, PersonUpdate
 from yima.platform.ctx import Ctx
-from yima.platform.db.base import Base
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import ALL_TENANTS
 
 _seq = itertools.count(1)
 
@@ -51,16 +46,3 @@ async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[st
         await members.send_code(ctx, phone)  # an SMS log row and a code row to keep unchanged
     return {"person_id": person.id}, [phone]
 
-
-async def delete_brand(db: Database, slug: str) -> None:
-    """Remove a brand committed outside the test transaction, and everything it owns (the same
-    as tests/codes/test_packing.py does for its race; a candidate for tests/harness.py)."""
-    async with db.session() as session:
-        tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
-        if tenant_id is not None:
-            for table in reversed(Base.metadata.sorted_tables):
-                if "tenant_id" in table.c:
-                    statement = delete(table).where(table.c.tenant_id == tenant_id)
-                    await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
-            await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
-        await session.commit()

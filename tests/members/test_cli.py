@@ -10,8 +10,9 @@ import sys
 import pytest
 
 from tests.conftest import new_database_url
+from tests.harness import delete_brand
 from tests.identity.factories import create_tenant, system
-from tests.members.factories import create_member, delete_brand, new_phone
+from tests.members.factories import create_member, new_phone
 from yima.members import demo
 from yima.members import service as members
 from yima.members.schemas import PersonFilter

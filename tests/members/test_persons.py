@@ -9,8 +9,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from tests.harness import delete_brand
 from tests.identity.factories import create_tenant, system
-from tests.members.factories import at, create_member, delete_brand, new_phone, new_visitor
+from tests.members.factories import at, create_member, new_phone, new_visitor
 from yima.identity.models import AuditEntry
 from yima.members import repository as repo
 from yima.members import service as members

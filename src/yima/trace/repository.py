@@ -295,12 +295,6 @@ async def events_of_units(
     return rows
 
 
-def _member_int(session: AsyncSession, column: Any, values: Sequence[int]) -> ColumnElement[bool]:
-    if _postgres(session):
-        return cast(ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(BigInteger))))
-    return cast(ColumnElement[bool], column.in_(values))
-
-
 def _member_param(postgres: bool, column: Any, name: str) -> ColumnElement[bool]:
     """``column`` is one of the integers bound as ``name`` (an array on PostgreSQL: one plan
     whatever their number)."""
