@@ -104,6 +104,8 @@ class CampaignAward(IdMixin, TenantScoped, Base):
     reason: Mapped[str] = mapped_column(String(80))
     journal_id: Mapped[int | None] = mapped_column(BigIntFK)  # the wallet's, for cash
     day: Mapped[str] = mapped_column(String(10))  # tenant-local ISO date
+    local_hour: Mapped[int] = mapped_column(SmallInteger, default=0)  # tenant-local, for the dashboard
+    region_code: Mapped[str | None] = mapped_column(String(6))  # where the scan was, when known
     created_at: Mapped[dt.datetime]
 
 

@@ -98,19 +98,22 @@ async def _claim_limits(ctx: Ctx, campaign: Campaign, person_id: int, serial: in
 
 
 async def _pick_and_take(
-    ctx: Ctx, campaign: Campaign, person_id: int, scan_ref: str, day: str, rng: random.Random
+    ctx: Ctx, campaign: Campaign, person_id: int, scan_ref: str, day: str, rng: random.Random, fallback_only: bool
 ) -> tuple[CampaignPrize, int, int | None, str]:
     prizes = {p.id: p for p in (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]}
     states = [prize_state(p) for p in prizes.values()]
     budget_left = campaign.budget_fen - campaign.spent_fen
     reason = "drawn"
+    if fallback_only:  # risk control lowered the scan to the minimum prize (降级为保底奖)
+        states = [s if s.fallback else replace(s, weight=0) for s in states]
+        reason = "fallback: risk control"
     while True:
         picked = rules.pick_prize(states, budget_left, rng)
         chosen = picked or rules.fallback_of(states)
         amount = rules.cash_amount(chosen, rng)
         try:
             journal = await _try(ctx, campaign, prizes[chosen.id], amount, day, person_id, scan_ref)
-            return prizes[chosen.id], amount, journal, reason if picked else "fallback"
+            return prizes[chosen.id], amount, journal, reason if picked or fallback_only else "fallback"
         except _Refused:
             if picked is None:
                 raise BudgetExhausted("not even the fallback prize fits the budget or today's cap") from None
@@ -131,13 +134,15 @@ async def draw_prize(
     *,
     scan: rules.ScanContext | None = None,
     rng: random.Random | None = None,
+    fallback_only: bool = False,
 ) -> AwardRead:
     """Draw a prize for one valid scan (the scans context calls it in its transaction).
 
     ``scan_ref`` identifies the scan: the same one again returns the first award (``replayed``).
     Raises NotRunning, NotEligible (when ``scan`` is given and falls outside the audience or
     targeting), AlreadyAwarded (the code and role have made all their awards; the losers of a
-    race get it), PersonLimitReached, BudgetExhausted — each leaving nothing written."""
+    race get it), PersonLimitReached, BudgetExhausted — each leaving nothing written.
+    ``fallback_only``: risk control's "lower to the minimum prize" (only the fallback is drawn)."""
     session = ctx.session
     found = await repo.award_by_scan(session, campaign_id, scan_ref)
     if found is not None:
@@ -154,14 +159,15 @@ async def draw_prize(
         async with session.begin_nested():
             seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
             prize, amount, journal, reason = await _pick_and_take(
-                ctx, campaign, person_id, scan_ref, day, rng or _system_random
+                ctx, campaign, person_id, scan_ref, day, rng or _system_random, fallback_only
             )
             award = CampaignAward(
                 tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=prize.id, scan_ref=scan_ref,
                 person_id=person_id, code_serial=code_serial, role=role, seq=seq, kind=prize.kind,
                 prize_name=prize.name, amount_fen=amount, points=prize.points,
                 cost_fen=rules.cost_of(prize_state(prize), amount), fallback=prize.fallback, reason=reason,
-                journal_id=journal, day=day, created_at=now,
+                journal_id=journal, day=day, local_hour=ctx.local(now).hour,
+                region_code=scan.region_code if scan else None, created_at=now,
             )  # fmt: skip
             repo.add(session, award)
             await session.flush()

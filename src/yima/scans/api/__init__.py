@@ -1,0 +1,5 @@
+"""Scans' HTTP edges."""
+
+from yima.scans.api import staff
+
+routers = [*staff.routers]
