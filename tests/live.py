@@ -21,6 +21,7 @@ import httpx
 class LiveServer:
     url: str
     env: dict[str, str]
+    log: Path | None = None
 
     def yima(self, *args: str) -> str:
         """Run a ``yima`` CLI command against the server's database; return its stdout."""
@@ -49,11 +50,11 @@ def live_server(database_url: str, data_dir: Path) -> Iterator[LiveServer]:
         "YIMA_DATABASE_URL": database_url,
         "YIMA_DATA_DIR": str(data_dir),
         "YIMA_RUN_WORKER_INLINE": "true",
-        "YIMA_LOG_LEVEL": "WARNING",
+        "YIMA_LOG_LEVEL": "INFO",  # the development SMS sink's codes are read from the log
     }
     env.pop("YIMA_SECRET_KEY", None)
     port = _free_port()
-    server = LiveServer(f"http://127.0.0.1:{port}", env)
+    server = LiveServer(f"http://127.0.0.1:{port}", env, data_dir / "server.log")
     server.yima("migrate")
     server.yima("demo")
     log = (data_dir / "server.log").open("w")

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         default=120,
         description="Code-page scans a minute from one IP (consumers share carrier addresses, so more than logins).",
     )
+    bench_routes: bool = Field(
+        default=False,
+        description="Serve the benchmark's reference routes (GET /bench/hello, POST /bench/minimal); 404 when off.",
+    )
 
     def resolved_secret_key(self) -> str:
         """The master secret; a development one is created once in data_dir when none is set."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yima.analytics import console
+from yima.analytics.console import inventory as console
 from yima.analytics.schemas import InventoryReport, InventoryRow
 from yima.platform.console import nav
 from yima.platform.console.page import registered_pages

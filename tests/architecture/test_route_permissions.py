@@ -22,10 +22,11 @@ from yima.main import create_app
 from yima.platform.db.session import Database
 
 # The URL spaces of DESIGN.md and DOMAIN.md: the API, OAuth, EPCIS, operations, docs, the
-# console, static files, the scan landing (/c/ tokens, /01/ GS1 Digital Link) and phone pages (/m/).
+# console, static files, the scan landing (/c/ tokens, /01/ GS1 Digital Link), phone pages (/m/)
+# and the scan benchmark's reference routes (/bench/, answering 404 unless YIMA_BENCH_ROUTES).
 PREFIXES = (
     "/api/v1", "/oauth/", "/epcis", "/healthz", "/metrics", "/docs", "/openapi.json",
-    "/console", "/static", "/c/", "/C/", "/01/", "/m/",
+    "/console", "/static", "/c/", "/C/", "/01/", "/m/", "/bench/",
 )  # fmt: skip
 # Public routes under /api/v1: (method, path) → why anyone may call it. Keep it short.
 PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {
@@ -33,6 +34,9 @@ PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/api/v1/members/me"): "a visitor's own profile; only with a visitor token (members.permissions.Visitor)",
     ("POST", "/api/v1/members/otp"): "a visitor asks for an SMS code: visitor token, limits per IP and per phone",
     ("POST", "/api/v1/members/otp/verify"): "a visitor proves a phone: visitor token, limits per IP and per code",
+    ("POST", "/api/v1/scans"): "a consumer's scan: anyone holding a printed code; limit per IP, risk control",
+    ("GET", "/api/v1/scans/me/wallet"): "a visitor's own wallet; only with a visitor token",
+    ("POST", "/api/v1/scans/me/withdrawals"): "a visitor withdraws their own winnings: visitor token, verified phone",
 }
 
 

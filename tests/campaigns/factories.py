@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.identity.factories import system
 from yima.campaigns import service as campaigns
-from yima.campaigns.schemas import CampaignCreate, CampaignRead
+from yima.campaigns.schemas import BlacklistEntryCreate, CampaignCreate, CampaignRead
 from yima.platform.db.session import Database
 from yima.wallet import service as wallet
 
@@ -38,7 +38,50 @@ async def running_campaign(db: Database, slug: str, funded_fen: int = 1_000_000,
     return published
 
 
-
 async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int], list[str]]:
     campaign = await create_campaign(db, slug, name=f"{marker} 活动", description=f"{marker} 说明")
-    return {"campaign_id": campaign.id}, []
+    async with system(db, slug) as ctx:
+        entry = await campaigns.add_blacklist_entry(
+            ctx, BlacklistEntryCreate(kind="device", value=f"{marker}-device", reason=f"{marker} 刷奖")
+        )
+    return {"campaign_id": campaign.id, "blacklist_entry_id": entry.id}, []
+
+
+async def add_award(
+    db: Database,
+    slug: str,
+    campaign: CampaignRead,
+    person_id: int,
+    *,
+    day: str,
+    hour: int = 12,
+    region_code: str | None = None,
+    prize: int = 0,
+    amount_fen: int | None = None,
+) -> None:
+    """An award row as the draw writes it, on any tenant-local day and hour, for the dashboard's
+    figures (the prize, budget and pacing counters are left as they are). ``prize`` indexes
+    ``campaign.prizes``; a cash prize pays ``amount_fen`` (default: its fixed or least amount)."""
+    from yima.campaigns.models import CampaignAward  # the test writes what only the draw writes
+
+    chosen, n = campaign.prizes[prize], next(_seq)
+    amount = (amount_fen or chosen.amount_fen or chosen.min_fen or 0) if chosen.kind == "cash" else 0
+    async with system(db, slug) as ctx:
+        ctx.session.add(
+            CampaignAward(
+                tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=chosen.id, scan_ref=f"stats-{n}",
+                person_id=person_id, code_serial=10**9 + n, role="consumer", seq=1, kind=chosen.kind,
+                prize_name=chosen.name, amount_fen=amount, points=chosen.points,
+                cost_fen=amount if chosen.kind == "cash" else chosen.cost_fen, fallback=chosen.fallback,
+                reason="drawn", day=day, local_hour=hour, region_code=region_code, created_at=ctx.now(),
+            )
+        )  # fmt: skip
+
+
+async def local_days(db: Database, slug: str, *back: int) -> list[str]:
+    """The brand's local dates (ISO) ``back`` days before today."""
+    import datetime as dt
+
+    async with system(db, slug) as ctx:
+        today = ctx.local(ctx.now()).date()
+    return [(today - dt.timedelta(days=n)).isoformat() for n in back]

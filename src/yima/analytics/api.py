@@ -1,16 +1,19 @@
-"""/api/v1/analytics: the cockpit's figures (渠道库存, 货龄, 窜货统计)."""
+"""/api/v1/analytics: the cockpit's figures (渠道库存, 货龄, 窜货统计) and the live campaign
+dashboard (活动实时看板)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from yima.analytics import service
 from yima.analytics.permissions import ANALYTICS_READ
-from yima.analytics.schemas import DiversionSummary, InventoryFilter, InventoryReport
+from yima.analytics.schemas import CampaignDashboard, DiversionSummary, InventoryFilter, InventoryReport
+from yima.campaigns.permissions import CAMPAIGNS_READ
 from yima.identity.permissions import requires
 from yima.platform.ctx import Ctx
+from yima.platform.web.params import Id
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 Filters = Annotated[InventoryFilter, Depends()]
@@ -33,6 +36,19 @@ async def goods_age(filters: Filters, ctx: Ctx = requires(ANALYTICS_READ)) -> In
 async def diversion_summary(filters: Filters, ctx: Ctx = requires(ANALYTICS_READ)) -> DiversionSummary:
     """窜货 findings counted by status per dealer, store, product or region found in."""
     return await service.diversion_summary(ctx, filters)
+
+
+@router.get("/campaigns/{campaign_id}/dashboard", response_model=CampaignDashboard)
+async def campaign_dashboard(
+    campaign_id: Id,
+    region: Annotated[
+        str | None, Query(pattern=r"^\d{6}$", description="a province code: its cities instead of the provinces")
+    ] = None,
+    ctx: Ctx = requires(CAMPAIGNS_READ),
+) -> CampaignDashboard:
+    """活动实时看板: scans, awards, winners, spend against budget and today's cap, by hour (today
+    and the day before), by day (the campaign's last 14), by province or city, and by prize."""
+    return await service.campaign_dashboard(ctx, campaign_id, region=region)
 
 
 routers = [router]

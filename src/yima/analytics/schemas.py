@@ -1,10 +1,14 @@
-"""Analytics' answers: channel inventory (渠道库存), goods age (货龄), diversion counts (窜货)."""
+"""Analytics' answers: channel inventory (渠道库存), goods age (货龄), diversion counts (窜货), the
+live campaign dashboard (活动实时看板)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from yima.campaigns.schemas import PrizeStats
 
 Group = Literal["dealer", "store", "product", "region"]
 RegionLevel = Literal["province", "city"]
@@ -58,3 +62,79 @@ class DiversionSummary(BaseModel):
     group: Group
     rows: list[DiversionSummaryRow]
     total: DiversionSummaryRow
+
+
+# The live campaign dashboard (活动实时看板) -------------------------------------------------------
+
+
+class DashboardKpis(BaseModel):
+    """The campaign's figures since it began, and today's (tenant-local). Money in fen."""
+
+    scans: int = Field(description="scans that took part in the campaign")
+    scanners: int = Field(description="distinct persons among them")
+    awards: int
+    winners: int = Field(description="distinct persons awarded")
+    fallback_awards: int = Field(description="awards of the fallback prize (保底奖)")
+    win_rate: float | None = Field(description="awards / scans (None before the first scan)")
+    spent_fen: int = Field(description="charged to the budget (cash paid and prizes' cost)")
+    cash_fen: int = Field(description="cash awarded (红包)")
+    budget_fen: int
+    budget_used: float | None = Field(description="spent / budget, 0–1 (None: no budget)")
+    today_scans: int
+    today_awards: int
+    today_winners: int
+    today_spent_fen: int = Field(description="today's spend the pacing cap holds against")
+    daily_cap_fen: int | None = Field(description="the pacing cap (每日预算); None: none")
+    held_for_review: int = Field(description="scans held by risk control, awaiting review")
+    review_rejected: int = Field(description="held scans a reviewer rejected")
+    risk_rejected: int = Field(description="scans risk control rejected outright")
+
+
+class HourPoint(BaseModel):
+    """One tenant-local hour of today, and the same hour of the day before."""
+
+    hour: int
+    scans: int = 0
+    awards: int = 0
+    spent_fen: int = 0
+    prev_scans: int = 0
+    prev_awards: int = 0
+
+
+class DayPoint(BaseModel):
+    day: str = Field(description="tenant-local ISO date")
+    scans: int = 0
+    scanners: int = 0
+    awards: int = 0
+    winners: int = 0
+    spent_fen: int = 0
+    held: int = Field(default=0, description="scans whose outcome is still 'held' (risk review)")
+    rejected: int = Field(default=0, description="scans whose outcome is 'rejected'")
+
+
+class RegionPoint(BaseModel):
+    code: str | None = Field(description="a province (510000) or, in a province, a city (510100); None: not located")
+    name: str | None
+    scans: int = 0
+    awards: int = 0
+    spent_fen: int = 0
+
+
+class CampaignDashboard(BaseModel):
+    """活动实时看板: what one campaign has done so far, for staff watching it run."""
+
+    campaign_id: int
+    name: str
+    state: str = Field(description="the campaign's state now: draft, scheduled, running, paused or ended")
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    as_of: dt.datetime = Field(description="when the figures were read (UTC)")
+    today: str = Field(description="the brand's local date")
+    kpis: DashboardKpis
+    outcomes: dict[str, int] = Field(description="scans per draw outcome, since the campaign began")
+    hours: list[HourPoint] = Field(description="24 entries: today's hours 0–23 beside the day before's")
+    days: list[DayPoint] = Field(description="the campaign's last 14 days (up to today), oldest first")
+    region: str | None = Field(description="the province the regions are cities of; None: regions are provinces")
+    region_name: str | None
+    regions: list[RegionPoint] = Field(description="most scans first; the not-located last")
+    prizes: list[PrizeStats] = Field(description="the prize pool with stock left, awards and spend")

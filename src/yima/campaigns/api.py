@@ -1,4 +1,4 @@
-"""The campaigns' HTTP edges: /api/v1/campaigns/…"""
+"""The campaigns' HTTP edges: /api/v1/campaigns/… and risk control at /api/v1/campaigns/risk/…"""
 
 from __future__ import annotations
 
@@ -7,12 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from yima.campaigns import service
-from yima.campaigns.permissions import CAMPAIGNS_READ, CAMPAIGNS_WRITE
+from yima.campaigns.permissions import CAMPAIGNS_READ, CAMPAIGNS_WRITE, RISK_MANAGE, RISK_READ, RISK_WRITE
 from yima.campaigns.schemas import (
+    BlacklistEntryCreate,
+    BlacklistEntryFilter,
+    BlacklistEntryRead,
     CampaignCreate,
     CampaignFilter,
     CampaignRead,
     CampaignUpdate,
+    RiskSettings,
+    RiskSettingsUpdate,
     Simulation,
     SimulationRequest,
 )
@@ -22,6 +27,8 @@ from yima.platform.web.pagination import Page, PageParams, make_page, page_param
 from yima.platform.web.params import Id
 
 router = APIRouter(prefix="/api/v1/campaigns", tags=["campaigns"])
+# Before the campaigns' routes (see ``routers``), so "risk" is never read as a campaign id.
+risk_router = APIRouter(prefix="/api/v1/campaigns/risk", tags=["campaigns: risk control"])
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
@@ -79,4 +86,36 @@ async def simulate_campaign(
     return await service.simulate_campaign(ctx, campaign_id, data.expected_scans)
 
 
-routers = [router]
+@risk_router.get("/settings", response_model=RiskSettings)
+async def get_risk_settings(ctx: Ctx = requires(RISK_READ)) -> RiskSettings:
+    """The brand's risk control rules (风控规则); the defaults until changed."""
+    return await service.get_risk_settings(ctx)
+
+
+@risk_router.patch("/settings", response_model=RiskSettings)
+async def update_risk_settings(data: RiskSettingsUpdate, ctx: Ctx = requires(RISK_MANAGE)) -> RiskSettings:
+    """Change what is sent, to any depth; scans are graded by the new rules at once."""
+    return await service.update_risk_settings(ctx, data)
+
+
+@risk_router.get("/blacklist", response_model=Page[BlacklistEntryRead])
+async def list_blacklist(
+    paging: Paging, filters: Annotated[BlacklistEntryFilter, Depends()], ctx: Ctx = requires(RISK_READ)
+) -> Page[BlacklistEntryRead]:
+    rows = await service.list_blacklist(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@risk_router.post("/blacklist", response_model=BlacklistEntryRead, status_code=status.HTTP_201_CREATED)
+async def add_blacklist_entry(data: BlacklistEntryCreate, ctx: Ctx = requires(RISK_WRITE)) -> BlacklistEntryRead:
+    """Blacklist (拉黑) a person, phone, device, IP address or CIDR block, or serial."""
+    return await service.add_blacklist_entry(ctx, data)
+
+
+@risk_router.delete("/blacklist/{blacklist_entry_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def remove_blacklist_entry(blacklist_entry_id: Id, ctx: Ctx = requires(RISK_WRITE)) -> None:
+    """The entry stops applying at once (in the audit log with what it was)."""
+    await service.remove_blacklist_entry(ctx, blacklist_entry_id)
+
+
+routers = [risk_router, router]

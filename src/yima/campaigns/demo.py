@@ -4,6 +4,8 @@ campaign of that name is left as it is."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from yima.campaigns import service
 from yima.campaigns.schemas import CampaignCreate, CampaignFilter, Limits, PrizeIn, Scope
 from yima.catalog import service as catalog
@@ -26,6 +28,7 @@ async def seed(ctx: Ctx) -> None:
         CampaignCreate(
             name=NAME,
             description="金樽开盖扫码，100% 中奖：现金红包或积分",
+            starts_at=ctx.now() - dt.timedelta(days=3),  # the scans demo has consumers since then
             budget_fen=BUDGET_FEN,
             daily_cap_fen=200_000,
             scope=Scope(product_ids=[product.id]),

@@ -10,10 +10,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yima.platform.db.base import Base, IdMixin, TenantScoped, TimestampMixin, tenant_fk, tenant_table_args
+from yima.platform.db.base import (
+    Base,
+    IdMixin,
+    TenantScoped,
+    TimestampMixin,
+    tenant_fk,
+    tenant_table_args,
+    utcnow,
+)
 
 BigIntFK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -153,3 +170,50 @@ class CampaignDay(IdMixin, TenantScoped, Base):
     day: Mapped[str] = mapped_column(String(10))
     spent_fen: Mapped[int] = mapped_column(BigInteger)
     awards: Mapped[int] = mapped_column(Integer)
+
+
+# risk control (风控) ----------------------------------------------------------------------------
+
+
+class CampaignRiskCounter(TenantScoped, Base):
+    """Scans of one subject (a person, or a keyed digest of a device, an address or a /24 network)
+    in one fixed window (a minute, an hour, the brand's local day), counted by one multi-row
+    upsert per scan. No surrogate id: the key is the row, written on every scan (three indexes
+    would be two too many), and leads with the window's start so purging old windows is a
+    range delete (campaigns.purge_risk_counters, windows older than two days)."""
+
+    __tablename__ = "campaign_risk_counters"
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "starts_at", "span", "subject", "subject_key"),)
+
+    starts_at: Mapped[dt.datetime]
+    span: Mapped[str] = mapped_column(String(6))  # risk.SPANS
+    subject: Mapped[str] = mapped_column(String(6))  # risk.SUBJECTS
+    subject_key: Mapped[str] = mapped_column(String(32))
+    scans: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignBlacklistEntry(IdMixin, TenantScoped, Base):
+    """A blacklist entry (黑名单): scans matching it get the brand's blacklist response. ``value``
+    is normalised by kind (risk.normalise_entry); an IP entry is an address or a CIDR block."""
+
+    __tablename__ = "campaign_blacklist"
+    __table_args__ = tenant_table_args(UniqueConstraint("tenant_id", "kind", "value"))
+
+    kind: Mapped[str] = mapped_column(String(8))  # risk.BLACKLIST_KINDS
+    value: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[dt.datetime | None]
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CampaignRiskSettings(IdMixin, TenantScoped, Base):
+    """A brand's risk settings (one row; the defaults until changed): a schemas.RiskSettings
+    document, validated whole on every change."""
+
+    __tablename__ = "campaign_risk_settings"
+    __table_args__ = tenant_table_args(UniqueConstraint("tenant_id"))
+
+    document: Mapped[dict[str, Any]]
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

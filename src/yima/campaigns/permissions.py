@@ -16,3 +16,16 @@ CAMPAIGNS_WRITE = Permission(
     "Manage scan-to-win campaigns (configure, publish, pause, end)",
     ("admin", "operator"),
 )
+RISK_READ = Permission(
+    "risk:read",
+    "查看风控",
+    "View risk control (rules, blacklists)",
+    ("admin", "operator", "finance", "regional_manager"),
+)
+RISK_WRITE = Permission(
+    "risk:write",
+    "审核扫码、管理黑名单",
+    "Review held scans, manage blacklists",
+    ("admin", "operator"),
+)
+RISK_MANAGE = Permission("risk:manage", "风控规则设置", "Set the risk control rules", ("admin",))

@@ -98,6 +98,23 @@ class ScanContext:
     is_new: bool = True
 
 
+ScanFact = Literal["holder", "member", "history"]
+# Which facts of the scan each targeting field reads: the scan fetches only what is targeted.
+FACTS_OF_FIELD: dict[str, ScanFact] = {
+    "dealer_ids": "holder",
+    "store_ids": "holder",
+    "member_levels": "member",
+    "member_tags": "member",
+    "scanner": "history",
+    "nth_scans": "history",
+}
+
+
+def facts_needed(targeting: Mapping[str, object]) -> frozenset[ScanFact]:
+    """The facts a targeting document (schemas.Targeting dumped) needs beyond time and place."""
+    return frozenset(fact for name, fact in FACTS_OF_FIELD.items() if targeting.get(name) not in (None, [], "any"))
+
+
 def ineligible(
     targeting: Targeting, scan: ScanContext, in_territory: Callable[[str, Collection[str]], bool]
 ) -> list[str]:

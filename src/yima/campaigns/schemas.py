@@ -5,8 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from yima.campaigns.risk import BlacklistKind, Decision, normalise_entry
 from yima.campaigns.rules import PrizeKind, Role, State
 from yima.geo.schemas import RegionCode
 from yima.platform.types import MAX_ID, RefId
@@ -236,3 +246,234 @@ class AwardRead(BaseModel):
     journal_id: int | None
     created_at: dt.datetime
     replayed: bool = False
+
+
+# The live dashboard's figures (service/stats.py: award_stats) ----------------------------------
+
+
+class AwardTally(BaseModel):
+    """Awards made, distinct winners (persons), what they charged the budget (``cost_fen``),
+    the cash among it and how many were the fallback prize (保底奖)."""
+
+    awards: int = 0
+    winners: int = 0
+    cost_fen: int = 0
+    cash_fen: int = 0
+    fallback_awards: int = 0
+
+
+class DayAwards(AwardTally):
+    day: str  # tenant-local ISO date
+
+
+class HourAwards(BaseModel):
+    day: str
+    hour: int  # tenant-local, 0–23
+    awards: int = 0
+    cost_fen: int = 0
+
+
+class RegionAwards(BaseModel):
+    region_code: str | None  # where the scan was (GB/T 2260, usually a district); None: unknown
+    awards: int = 0
+    cost_fen: int = 0
+
+
+class PrizeStats(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    kind: PrizeKind
+    fallback: bool
+    stock: int | None  # None: unlimited
+    stock_left: int | None
+    awarded: int
+    spent_fen: int
+    budget_fen: int | None
+
+
+class AwardStats(BaseModel):
+    """One campaign's awards for the live dashboard: its budget and pacing, totals since it
+    began, by tenant-local day and hour since ``since_day``, by region since it began, by prize."""
+
+    campaign_id: int
+    name: str
+    state: State
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    published_at: dt.datetime | None
+    ended_at: dt.datetime | None
+    budget_fen: int
+    spent_fen: int
+    daily_cap_fen: int | None
+    today: str  # tenant-local ISO date
+    paced_today_fen: int  # today's spend the pacing cap (每日预算) holds against
+    total: AwardTally
+    days: list[DayAwards]  # oldest first; days without awards are left out
+    hours: list[HourAwards]
+    regions: list[RegionAwards]
+    prizes: list[PrizeStats]
+
+
+# risk control (风控) --------------------------------------------------------------------------
+
+Limit = Annotated[int, Field(ge=1, le=10**7)]
+RESPONSE = "pay (reason still stored) | fallback: the fallback prize only | review: held | reject: no prize"
+
+
+class RiskRule(BaseModel):
+    """More than ``limit`` → ``response``."""
+
+    limit: Limit | None = Field(description="More than this many triggers the response; null: the rule is off")
+    response: Decision = Field(description=RESPONSE)
+
+
+class CounterRules(BaseModel):
+    """Scans of one subject in a minute, an hour and the brand's local day (fixed windows)."""
+
+    minute: RiskRule
+    hour: RiskRule
+    day: RiskRule
+
+
+class DistanceRule(BaseModel):
+    km: Annotated[float, Field(gt=0, le=5000)] | None = Field(
+        description="Scanned more than this many km outside the goods' territory; null: off"
+    )
+    response: Decision = Field(description=RESPONSE)
+
+
+def _counter_rules(minute: tuple[int, Decision], hour: tuple[int, Decision], day: tuple[int, Decision]) -> Any:
+    return lambda: CounterRules(
+        minute=RiskRule(limit=minute[0], response=minute[1]),
+        hour=RiskRule(limit=hour[0], response=hour[1]),
+        day=RiskRule(limit=day[0], response=day[1]),
+    )
+
+
+RISK_EXAMPLE: dict[str, Any] = {
+    "enabled": True, "serial_burst": {"limit": 8, "response": "review"}, "blacklist_response": "reject",
+    "person": {"minute": {"limit": 10, "response": "review"}, "hour": {"limit": 60, "response": "fallback"},
+               "day": {"limit": 200, "response": "reject"}},
+}  # fmt: skip
+
+
+class RiskSettings(BaseModel):
+    """A brand's risk control (风控规则): counters per person, device, IP address and network
+    (/24, IPv6 /48) over a minute, an hour and a day; bursts of consecutive serials; scans far
+    from the goods' territory; blacklists. The defaults suit real consumer traffic (docs/campaigns.md)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [RISK_EXAMPLE]})
+
+    enabled: bool = Field(default=True, description="false: every scan is paid, no counter is kept")
+    person: CounterRules = Field(
+        default_factory=_counter_rules((10, "review"), (60, "fallback"), (200, "reject")),
+        description="Scans by one person (会员 or visitor)",
+    )
+    device: CounterRules = Field(
+        default_factory=_counter_rules((10, "review"), (60, "fallback"), (200, "reject")),
+        description="Scans from one device id",
+    )
+    ip: CounterRules = Field(
+        default_factory=_counter_rules((60, "fallback"), (300, "review"), (1000, "reject")),
+        description="Scans from one IP address (often shared: carrier NAT, a banquet hall's Wi-Fi)",
+    )
+    net: CounterRules = Field(
+        default_factory=_counter_rules((120, "fallback"), (600, "review"), (3000, "reject")),
+        description="Scans from one network: IPv4 /24, IPv6 /48",
+    )
+    serial_burst: RiskRule = Field(
+        default_factory=lambda: RiskRule(limit=8, response="review"),
+        description="Neighbouring serials (within 5 either side) scanned in the last 10 minutes by this "
+        "person or network: a roll of leaked codes worked through",
+    )
+    far_from_territory: DistanceRule = Field(
+        default_factory=lambda: DistanceRule(km=200, response="fallback"),
+        description="Distance outside the dealer territory the goods were shipped to (窜货)",
+    )
+    blacklist_response: Decision = Field(default="reject", description="What a blacklisted scan gets")
+
+
+class RiskRuleUpdate(BaseModel):
+    limit: Limit | None = None
+    response: Decision | None = None
+
+
+class CounterRulesUpdate(BaseModel):
+    minute: RiskRuleUpdate | None = None
+    hour: RiskRuleUpdate | None = None
+    day: RiskRuleUpdate | None = None
+
+
+class DistanceRuleUpdate(BaseModel):
+    km: Annotated[float, Field(gt=0, le=5000)] | None = None
+    response: Decision | None = None
+
+
+class RiskSettingsUpdate(BaseModel):
+    """Only what is sent changes, to any depth (``{"person": {"minute": {"limit": 15}}}``); a
+    ``limit`` or ``km`` sent as null switches that rule off."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"person": {"minute": {"limit": 15}}, "ip": {"day": {"response": "review"}}}]}
+    )
+
+    enabled: bool | None = None
+    person: CounterRulesUpdate | None = None
+    device: CounterRulesUpdate | None = None
+    ip: CounterRulesUpdate | None = None
+    net: CounterRulesUpdate | None = None
+    serial_burst: RiskRuleUpdate | None = None
+    far_from_territory: DistanceRuleUpdate | None = None
+    blacklist_response: Decision | None = None
+
+
+class BlacklistEntryCreate(BaseModel):
+    """One blacklist entry (黑名单). ``value`` by ``kind``: person — a person id; phone — a
+    mainland mobile number; device — the device id the client sends; ip — an address or a
+    CIDR block (``203.0.113.0/24``); serial — a code's serial number."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"kind": "ip", "value": "203.0.113.0/24", "reason": "机房IP段，批量刷奖", "expires_at": None}]
+        }
+    )
+
+    kind: BlacklistKind
+    value: Annotated[str, StringConstraints(min_length=1, max_length=128)]
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    expires_at: AwareDatetime | None = Field(default=None, description="null: until removed")
+
+    @field_validator("value")
+    @classmethod
+    def _normalised(cls, value: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        return normalise_entry(kind, value) if kind else value
+
+    @field_validator("expires_at")
+    @classmethod
+    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
+        try:
+            return value.astimezone(dt.UTC) if value is not None else None
+        except OverflowError:
+            raise ValueError("out of range") from None
+
+
+class BlacklistEntryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: BlacklistKind
+    value: str
+    reason: str
+    expires_at: dt.datetime | None
+    active: bool = Field(description="false once expires_at has passed")
+    created_by: str
+    created_at: dt.datetime
+
+
+class BlacklistEntryFilter(BaseModel):
+    kind: BlacklistKind | None = None
+    q: Annotated[str, StringConstraints(max_length=60)] | None = Field(default=None, description="part of the value")
+    active: bool | None = Field(default=None, description="true: unexpired only; false: expired only")

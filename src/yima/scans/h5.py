@@ -1,21 +1,39 @@
-"""The public code page (防伪查询) at every printed URL: /c/{token}, /C/{token} and GS1 Digital
-Link /01/{gtin}/21/{serial}. What a phone opens when it scans a code."""
+"""The consumer's phone pages: the public code page at every printed URL (/c/{token}, /C/{token},
+GS1 Digital Link /01/{gtin}/21/{serial}) with its draw button, the draw's result, and 我的奖励 —
+claiming with a phone number and SMS code, the wallet, the withdrawal. Forms post back to the
+same origin; the visitor is the ``yima_visitor`` cookie (HttpOnly, SameSite=Lax)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import secrets
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from yima.identity.permissions import public
+from yima.members import service as members
+from yima.members.errors import InvalidVisitor, VisitorRequired
+from yima.members.permissions import VISITOR_COOKIE
 from yima.platform.ctx import Ctx
+from yima.platform.errors import AppError
 from yima.platform.web import h5
 from yima.scans import service
+from yima.scans.api.consumer import set_visitor_cookie
+from yima.scans.schemas import WithdrawalCreate
 
 router = APIRouter(include_in_schema=False)
+WALLET = "/m/me"
+Field = Annotated[str, Form(max_length=500)]
+
+
+def _throttle(request: Request, ctx: Ctx) -> None:
+    request.app.state.limiters["scan"].hit(ctx.ip or "?")
 
 
 async def _page(request: Request, ctx: Ctx, text: str) -> HTMLResponse:
-    request.app.state.limiters["scan"].hit(ctx.ip or "?")
+    _throttle(request, ctx)
     try:
         page = await service.open_code(ctx, text, request.headers.get("user-agent"))
     except service.NotOurCode:
@@ -35,6 +53,130 @@ async def code_page(token: str, request: Request, ctx: Ctx = public()) -> HTMLRe
 async def digital_link_page(rest: str, request: Request, ctx: Ctx = public()) -> HTMLResponse:
     # The whole URL: a Digital Link is parsed (and checked) as the URI it is.
     return await _page(request, ctx, str(request.url.replace(query="", fragment="")))
+
+
+@router.post("/m/draw", response_class=HTMLResponse)
+async def draw(
+    request: Request, code: Field, scan: Annotated[int, Form(ge=1, le=2**62)], proof: Field, ctx: Ctx = public()
+) -> HTMLResponse:
+    """立即抽奖: the draw of the scan the code page recorded (a second press shows the result)."""
+    _throttle(request, ctx)
+    result, visit = await service.draw_scan(ctx, code, scan, proof, request.cookies.get(VISITOR_COOKIE))
+    profile = await members.member_profile(ctx, visit.person_id)
+    assert ctx.tenant is not None
+    response = h5.render(
+        request,
+        "scans/draw.html",
+        {"result": result, "verified": profile.verified, "brand_name": ctx.tenant.name, "title": "抽奖结果"},
+    )
+    set_visitor_cookie(request, response, visit.issued_token)
+    return response
+
+
+async def _visitor(request: Request, ctx: Ctx) -> str | None:
+    """The visitor of the cookie, ``ctx`` bound to its brand; None without a valid one."""
+    _throttle(request, ctx)
+    try:
+        return await members.enter_as_visitor(ctx, request.cookies.get(VISITOR_COOKIE))
+    except (VisitorRequired, InvalidVisitor):
+        return None
+
+
+async def _wallet_page(request: Request, ctx: Ctx, visitor_id: str, status: int = 200, **extra: Any) -> HTMLResponse:
+    mine = await service.my_wallet(ctx, visitor_id)
+    assert ctx.tenant is not None
+    values = {"mine": mine, "brand_name": ctx.tenant.name, "title": "我的奖励", "key": secrets.token_urlsafe(12)}
+    return h5.render(request, "scans/wallet.html", values | extra, status_code=status)
+
+
+def _no_visitor(request: Request) -> HTMLResponse:
+    return h5.render(request, "scans/no_visitor.html", {"title": "我的奖励"})
+
+
+@router.get(WALLET, response_class=HTMLResponse)
+async def wallet_page(request: Request, ctx: Ctx = public()) -> HTMLResponse:
+    """我的奖励: balance, awards, withdrawals; the claim form until a phone is verified."""
+    visitor_id = await _visitor(request, ctx)
+    return await _wallet_page(request, ctx, visitor_id) if visitor_id else _no_visitor(request)
+
+
+@router.post(f"{WALLET}/claim/send", response_class=HTMLResponse)
+async def claim_send(request: Request, phone: Field, ctx: Ctx = public()) -> HTMLResponse:
+    """领取 step 1: send a one-time code to the phone."""
+    visitor_id = await _visitor(request, ctx)
+    if visitor_id is None:
+        return _no_visitor(request)
+    outcome = await members.send_code(ctx, phone)
+    if outcome.error:
+        return await _wallet_page(
+            request, ctx, visitor_id, outcome.error.status, phone=phone, error=_say(outcome.error)
+        )
+    return await _wallet_page(request, ctx, visitor_id, phone=phone, sent=outcome.value)
+
+
+@router.post(f"{WALLET}/claim/verify", response_class=HTMLResponse, response_model=None)
+async def claim_verify(request: Request, phone: Field, code: Field, ctx: Ctx = public()) -> Response:
+    """领取 step 2: the code proves the phone; the winnings are the phone's person's from now on."""
+    visitor_id = await _visitor(request, ctx)
+    if visitor_id is None:
+        return _no_visitor(request)
+    outcome = await members.verify_visitor_phone(ctx, visitor_id, phone, code)
+    if outcome.error:
+        return await _wallet_page(
+            request, ctx, visitor_id, outcome.error.status, phone=phone, sent=True, error=_say(outcome.error)
+        )
+    return RedirectResponse(f"{WALLET}?claimed=1", status_code=303)
+
+
+@router.post(f"{WALLET}/withdraw", response_class=HTMLResponse, response_model=None)
+async def withdraw(request: Request, amount: Field, key: Field, ctx: Ctx = public()) -> Response:
+    """提现: the amount in yuan, to WeChat balance."""
+    visitor_id = await _visitor(request, ctx)
+    if visitor_id is None:
+        return _no_visitor(request)
+    fen = _fen(amount)
+    if fen is None:
+        return await _wallet_page(request, ctx, visitor_id, 422, amount=amount, error="请输入正确的金额，例如 1.50")
+    try:
+        await service.withdraw(ctx, visitor_id, WithdrawalCreate(amount_fen=fen, key=key))
+    except AppError as exc:
+        return await _wallet_page(request, ctx, visitor_id, exc.status, amount=amount, error=_say(exc))
+    return RedirectResponse(f"{WALLET}?withdrawn=1", status_code=303)
+
+
+def _fen(text: str) -> int | None:
+    """Yuan as typed ("1", "1.5", "1.50") in fen; None when it is not an amount."""
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        return None
+    fen = value * 100
+    return int(fen) if fen == fen.to_integral_value() and 0 < fen <= 10**9 else None
+
+
+# What the phone says for the errors a consumer can meet here (others fall back to the message).
+SAY = {
+    "invalid_phone": "请输入正确的 11 位手机号",
+    "resend_too_soon": "验证码已发送，请稍后再试",
+    "sms_daily_limit": "今天的验证码次数已用完，请明天再试",
+    "sms_provider_limit": "短信发送太频繁，请稍后再试",
+    "sms_failed": "短信发送失败，请稍后再试",
+    "wrong_code": "验证码不正确",
+    "too_many_attempts": "验证码错误次数太多，请重新获取",
+    "code_expired": "验证码已过期，请重新获取",
+    "phone_required": "请先验证手机号领取奖励",
+    "below_minimum": "提现金额低于最低限额",
+    "above_maximum": "提现金额超过单笔上限",
+    "daily_cap_exceeded": "超过今日提现上限",
+    "insufficient_funds": "余额不足",
+    "brand_funds_low": "活动方资金结算中，请稍后再试",
+    "openid_required": "请在微信中打开本页面提现",
+}
+
+
+def _say(error: AppError) -> str:
+    codes = [error.code, *(d.code for d in error.details)]
+    return next((SAY[c] for c in codes if c in SAY), error.message)
 
 
 routers = [router]

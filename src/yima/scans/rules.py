@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
+from typing import Literal
 
 from yima.geo import service as geo
 
@@ -66,3 +68,41 @@ def farthest_km(points: list[ScanPoint]) -> float | None:
         for lat2, lon2 in located[i + 1 :]
     ]
     return max(distances, default=None)
+
+
+# the draw ---------------------------------------------------------------------------------------
+
+Outcome = Literal[
+    "verified", "not_active", "no_campaign", "awarded", "held", "rejected", "not_eligible",
+    "already_awarded", "limit_reached", "budget_exhausted",
+]  # fmt: skip
+# What the scanner is told (the review's reasons are the brand's, never shown: 风控不外露).
+OUTCOME_TEXT: dict[str, tuple[str, str]] = {
+    "verified": ("感谢查询", "Thank you for checking"),
+    "not_active": ("此码不能参与活动", "This code cannot take part"),
+    "no_campaign": ("当前没有进行中的扫码活动", "No campaign is running for this product"),
+    "awarded": ("恭喜中奖", "You won"),
+    "held": ("您的奖励正在审核，请稍后在“我的奖励”查看", "Your prize is being checked; see My prizes later"),
+    "rejected": ("活动太火爆了，请稍后再试", "The campaign is busy; please try later"),
+    "not_eligible": ("本次扫码不在活动范围内", "This scan is outside the campaign"),
+    "already_awarded": ("此码已参与过活动", "This code has already won"),
+    "limit_reached": ("您今天的参与次数已用完", "You have reached the limit for now"),
+    "budget_exhausted": ("今日奖品已发完，明天再来", "Today's prizes are gone; come back tomorrow"),
+}
+# Sequential codes scanned by one source in a short time: a leaked roll (see campaigns' risk).
+SEQUENCE_SPAN = 20  # serials either side
+SEQUENCE_WINDOW = dt.timedelta(minutes=10)
+
+
+def draw_role(level: str, face: str | None) -> str | None:
+    """Who draws when this face is scanned: a bottle's hidden inner code (or its only code) is
+    the consumer's (开盖扫码); other faces only verify here (the channel's roles come with
+    registration)."""
+    return "consumer" if level == "bottle" and face in (None, "inner") else None
+
+
+def network_of(ip: str) -> str:
+    """The source's network for the /24 counters: IPv4 /24, IPv6 /48."""
+    address = ipaddress.ip_address(ip)
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))

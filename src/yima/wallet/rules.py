@@ -37,7 +37,7 @@ LOCK_RANK = {kind: rank for rank, kind in enumerate(
     ("budget", "participant", "brand_cash", "funding", "payout_transit", "fee_income", "paid_out")
 )}  # fmt: skip
 PERSON = "person"
-JournalKind = Literal["fund", "allocate", "release", "award", "withdraw", "payout_paid", "payout_failed"]
+JournalKind = Literal["fund", "allocate", "release", "award", "merge", "withdraw", "payout_paid", "payout_failed"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,10 @@ def release_legs(budget_id: int, amount: int) -> list[Leg]:
 
 def award_legs(budget_id: int, person_id: int, amount: int) -> list[Leg]:
     return [budget(budget_id, -amount), person(person_id, amount)]
+
+
+def merge_legs(from_person_id: int, into_person_id: int, amount: int) -> list[Leg]:
+    return [person(from_person_id, -amount), person(into_person_id, amount)]
 
 
 def withdraw_legs(person_id: int, amount: int, fee: int) -> list[Leg]:

@@ -2,8 +2,9 @@
 
 ``inventory``: channel inventory (渠道库存), goods age (货龄) and diversion counts (窜货);
 ``consumption``: the consumer scans taken into the consumed bottles, in requests (bounded) and
-in the job ``analytics.take_in_scans``."""
+in the job ``analytics.take_in_scans``; ``campaigns``: the live campaign dashboard (活动实时看板)."""
 
+from yima.analytics.service.campaigns import campaign_dashboard
 from yima.analytics.service.consumption import (
     JOB,
     Progress,
@@ -17,6 +18,7 @@ from yima.analytics.service.inventory import channel_inventory, diversion_summar
 __all__ = [
     "JOB",
     "Progress",
+    "campaign_dashboard",
     "catch_up",
     "channel_inventory",
     "diversion_summary",

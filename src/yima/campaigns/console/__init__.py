@@ -1,5 +1,6 @@
-"""Campaigns' console pages: the campaign list and builder. Importing this package registers them."""
+"""Campaigns' console pages: the campaign list and builder, risk control (rules and blacklist).
+Importing this package registers them."""
 
-from yima.campaigns.console import campaigns
+from yima.campaigns.console import campaigns, risk
 
-__all__ = ["campaigns"]
+__all__ = ["campaigns", "risk"]

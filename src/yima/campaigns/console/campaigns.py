@@ -38,6 +38,7 @@ KINDS = {
     "gift": Text("实物礼品", "Gift"),
 }
 BUILDER = "/campaigns/builder"
+DASHBOARD = "/analytics/campaigns"  # 活动看板, analytics' console page
 
 
 def yuan(fen: float | None) -> str:
@@ -69,6 +70,7 @@ def ranges(text: str) -> list[dict[str, int]]:
 async def campaigns_page(page: ConsolePage) -> None:
     t = page.t
     with page_header(t("扫码活动", "Scan-to-win campaigns")):
+        ui.link(t("看板", "Dashboard"), DASHBOARD)
         if page.can(CAMPAIGNS_WRITE.name):
             ui.button(t("新建活动", "New campaign"), icon="add", on_click=lambda: ui.navigate.to(BUILDER))
     outcome = await page.run(lambda ctx: service.list_campaigns(ctx, CampaignFilter(), 200, None))
@@ -236,6 +238,8 @@ async def builder_page(page: ConsolePage) -> None:
     title = campaign.name if campaign else t("新建活动", "New campaign")
     with page_header(title, page.text(STATES[campaign.state]) if campaign else None):
         ui.link(t("返回活动列表", "Back to campaigns"), "/campaigns")
+        if campaign:  # analytics' page (a layer above: linked by URL)
+            ui.link(t("看板", "Dashboard"), f"{DASHBOARD}?id={campaign.id}").props("data-testid=campaign-dashboard")
     builder = Builder(page, campaign)
     builder.draw()
     box = ui.column().classes("w-full")

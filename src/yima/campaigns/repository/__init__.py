@@ -183,3 +183,24 @@ async def list_awards(
 ) -> list[CampaignAward]:
     query = select(CampaignAward).where(CampaignAward.campaign_id == campaign_id)
     return list((await session.scalars(newest_first(query, CampaignAward, limit, before_id))).all())
+
+
+async def live_campaigns(session: AsyncSession) -> list[Campaign]:
+    """Published campaigns that are not paused or ended (the scan matches codes against them)."""
+    query = select(Campaign).where(Campaign.state == "scheduled").order_by(Campaign.id)
+    return list((await session.scalars(query)).all())
+
+
+async def awards_of_person(session: AsyncSession, person_ids: Sequence[int], limit: int) -> list[CampaignAward]:
+    query = select(CampaignAward).where(CampaignAward.person_id.in_(list(person_ids)))
+    return list((await session.scalars(newest_first(query, CampaignAward, limit, None))).all())
+
+
+async def repoint_awards(session: AsyncSession, from_person_id: int, into_person_id: int) -> None:
+    query = (
+        update(CampaignAward)
+        .where(CampaignAward.person_id == from_person_id)
+        .values(person_id=into_person_id)
+        .execution_options(**NO_SYNC)
+    )
+    await session.execute(query)

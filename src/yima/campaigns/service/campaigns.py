@@ -24,6 +24,7 @@ from yima.campaigns.schemas import (
     Simulation,
     Targeting,
 )
+from yima.campaigns.service.matching import forget_live
 from yima.catalog import service as catalog
 from yima.codes import service as codes
 from yima.geo import service as geo
@@ -140,6 +141,7 @@ async def update_campaign(ctx: Ctx, campaign_id: int, data: CampaignUpdate) -> C
         if key != "prizes":
             setattr(campaign, key, getattr(data, key) if key not in _DOCS else value)
     await ctx.session.flush()
+    forget_live(ctx)
     if sent:
         identity.record_audit(ctx, "campaign.updated", "campaign", campaign.id, sent)
     return await _read(ctx, campaign)
@@ -164,6 +166,7 @@ async def publish_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
     budget = await wallet.open_budget(ctx, "campaign", str(campaign.id), campaign.name)
     campaign.state, campaign.budget_account_id, campaign.published_at = after, budget.id, ctx.now()
     await ctx.session.flush()
+    forget_live(ctx)
     identity.record_audit(ctx, "campaign.published", "campaign", campaign.id, {"budget_account_id": budget.id})
     return await _read(ctx, campaign)
 
@@ -174,6 +177,7 @@ async def _simple_move(ctx: Ctx, campaign_id: int, action: rules.Action) -> Camp
     if after == "ended":
         campaign.ended_at = ctx.now()
     await ctx.session.flush()
+    forget_live(ctx)
     identity.record_audit(ctx, f"campaign.{action}", "campaign", campaign.id, {"state": after})
     return await _read(ctx, campaign)
 

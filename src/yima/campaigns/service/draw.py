@@ -185,3 +185,21 @@ async def awards_of_code(
     """The awards a code made for a role (the scan page shows "already won …"); no permission
     of its own."""
     return [read_award(a) for a in await repo.awards_of_code(ctx.session, campaign_id, code_serial, role)]
+
+
+async def award_of_scan(ctx: Ctx, campaign_id: int, scan_ref: str) -> AwardRead | None:
+    """The award a scan made in a campaign (a replayed scan shows it again); no permission."""
+    found = await repo.award_by_scan(ctx.session, campaign_id, scan_ref)
+    return read_award(found) if found else None
+
+
+async def awards_of_person(ctx: Ctx, person_ids: list[int], limit: int = 50) -> list[AwardRead]:
+    """A person's awards, newest first (their wallet page; ``person_ids`` includes the persons
+    merged into them); no permission of its own."""
+    return [read_award(a) for a in await repo.awards_of_person(ctx.session, person_ids, limit)]
+
+
+async def repoint_awards(ctx: Ctx, from_person_id: int, into_person_id: int) -> None:
+    """One ID merged two persons: the merged one's awards are the survivor's (their "my prizes"
+    list). The counters behind per-person limits stay as counted. No permission of its own."""
+    await repo.repoint_awards(ctx.session, from_person_id, into_person_id)

@@ -15,7 +15,9 @@ from yima.members.service.persons import (
     phone_person,
     resolve_person,
     update_person,
+    verified_phone,
     visitor_person,
+    visitor_person_id,
     visitor_profile,
 )
 from yima.members.service.phones import verify_phone, verify_visitor_phone
@@ -38,8 +40,10 @@ __all__ = [
     "send_code",
     "start_visit",
     "update_person",
+    "verified_phone",
     "verify_phone",
     "verify_visitor_phone",
     "visitor_person",
+    "visitor_person_id",
     "visitor_profile",
 ]

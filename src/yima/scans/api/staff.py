@@ -1,4 +1,5 @@
-"""Scans' HTTP edges: /api/v1/scans (staff) and the code page's location report (public)."""
+"""Scans' staff edges — /api/v1/scans (reads) and /api/v1/scans/reviews (风控审核) — and the code
+page's location report (public)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
+from yima.campaigns.permissions import RISK_READ, RISK_WRITE
 from yima.identity.permissions import public, requires
 from yima.platform.ctx import Ctx
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
+from yima.platform.web.params import Id
 from yima.scans import service
 from yima.scans.permissions import SCANS_READ
-from yima.scans.schemas import ScanFilter, ScanLocation, ScanRead
+from yima.scans.schemas import ReviewDecision, ReviewFilter, ReviewRead, ScanFilter, ScanLocation, ScanRead
 
 router = APIRouter(prefix="/api/v1/scans", tags=["scans"])
 code_router = APIRouter(tags=["scans"])
@@ -25,6 +28,24 @@ async def list_scans(
 ) -> Page[ScanRead]:
     rows = await service.list_scans(ctx, filters, paging.limit, paging.before_id)
     return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.get("/reviews", response_model=Page[ReviewRead])
+async def list_reviews(
+    paging: Annotated[PageParams, Depends(page_params)],
+    filters: Annotated[ReviewFilter, Depends()],
+    ctx: Ctx = requires(RISK_READ),
+) -> Page[ReviewRead]:
+    """风控审核: scans risk control held for review (``state=pending``), or those decided."""
+    rows = await service.list_reviews(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.scan_id)
+
+
+@router.post("/reviews/{scan_id}", response_model=ReviewRead)
+async def decide_review(scan_id: Id, data: ReviewDecision, ctx: Ctx = requires(RISK_WRITE)) -> ReviewRead:
+    """Approve (the scan draws now, as it would have) or reject a held scan. 409
+    ``already_reviewed`` when someone decided first."""
+    return await service.decide_review(ctx, scan_id, data)
 
 
 @code_router.post("/m/scans/location", response_model=ScanRead, include_in_schema=False)

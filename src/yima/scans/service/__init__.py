@@ -1,5 +1,21 @@
 """Scans' use cases; import as ``from yima.scans import service as scans``."""
 
+from yima.scans.service.consumer import my_wallet, withdraw
+from yima.scans.service.draw import draw_scan, scan_code
 from yima.scans.service.page import NotOurCode, list_scans, locate_scan, open_code
+from yima.scans.service.reviews import decide_review, list_reviews
+from yima.scans.service.stats import scan_stats
 
-__all__ = ["NotOurCode", "list_scans", "locate_scan", "open_code"]
+__all__ = [
+    "NotOurCode",
+    "decide_review",
+    "draw_scan",
+    "list_reviews",
+    "list_scans",
+    "locate_scan",
+    "my_wallet",
+    "open_code",
+    "scan_code",
+    "scan_stats",
+    "withdraw",
+]

@@ -1,17 +1,17 @@
-"""Scans: the public code page (防伪查询) records every scan and says what the brand knows.
-
-Issue 5 grows this into the scan-to-win engine (campaigns, risk, roles); the page and its
-records are the part traceability needs: first scan, scan count, where codes are scanned.
-"""
+"""The public code page (防伪查询): every scan recorded, and what the brand knows of the code —
+verdict, scan count, first scan, warnings. The draw (draw.py) builds on the scan recorded here."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import hmac
+from dataclasses import dataclass
 
+from yima.campaigns import service as campaigns
 from yima.codes import service as codes
 from yima.codes.errors import BadCode, UnknownCode
+from yima.codes.schemas import ResolvedCode
 from yima.geo import service as geo
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
@@ -20,11 +20,12 @@ from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.permissions import SCANS_READ
-from yima.scans.schemas import CodePage, Notice, ScanFilter, ScanLocation, ScanRead
+from yima.scans.schemas import CodePage, Notice, ScanCreate, ScanFilter, ScanLocation, ScanRead
 from yima.trace import service as trace
 
 PROOF_PURPOSE = b"scan-proof"
 SOURCE_PURPOSE = b"scan-source"
+DEVICE_PURPOSE = b"scan-device"
 LOCATE_WITHIN = dt.timedelta(minutes=30)  # a location arrives with the page, not days later
 
 
@@ -32,7 +33,8 @@ class NotOurCode(NotFound):
     """No brand issued this code (or it was mistyped): the page warns of a counterfeit."""
 
 
-async def _enter_brand(ctx: Ctx, text: str) -> None:
+async def enter_brand(ctx: Ctx, text: str) -> None:
+    """Bind ``ctx`` to the brand that issued the code (by its prefix); NotOurCode when none did."""
     tenant_id = await codes.owner_of_printed(ctx.session, text)
     if tenant_id is None:
         raise NotOurCode("no brand issued this code", [FieldError("code", "unknown code", "unknown")])
@@ -44,27 +46,52 @@ async def _digest(ctx: Ctx, purpose: bytes, message: str) -> str:
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-async def open_code(ctx: Ctx, text: str, user_agent: str | None = None) -> CodePage:
-    """A consumer scanned a printed code: record the scan, and return the verdict, the first
-    scan and the warnings. A code no brand issued raises NotOurCode."""
-    await _enter_brand(ctx, text)
+@dataclass(frozen=True)
+class Scanner:
+    """Who scans, as far as the scan knows: the member person (None on the code page until the
+    visitor draws), the app's device id, and the source address (never stored as such)."""
+
+    person_id: int | None = None
+    device: str | None = None
+    client_key: str | None = None
+
+
+async def record_scan(
+    ctx: Ctx, text: str, scanner: Scanner, user_agent: str | None = None, place: ScanCreate | None = None
+) -> tuple[ResolvedCode, ScanRecord, bool]:
+    """Find the unit, and record the scan (``ctx`` bound to the code's brand: ``enter_brand``);
+    True when it is new. A forged token raises NotOurCode; a client key this person already
+    used returns that first scan, False."""
     try:
         unit = await codes.describe(ctx, text)
     except (UnknownCode, BadCode) as exc:  # the prefix is a brand's, the rest is not: forged
         raise NotOurCode("this brand issued no such code", exc.details) from exc
+    now = ctx.now()
+    local = ctx.local(now)
     record = ScanRecord(
-        tenant_id=ctx.tenant_id,
-        serial=unit.serial,
-        face=unit.face,
-        level=unit.level,
-        input_kind=unit.input_kind,
-        state=unit.state,
-        scanned_at=ctx.now(),
+        tenant_id=ctx.tenant_id, serial=unit.serial, face=unit.face, level=unit.level, input_kind=unit.input_kind,
+        state=unit.state, scanned_at=now, local_day=local.date().isoformat(), local_hour=local.hour,
         source_hash=await _digest(ctx, SOURCE_PURPOSE, ctx.ip) if ctx.ip else None,
-        user_agent=(user_agent or "")[:200] or None,
-    )
-    repo.add(ctx.session, record)
-    await ctx.session.flush()
+        net_hash=await _digest(ctx, SOURCE_PURPOSE, rules.network_of(ctx.ip)) if ctx.ip else None,
+        device_hash=await _digest(ctx, DEVICE_PURPOSE, scanner.device) if scanner.device else None,
+        user_agent=(user_agent or "")[:200] or None, person_id=scanner.person_id, client_key=scanner.client_key,
+        outcome="verified",
+    )  # fmt: skip
+    if place is not None and place.lat is not None and place.lon is not None:
+        located = await geo.locate(ctx, place.lat, place.lon)
+        record.lat, record.lon, record.accuracy_m, record.located_at = place.lat, place.lon, place.accuracy_m, now
+        record.region_code = located.region.code if located.region else None
+    if not await repo.insert(ctx.session, record):
+        assert scanner.person_id is not None
+        assert scanner.client_key is not None
+        first = await repo.by_client_key(ctx.session, scanner.person_id, scanner.client_key)
+        assert first is not None, "the client key's row exists: its insert just collided"
+        return unit, first, False
+    return unit, record, True
+
+
+async def page_of(ctx: Ctx, text: str, unit: ResolvedCode, record: ScanRecord) -> CodePage:
+    """The verdict, the code's scan count and first scan, and the warnings."""
     count = await repo.count_for(ctx.session, unit.serial)
     first = await repo.first_for(ctx.session, unit.serial) or record
     points = [
@@ -85,19 +112,48 @@ async def open_code(ctx: Ctx, text: str, user_agent: str | None = None) -> CodeP
         first_region=region.full_name if region else None,
         warnings=[Notice(code=w.code, text=w.zh) for w in rules.warnings(unit.state, count, points)],
         scan_id=record.id,
-        proof=await _digest(ctx, PROOF_PURPOSE, str(record.id)),
+        proof=await scan_proof(ctx, record.id),
         brand_name=ctx.tenant.name,
         code=text,
     )
 
 
+async def scan_proof(ctx: Ctx, scan_id: int) -> str:
+    """What the page is given to act on its scan later (locate it, draw): an HMAC of its id."""
+    return await _digest(ctx, PROOF_PURPOSE, str(scan_id))
+
+
+async def proven_scan(ctx: Ctx, text: str, scan_id: int, proof: str) -> ScanRecord:
+    """The scan a page acts on, once the proof it was given checks (Forbidden otherwise)."""
+    await enter_brand(ctx, text)
+    record = await repo.get(ctx.session, scan_id)
+    if record is None or not hmac.compare_digest(await scan_proof(ctx, record.id), proof):
+        raise Forbidden("this scan cannot be used from here", code="bad_proof")
+    return record
+
+
+async def open_code(ctx: Ctx, text: str, user_agent: str | None = None) -> CodePage:
+    """A phone opened a printed code's page: record the scan, and return the verdict, the first
+    scan and the warnings. A code no brand issued raises NotOurCode."""
+    await enter_brand(ctx, text)
+    unit, record, _ = await record_scan(ctx, text, Scanner(), user_agent)
+    page = await page_of(ctx, text, unit, record)
+    return page.model_copy(update={"draw_offered": await draw_offered(ctx, unit)})
+
+
+async def draw_offered(ctx: Ctx, unit: ResolvedCode) -> bool:
+    """Does a running campaign await this code's draw (its role's face, active, in scope)?"""
+    role = rules.draw_role(unit.level, unit.face)
+    if role is None or unit.state != "active":
+        return False
+    product_id = unit.product.id if unit.product else None
+    return bool(await campaigns.campaigns_for_code(ctx, role, product_id, unit.batch_id, unit.serial))  # type: ignore[arg-type]
+
+
 async def locate_scan(ctx: Ctx, data: ScanLocation) -> ScanRead:
     """The phone's position for a scan just made (the page asks, the scanner consents): once,
     soon after, and only with the proof the page was given."""
-    await _enter_brand(ctx, data.code)
-    record = await repo.get(ctx.session, data.scan)
-    if record is None or not hmac.compare_digest(await _digest(ctx, PROOF_PURPOSE, str(record.id)), data.proof):
-        raise Forbidden("this scan cannot be located from here", code="bad_proof")
+    record = await proven_scan(ctx, data.code, data.scan, data.proof)
     if record.located_at is not None:
         raise Conflict("this scan already has its location", [FieldError("scan", "located", "located")])
     if ctx.now() - record.scanned_at > LOCATE_WITHIN:

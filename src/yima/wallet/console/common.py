@@ -43,6 +43,7 @@ JOURNAL_KINDS = {
     "withdraw": Text("提现申请", "Withdrawal"),
     "payout_paid": Text("提现到账", "Payout paid"),
     "payout_failed": Text("提现失败退回", "Payout failed"),
+    "merge": Text("会员合并转入", "Merged member"),
 }
 PAYOUT_STATUSES = {
     "requested": Text("待发送", "Requested"),

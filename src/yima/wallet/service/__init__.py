@@ -2,7 +2,8 @@
 
 The contract other contexts use (no permission of their own; they flush, never commit):
 ``open_budget``, ``budget_of``, ``close_budget``, ``award``, ``wallet_of``, ``request_withdrawal``,
-``quote_withdrawal``. Staff use cases check ``wallet:*`` and write the audit log. See docs/wallet.md.
+``quote_withdrawal``, ``payouts_of``, ``merge_wallets``. Staff use cases check ``wallet:*`` and
+write the audit log. See docs/wallet.md.
 """
 
 from yima.wallet.service.budgets import (
@@ -12,6 +13,7 @@ from yima.wallet.service.budgets import (
     close_budget,
     create_budget,
     fund_brand,
+    merge_wallets,
     open_budget,
     release_budget,
 )
@@ -19,6 +21,7 @@ from yima.wallet.service.payouts import (
     PROCESS_JOB,
     get_payout,
     list_payouts,
+    payouts_of,
     queue_processing,
     quote_withdrawal,
     request_withdrawal,
@@ -68,7 +71,9 @@ __all__ = [
     "list_payouts",
     "list_reconciliations",
     "load_settings",
+    "merge_wallets",
     "open_budget",
+    "payouts_of",
     "process_payouts",
     "queue_processing",
     "quote_withdrawal",

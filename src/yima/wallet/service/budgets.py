@@ -143,3 +143,17 @@ async def award(
         ctx, "award", f"award:{key}", rules.award_legs(budget_account_id, person_id, amount_fen), amount=amount_fen,
         memo=reason, ref_type="person", ref_id=str(person_id),
     )  # fmt: skip
+
+
+async def merge_wallets(ctx: Ctx, from_person_id: int, into_person_id: int) -> JournalRead | None:
+    """One ID merged two persons (a visitor proved a phone another person holds): what the merged
+    person's wallet holds moves to the survivor's (None when it holds nothing). Idempotent: run
+    again, it finds the wallet empty. Withdrawals already requested stay the merged person's."""
+    account = await repo.account_by_owner(ctx.session, "participant", rules.PERSON, str(from_person_id), rules.CNY)
+    if account is None or account.balance <= 0:
+        return None
+    return await post(
+        ctx, "merge", f"merge:{from_person_id}:{into_person_id}:{account.balance}",
+        rules.merge_legs(from_person_id, into_person_id, account.balance), amount=account.balance,
+        memo="账户合并", ref_type="person", ref_id=str(into_person_id),
+    )  # fmt: skip

@@ -141,6 +141,11 @@ async def list_payouts(ctx: Ctx, filters: PayoutFilter, limit: int, before_id: i
     return await read_payouts(ctx, await repo.list_payouts(ctx.session, filters, limit + 1, before_id))
 
 
+async def payouts_of(ctx: Ctx, person_id: int, limit: int) -> list[PayoutRead]:
+    """A person's latest withdrawals (their wallet page); no permission of its own."""
+    return await read_payouts(ctx, await repo.list_payouts(ctx.session, PayoutFilter(person_id=person_id), limit, None))
+
+
 async def retry_payout(ctx: Ctx, payout_id: int) -> PayoutRead:
     """Try again: a failed payout is withdrawn anew (its money came back to the wallet; the new
     payout is another transfer, under the day's cap); one waiting at the provider is asked again

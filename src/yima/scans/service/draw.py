@@ -1,0 +1,210 @@
+"""The scan-to-win draw (扫码抽奖), DESIGN.md §6: one short transaction per scan.
+
+A scan is recorded (page.py); then, for a face a role draws on, the running campaigns whose
+scope covers the code are found (cached in process), risk control grades the scan (counters,
+sequences, territory, blacklists), and the first campaign whose targeting it meets draws — all
+in the caller's transaction, so a crash leaves either the whole scan or nothing. The outcome,
+risk control's decision and its reasons are stored on the scan record. A scan held for review
+draws when a reviewer approves it (reviews.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from yima.campaigns import service as campaigns
+from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
+from yima.campaigns.schemas import AwardRead
+from yima.campaigns.service import RiskInput, RiskVerdict, Role, ScanContext, ScanFact
+from yima.codes import service as codes
+from yima.codes.schemas import ResolvedCode
+from yima.members import service as members
+from yima.platform.ctx import Ctx
+from yima.scans import repository as repo
+from yima.scans import rules
+from yima.scans.models import ScanRecord
+from yima.scans.schemas import DrawResult, ScanCreate, ScanResult
+from yima.scans.service.page import Scanner, enter_brand, page_of, proven_scan, record_scan
+from yima.trace import service as trace
+
+# The draw's refusals, and the outcome each is told as (nothing was written for any of them).
+REFUSALS: dict[type[Exception], rules.Outcome] = {
+    AlreadyAwarded: "already_awarded",
+    PersonLimitReached: "limit_reached",
+    BudgetExhausted: "budget_exhausted",
+}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """The visitor a scan comes from: their person, and the token when one was just issued."""
+
+    person_id: int
+    issued_token: str | None = None
+
+
+def scan_ref(record: ScanRecord) -> str:
+    """The draw's idempotency reference of a scan: a replay finds its award."""
+    return f"scan:{record.id}"
+
+
+async def visit_of(ctx: Ctx, visitor_token: str | None) -> Visit:
+    """The person behind a visitor token of the brand ``ctx`` is bound to; a new visitor (and
+    person) when the token is missing, forged, expired or another brand's."""
+    visitor_id = await members.read_visitor(ctx, visitor_token)
+    issued = None
+    if visitor_id is None:
+        issued = await members.issue_visitor(ctx)
+        visitor_id = issued.visitor_id
+    person_id = await members.visitor_person_id(ctx, visitor_id)
+    return Visit(person_id, issued.visitor_token if issued else None)
+
+
+def result_of(record: ScanRecord, award: AwardRead | None = None) -> DrawResult:
+    outcome: rules.Outcome = record.outcome  # type: ignore[assignment]
+    return DrawResult(
+        outcome=outcome, message=rules.OUTCOME_TEXT[outcome][0], campaign_id=record.campaign_id, award=award
+    )
+
+
+async def scan_context(ctx: Ctx, record: ScanRecord, needs: frozenset[ScanFact]) -> ScanContext:
+    """What the targeting of the matched campaigns reads, fetched only when one reads it."""
+    holder = await trace.holder_of(ctx, record.serial) if "holder" in needs else None
+    profile = await members.member_profile(ctx, record.person_id) if "member" in needs and record.person_id else None
+    ordinal = (
+        await repo.count_of_person(ctx.session, record.person_id) if "history" in needs and record.person_id else 1
+    )
+    return ScanContext(
+        local_time=ctx.local(record.scanned_at),
+        region_code=record.region_code,
+        dealer_id=holder.dealer_id if holder else None,
+        store_id=holder.store_id if holder else None,
+        member_level=str(profile.level) if profile else None,
+        member_tags=frozenset(profile.tags) if profile else frozenset(),
+        scan_ordinal=ordinal,
+        is_new=ordinal == 1,
+    )
+
+
+async def _assess(ctx: Ctx, record: ScanRecord, device: str | None) -> RiskVerdict:
+    assert record.person_id is not None
+    outside_km = None
+    if record.region_code:  # 窜货: found outside the territory of the dealer it was shipped to
+        found = await trace.check_diversion(
+            ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id)
+        )
+        outside_km = found.distance_km if found else None
+    since = record.scanned_at - rules.SEQUENCE_WINDOW
+    return await campaigns.assess_risk(
+        ctx,
+        RiskInput(
+            person_id=record.person_id,
+            serial=record.serial,
+            ip=ctx.ip,
+            device=device,
+            phone=await members.verified_phone(ctx, record.person_id),
+            sequential_recent=await repo.sequential_recent(ctx.session, record, rules.SEQUENCE_SPAN, since),
+            outside_territory_km=outside_km,
+        ),
+    )
+
+
+async def _first_eligible(
+    ctx: Ctx, matched: list[campaigns.LiveCampaign], role: Role, scan: ScanContext
+) -> campaigns.LiveCampaign | None:
+    for campaign in matched:
+        if not await campaigns.check_eligibility(ctx, campaign.id, role, scan):
+            return campaign
+    return None
+
+
+async def draw_in(
+    ctx: Ctx, record: ScanRecord, role: Role, matched: list[campaigns.LiveCampaign], scan: ScanContext,
+    *, fallback_only: bool = False,
+) -> AwardRead | None:  # fmt: skip
+    """Draw in the first matched campaign whose targeting the scan meets; sets the record's
+    campaign and outcome. Each refusal leaves the campaign's counters as they were."""
+    assert record.person_id is not None
+    for campaign in matched:
+        try:
+            award = await campaigns.draw_prize(
+                ctx, campaign.id, scan_ref(record), record.person_id, record.serial, role, scan=scan,
+                fallback_only=fallback_only,
+            )  # fmt: skip
+        except (NotEligible, NotRunning):
+            continue
+        except (AlreadyAwarded, PersonLimitReached, BudgetExhausted) as refused:
+            record.campaign_id, record.outcome = campaign.id, REFUSALS[type(refused)]
+            return None
+        record.campaign_id, record.outcome, record.award_id = campaign.id, "awarded", award.id
+        return award
+    record.outcome = "not_eligible"
+    return None
+
+
+async def draw_for(ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None) -> AwardRead | None:
+    """The draw of a recorded scan whose person is known: match, grade, draw (or hold, or
+    reject). The record carries the outcome; the award is returned when one was made."""
+    role = rules.draw_role(unit.level, unit.face)
+    if role is None:
+        return None
+    if unit.state != "active":
+        record.outcome = "not_active"
+        return None
+    product_id = unit.product.id if unit.product else None
+    matched = await campaigns.campaigns_for_code(ctx, role, product_id, unit.batch_id, unit.serial)  # type: ignore[arg-type]
+    if not matched:
+        record.outcome = "no_campaign"
+        return None
+    verdict = await _assess(ctx, record, device)
+    record.risk_decision, record.risk_reasons = verdict.decision, list(verdict.reasons)
+    needs = frozenset().union(*(c.needs for c in matched))
+    scan = await scan_context(ctx, record, needs)
+    if verdict.decision == "reject":
+        record.campaign_id, record.outcome = matched[0].id, "rejected"
+        return None
+    if verdict.decision == "review":
+        held = await _first_eligible(ctx, matched, role, scan)  # type: ignore[arg-type]
+        record.outcome = "held" if held else "not_eligible"
+        record.campaign_id, record.review_state = (held.id, "pending") if held else (None, None)
+        return None
+    return await draw_in(ctx, record, role, matched, scan, fallback_only=verdict.decision == "fallback")  # type: ignore[arg-type]
+
+
+async def scan_code(
+    ctx: Ctx, data: ScanCreate, visitor_token: str | None, client_key: str | None, user_agent: str | None
+) -> ScanResult:
+    """``POST /api/v1/scans``: the whole scan in one transaction — verify, record, draw. A retry
+    with the same client key (Idempotency-Key) gets the first answer and makes nothing new."""
+    await enter_brand(ctx, data.code)
+    visit = await visit_of(ctx, visitor_token)
+    scanner = Scanner(person_id=visit.person_id, device=data.device_id, client_key=client_key)
+    unit, record, fresh = await record_scan(ctx, data.code, scanner, user_agent, data)
+    award = await draw_for(ctx, unit, record, data.device_id) if fresh else await award_of(ctx, record)
+    await ctx.session.flush()
+    page = await page_of(ctx, data.code, unit, record)
+    return ScanResult(
+        **page.model_dump(), draw=result_of(record, award), visitor_token=visit.issued_token, replayed=not fresh
+    )
+
+
+async def award_of(ctx: Ctx, record: ScanRecord) -> AwardRead | None:
+    """The award a scan made, if any (shown again on a replay or a reload)."""
+    if record.campaign_id is None or record.award_id is None:
+        return None
+    return await campaigns.award_of_scan(ctx, record.campaign_id, scan_ref(record))
+
+
+async def draw_scan(
+    ctx: Ctx, code: str, scan_id: int, proof: str, visitor_token: str | None
+) -> tuple[DrawResult, Visit]:
+    """The code page's "draw" button (立即抽奖): draw for the scan the page recorded, as the
+    visitor holding the page; a second press shows the first result."""
+    record = await proven_scan(ctx, code, scan_id, proof)
+    visit = await visit_of(ctx, visitor_token)
+    if record.outcome != "verified":
+        return result_of(record, await award_of(ctx, record)), visit
+    record.person_id = record.person_id or visit.person_id
+    award = await draw_for(ctx, await codes.describe(ctx, code), record)
+    await ctx.session.flush()
+    return result_of(record, award), visit
