@@ -28,6 +28,8 @@ def page(browser: Browser, live: LiveServer) -> Iterator[Page]:
 def test_members_are_listed_masked_and_tagged(live: LiveServer, page: Page) -> None:
     page.locator(".q-drawer").get_by_text("会员列表", exact=True).click()
     expect(page).to_have_url(f"{live.url}/console/members/persons")
+    expect(page.get_by_role("row").nth(1)).to_be_visible()  # the demo's consumers come first (newest)
+    page.get_by_label("标签").fill("团购")
     row = page.get_by_role("row").filter(has_text="137****1005")
     expect(row).to_contain_text("VIP4")
     expect(row).to_contain_text("团购")
