@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from tests.harness import global_path_params, leaked, seed_brand, snapshot
 from tests.identity.factories import bearer, create_client, create_staff, login_session
 from tests.routes import api_routes
+from yima.partners.permissions import CHANNEL_SELF
 from yima.platform.db.session import Database
 
 
@@ -35,6 +36,9 @@ async def test_no_route_reaches_another_brand(
         response = await client.request(case.method, case.url(victim.ids), json=case.body(), headers=headers)
         if case.permission is None:  # public (PUBLIC_API_ROUTES): staff credentials do not apply
             assert response.status_code < 500 and not leaked(victim.markers, response.text), f"{case}: {response.text}"
+            continue
+        if case.permission == CHANNEL_SELF.name:  # a channel account's own routes: never staff's or a client's
+            assert response.status_code == 403 and not leaked(victim.markers, response.text), f"{case}: {response.text}"
             continue
         assert response.status_code not in (401, 403, 500), f"{case}: {response.status_code} {response.text}"
         if set(case.path_params) - set(global_params):

@@ -19,7 +19,9 @@ LAYERS: list[list[str]] = [
     ["geo"],
     ["catalog"],
     ["codes"],
-    ["partners", "members", "wallet"],
+    # members sits below partners: a channel account (store owner, guide, dealer …) is a person.
+    ["members"],
+    ["partners", "wallet"],
     ["trace"],
     ["campaigns", "rebates", "orders", "tpm", "sfa", "cloudstore"],
     ["scans"],

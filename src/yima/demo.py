@@ -16,6 +16,7 @@ from yima import contexts
 from yima.identity import service as identity
 from yima.identity.permissions import cli_context
 from yima.identity.schemas import StaffCreate, StaffUpdate, TenantCreate
+from yima.partners import demo as partners_demo
 from yima.platform.ctx import Ctx
 from yima.platform.db.session import Database
 from yima.platform.errors import NotFound
@@ -108,4 +109,11 @@ def _print_logins() -> None:
     for person in STAFF:
         brands = f"{DEMO_SLUG}, {SISTER_SLUG}" if person.also_sister else DEMO_SLUG
         table.add_row(person.login, person.name, brands)
-    Console(stderr=True).print(table)
+    console = Console(stderr=True)
+    console.print(table)
+    accounts = Table(title="dealers' and stores' phone logins at /m/partner/login?brand=demo (SMS code: server log)")
+    accounts.add_column("phone")
+    accounts.add_column("who")
+    for phone, name, kind, partner in partners_demo.ACCOUNTS:
+        accounts.add_row(phone, f"{name}, {kind} of {partner}")
+    console.print(accounts)

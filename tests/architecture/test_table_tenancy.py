@@ -30,6 +30,8 @@ CROSS_TENANT_KEYS = {
     "prefix before any tenant is known (codes.repository.namespace_by_prefix)",
     ("api_clients", ("client_id",)): "client ids are global: /oauth/token finds the client, and "
     "from it the tenant, before any tenant is known",
+    ("channel_sessions", ("token_hash",)): "a channel account's session token names its brand only through "
+    "its row: the session is found before any tenant is known (partners.repository.session_by_hash)",
     ("staff_members", ("user_id",)): "a login's brands are listed at sign-in and on the brand switch, "
     "before a tenant is chosen (identity.repository.tenant_ids_of_user, across tenants)",
     ("jobs", ("state", "available_at")): "the job runner claims the oldest due job of any tenant "

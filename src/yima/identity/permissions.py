@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
@@ -31,24 +32,54 @@ CSRF_HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """Another kind of account that calls the API besides staff and OAuth clients: partners'
+    channel accounts (渠道账号). Registered by the context that owns it (identity cannot import
+    it); ``resolve`` fills the Ctx from a session token and answers the session's CSRF token, or
+    None when the token is no live session."""
+
+    token_prefix: str  # a Bearer token starting with it is this kind's
+    cookie: str
+    resolve: Callable[[Ctx, str], Awaitable[str | None]]
+
+
+SIGN_INS: list[SignIn] = []
+
+
+def _check_csrf(request: Request, expected: str) -> None:
+    if request.method not in _SAFE_METHODS and not crypto.same(request.headers.get(CSRF_HEADER, ""), expected):
+        raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
+
+
 async def _authenticate(request: Request, ctx: Ctx) -> None:
-    """Fill ``ctx`` from a Bearer token or a console session cookie, or raise 401."""
+    """Fill ``ctx`` from a Bearer token or a session cookie (staff, or a registered ``SignIn``),
+    or raise 401."""
     from yima.identity.service import auth
 
     authorization = request.headers.get("authorization", "")
     scheme, _, credentials = authorization.partition(" ")
     if scheme.lower() == "bearer" and credentials:
-        ctx.tenant, ctx.actor = await auth.authenticate_bearer(ctx.session, credentials.strip())
+        token = credentials.strip()
+        other = next((s for s in SIGN_INS if token.startswith(s.token_prefix)), None)
+        if other is None:
+            ctx.tenant, ctx.actor = await auth.authenticate_bearer(ctx.session, token)
+        elif await other.resolve(ctx, token) is None:
+            raise Unauthorized("the session has ended; sign in again")
         return
     cookie = request.cookies.get(SESSION_COOKIE)
     staff = await auth.resolve_console_session(ctx.session, cookie) if cookie else None
-    if staff is None:
-        raise Unauthorized("sign in, or send an OAuth 2.0 access token")
-    if request.method not in _SAFE_METHODS and not crypto.same(
-        request.headers.get(CSRF_HEADER, ""), staff.console_session.csrf_token
-    ):
-        raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
-    ctx.tenant, ctx.actor, ctx.locale = staff.tenant, staff.actor, staff.console_session.locale
+    if staff is not None:
+        _check_csrf(request, staff.console_session.csrf_token)
+        ctx.tenant, ctx.actor, ctx.locale = staff.tenant, staff.actor, staff.console_session.locale
+        return
+    for other in SIGN_INS:
+        session_token = request.cookies.get(other.cookie)
+        csrf = await other.resolve(ctx, session_token) if session_token else None
+        if csrf is not None:
+            _check_csrf(request, csrf)
+            return
+    raise Unauthorized("sign in, or send an OAuth 2.0 access token")
 
 
 def _ctx_for(request: Request, session: AsyncSession) -> Ctx:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
-from yima.identity.permissions import requires
+from yima.identity.permissions import public, requires
+from yima.members.schemas import CodeSent
 from yima.partners import rules, service
-from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
+from yima.partners.permissions import CHANNEL_COOKIE, CHANNEL_SELF, PARTNERS_READ, PARTNERS_WRITE
 from yima.partners.schemas import (
+    ChannelLogin,
+    ChannelLoginCode,
+    ChannelMe,
+    ChannelRoleCreate,
+    ChannelRoleFilter,
+    ChannelRoleRead,
+    ChannelSignedIn,
     DealerCreate,
     DealerFilter,
     DealerRead,
@@ -32,6 +41,8 @@ from yima.partners.schemas import (
     WarehouseUpdate,
 )
 from yima.platform.ctx import Ctx
+from yima.platform.errors import AppError
+from yima.platform.web.errors import error_response
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
 from yima.platform.web.params import Id
 
@@ -235,6 +246,79 @@ async def update_store(store_id: Id, data: StoreUpdate, ctx: Ctx = requires(PART
 async def deactivate_store(store_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> StoreRead:
     """Close the store (it stays, with its history); PATCH ``active`` to reopen it."""
     return await service.deactivate_store(ctx, store_id)
+
+
+# channel accounts (渠道账号) ----------------------------------------------------------------------
+
+
+@router.get("/accounts", response_model=Page[ChannelRoleRead])
+async def list_channel_roles(
+    paging: Paging, filters: Annotated[ChannelRoleFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)
+) -> Page[ChannelRoleRead]:
+    """The roles people hold at dealers and stores (one row a role), newest first."""
+    rows = await service.list_roles(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/accounts", response_model=ChannelRoleRead, status_code=status.HTTP_201_CREATED)
+async def grant_channel_role(data: ChannelRoleCreate, ctx: Ctx = requires(PARTNERS_WRITE)) -> ChannelRoleRead:
+    """Give the person of a phone a role at a dealer or store; they sign in with that phone.
+    409 ``role_exists`` when it is active already."""
+    return await service.grant_role(ctx, data)
+
+
+@router.post("/accounts/{role_id}/disable", response_model=ChannelRoleRead)
+async def disable_channel_role(role_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> ChannelRoleRead:
+    """停用: the person can no longer act in this role, from their next request."""
+    return await service.set_role_status(ctx, role_id, "disabled")
+
+
+@router.post("/accounts/{role_id}/enable", response_model=ChannelRoleRead)
+async def enable_channel_role(role_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> ChannelRoleRead:
+    return await service.set_role_status(ctx, role_id, "active")
+
+
+def throttle(request: Request, ctx: Ctx) -> None:
+    """The per-IP limit of the public login routes (shared with the console's login)."""
+    request.app.state.limiters["login"].hit(ctx.ip or "?")
+
+
+def _failed(request: Request, error: AppError) -> Response:
+    """Answer a failure the service returned (its transaction still commits: a wrong try counts)."""
+    retry = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry)} if retry else None
+    return error_response(request, error.status, error.code, error.message, [asdict(d) for d in error.details], headers)
+
+
+@router.post("/login/code", response_model=CodeSent)
+async def channel_login_code(data: ChannelLoginCode, request: Request, ctx: Ctx = public()) -> CodeSent | Response:
+    """登录 step 1: an SMS code to a phone holding an active dealer or store role in the brand.
+    403 ``not_a_channel_account`` for any other phone (no SMS is sent); 429 as members' codes."""
+    throttle(request, ctx)
+    outcome = await service.send_login_code(ctx, data)
+    return _failed(request, outcome.error) if outcome.error else outcome.unwrap()
+
+
+@router.post("/login", response_model=ChannelSignedIn)
+async def channel_login(data: ChannelLogin, request: Request, ctx: Ctx = public()) -> ChannelSignedIn | Response:
+    """登录 step 2: the code proves the phone; the answer's token is the session (Bearer), good
+    for 30 days. 422 ``wrong_code`` / ``too_many_attempts`` / ``code_expired``."""
+    throttle(request, ctx)
+    outcome = await service.login(ctx, data, request.headers.get("user-agent"))
+    return _failed(request, outcome.error) if outcome.error else outcome.unwrap()
+
+
+@router.get("/me", response_model=ChannelMe)
+async def channel_account(ctx: Ctx = requires(CHANNEL_SELF)) -> ChannelMe:
+    """The signed-in channel account and the roles it acts in."""
+    return await service.channel_me(ctx)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def channel_logout(request: Request, ctx: Ctx = requires(CHANNEL_SELF)) -> None:
+    """End the session of the Bearer token (or the phone pages' cookie)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    await service.logout(ctx, token.strip() if scheme.lower() == "bearer" else request.cookies.get(CHANNEL_COOKIE, ""))
 
 
 routers = [router]

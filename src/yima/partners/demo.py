@@ -1,13 +1,17 @@
 """The demo brand's channel: its warehouses in 贵州 (near 赤水 and 仁怀), six dealers with their
-territories, and twenty stores inside them (idempotent: what exists is left as it is).
+territories, twenty stores inside them, and the channel accounts (渠道账号) of one dealer's and one
+store's owner, who sign in on /m/partner/login (idempotent: what exists is left as it is).
 
 Addresses and points are plausible, not real businesses; phone numbers are fictional."""
 
 from __future__ import annotations
 
+import contextlib
+
 from yima.partners import service
-from yima.partners.schemas import DealerCreate, LocationCreate, StoreCreate, WarehouseCreate
+from yima.partners.schemas import ChannelRoleCreate, DealerCreate, LocationCreate, StoreCreate, WarehouseCreate
 from yima.platform.ctx import Ctx
+from yima.platform.errors import Conflict
 
 WAREHOUSES = [
     WarehouseCreate(
@@ -131,3 +135,24 @@ async def seed(ctx: Ctx) -> None:
             grade=grade,
         )
         await service.create_store(ctx, store)
+
+    await _seed_accounts(ctx, dealer_ids)
+
+
+# (phone, name, kind, dealer code or store code): printed with the demo logins.
+ACCOUNTS = [
+    ("13800000101", "张伟", "dealer_owner", "D-CD-001"),
+    ("13900000001", "李红", "store_owner", "S-CD-0001"),
+]
+
+
+async def _seed_accounts(ctx: Ctx, dealer_ids: dict[str, int]) -> None:
+    for phone, name, kind, partner in ACCOUNTS:
+        if kind.startswith("dealer"):
+            data = ChannelRoleCreate(phone=phone, name=name, kind=kind, dealer_id=dealer_ids[partner])
+        else:
+            store = await service.find_store(ctx, partner)
+            assert store is not None
+            data = ChannelRoleCreate(phone=phone, name=name, kind=kind, store_id=store.id)
+        with contextlib.suppress(Conflict):  # granted by an earlier run
+            await service.grant_role(ctx, data)

@@ -1,5 +1,5 @@
 """The brand's channel partners: warehouses and their storage locations, dealers (经销商) with their
-territories, and stores (门店).
+territories, stores (门店), and the channel accounts (渠道账号) of the people who work for them.
 
 Region codes are GB/T 2260 codes of geo's global ``regions`` table, checked by the service (not
 by a foreign key: the reference data belongs to geo and changes once a year).
@@ -7,10 +7,12 @@ by a foreign key: the reference data belongs to geo and changes once a year).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yima.platform.db.base import Base, IdMixin, TenantScoped, TimestampMixin, tenant_fk, tenant_table_args
+from yima.platform.db.base import Base, IdMixin, TenantScoped, TimestampMixin, tenant_fk, tenant_table_args, utcnow
 
 BigIntFK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -111,3 +113,51 @@ class Store(IdMixin, TenantScoped, TimestampMixin, Base):
     category: Mapped[str | None] = mapped_column(String(40))  # 烟酒店, 餐饮, 商超 …
     grade: Mapped[str | None] = mapped_column(String(10))  # A, B, C …
     active: Mapped[bool] = mapped_column(default=True)
+
+
+class ChannelRole(IdMixin, TenantScoped, TimestampMixin, Base):
+    """A role a person (members' One ID) holds for a partner: the owner or a staff member of a
+    dealer, the owner or a clerk of a store (rules.ROLE_KINDS). Its status decides whether the
+    person may act in it; a person may hold several (a store owner who is also a dealer's clerk)."""
+
+    __tablename__ = "channel_roles"
+    __table_args__ = tenant_table_args(
+        # One role of a kind per person and partner (the partner column its kind leaves empty is
+        # NULL, which a unique constraint does not compare, so each constraint binds one family).
+        UniqueConstraint("tenant_id", "dealer_id", "person_id", "kind"),
+        UniqueConstraint("tenant_id", "store_id", "person_id", "kind"),
+        Index("ix_channel_roles_tenant_person", "tenant_id", "person_id"),
+        tenant_fk(["person_id"], "persons"),
+        tenant_fk(["dealer_id"], "dealers"),
+        tenant_fk(["store_id"], "stores"),
+        # Exactly the partner its kind names (rules.ROLE_PARTNER): dealer roles a dealer, store roles a store.
+        CheckConstraint("(dealer_id IS NULL) <> (store_id IS NULL)", name="one_partner"),
+    )
+
+    person_id: Mapped[int] = mapped_column(BigIntFK)
+    kind: Mapped[str] = mapped_column(String(20))
+    dealer_id: Mapped[int | None] = mapped_column(BigIntFK)
+    store_id: Mapped[int | None] = mapped_column(BigIntFK)
+    name: Mapped[str] = mapped_column(String(60), default="")  # how the person is called in this role
+    status: Mapped[str] = mapped_column(String(10), default="active")  # rules.ROLE_STATUSES
+
+
+class ChannelSession(IdMixin, TenantScoped, Base):
+    """A channel account signed in on a phone (cookie) or a mini-program (Bearer token). Found
+    by the token's hash before the brand is known, so the hash is unique across brands."""
+
+    __tablename__ = "channel_sessions"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("token_hash"),
+        Index("ix_channel_sessions_tenant_person", "tenant_id", "person_id"),
+        tenant_fk(["person_id"], "persons"),
+    )
+
+    token_hash: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(BigIntFK)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from yima.identity.permissions import SIGN_INS, SignIn
+from yima.partners import rules
+from yima.platform.ctx import Ctx
 from yima.platform.permissions import Permission
 
 PARTNERS_READ = Permission(
@@ -16,3 +19,17 @@ PARTNERS_WRITE = Permission(
     "Manage dealers, stores and warehouses",
     ("admin", "operator"),
 )
+CHANNEL_SELF = Permission(
+    rules.CHANNEL_SELF, "渠道账号本人", "A channel account's own data (dealers' and stores' people)", staff=False
+)
+CHANNEL_COOKIE = "yima_channel"
+
+
+async def _sign_in(ctx: Ctx, token: str) -> str | None:
+    from yima.partners import service
+
+    return await service.sign_in_channel(ctx, token)
+
+
+# Channel accounts call the API with their session token (Bearer) or the phone pages' cookie.
+SIGN_INS.append(SignIn(rules.CHANNEL_TOKEN_PREFIX, CHANNEL_COOKIE, _sign_in))

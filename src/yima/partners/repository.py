@@ -8,16 +8,25 @@ and stores are narrowed to them.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from yima.partners import rules
-from yima.partners.models import Dealer, DealerTerritory, Store, Warehouse, WarehouseLocation
-from yima.partners.schemas import DealerFilter, StoreFilter, WarehouseFilter
+from yima.partners.models import (
+    ChannelRole,
+    ChannelSession,
+    Dealer,
+    DealerTerritory,
+    Store,
+    Warehouse,
+    WarehouseLocation,
+)
+from yima.partners.schemas import ChannelRoleFilter, DealerFilter, StoreFilter, WarehouseFilter
 from yima.platform.db.base import IdMixin, newest_first
+from yima.platform.db.tenancy import ALL_TENANTS
 
 T = TypeVar("T")
 M = TypeVar("M", bound=IdMixin)
@@ -286,3 +295,94 @@ async def _oldest_first(session: AsyncSession, query: Select[Any], model: type[M
             return
         yield batch
         after = batch[-1].id
+
+
+# channel accounts ---------------------------------------------------------------------------------
+
+
+async def get_role(session: AsyncSession, role_id: int) -> ChannelRole | None:
+    return await session.get(ChannelRole, role_id)
+
+
+async def roles_of(session: AsyncSession, person_id: int, status: str | None = None) -> list[ChannelRole]:
+    query = select(ChannelRole).where(ChannelRole.person_id == person_id).order_by(ChannelRole.id)
+    if status is not None:
+        query = query.where(ChannelRole.status == status)
+    return list((await session.scalars(query)).all())
+
+
+async def find_role(
+    session: AsyncSession, person_id: int, kind: str, dealer_id: int | None, store_id: int | None
+) -> ChannelRole | None:
+    query = select(ChannelRole).where(
+        ChannelRole.person_id == person_id,
+        ChannelRole.kind == kind,
+        ChannelRole.dealer_id.is_(None) if dealer_id is None else ChannelRole.dealer_id == dealer_id,
+        ChannelRole.store_id.is_(None) if store_id is None else ChannelRole.store_id == store_id,
+    )
+    return (await session.scalars(query)).first()
+
+
+async def list_roles(
+    session: AsyncSession, filters: ChannelRoleFilter, person_ids: Sequence[int] | None, limit: int,
+    before_id: int | None,
+) -> list[ChannelRole]:  # fmt: skip
+    """Roles by the filter; ``person_ids`` (the persons of a phone) narrows them when given."""
+    query = select(ChannelRole)
+    for column, value in (
+        (ChannelRole.kind, filters.kind),
+        (ChannelRole.status, filters.status),
+        (ChannelRole.dealer_id, filters.dealer_id),
+        (ChannelRole.store_id, filters.store_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if person_ids is not None:
+        query = query.where(ChannelRole.person_id.in_(person_ids))
+    return list((await session.scalars(newest_first(query, ChannelRole, limit, before_id))).all())
+
+
+async def move_roles(session: AsyncSession, from_person: int, into_person: int) -> None:
+    """A merged person's roles become the survivor's; one the survivor holds already goes."""
+    held = {(r.kind, r.dealer_id, r.store_id) for r in await roles_of(session, into_person)}
+    for role in await roles_of(session, from_person):
+        if (role.kind, role.dealer_id, role.store_id) in held:
+            await session.delete(role)
+        else:
+            role.person_id = into_person
+    await session.execute(
+        update(ChannelSession).where(ChannelSession.person_id == from_person).values(person_id=into_person)
+    )
+    await session.flush()
+
+
+class Named(Protocol):
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+async def stores_of_dealers(session: AsyncSession, dealer_ids: Sequence[int], limit: int) -> list[Store]:
+    if not dealer_ids:
+        return []
+    query = select(Store).where(Store.dealer_id.in_(dealer_ids), Store.active.is_(True)).order_by(Store.code)
+    return list((await session.scalars(query.limit(limit))).all())
+
+
+async def dealers_under(session: AsyncSession, dealer_ids: Sequence[int], limit: int) -> list[Dealer]:
+    if not dealer_ids:
+        return []
+    query = select(Dealer).where(Dealer.parent_id.in_(dealer_ids), Dealer.active.is_(True)).order_by(Dealer.code)
+    return list((await session.scalars(query.limit(limit))).all())
+
+
+async def active_warehouses(session: AsyncSession, limit: int) -> list[Warehouse]:
+    query = select(Warehouse).where(Warehouse.active.is_(True)).order_by(Warehouse.code).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def session_by_hash(session: AsyncSession, token_hash: str) -> ChannelSession | None:
+    """Found before the brand is known (the hash is unique across brands)."""
+    query = select(ChannelSession).where(ChannelSession.token_hash == token_hash)
+    return (await session.scalars(query.execution_options(**{ALL_TENANTS: True}))).first()

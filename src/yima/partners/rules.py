@@ -175,3 +175,46 @@ EXPORT_COLUMNS: Mapping[SheetKind, tuple[SheetColumn, ...]] = {
     "stores": (*STORE_COLUMNS, _REGION_NAME, SheetColumn("dealer_name", "经销商名称 dealer name", width=30), *_AFTER),
     "warehouses": (*WAREHOUSE_COLUMNS, _REGION_NAME, *_AFTER),
 }
+
+
+# Channel accounts (渠道账号) ---------------------------------------------------------------------
+
+RoleKind = Literal["dealer_owner", "dealer_staff", "store_owner", "store_clerk"]
+ROLE_KINDS: tuple[RoleKind, ...] = ("dealer_owner", "dealer_staff", "store_owner", "store_clerk")
+ROLE_NAMES: Mapping[str, str] = {
+    "dealer_owner": "经销商负责人",
+    "dealer_staff": "经销商员工",
+    "store_owner": "店主",
+    "store_clerk": "店员",
+}
+# The partner record each kind is tied to.
+ROLE_PARTNER: Mapping[str, Literal["dealer", "store"]] = {
+    "dealer_owner": "dealer",
+    "dealer_staff": "dealer",
+    "store_owner": "store",
+    "store_clerk": "store",
+}
+RoleStatus = Literal["pending", "active", "rejected", "disabled"]
+ROLE_STATUSES: tuple[RoleStatus, ...] = ("pending", "active", "rejected", "disabled")
+ROLE_STATUS_NAMES: Mapping[str, str] = {
+    "pending": "待审核", "active": "启用", "rejected": "已驳回", "disabled": "已停用",
+}  # fmt: skip
+# What a role may do, by permission name. Every use case a permission opens to channel accounts
+# narrows them to their own partners (Actor.parties): logistics takes goods in, ships and returns
+# only as the account's own dealer or store.
+CHANNEL_SELF = "channel:read"  # held by channel accounts only (no staff role has it)
+ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
+    kind: frozenset({CHANNEL_SELF, "logistics:write"}) for kind in ROLE_KINDS
+}
+CHANNEL_SESSION_DAYS = 30  # a phone stays signed in for a month, like the apps partners use
+CHANNEL_TOKEN_PREFIX = "yc_"  # noqa: S105 (a prefix, no secret): tells a channel session token from an OAuth access token
+
+
+def role_partner(kind: str, dealer_id: int | None, store_id: int | None) -> tuple[str, int] | None:
+    """The (partner kind, id) a role of ``kind`` acts for; None when the ids do not fit the kind."""
+    partner = ROLE_PARTNER.get(kind)
+    if partner == "dealer" and dealer_id and store_id is None:
+        return ("dealer", dealer_id)
+    if partner == "store" and store_id and dealer_id is None:
+        return ("store", store_id)
+    return None

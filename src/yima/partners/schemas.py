@@ -388,3 +388,85 @@ class ImportResult(BaseModel):
     created: int
     updated: int
     unchanged: int
+
+
+# channel accounts (渠道账号) ----------------------------------------------------------------------
+
+StoreId = Annotated[int, Field(ge=1, le=MAX_ID)]
+AccountPhone = Annotated[str, BeforeValidator(_number_as_text), StringConstraints(strip_whitespace=True, max_length=20)]
+BrandSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class ChannelRoleCreate(BaseModel):
+    """Give the person of a phone (made when the brand has none) a role at a dealer or store."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"phone": "13900000001", "name": "王芳", "kind": "store_owner", "store_id": 1}]
+        }
+    )
+
+    phone: AccountPhone
+    name: PersonName = ""
+    kind: rules.RoleKind
+    dealer_id: DealerId | None = Field(default=None, description="For dealer_owner and dealer_staff")
+    store_id: StoreId | None = Field(default=None, description="For store_owner and store_clerk")
+
+    @model_validator(mode="after")
+    def _partner_fits_kind(self) -> Self:
+        if rules.role_partner(self.kind, self.dealer_id, self.store_id) is None:
+            raise ValueError(f"a {self.kind} role needs {rules.ROLE_PARTNER[self.kind]}_id and no other partner")
+        return self
+
+
+class ChannelRoleRead(BaseModel):
+    id: int
+    person_id: int
+    phone: str | None = Field(description="Masked for the account itself; in full for staff")
+    name: str
+    kind: rules.RoleKind
+    kind_name: str
+    dealer_id: int | None
+    store_id: int | None
+    partner_name: str = Field(description="The dealer's or store's name")
+    status: rules.RoleStatus
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ChannelRoleFilter(BaseModel):
+    kind: rules.RoleKind | None = None
+    status: rules.RoleStatus | None = None
+    dealer_id: DealerId | None = None
+    store_id: StoreId | None = None
+    phone: AccountPhone | None = Field(default=None, description="exactly this number")
+
+
+class ChannelLoginCode(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"brand": "demo", "phone": "13900000001"}]})
+
+    brand: BrandSlug = Field(description="The brand's slug, from the login link it gave its partners")
+    phone: AccountPhone
+
+
+class ChannelLogin(ChannelLoginCode):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"brand": "demo", "phone": "13900000001", "code": "123456"}]}
+    )
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=8, pattern=r"^\d+$")]
+
+
+class ChannelMe(BaseModel):
+    """The signed-in account: its person and every active role."""
+
+    person_id: int
+    phone: str | None = Field(description="Masked")
+    roles: list[ChannelRoleRead]
+
+
+class ChannelSignedIn(BaseModel):
+    token: str = Field(description="Send as 'Authorization: Bearer …'; the phone pages keep it in a cookie")
+    csrf_token: str = Field(description="The X-CSRF-Token header's value for a cookie session's writes")
+    expires_at: dt.datetime
+    me: ChannelMe

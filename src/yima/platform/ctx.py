@@ -36,6 +36,9 @@ class Actor:
     roles: frozenset[str] = frozenset()
     # Regions (GB/T 2260 codes) a regional manager is limited to; None means the whole brand.
     region_codes: tuple[str, ...] | None = None
+    # The partner records ("dealer", id) / ("store", id) a channel account (渠道账号) acts for;
+    # None for staff, clients and the system, who are not limited to partners of their own.
+    parties: frozenset[tuple[str, int]] | None = None
 
     def can(self, permission: str) -> bool:
         return self.kind == "system" or permission in self.permissions

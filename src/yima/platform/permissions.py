@@ -2,7 +2,8 @@
 
 A permission says which built-in roles hold it by default; the ``owner`` role holds every
 permission and the read-only ``auditor`` every ``…:read`` one. Custom roles pick from the
-registry. API client scopes are the same names.
+registry. API client scopes are the same names. A permission declared ``staff=False`` belongs to
+another kind of account (partners' channel accounts) and is held by no staff role or client.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class Permission:
     label_zh: str
     label_en: str
     roles: tuple[str, ...] = ()
+    staff: bool = True
 
     def __post_init__(self) -> None:
         area, _, action = self.name.partition(":")
@@ -42,17 +44,20 @@ class Permission:
 
 
 def all_permissions() -> list[Permission]:
-    return sorted(_registry.values(), key=lambda p: p.name)
+    """What staff roles and API clients may hold."""
+    return sorted((p for p in _registry.values() if p.staff), key=lambda p: p.name)
 
 
 def known(name: str) -> bool:
-    return name in _registry
+    """A permission staff roles and API clients may hold."""
+    return name in _registry and _registry[name].staff
 
 
 def builtin_role_permissions(role: str) -> frozenset[str]:
+    staff = [p for p in _registry.values() if p.staff]
     if role == "owner":
-        return frozenset(_registry)
-    granted = {p.name for p in _registry.values() if role in p.roles}
+        return frozenset(p.name for p in staff)
+    granted = {p.name for p in staff if role in p.roles}
     if role == "auditor":
-        granted |= {p.name for p in _registry.values() if p.name.endswith(":read")}
+        granted |= {p.name for p in staff if p.name.endswith(":read")}
     return frozenset(granted)

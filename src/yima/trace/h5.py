@@ -1,7 +1,9 @@
-"""Phone pages for logistics (/m/trace): 入库, 出库发货, 收货/签收, 退货 by brand staff on a
-handheld scanner or a phone.
+"""Phone pages for logistics (/m/trace): 入库, 出库发货, 收货/签收, 退货 by brand staff, and by
+dealers' and stores' own people (channel accounts), on a handheld scanner or a phone.
 
-Staff sign in once at the console; the pages use the same session cookie. The forms are plain
+Staff sign in once at the console and the pages use the same session cookie; a channel account
+signs in at /m/partner/login (phone + SMS code) and acts only as its own dealer or store: the
+forms offer just those, and the service refuses anything else. The forms are plain
 HTML posts carrying the session's CSRF token in a hidden field (the API takes it in a header,
 which a form cannot send), checked here as the console's sign-out does. Codes travel as a
 textarea, one per line, so the pages work without JavaScript; ``/static/trace-scan.js`` turns it
@@ -24,6 +26,7 @@ from yima.codes.errors import BadCode, UnknownCode
 from yima.identity import service as identity
 from yima.identity.permissions import SESSION_COOKIE, public, requires
 from yima.partners import service as partners
+from yima.partners.permissions import CHANNEL_COOKIE
 from yima.partners.schemas import DealerFilter, StoreFilter, WarehouseFilter
 from yima.platform import crypto
 from yima.platform.ctx import Ctx
@@ -44,6 +47,7 @@ from yima.trace.schemas import (
 
 router = APIRouter(prefix="/m/trace", include_in_schema=False)
 LOGIN_URL = "/console/login"
+PARTNER_LOGIN_URL = "/m/partner/login"
 CHOICES_LIMIT = 500  # partners offered per kind in a select list
 KIND_NAMES = {"warehouse": "仓库", "dealer": "经销商", "store": "门店"}
 LEVEL_NAMES = {"pallet": "托", "case": "箱", "bottle": "瓶"}
@@ -58,6 +62,7 @@ PROBLEMS = {
     "bad_destination": "此去向不可用",
     "bad_receiver": "仓库请用入库",
     "missing": "请选择",
+    "not_your_partner": "只能以您自己的经销商或门店办理",
     "too_few": "请至少扫描一个码",
     "too_many": f"一次最多 {MAX_LOGISTICS_CODES} 个码，请分批提交",
 }
@@ -69,6 +74,8 @@ class Operation:
     title: str
     hint: str
     parties: tuple[tuple[str, str, tuple[PartyKind, ...]], ...]  # (form field, label, kinds offered)
+    # The field a channel account fills with its own dealer or store; None: staff only.
+    acting: str | None
     record: Callable[[Ctx, list[str], dict[str, PartyRef], str | None], Awaitable[LogisticsResult]]
 
 
@@ -80,6 +87,7 @@ OPERATIONS = {
             "入库",
             "托盘、箱或瓶入库到仓库，所含下级随之入库",
             (("warehouse", "入库仓库", ("warehouse",)),),
+            None,
             lambda ctx, texts, p, ref: service.warehouse_in(
                 ctx, WarehouseIn(codes=texts, warehouse_id=p["warehouse"].id, reference=ref)
             ),
@@ -89,6 +97,7 @@ OPERATIONS = {
             "出库发货",
             "从仓库发往经销商，或经销商发往门店",
             (("source", "发货方", ("warehouse", "dealer")), ("destination", "收货方", ("dealer", "store"))),
+            "source",
             lambda ctx, texts, p, ref: service.ship(
                 ctx, Shipment(codes=texts, source=p["source"], destination=p["destination"], reference=ref)
             ),
@@ -98,6 +107,7 @@ OPERATIONS = {
             "收货 / 签收",
             "经销商收货或门店签收；门店不在经销商经营区域内将记为窜货",
             (("receiver", "收货方", ("dealer", "store")),),
+            "receiver",
             lambda ctx, texts, p, ref: service.receive(
                 ctx, Receipt(codes=texts, receiver=p["receiver"], reference=ref)
             ),
@@ -107,6 +117,7 @@ OPERATIONS = {
             "退货",
             "经销商或门店退回仓库或经销商",
             (("source", "退货方", ("dealer", "store")), ("destination", "退回到", ("warehouse", "dealer"))),
+            "source",
             lambda ctx, texts, p, ref: service.return_goods(
                 ctx, GoodsReturn(codes=texts, source=p["source"], destination=p["destination"], reference=ref)
             ),
@@ -116,31 +127,63 @@ OPERATIONS = {
 
 
 async def _sign_in(request: Request, ctx: Ctx) -> str | None:
-    """Act as the staff member of the console session; their CSRF token, or None if signed out."""
+    """Act as the staff member of the console session, else as the channel account of the
+    phone session; their CSRF token, or None if signed out."""
     token = request.cookies.get(SESSION_COOKIE)
     staff = await identity.resolve_console_session(ctx.session, token) if token else None
-    if staff is None:
-        return None
-    ctx.tenant, ctx.actor, ctx.locale = staff.tenant, staff.actor, staff.console_session.locale
+    if staff is not None:
+        ctx.tenant, ctx.actor, ctx.locale = staff.tenant, staff.actor, staff.console_session.locale
+        csrf: str | None = staff.console_session.csrf_token
+    else:
+        channel = request.cookies.get(CHANNEL_COOKIE)
+        csrf = await partners.sign_in_channel(ctx, channel) if channel else None
+        if csrf is None:
+            return None
     if not ctx.actor.can(LOGISTICS_WRITE.name):
         raise Forbidden("logistics:write is required", code="permission_denied")
-    return staff.console_session.csrf_token
+    return csrf
 
 
 def _signed_out(request: Request) -> HTMLResponse:
     here = request.url.path if request.method == "GET" else "/m/trace"
     login = f"{LOGIN_URL}?next={quote(here, safe='')}"
-    return h5.render(request, "trace/signin.html", {"title": "请先登录", "login_url": login}, status_code=401)
+    context = {"title": "请先登录", "login_url": login, "partner_login_url": PARTNER_LOGIN_URL}
+    return h5.render(request, "trace/signin.html", context, status_code=401)
 
 
-def _operation(slug: str) -> Operation:
-    if slug not in OPERATIONS:
+def _operations(ctx: Ctx) -> list[Operation]:
+    """What the signed-in person may do here: everything for staff; a channel account what it
+    does as its own dealer or store."""
+    return [op for op in OPERATIONS.values() if ctx.actor.parties is None or op.acting is not None]
+
+
+def _operation(ctx: Ctx, slug: str) -> Operation:
+    op = OPERATIONS.get(slug)
+    if op is None or op not in _operations(ctx):
         raise NotFound(f"no operation {slug}")
-    return OPERATIONS[slug]
+    return op
 
 
-async def _choices(ctx: Ctx, kinds: set[str]) -> dict[str, list[tuple[str, str]]]:
-    """(value "kind:id", "code name") per kind, by code."""
+Choices = dict[str, dict[str, list[tuple[str, str]]]]  # form field → kind → [(value "kind:id", "code name")]
+
+
+async def _channel_choices(ctx: Ctx, op: Operation) -> Choices:
+    """A channel account's choices: its own partners where it acts, those it deals with
+    elsewhere (its stores to ship to, its dealer or the warehouses to return to)."""
+    known = await partners.counterparts(ctx, CHOICES_LIMIT)
+    offered: Choices = {}
+    for name, _, kinds in op.parties:
+        pool = known.own if name == op.acting else known.ship_to if op.slug == "ship" else known.return_to
+        offered[name] = {kind: [(f"{p.kind}:{p.id}", f"{p.code} {p.name}") for p in pool if p.kind == kind]
+                         for kind in kinds}  # fmt: skip
+    return offered
+
+
+async def _choices(ctx: Ctx, op: Operation) -> Choices:
+    """Every active partner of the kinds each field takes, by code (staff)."""
+    if ctx.actor.parties is not None:
+        return await _channel_choices(ctx, op)
+    kinds = {k for _, _, kinds in op.parties for k in kinds}
     found: dict[str, list[Any]] = {}
     if "warehouse" in kinds:
         found["warehouse"] = await partners.list_warehouses(ctx, WarehouseFilter(active=True), CHOICES_LIMIT, None)
@@ -148,10 +191,11 @@ async def _choices(ctx: Ctx, kinds: set[str]) -> dict[str, list[tuple[str, str]]
         found["dealer"] = await partners.list_dealers(ctx, DealerFilter(active=True), CHOICES_LIMIT, None)
     if "store" in kinds:
         found["store"] = await partners.list_stores(ctx, StoreFilter(active=True), CHOICES_LIMIT, None)
-    return {
+    by_kind = {
         kind: [(f"{kind}:{p.id}", f"{p.code} {p.name}") for p in sorted(rows[:CHOICES_LIMIT], key=lambda p: p.code)]
         for kind, rows in found.items()
     }
+    return {name: {kind: by_kind[kind] for kind in kinds} for name, _, kinds in op.parties}
 
 
 async def _form(
@@ -163,7 +207,7 @@ async def _form(
     problems: list[tuple[str, str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    choices = await _choices(ctx, {k for _, _, kinds in op.parties for k in kinds})
+    choices = await _choices(ctx, op)
     assert ctx.tenant is not None
     context = {
         "title": op.title,
@@ -204,7 +248,7 @@ async def home(request: Request, ctx: Ctx = public()) -> HTMLResponse:
     if await _sign_in(request, ctx) is None:
         return _signed_out(request)
     assert ctx.tenant is not None
-    context = {"title": "物流作业", "brand_name": ctx.tenant.name, "operations": list(OPERATIONS.values())}
+    context = {"title": "物流作业", "brand_name": ctx.tenant.name, "operations": _operations(ctx)}
     return h5.render(request, "trace/home.html", context)
 
 
@@ -231,20 +275,20 @@ async def check_code(
 
 @router.get("/{slug}", response_class=HTMLResponse)
 async def operation_page(slug: str, request: Request, ctx: Ctx = public()) -> HTMLResponse:
-    op = _operation(slug)
     csrf = await _sign_in(request, ctx)
     if csrf is None:
         return _signed_out(request)
+    op = _operation(ctx, slug)
     values = {name: request.query_params.get(name, "") for name, _, _ in op.parties}
     return await _form(request, ctx, op, csrf, values)
 
 
 @router.post("/{slug}", response_class=HTMLResponse)
 async def submit(slug: str, request: Request, ctx: Ctx = public()) -> HTMLResponse:
-    op = _operation(slug)
     csrf = await _sign_in(request, ctx)
     if csrf is None:
         return _signed_out(request)
+    op = _operation(ctx, slug)
     form = await request.form()
     if not crypto.same(str(form.get("csrf_token", "")), csrf):
         raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
@@ -262,7 +306,7 @@ async def submit(slug: str, request: Request, ctx: Ctx = public()) -> HTMLRespon
     if not details:
         try:
             result = await op.record(ctx, texts, {k: v for k, v in parties.items() if v is not None}, reference)
-        except Invalid as exc:
+        except (Invalid, Forbidden) as exc:
             details = exc.details or [FieldError("", exc.message, exc.code)]
         except ValidationError as exc:
             details = [FieldError(".".join(map(str, e["loc"])), e["msg"], "invalid") for e in exc.errors()]

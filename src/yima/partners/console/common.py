@@ -54,6 +54,7 @@ def labels(page: ConsolePage) -> dict[str, str]:
         "lat": t("纬度", "Latitude"),
         "lon": t("经度", "Longitude"),
         "dealer_id": t("经销商", "Dealer"),
+        "store_id": t("门店", "Store"),
         "category": t("类型", "Category"),
         "grade": t("等级", "Grade"),
         "territory": t("经营区域", "Territory"),

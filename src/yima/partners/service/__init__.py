@@ -2,9 +2,25 @@
 
 ``lookup_*``, ``find_*``, ``territory_of``, ``territories_of``, ``dealer_covers`` and
 ``dealers_covering`` are for other contexts' use cases (trace, rebates, the scan): they check no
-permission and no regional scope of their own.
+permission and no regional scope of their own. ``sign_in_channel`` and ``counterparts`` serve the
+edges where channel accounts (渠道账号) act.
 """
 
+from yima.partners.service.accounts import (
+    LOGIN_PURPOSE,
+    Counterparts,
+    NotChannelAccount,
+    PartnerChoice,
+    channel_me,
+    counterparts,
+    grant_role,
+    list_roles,
+    login,
+    logout,
+    send_login_code,
+    set_role_status,
+    sign_in_channel,
+)
 from yima.partners.service.dealers import (
     create_dealer,
     deactivate_dealer,
@@ -48,7 +64,13 @@ from yima.partners.service.warehouses import (
 )
 
 __all__ = [
+    "LOGIN_PURPOSE",
     "XLSX_MEDIA_TYPE",
+    "Counterparts",
+    "NotChannelAccount",
+    "PartnerChoice",
+    "channel_me",
+    "counterparts",
     "create_dealer",
     "create_location",
     "create_store",
@@ -68,20 +90,27 @@ __all__ = [
     "get_store",
     "get_territory",
     "get_warehouse",
+    "grant_role",
     "import_dealers",
     "import_stores",
     "import_warehouses",
     "list_dealers",
     "list_locations",
+    "list_roles",
     "list_stores",
     "list_warehouses",
+    "login",
+    "logout",
     "lookup_dealer",
     "lookup_dealers",
     "lookup_location",
     "lookup_store",
     "lookup_stores",
     "lookup_warehouse",
+    "send_login_code",
+    "set_role_status",
     "set_territory",
+    "sign_in_channel",
     "template",
     "territories_of",
     "territory_of",

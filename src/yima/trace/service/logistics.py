@@ -16,7 +16,7 @@ from yima.codes import service as codes
 from yima.codes.errors import BadCode, UnknownCode
 from yima.partners import service as partners
 from yima.platform.ctx import Ctx
-from yima.platform.errors import FieldError, Invalid, NotFound
+from yima.platform.errors import FieldError, Forbidden, Invalid, NotFound
 from yima.trace import rules
 from yima.trace.epcis.records import format_time
 from yima.trace.permissions import LOGISTICS_WRITE
@@ -61,6 +61,20 @@ async def _check_party(ctx: Ctx, party: PartyRef, field: str) -> Any:
         raise Invalid(
             f"no such {party.kind}", [FieldError(field, f"{party.kind} {party.id} not found", "not_found")]
         ) from exc
+
+
+def _acting_as(ctx: Ctx, party: PartyRef | None, field: str) -> None:
+    """A channel account (a dealer's or store's people) acts only as its own dealer or store;
+    staff act as anyone. ``party`` None: an operation channel accounts may not do."""
+    parties = ctx.actor.parties
+    if parties is None:
+        return
+    if party is None:
+        raise Forbidden("only the brand's staff do this", code="permission_denied")
+    if (party.kind, party.id) not in parties:
+        detail = [FieldError(field, f"{party.kind} {party.id} is not yours", "not_your_partner")]
+        raise Forbidden(f"you act only for your own dealer or store, not {party.kind} {party.id}", detail,
+                        code="not_your_partner")  # fmt: skip
 
 
 def _refused(message: str, field: str, detail: str, code: str) -> Invalid:
@@ -121,6 +135,7 @@ def _ref(kind: str, reference: str | None) -> tuple[str, str] | None:
 async def warehouse_in(ctx: Ctx, data: WarehouseIn) -> LogisticsResult:
     """入库: the units are stored in the warehouse (storing, in_progress)."""
     ctx.require(LOGISTICS_WRITE.name)
+    _acting_as(ctx, None, "warehouse_id")
     await _check_party(ctx, PartyRef(kind="warehouse", id=data.warehouse_id), "warehouse_id")
     if data.location_id is not None:
         try:
@@ -152,6 +167,7 @@ async def ship(ctx: Ctx, data: Shipment) -> LogisticsResult:
         raise _refused("stores return goods, they do not ship them", "source", "a store", "bad_source")
     if data.destination.kind == "warehouse":
         raise _refused("goods go back to a warehouse as a return", "destination", "a warehouse", "bad_destination")
+    _acting_as(ctx, data.source, "source")
     await _check_party(ctx, data.source, "source")
     await _check_party(ctx, data.destination, "destination")
     serials = await _units(ctx, data.codes, "shipped")
@@ -175,6 +191,7 @@ async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
     ctx.require(LOGISTICS_WRITE.name)
     if data.receiver.kind == "warehouse":
         raise _refused("a warehouse takes goods in with warehouse-in", "receiver", "a warehouse", "bad_receiver")
+    _acting_as(ctx, data.receiver, "receiver")
     receiver = await _check_party(ctx, data.receiver, "receiver")
     serials = await _units(ctx, data.codes, "received")
     sources: list[dict[str, str]] = []
@@ -213,6 +230,7 @@ async def return_goods(ctx: Ctx, data: GoodsReturn) -> LogisticsResult:
         raise _refused("returns come from a dealer or a store", "source", "a warehouse", "bad_source")
     if data.destination.kind == "store":
         raise _refused("returns go to a warehouse or a dealer", "destination", "a store", "bad_destination")
+    _acting_as(ctx, data.source, "source")
     await _check_party(ctx, data.source, "source")
     await _check_party(ctx, data.destination, "destination")
     serials = await _units(ctx, data.codes, "returned")

@@ -1,0 +1,116 @@
+"""Dealers' and stores' own people (channel accounts) do logistics as their own partner only:
+through the API with their session token and through the /m/trace pages with their cookie."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from tests.catalog.factories import create_product
+from tests.codes.factories import activate, create_batch, create_supplier
+from tests.identity.factories import bearer, create_client, create_tenant, system
+from tests.partners.factories import create_dealer, create_store, create_warehouse
+from yima.codes import service as codes
+from yima.codes.tokens import Face
+from yima.members import sms
+from yima.partners import service as partners
+from yima.partners.schemas import ChannelRoleCreate
+from yima.platform.db.session import Database
+
+API = "/api/v1/trace/logistics"
+DEALER_PHONE, STORE_PHONE = "13900000011", "13900000012"
+
+
+async def _sign_in(client: httpx.AsyncClient, phone: str) -> str:
+    dev = sms.DevSmsSink()
+    previous = sms.use_sender(dev)
+    try:
+        sent = await client.post("/api/v1/partners/login/code", json={"brand": "acme", "phone": phone})
+        assert sent.status_code == 200, sent.text
+        body = {"brand": "acme", "phone": phone, "code": dev.last_code("+86" + phone)}
+        signed = await client.post("/api/v1/partners/login", json=body)
+    finally:
+        sms.use_sender(previous)
+    assert signed.status_code == 200, signed.text
+    return str(signed.json()["token"])
+
+
+async def test_channel_accounts_act_only_as_their_own_dealer_or_store(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    product = await create_product(db, "acme")
+    cases = await create_batch(db, "acme", "case", 3, supplier_id=await create_supplier(db, "acme"))
+    await activate(db, "acme", cases.first_serial, cases.last_serial, product.id)
+    async with system(db, "acme") as ctx:
+        brand = await codes.codec(ctx)
+    case = [brand.encode(cases.first_serial + i, Face.OUTER) for i in range(3)]
+    warehouse = await create_warehouse(db, "acme")
+    dealer_a = await create_dealer(db, "acme", name="甲经销商")
+    dealer_b = await create_dealer(db, "acme", name="乙经销商")
+    store_a = await create_store(db, "acme", dealer_a.id, name="甲的门店")
+    store_b = await create_store(db, "acme", dealer_b.id, name="乙的门店")
+    async with system(db, "acme") as ctx:
+        await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner", dealer_id=dealer_a.id))
+        await partners.grant_role(ctx, ChannelRoleCreate(phone=STORE_PHONE, kind="store_owner", store_id=store_a.id))
+    staff = await bearer(client, await create_client(db, "acme", ["logistics:write"]))
+    shipped = await client.post(
+        f"{API}/shipments",
+        json={"codes": case, "source": {"kind": "warehouse", "id": warehouse.id},
+              "destination": {"kind": "dealer", "id": dealer_a.id}},
+        headers=staff,
+    )  # fmt: skip
+    assert shipped.status_code == 201, shipped.text
+
+    dealer = {"authorization": f"Bearer {await _sign_in(client, DEALER_PHONE)}"}
+    store = {"authorization": f"Bearer {await _sign_in(client, STORE_PHONE)}"}
+    a, b = {"kind": "dealer", "id": dealer_a.id}, {"kind": "dealer", "id": dealer_b.id}
+    received = await client.post(f"{API}/receipts", json={"codes": case, "receiver": a}, headers=dealer)
+    assert received.status_code == 201, received.text
+    as_other = await client.post(
+        f"{API}/shipments", json={"codes": case[:1], "source": b, "destination": {"kind": "store", "id": store_b.id}},
+        headers=dealer,
+    )  # fmt: skip
+    assert (as_other.status_code, as_other.json()["error"]["details"][0]["code"]) == (403, "not_your_partner")
+    stored = await client.post(f"{API}/warehouse-in", json={"codes": case, "warehouse_id": warehouse.id}, headers=dealer)
+    assert stored.status_code == 403
+    to_store = {"kind": "store", "id": store_a.id}
+    ok = await client.post(f"{API}/shipments", json={"codes": case[:1], "source": a, "destination": to_store},
+                           headers=dealer)  # fmt: skip
+    assert ok.status_code == 201, ok.text
+
+    other_store = {"kind": "store", "id": store_b.id}
+    refused = await client.post(f"{API}/receipts", json={"codes": case[:1], "receiver": other_store}, headers=store)
+    assert refused.status_code == 403
+    signed = await client.post(f"{API}/receipts", json={"codes": case[:1], "receiver": to_store}, headers=store)
+    assert signed.status_code == 201, signed.text
+    # Nothing the refused calls tried was written: the case's last event is the store's sign-for.
+    life = await client.get("/api/v1/trace/units/lifecycle", params={"code": case[0]},
+                            headers=await bearer(client, await create_client(db, "acme", ["trace:read"])))  # fmt: skip
+    assert life.status_code == 200, life.text
+    steps = sorted((e["event_time"], e["biz_step"]) for e in life.json()["events"])
+    assert [step for _, step in steps] == ["shipping", "receiving", "shipping", "receiving"]
+
+
+async def test_the_logistics_pages_offer_a_channel_account_its_own_partners(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    await create_tenant(db, "acme")
+    dealer_a = await create_dealer(db, "acme", name="甲经销商")
+    dealer_b = await create_dealer(db, "acme", name="乙经销商")
+    await create_store(db, "acme", dealer_a.id, name="甲的门店")
+    await create_store(db, "acme", dealer_b.id, name="乙的门店")
+    async with system(db, "acme") as ctx:
+        await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner", dealer_id=dealer_a.id))
+    client.cookies.set("yima_channel", await _sign_in(client, DEALER_PHONE))
+
+    home = await client.get("/m/trace")
+    assert home.status_code == 200
+    assert "出库发货" in home.text and "/m/trace/warehouse-in" not in home.text
+    ship = await client.get("/m/trace/ship")
+    options = re.findall(r"<option value=\"(\w+):\d+\"[^>]*>[^<]*?(\S+)</option>", ship.text)
+    assert sorted(options) == [("dealer", "甲经销商"), ("store", "甲的门店")]
+    assert (await client.get("/m/trace/warehouse-in")).status_code == 404
+    account = await client.get("/m/partner")
+    assert "甲经销商" in account.text and "经销商负责人" in account.text
+    client.cookies.clear()
+    assert "经销商 / 门店登录" in (await client.get("/m/trace")).text
