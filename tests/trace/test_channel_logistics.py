@@ -50,7 +50,8 @@ async def test_channel_accounts_act_only_as_their_own_dealer_or_store(db: Databa
     store_a = await create_store(db, "acme", dealer_a.id, name="甲的门店")
     store_b = await create_store(db, "acme", dealer_b.id, name="乙的门店")
     async with system(db, "acme") as ctx:
-        await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner", dealer_id=dealer_a.id))
+        await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner",
+                                                         dealer_id=dealer_a.id))  # fmt: skip
         await partners.grant_role(ctx, ChannelRoleCreate(phone=STORE_PHONE, kind="store_owner", store_id=store_a.id))
     staff = await bearer(client, await create_client(db, "acme", ["logistics:write"]))
     shipped = await client.post(
@@ -71,7 +72,8 @@ async def test_channel_accounts_act_only_as_their_own_dealer_or_store(db: Databa
         headers=dealer,
     )  # fmt: skip
     assert (as_other.status_code, as_other.json()["error"]["details"][0]["code"]) == (403, "not_your_partner")
-    stored = await client.post(f"{API}/warehouse-in", json={"codes": case, "warehouse_id": warehouse.id}, headers=dealer)
+    into_warehouse = {"codes": case, "warehouse_id": warehouse.id}
+    stored = await client.post(f"{API}/warehouse-in", json=into_warehouse, headers=dealer)
     assert stored.status_code == 403
     to_store = {"kind": "store", "id": store_a.id}
     ok = await client.post(f"{API}/shipments", json={"codes": case[:1], "source": a, "destination": to_store},
@@ -100,7 +102,8 @@ async def test_the_logistics_pages_offer_a_channel_account_its_own_partners(
     await create_store(db, "acme", dealer_a.id, name="甲的门店")
     await create_store(db, "acme", dealer_b.id, name="乙的门店")
     async with system(db, "acme") as ctx:
-        await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner", dealer_id=dealer_a.id))
+        await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner",
+                                                         dealer_id=dealer_a.id))  # fmt: skip
     client.cookies.set("yima_channel", await _sign_in(client, DEALER_PHONE))
 
     home = await client.get("/m/trace")
