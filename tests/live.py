@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,6 +31,22 @@ class LiveServer:
         )
         assert result.returncode == 0, f"yima {' '.join(args)} failed: {result.stderr}"
         return result.stdout
+
+    def sms_code(self, phone_number: str) -> str:
+        """The last SMS code sent to the phone, read from the development SMS sink's log line."""
+        assert self.log is not None
+        masked = f"{phone_number[:3]}****{phone_number[-4:]}"
+        codes = re.findall(rf"code (\d{{6}}) for \+?8?6?{re.escape(masked)}", self.log.read_text())
+        assert codes, "the development SMS sink logged no code for the phone"
+        return codes[-1]
+
+    def bearer(self, tenant: str, scopes: list[str]) -> dict[str, str]:
+        """An API client's access token for the tenant, as the Authorization header."""
+        creds = self.client_credentials(tenant, scopes)
+        data = {"grant_type": "client_credentials", **creds}
+        response = httpx.post(f"{self.url}/oauth/token", data=data, timeout=10)
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
     def client_credentials(self, tenant: str, scopes: list[str]) -> dict[str, str]:
         scope_args = [arg for scope in scopes for arg in ("--scope", scope)]

@@ -162,3 +162,29 @@ class TestConcurrency:
         finally:
             await delete_brand(engine_db, slug)
             caches.clear_all()
+
+    async def test_unlimited_prizes_never_overspend_the_campaign_budget_and_count_from_awards(
+        self, engine_db: Database
+    ) -> None:
+        # An unlimited prize has no row the draw updates: its count and spend are the awards'.
+        caches.clear_all()
+        slug = "campaign-race-unlimited"
+        try:
+            await create_tenant(engine_db, slug)
+            prizes = [
+                {"name": "1元红包", "kind": "cash", "amount_fen": 100, "weight": 1000},
+                {"name": "5积分", "kind": "points", "points": 5, "fallback": True, "weight": 0},
+            ]
+            campaign = await running_campaign(engine_db, slug, budget_fen=6_000, prizes=prizes)
+            outcomes = await self._race(engine_db, slug, campaign.id, 200, same_code=False)
+            assert (outcomes.count("cash"), outcomes.count("points")) == (60, 140)
+            async with system(engine_db, slug) as ctx:
+                shown = await campaigns.get_campaign(ctx, campaign.id)
+                budget = await wallet.get_account(ctx, campaign.budget_account_id or 0)
+                assert await wallet.is_balanced(ctx)
+            cash, points = shown.prizes
+            assert (cash.awarded, cash.spent_fen, points.awarded, shown.spent_fen) == (60, 6_000, 140, 6_000)
+            assert budget.balance == 1_000_000 - 6_000
+        finally:
+            await delete_brand(engine_db, slug)
+            caches.clear_all()

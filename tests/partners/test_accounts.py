@@ -120,3 +120,26 @@ async def test_a_merged_person_hands_over_roles(db: Database, staff: dict[str, s
     async with system(db, "acme") as ctx:
         rows = (await ctx.session.scalars(select(ChannelRole))).all()
         assert [(r.person_id, r.store_id) for r in rows] == [(other.id, store.id)]
+
+
+@pytest.mark.parametrize(
+    ("target", "lands"),
+    [("/m/trace/receive", "/m/trace/receive"), ("https://evil.example/m/", "/m/partner"), ("/api/v1/me", "/m/partner")],
+)
+async def test_the_phone_login_leads_back_inside_the_phone_pages_and_remembers_the_brand(
+    db: Database, client: httpx.AsyncClient, staff: dict[str, str], sink: sms.DevSmsSink, target: str, lands: str
+) -> None:
+    store = await create_store(db, "acme", (await create_dealer(db, "acme")).id)
+    assert (await _grant(client, staff, kind="store_owner", store_id=store.id)).status_code == 201
+    asked = await client.get("/m/partner/login", params={"next": target})
+    assert 'name="brand"' in asked.text and "品牌代码" in asked.text  # no brand in the link: asked for
+    form = {"brand": "acme", "phone": PHONE, "next": target}
+    sent = await client.post("/m/partner/login/send", data=form)
+    assert sent.status_code == 200 and "短信验证码" in sent.text, sent.text
+    signed = await client.post("/m/partner/login", data=form | {"code": sink.last_code("+86" + PHONE)})
+    assert (signed.status_code, signed.headers["location"]) == (303, lands)
+    assert signed.cookies.get("yima_brand") == "acme"
+    client.cookies.delete("yima_channel")
+    signed_out = await client.get("/m/trace/receive")
+    assert signed_out.status_code == 401
+    assert "/m/partner/login?brand=acme&amp;next=%2Fm%2Ftrace%2Freceive" in signed_out.text

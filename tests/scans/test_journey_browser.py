@@ -33,14 +33,6 @@ def desk(browser: Browser) -> Iterator[Page]:
         yield fresh
 
 
-def _sms_code(live: LiveServer, phone_number: str) -> str:
-    assert live.log is not None
-    masked = f"{phone_number[:3]}****{phone_number[-4:]}"
-    codes = re.findall(rf"code (\d{{6}}) for \+?8?6?{re.escape(masked)}", live.log.read_text())
-    assert codes, "the development SMS sink logged no code for the phone"
-    return codes[-1]
-
-
 def _cash_draw(live: LiveServer, page: Page) -> None:
     """Open demo bottles the demo's own scans left alone until one offers the draw and pays cash."""
     urls = live.yima("codes", "sample", "--tenant", "demo", "--level", "bottle", "--face", "inner", "--count", "400")
@@ -67,7 +59,7 @@ def test_a_consumer_scans_wins_claims_and_withdraws(live: LiveServer, phone: Pag
     number = new_phone()
     phone.get_by_label("手机号").fill(number)
     phone.get_by_role("button", name="获取验证码").click()
-    phone.get_by_label("短信验证码").fill(_sms_code(live, number))
+    phone.get_by_label("短信验证码").fill(live.sms_code(number))
     phone.get_by_role("button", name="验证并领取").click()
     expect(phone.get_by_text("奖励已领取")).to_be_visible()
 

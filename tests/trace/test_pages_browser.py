@@ -33,7 +33,7 @@ def test_warehouse_staff_scan_pallets_in_and_ship_them(live: LiveServer, page: P
 
     page.goto(f"{live.url}/m/trace/warehouse-in")
     expect(page.get_by_role("heading", name="请先登录")).to_be_visible()
-    page.get_by_role("link", name="去登录").click()
+    page.get_by_role("link", name="员工登录").click()
     expect(page).to_have_url(re.compile(r"/console/login"))
     sign_in(page, "operator", DEMO_PASSWORD)
     expect(page).to_have_url(re.compile(r"/m/trace/warehouse-in$"))  # signing in leads back to the page

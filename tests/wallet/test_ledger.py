@@ -150,7 +150,8 @@ async def test_brands_do_not_share_accounts(db: Database) -> None:
 
 
 async def test_an_award_costs_four_statements(db: Database, engine_db: Database) -> None:
-    """The scan's hot path: claim the key, debit the budget, credit the wallet, write the entries."""
+    """The scan's hot path: claim the key, credit the wallet, debit the budget (the row every scan
+    shares, locked as late as possible), write the entries."""
     budget = await funded_budget(db, "acme", 10_000)
     await award(db, "acme", budget.id, 1, 100)
     seen: list[str] = []
@@ -164,4 +165,4 @@ async def test_an_award_costs_four_statements(db: Database, engine_db: Database)
             await wallet.award(ctx, budget.id, 1, 100, "扫码中奖", "hot-1")
         finally:
             event.remove(engine_db.engine.sync_engine, "before_cursor_execute", count)
-    assert seen == ["INSERT", "UPDATE", "INSERT", "INSERT"]
+    assert seen == ["INSERT", "INSERT", "UPDATE", "INSERT"]

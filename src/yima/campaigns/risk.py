@@ -273,6 +273,10 @@ class Blacklist:
     def __len__(self) -> int:
         return len(self._exact) + sum(len(b) for b in self._blocks.values())
 
+    def lists(self, kind: str) -> bool:
+        """Has it an entry (live or not) of ``kind``? The scan fetches a phone only then."""
+        return any(k == kind for k, _ in self._exact)
+
     @staticmethod
     def _live(found: dt.datetime | object | None, now: dt.datetime) -> bool:
         return found is not _ABSENT and (found is None or (isinstance(found, dt.datetime) and found > now))

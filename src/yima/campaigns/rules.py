@@ -178,6 +178,13 @@ def available(prize: PrizeState, budget_left: int | None) -> bool:
     )
 
 
+def prize_counted(prize: PrizeState) -> bool:
+    """Must an award of the prize update the prize's row? Only when stock or a budget of its own
+    limits it; otherwise its count and spend are read from the awards, and concurrent scans do
+    not queue on its row."""
+    return prize.stock_left is not None or prize.budget_left is not None
+
+
 def pick_prize(prizes: Sequence[PrizeState], budget_left: int | None, rng: random.Random) -> PrizeState | None:
     """One prize by weight among those still available, the fallback included when it has a
     weight; None when none is (then the fallback, which a weight of 0 keeps for that case)."""

@@ -23,6 +23,7 @@ CHANNEL_SELF = Permission(
     rules.CHANNEL_SELF, "渠道账号本人", "A channel account's own data (dealers' and stores' people)", staff=False
 )
 CHANNEL_COOKIE = "yima_channel"
+BRAND_COOKIE = "yima_brand"  # the brand a phone last signed in to, for the way back to its login
 
 
 async def _sign_in(ctx: Ctx, token: str) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -26,7 +26,7 @@ from yima.codes.errors import BadCode, UnknownCode
 from yima.identity import service as identity
 from yima.identity.permissions import SESSION_COOKIE, public, requires
 from yima.partners import service as partners
-from yima.partners.permissions import CHANNEL_COOKIE
+from yima.partners.permissions import BRAND_COOKIE, CHANNEL_COOKIE
 from yima.partners.schemas import DealerFilter, StoreFilter, WarehouseFilter
 from yima.platform import crypto
 from yima.platform.ctx import Ctx
@@ -146,8 +146,10 @@ async def _sign_in(request: Request, ctx: Ctx) -> str | None:
 
 def _signed_out(request: Request) -> HTMLResponse:
     here = request.url.path if request.method == "GET" else "/m/trace"
-    login = f"{LOGIN_URL}?next={quote(here, safe='')}"
-    context = {"title": "请先登录", "login_url": login, "partner_login_url": PARTNER_LOGIN_URL}
+    back = urlencode({"next": here})
+    brand = request.cookies.get(BRAND_COOKIE, "")[:40]  # the brand this phone last signed in to
+    partner_login = f"{PARTNER_LOGIN_URL}?{urlencode({'brand': brand, 'next': here} if brand else {'next': here})}"
+    context = {"title": "请先登录", "login_url": f"{LOGIN_URL}?{back}", "partner_login_url": partner_login}
     return h5.render(request, "trace/signin.html", context, status_code=401)
 
 
@@ -208,6 +210,10 @@ async def _form(
     status_code: int = 200,
 ) -> HTMLResponse:
     choices = await _choices(ctx, op)
+    for name, offered in choices.items():  # a single choice (a channel account's own party) is chosen
+        only = [value for options in offered.values() for value, _ in options]
+        if len(only) == 1 and not values.get(name):
+            values = {**values, name: only[0]}
     assert ctx.tenant is not None
     context = {
         "title": op.title,

@@ -33,8 +33,14 @@ SINGLETONS: frozenset[str] = frozenset({"funding", "brand_cash", "payout_transit
 NEGATIVE_ALLOWED: frozenset[str] = frozenset({"funding"})
 # Every journal updates its accounts in this order (then by id): two journals never wait on each
 # other's rows in opposite orders, so PostgreSQL never has to break a deadlock.
-LOCK_RANK = {kind: rank for rank, kind in enumerate(
+# The order a journal's entries are written and shown in.
+ENTRY_RANK = {kind: rank for rank, kind in enumerate(
     ("budget", "participant", "brand_cash", "funding", "payout_transit", "fee_income", "paid_out")
+)}  # fmt: skip
+# The order accounts are locked in: a person's wallet before a budget, so an award locks the
+# budget, which every scan of a campaign shares, one statement later (one round trip less).
+LOCK_RANK = {kind: rank for rank, kind in enumerate(
+    ("participant", "budget", "brand_cash", "funding", "payout_transit", "fee_income", "paid_out")
 )}  # fmt: skip
 PERSON = "person"
 JournalKind = Literal["fund", "allocate", "release", "award", "merge", "withdraw", "payout_paid", "payout_failed"]

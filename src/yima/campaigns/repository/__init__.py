@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -63,6 +63,18 @@ async def prizes_of(session: AsyncSession, campaign_ids: Sequence[int]) -> dict[
     return found
 
 
+async def prize_tallies(session: AsyncSession, prize_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(awards, cost) of each prize, counted from the awards (prizes whose row the draw does not
+    update: no stock, no budget of their own)."""
+    award = CampaignAward
+    query = (
+        select(award.prize_id, func.count(), func.coalesce(func.sum(award.cost_fen), 0))
+        .where(award.prize_id.in_(list(prize_ids)))
+        .group_by(award.prize_id)
+    )
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in (await session.execute(query)).all()}
+
+
 async def delete_prizes(session: AsyncSession, campaign_id: int) -> None:
     await session.execute(
         delete(CampaignPrize).where(CampaignPrize.campaign_id == campaign_id).execution_options(**NO_SYNC)
@@ -107,10 +119,24 @@ async def claim_code(
 
 
 async def claim_person(
-    session: AsyncSession, tenant_id: int, campaign_id: int, person_id: int, period: str, limit: int | None
+    session: AsyncSession, tenant_id: int, campaign_id: int, person_id: int, limits: dict[str, int | None]
 ) -> bool:
-    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id, "period": period}
-    return await _count_up(session, CampaignPersonCount, keys, limit) is not None
+    """Count an award for the person in each period (a day, "total") in ONE statement, each
+    while below its limit (None: none): True when every period took it. A refusal leaves the
+    others counted: the caller undoes them with its savepoint."""
+    model = CampaignPersonCount
+    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id}
+    within = [model.period == p if limit is None else and_(model.period == p, model.awards < limit)
+              for p, limit in limits.items()]  # fmt: skip
+    statement = (
+        _insert(session, model)
+        .values([{**keys, "period": p, "awards": 1} for p in limits])
+        .on_conflict_do_update(
+            index_elements=[*keys, "period"], set_={"awards": model.awards + 1}, where=or_(*within)
+        )
+        .returning(model.period)
+    )
+    return len((await session.execute(statement)).all()) == len(limits)
 
 
 async def spend_day(

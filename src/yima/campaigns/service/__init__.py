@@ -40,6 +40,7 @@ from yima.campaigns.service.risk import (
     purge_risk_counters,
     remove_blacklist_entry,
     risk_keys,
+    risk_reads_phone,
     schedule_risk_purge,
     update_risk_settings,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "repoint_awards",
     "resume_campaign",
     "risk_keys",
+    "risk_reads_phone",
     "schedule_risk_purge",
     "simulate_campaign",
     "update_campaign",

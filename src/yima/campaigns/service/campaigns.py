@@ -36,12 +36,29 @@ from yima.wallet import service as wallet
 _DOCS = ("scope", "targeting", "limits")
 
 
-def read_campaign(campaign: Campaign, prizes: Sequence[CampaignPrize], now: Any) -> CampaignRead:
+def read_campaign(campaign: Campaign, prizes: Sequence[PrizeRead], now: Any) -> CampaignRead:
     state = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, now)  # type: ignore[arg-type]
     return CampaignRead.model_validate(
         {c: getattr(campaign, c) for c in CampaignRead.model_fields if c not in ("prizes", "state")}
-        | {"state": state, "prizes": [PrizeRead.model_validate(p) for p in prizes]}
+        | {"state": state, "prizes": prizes}
     )
+
+
+async def read_prizes(ctx: Ctx, campaign_ids: Sequence[int]) -> dict[int, list[PrizeRead]]:
+    """The campaigns' prizes as shown: a prize the draw counts on its row (stock, a budget of
+    its own) as stored, the others with their awards and spend counted from the awards."""
+    prizes = await repo.prizes_of(ctx.session, campaign_ids)
+    uncounted = [p.id for found in prizes.values() for p in found if not rules.prize_counted(prize_state(p))]
+    tallies = await repo.prize_tallies(ctx.session, uncounted) if uncounted else {}
+
+    def read(prize: CampaignPrize) -> PrizeRead:
+        shown = PrizeRead.model_validate(prize)
+        if prize.id not in uncounted:
+            return shown
+        awarded, spent = tallies.get(prize.id, (0, 0))
+        return shown.model_copy(update={"awarded": awarded, "spent_fen": spent})
+
+    return {campaign_id: [read(p) for p in found] for campaign_id, found in prizes.items()}
 
 
 async def load_campaign(ctx: Ctx, campaign_id: int) -> Campaign:
@@ -52,8 +69,7 @@ async def load_campaign(ctx: Ctx, campaign_id: int) -> Campaign:
 
 
 async def _read(ctx: Ctx, campaign: Campaign) -> CampaignRead:
-    prizes = (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]
-    return read_campaign(campaign, prizes, ctx.now())
+    return read_campaign(campaign, (await read_prizes(ctx, [campaign.id]))[campaign.id], ctx.now())
 
 
 async def _check_scope(ctx: Ctx, scope: Scope, targeting: Targeting) -> None:
@@ -204,7 +220,7 @@ async def list_campaigns(ctx: Ctx, filters: CampaignFilter, limit: int, before_i
     """Up to ``limit + 1`` campaigns, newest first."""
     ctx.require(CAMPAIGNS_READ.name)
     rows = await repo.list_campaigns(ctx.session, filters, limit + 1, before_id)
-    prizes = await repo.prizes_of(ctx.session, [c.id for c in rows])
+    prizes = await read_prizes(ctx, [c.id for c in rows])
     now = ctx.now()
     return [read_campaign(c, prizes[c.id], now) for c in rows]
 

@@ -64,20 +64,26 @@ async def _try(
     ctx: Ctx, campaign: Campaign, prize: CampaignPrize, amount: int, day: str, person_id: int, scan_ref: str
 ) -> int | None:
     """Take one of ``prize`` (savepoint): the wallet journal id (None when not cash); _Refused
-    when stock, a budget, the pacing cap or the wallet has no room."""
+    when the wallet, stock, a budget or the pacing cap has no room.
+
+    The rows every scan shares — the wallet budget, a limited prize's stock, the campaign's
+    spend and its day — are written last and in that order, so each is locked for as few
+    round trips as possible before COMMIT. A prize of unlimited stock and no budget of its own
+    has no row to update (its count and spend are read from the awards)."""
     cost = rules.cost_of(prize_state(prize), amount)
     session = ctx.session
     try:
         async with session.begin_nested():
+            journal = None
+            if prize.kind == "cash":
+                journal = await post_cash_award(ctx, campaign, person_id, amount, f"扫码红包 {prize.name}", scan_ref)
             if not (
-                await repo.take_prize(session, prize.id, cost)
+                (not rules.prize_counted(prize_state(prize)) or await repo.take_prize(session, prize.id, cost))
                 and await repo.spend_campaign(session, campaign.id, cost)
                 and await repo.spend_day(session, ctx.tenant_id, campaign.id, day, cost, campaign.daily_cap_fen)
             ):
                 raise _Refused
-            if prize.kind == "cash":
-                return await post_cash_award(ctx, campaign, person_id, amount, f"扫码红包 {prize.name}", scan_ref)
-            return None
+            return journal
     except AppError as exc:
         if exc.code in LEDGER_REFUSALS:
             raise _Refused from exc
@@ -90,10 +96,9 @@ async def _claim_limits(ctx: Ctx, campaign: Campaign, person_id: int, serial: in
     seq = await repo.claim_code(session, tenant, campaign.id, serial, role, limits.scans_per_code)
     if seq is None:
         raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign.id}")
-    if not await repo.claim_person(session, tenant, campaign.id, person_id, day, limits.per_person_day):
-        raise PersonLimitReached("the person has reached today's limit in this campaign")
-    if not await repo.claim_person(session, tenant, campaign.id, person_id, "total", limits.per_person_total):
-        raise PersonLimitReached("the person has reached the campaign's limit")
+    periods = {day: limits.per_person_day, "total": limits.per_person_total}
+    if not await repo.claim_person(session, tenant, campaign.id, person_id, periods):
+        raise PersonLimitReached("the person has reached today's or the campaign's limit")
     return seq
 
 
@@ -135,6 +140,7 @@ async def draw_prize(
     scan: rules.ScanContext | None = None,
     rng: random.Random | None = None,
     fallback_only: bool = False,
+    new_scan: bool = False,
 ) -> AwardRead:
     """Draw a prize for one valid scan (the scans context calls it in its transaction).
 
@@ -142,9 +148,11 @@ async def draw_prize(
     Raises NotRunning, NotEligible (when ``scan`` is given and falls outside the audience or
     targeting), AlreadyAwarded (the code and role have made all their awards; the losers of a
     race get it), PersonLimitReached, BudgetExhausted — each leaving nothing written.
-    ``fallback_only``: risk control's "lower to the minimum prize" (only the fallback is drawn)."""
+    ``fallback_only``: risk control's "lower to the minimum prize" (only the fallback is drawn).
+    ``new_scan``: the caller made the scan in this transaction, so no award names it yet (the
+    lookup for a replay is skipped; a raced duplicate still meets the award's unique key)."""
     session = ctx.session
-    found = await repo.award_by_scan(session, campaign_id, scan_ref)
+    found = None if new_scan else await repo.award_by_scan(session, campaign_id, scan_ref)
     if found is not None:
         return read_award(found, replayed=True)
     campaign = await load_campaign(ctx, campaign_id)

@@ -92,6 +92,12 @@ async def risk_keys(ctx: Ctx, person_id: int, ip: str | None, device: str | None
     return risk.subject_keys(key, person_id, ip, device)
 
 
+async def risk_reads_phone(ctx: Ctx) -> bool:
+    """Does grading a scan read the scanner's phone (a phone is blacklisted)? The scan asks
+    before fetching it: most brands blacklist no phone, and the fetch is a query."""
+    return (await _policy(ctx)).enabled and (await _blacklist(ctx)).lists("phone")
+
+
 async def assess_risk(ctx: Ctx, data: RiskInput) -> RiskVerdict:
     """Count the scan (per person, device, address and network, over a minute, an hour and the
     local day) and grade it against the brand's rules and blacklist: pay, fallback, review or

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from yima.campaigns import repository as repo
 from yima.campaigns import rules
 from yima.campaigns.repository import stats as stats_repo
 from yima.campaigns.schemas import AwardStats, AwardTally, DayAwards, HourAwards, PrizeStats, RegionAwards
-from yima.campaigns.service.campaigns import load_campaign
+from yima.campaigns.service.campaigns import load_campaign, read_prizes
 from yima.platform.ctx import Ctx
 
 
@@ -24,7 +23,7 @@ async def award_stats(ctx: Ctx, campaign_id: int, since_day: str) -> AwardStats:
     session = ctx.session
     today = rules.day_key(ctx.local(ctx.now()))
     state = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, ctx.now())  # type: ignore[arg-type]
-    prizes = (await repo.prizes_of(session, [campaign.id]))[campaign.id]
+    prizes = (await read_prizes(ctx, [campaign.id]))[campaign.id]
     return AwardStats(
         campaign_id=campaign.id,
         name=campaign.name,

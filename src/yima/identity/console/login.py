@@ -19,6 +19,7 @@ from yima.platform.console.i18n import LANGUAGE_NAMES, as_locale
 from yima.platform.console.shell import FAVICON
 from yima.platform.ctx import Ctx
 from yima.platform.errors import AppError, RateLimited
+from yima.platform.web import h5
 from yima.platform.web.templates import templates
 from yima.settings import Settings
 
@@ -48,15 +49,14 @@ ERRORS = {
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path inside the console or the staff phone pages (/m/),
-    else the console's home."""
-    if not target or len(target) > 2000 or any(c in target for c in "\\\r\n\t") or target.startswith("//"):
+    """Where to go after signing in: a path inside the console or the phone pages (/m/), else
+    the console's home."""
+    if target == MOUNT_PATH:
+        return target
+    path = h5.local_path(target, (MOUNT_PATH + "/", "/m/"), HOME)
+    if urlsplit(path).path.startswith(LOGIN_PATH):
         return HOME
-    parts = urlsplit(target)
-    inside = (parts.path == MOUNT_PATH or parts.path.startswith((MOUNT_PATH + "/", "/m/"))) and ".." not in parts.path
-    if parts.scheme or parts.netloc or not inside or parts.path.startswith(LOGIN_PATH):
-        return HOME
-    return target
+    return path
 
 
 @router.get("/login")

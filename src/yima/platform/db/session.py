@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -52,6 +53,30 @@ def _prepare_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+PING_IDLE_AFTER = 10.0  # seconds in the pool after which a connection is pinged before reuse
+
+
+def _ping_idle_connections(engine: AsyncEngine) -> None:
+    """``pool_pre_ping`` for connections that sat in the pool a while, not for every checkout:
+    a connection used a moment ago is alive, and pinging it costs asyncpg three round trips
+    (BEGIN, an empty query, ROLLBACK) on each request. One that failed the ping is replaced."""
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        idle_since = record.info.get("checked_in")
+        if idle_since is None or time.monotonic() - idle_since < PING_IDLE_AFTER:
+            return  # just connected, or used a moment ago
+        try:
+            sync_engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool retries with a new connection
+            raise exc.DisconnectionError() from error
+
+
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     target = async_url(url)
     if target.get_backend_name() == "sqlite":
@@ -63,8 +88,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("max_overflow", 20)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(target, **kwargs)
+    engine = create_async_engine(target, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_idle_connections(engine)
+    return engine
 
 
 class Database:

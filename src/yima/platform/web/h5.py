@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -40,6 +41,17 @@ def _digest(directory: Path) -> str:
 
 
 STATIC_VERSION = _digest(STATIC_DIR)
+
+
+def local_path(target: str | None, inside: tuple[str, ...], default: str) -> str:
+    """Where to go after signing in: ``target`` if it is a path of this site starting with one of
+    ``inside`` (no scheme, host, ``..`` or control characters: no open redirect), else ``default``."""
+    if not target or len(target) > 2000 or any(c in target for c in "\\\r\n\t") or target.startswith("//"):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or ".." in parts.path or not parts.path.startswith(inside):
+        return default
+    return target
 
 
 def yuan(fen: int) -> str:

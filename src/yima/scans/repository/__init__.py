@@ -1,10 +1,10 @@
-"""Every SQL statement of the scans context. Callers write ``repo.count_for(…)``."""
+"""Every SQL statement of the scans context. Callers write ``repo.scans_of_code(…)``."""
 
 from yima.scans.repository.records import (
+    CodeScans,
     add,
     by_client_key,
     campaign_scanned,
-    count_for,
     count_of_person,
     first_for,
     get,
@@ -13,15 +13,16 @@ from yima.scans.repository.records import (
     list_reviews,
     recent_located,
     repoint_person,
+    scans_of_code,
     sequential_recent,
     take_review,
 )
 
 __all__ = [
+    "CodeScans",
     "add",
     "by_client_key",
     "campaign_scanned",
-    "count_for",
     "count_of_person",
     "first_for",
     "get",
@@ -30,6 +31,7 @@ __all__ = [
     "list_reviews",
     "recent_located",
     "repoint_person",
+    "scans_of_code",
     "sequential_recent",
     "take_review",
 ]

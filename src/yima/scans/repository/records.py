@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from yima.platform.db.base import newest_first
 from yima.scans.models import ScanRecord
@@ -20,11 +24,6 @@ def add(session: AsyncSession, record: ScanRecord) -> None:
 
 async def get(session: AsyncSession, scan_id: int) -> ScanRecord | None:
     return await session.get(ScanRecord, scan_id)
-
-
-async def count_for(session: AsyncSession, serial: int) -> int:
-    query = select(func.count()).select_from(ScanRecord).where(ScanRecord.serial == serial)
-    return int(await session.scalar(query) or 0)
 
 
 async def first_for(session: AsyncSession, serial: int) -> ScanRecord | None:
@@ -49,16 +48,77 @@ async def by_client_key(session: AsyncSession, person_id: int, client_key: str) 
     return (await session.scalars(query)).first()
 
 
+def _table() -> Table:
+    return cast(Table, ScanRecord.__table__)
+
+
+def _fill_defaults(record: ScanRecord) -> dict[str, Any]:
+    """Every column's value (the model's scalar defaults where unset), the id aside."""
+    values: dict[str, Any] = {}
+    for column in _table().columns:
+        if column.key == "id":
+            continue
+        value = record.__dict__.get(column.key)
+        if value is None and column.default is not None and column.default.is_scalar:
+            value = column.default.arg  # type: ignore[attr-defined]
+        setattr(record, column.key, value)
+        if value is not None:  # left out, not bound: a JSON column would store 'null', not NULL
+            values[column.key] = value
+    return values
+
+
 async def insert(session: AsyncSession, record: ScanRecord) -> bool:
-    """Insert ``record`` in a savepoint: False, with nothing written, when its client key was
-    taken (a concurrent retry of the same scan won)."""
-    try:
-        async with session.begin_nested():
-            session.add(record)
-            await session.flush()
-    except IntegrityError:
+    """Insert ``record`` in one statement (no savepoint): False, with nothing written, when its
+    client key was taken (a concurrent retry of the same scan won). Inserted, the record joins
+    the session as if loaded, so later changes to it are flushed as one UPDATE."""
+    values = _fill_defaults(record)
+    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(_table())
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "person_id", "client_key"])
+        .returning(_table().c.id)
+    )
+    found = (await session.execute(statement)).scalar_one_or_none()
+    if found is None:
         return False
+    record.id = found
+    make_transient_to_detached(record)
+    session.add(record)
     return True
+
+
+@dataclass(frozen=True)
+class CodeScans:
+    """What the code page shows of a code's scans: how many, the first, the newest located."""
+
+    count: int
+    first: ScanRecord | None
+    located: list[ScanRecord]
+
+
+@cache
+def _newest() -> Select[Any]:
+    # ORM-enabled: the tenancy hook adds tenant_id = :bound, so the (tenant, serial, id) index serves it.
+    query = (
+        select(ScanRecord, func.count().over().label("total"))
+        .where(ScanRecord.serial == bindparam("serial"))
+        .order_by(ScanRecord.id.desc())
+        .limit(RECENT_POINTS + 1)
+    )
+    return cast(Select[Any], query)
+
+
+async def scans_of_code(session: AsyncSession, serial: int) -> CodeScans:
+    """The code's scan count, first scan and newest located scans, in one query when the code
+    has been scanned at most ``RECENT_POINTS + 1`` times (nearly always), else in three."""
+    rows = (await session.execute(_newest(), {"serial": serial})).all()
+    count = int(rows[0].total) if rows else 0
+    if count <= len(rows):
+        records = [r[0] for r in rows]
+        located = [r for r in records if r.lat is not None][:RECENT_POINTS]
+        return CodeScans(count, records[-1] if records else None, located)
+    return CodeScans(count, await first_for(session, serial), await recent_located(session, serial))
 
 
 async def sequential_recent(session: AsyncSession, record: ScanRecord, span: int, since: dt.datetime) -> int:

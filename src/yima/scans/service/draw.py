@@ -86,6 +86,11 @@ async def scan_context(ctx: Ctx, record: ScanRecord, needs: frozenset[ScanFact])
     )
 
 
+async def _phone(ctx: Ctx, person_id: int) -> str | None:
+    """The person's verified phone, fetched only when a blacklisted phone could match it."""
+    return await members.verified_phone(ctx, person_id) if await campaigns.risk_reads_phone(ctx) else None
+
+
 async def _assess(ctx: Ctx, record: ScanRecord, device: str | None) -> RiskVerdict:
     assert record.person_id is not None
     outside_km = None
@@ -102,7 +107,7 @@ async def _assess(ctx: Ctx, record: ScanRecord, device: str | None) -> RiskVerdi
             serial=record.serial,
             ip=ctx.ip,
             device=device,
-            phone=await members.verified_phone(ctx, record.person_id),
+            phone=await _phone(ctx, record.person_id),
             sequential_recent=await repo.sequential_recent(ctx.session, record, rules.SEQUENCE_SPAN, since),
             outside_territory_km=outside_km,
         ),
@@ -120,16 +125,17 @@ async def _first_eligible(
 
 async def draw_in(
     ctx: Ctx, record: ScanRecord, role: Role, matched: list[campaigns.LiveCampaign], scan: ScanContext,
-    *, fallback_only: bool = False,
+    *, fallback_only: bool = False, new_scan: bool = False,
 ) -> AwardRead | None:  # fmt: skip
     """Draw in the first matched campaign whose targeting the scan meets; sets the record's
-    campaign and outcome. Each refusal leaves the campaign's counters as they were."""
+    campaign and outcome. Each refusal leaves the campaign's counters as they were.
+    ``new_scan``: the record was inserted in this transaction, so no award can name it yet."""
     assert record.person_id is not None
     for campaign in matched:
         try:
             award = await campaigns.draw_prize(
                 ctx, campaign.id, scan_ref(record), record.person_id, record.serial, role, scan=scan,
-                fallback_only=fallback_only,
+                fallback_only=fallback_only, new_scan=new_scan,
             )  # fmt: skip
         except (NotEligible, NotRunning):
             continue
@@ -142,7 +148,9 @@ async def draw_in(
     return None
 
 
-async def draw_for(ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None) -> AwardRead | None:
+async def draw_for(
+    ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None, *, new_scan: bool = False
+) -> AwardRead | None:
     """The draw of a recorded scan whose person is known: match, grade, draw (or hold, or
     reject). The record carries the outcome; the award is returned when one was made."""
     role = rules.draw_role(unit.level, unit.face)
@@ -157,18 +165,21 @@ async def draw_for(ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str
         record.outcome = "no_campaign"
         return None
     verdict = await _assess(ctx, record, device)
-    record.risk_decision, record.risk_reasons = verdict.decision, list(verdict.reasons)
     needs = frozenset().union(*(c.needs for c in matched))
     scan = await scan_context(ctx, record, needs)
+    award = None
     if verdict.decision == "reject":
         record.campaign_id, record.outcome = matched[0].id, "rejected"
-        return None
-    if verdict.decision == "review":
+    elif verdict.decision == "review":
         held = await _first_eligible(ctx, matched, role, scan)  # type: ignore[arg-type]
         record.outcome = "held" if held else "not_eligible"
         record.campaign_id, record.review_state = (held.id, "pending") if held else (None, None)
-        return None
-    return await draw_in(ctx, record, role, matched, scan, fallback_only=verdict.decision == "fallback")  # type: ignore[arg-type]
+    else:
+        lowered = verdict.decision == "fallback"
+        award = await draw_in(ctx, record, role, matched, scan, fallback_only=lowered, new_scan=new_scan)  # type: ignore[arg-type]
+    # Set last, after every query: the record is then written once, by the caller's flush.
+    record.risk_decision, record.risk_reasons = verdict.decision, list(verdict.reasons)
+    return award
 
 
 async def scan_code(
@@ -180,9 +191,9 @@ async def scan_code(
     visit = await visit_of(ctx, visitor_token)
     scanner = Scanner(person_id=visit.person_id, device=data.device_id, client_key=client_key)
     unit, record, fresh = await record_scan(ctx, data.code, scanner, user_agent, data)
-    award = await draw_for(ctx, unit, record, data.device_id) if fresh else await award_of(ctx, record)
+    page = await page_of(ctx, data.code, unit, record)  # before the draw: no row of it locked yet
+    award = await draw_for(ctx, unit, record, data.device_id, new_scan=True) if fresh else await award_of(ctx, record)
     await ctx.session.flush()
-    page = await page_of(ctx, data.code, unit, record)
     return ScanResult(
         **page.model_dump(), draw=result_of(record, award), visitor_token=visit.issued_token, replayed=not fresh
     )

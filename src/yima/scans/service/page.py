@@ -92,13 +92,11 @@ async def record_scan(
 
 async def page_of(ctx: Ctx, text: str, unit: ResolvedCode, record: ScanRecord) -> CodePage:
     """The verdict, the code's scan count and first scan, and the warnings."""
-    count = await repo.count_for(ctx.session, unit.serial)
-    first = await repo.first_for(ctx.session, unit.serial) or record
-    points = [
-        rules.ScanPoint(r.scanned_at, r.lat, r.lon, r.region_code)
-        for r in await repo.recent_located(ctx.session, unit.serial)
-    ]
-    region = await geo.get_region(ctx, first.region_code) if first.region_code else None
+    scans = await repo.scans_of_code(ctx.session, unit.serial)
+    first = scans.first or record
+    points = [rules.ScanPoint(r.scanned_at, r.lat, r.lon, r.region_code) for r in scans.located]
+    code = first.region_code
+    region = (await geo.regions_by_codes(ctx, [code])).get(code) if code else None  # in process: no query
     assert ctx.tenant is not None
     return CodePage(
         verdict=rules.verdict(unit.state),
@@ -107,10 +105,10 @@ async def page_of(ctx: Ctx, text: str, unit: ResolvedCode, record: ScanRecord) -
         level=unit.level,
         lot=unit.lot,
         production_date=unit.production_date,
-        scan_count=count,
+        scan_count=scans.count,
         first_scanned_at=ctx.local(first.scanned_at),
         first_region=region.full_name if region else None,
-        warnings=[Notice(code=w.code, text=w.zh) for w in rules.warnings(unit.state, count, points)],
+        warnings=[Notice(code=w.code, text=w.zh) for w in rules.warnings(unit.state, scans.count, points)],
         scan_id=record.id,
         proof=await scan_proof(ctx, record.id),
         brand_name=ctx.tenant.name,

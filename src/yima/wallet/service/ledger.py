@@ -113,6 +113,7 @@ async def post(
             await _undo(ctx, journal_id, applied)
             raise await _refusal(ctx, leg)
         applied.append((leg, *done))
+    applied.sort(key=lambda done: rules.ENTRY_RANK[done[0].kind])  # entries in their usual order
     rows = [
         {"tenant_id": ctx.tenant_id, "journal_id": journal_id, "account_id": account_id, "amount": leg.amount,
          "balance_after": balance}
