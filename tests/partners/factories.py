@@ -7,9 +7,11 @@ import itertools
 from collections.abc import Sequence
 from typing import Any
 
+import httpx
 from openpyxl import Workbook
 
 from tests.identity.factories import system
+from yima.members import sms
 from yima.partners import rules
 from yima.partners import service as partners
 from yima.partners.schemas import (
@@ -84,3 +86,22 @@ async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[st
     )
     ids = {"warehouse_id": warehouse.id, "location_id": location.id, "dealer_id": dealer.id, "store_id": store.id}
     return ids, [f"{slug}-wh", f"{slug}-loc", f"{slug}-dealer", f"{slug}-store"]
+
+
+async def channel_token(client: httpx.AsyncClient, slug: str, phone: str) -> str:
+    """Sign a channel account in through the API (SMS code from a development sink): its token."""
+    dev = sms.DevSmsSink()
+    previous = sms.use_sender(dev)
+    try:
+        sent = await client.post("/api/v1/partners/login/code", json={"brand": slug, "phone": phone})
+        assert sent.status_code == 200, sent.text
+        body = {"brand": slug, "phone": phone, "code": dev.last_code("+86" + phone)}
+        signed = await client.post("/api/v1/partners/login", json=body)
+    finally:
+        sms.use_sender(previous)
+    assert signed.status_code == 200, signed.text
+    return str(signed.json()["token"])
+
+
+async def channel_auth(client: httpx.AsyncClient, slug: str, phone: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {await channel_token(client, slug, phone)}"}

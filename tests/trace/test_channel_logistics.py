@@ -10,30 +10,15 @@ import httpx
 from tests.catalog.factories import create_product
 from tests.codes.factories import activate, create_batch, create_supplier
 from tests.identity.factories import bearer, create_client, create_tenant, system
-from tests.partners.factories import create_dealer, create_store, create_warehouse
+from tests.partners.factories import channel_auth, channel_token, create_dealer, create_store, create_warehouse
 from yima.codes import service as codes
 from yima.codes.tokens import Face
-from yima.members import sms
 from yima.partners import service as partners
 from yima.partners.schemas import ChannelRoleCreate
 from yima.platform.db.session import Database
 
 API = "/api/v1/trace/logistics"
 DEALER_PHONE, STORE_PHONE = "13900000011", "13900000012"
-
-
-async def _sign_in(client: httpx.AsyncClient, phone: str) -> str:
-    dev = sms.DevSmsSink()
-    previous = sms.use_sender(dev)
-    try:
-        sent = await client.post("/api/v1/partners/login/code", json={"brand": "acme", "phone": phone})
-        assert sent.status_code == 200, sent.text
-        body = {"brand": "acme", "phone": phone, "code": dev.last_code("+86" + phone)}
-        signed = await client.post("/api/v1/partners/login", json=body)
-    finally:
-        sms.use_sender(previous)
-    assert signed.status_code == 200, signed.text
-    return str(signed.json()["token"])
 
 
 async def test_channel_accounts_act_only_as_their_own_dealer_or_store(db: Database, client: httpx.AsyncClient) -> None:
@@ -62,8 +47,8 @@ async def test_channel_accounts_act_only_as_their_own_dealer_or_store(db: Databa
     )  # fmt: skip
     assert shipped.status_code == 201, shipped.text
 
-    dealer = {"authorization": f"Bearer {await _sign_in(client, DEALER_PHONE)}"}
-    store = {"authorization": f"Bearer {await _sign_in(client, STORE_PHONE)}"}
+    dealer = await channel_auth(client, "acme", DEALER_PHONE)
+    store = await channel_auth(client, "acme", STORE_PHONE)
     a, b = {"kind": "dealer", "id": dealer_a.id}, {"kind": "dealer", "id": dealer_b.id}
     received = await client.post(f"{API}/receipts", json={"codes": case, "receiver": a}, headers=dealer)
     assert received.status_code == 201, received.text
@@ -104,7 +89,7 @@ async def test_the_logistics_pages_offer_a_channel_account_its_own_partners(
     async with system(db, "acme") as ctx:
         await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner",
                                                          dealer_id=dealer_a.id))  # fmt: skip
-    client.cookies.set("yima_channel", await _sign_in(client, DEALER_PHONE))
+    client.cookies.set("yima_channel", await channel_token(client, "acme", DEALER_PHONE))
 
     home = await client.get("/m/trace")
     assert home.status_code == 200

@@ -386,3 +386,16 @@ async def session_by_hash(session: AsyncSession, token_hash: str) -> ChannelSess
     """Found before the brand is known (the hash is unique across brands)."""
     query = select(ChannelSession).where(ChannelSession.token_hash == token_hash)
     return (await session.scalars(query.execution_options(**{ALL_TENANTS: True}))).first()
+
+
+async def payees(session: AsyncSession, kind: str, partner_ids: Collection[int]) -> dict[int, int]:
+    """The person paid for each partner: its earliest active owner role (store_owner of a store,
+    dealer_owner of a dealer); partners with none are left out."""
+    owner = rules.OWNER_KIND[kind]
+    column = ChannelRole.store_id if kind == "store" else ChannelRole.dealer_id
+    query = (
+        select(column, ChannelRole.person_id)
+        .where(column.in_(list(partner_ids)), ChannelRole.kind == owner, ChannelRole.status == "active")
+        .order_by(ChannelRole.id.desc())  # the earliest written last: it wins below
+    )
+    return {int(partner): int(person) for partner, person in (await session.execute(query)).all() if partner}

@@ -194,6 +194,8 @@ ROLE_PARTNER: Mapping[str, Literal["dealer", "store"]] = {
     "store_owner": "store",
     "store_clerk": "store",
 }
+# Who is paid for a partner (rebates go to a person's wallet): its owner.
+OWNER_KIND: Mapping[str, str] = {"dealer": "dealer_owner", "store": "store_owner"}
 RoleStatus = Literal["pending", "active", "rejected", "disabled"]
 ROLE_STATUSES: tuple[RoleStatus, ...] = ("pending", "active", "rejected", "disabled")
 ROLE_STATUS_NAMES: Mapping[str, str] = {
@@ -203,8 +205,10 @@ ROLE_STATUS_NAMES: Mapping[str, str] = {
 # narrows them to their own partners (Actor.parties): logistics takes goods in, ships and returns
 # only as the account's own dealer or store.
 CHANNEL_SELF = "channel:read"  # held by channel accounts only (no staff role has it)
+STORE_SCAN = "store_scan:write"  # a store's people register and open goods by scanning them
 ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
-    kind: frozenset({CHANNEL_SELF, "logistics:write"}) for kind in ROLE_KINDS
+    kind: frozenset({CHANNEL_SELF, "logistics:write", *([STORE_SCAN] if ROLE_PARTNER[kind] == "store" else [])})
+    for kind in ROLE_KINDS
 }
 CHANNEL_SESSION_DAYS = 30  # a phone stays signed in for a month, like the apps partners use
 CHANNEL_TOKEN_PREFIX = "yc_"  # noqa: S105 (a prefix, no secret): tells a channel session token from an OAuth access token

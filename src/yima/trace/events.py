@@ -18,3 +18,17 @@ class DiversionFound:
     distance_km: float | None
     source: str
     found_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class GoodsReceived:
+    """收货 / 签收: a dealer or a store took the units in (pallets, cases or bottles as scanned).
+    ``dealer_id`` is, for a store's receipt, the dealer answerable for the goods (the shipper,
+    else the store's own). Rebates hold and release the dealers' Bb rebates on it."""
+
+    event_id: str
+    receiver_kind: str
+    receiver_id: int
+    dealer_id: int | None
+    serials: list[int]
+    received_at: dt.datetime

@@ -42,3 +42,7 @@ class PayoutNotRetryable(Conflict):
     """Only a failed payout, or one waiting at the provider, can be retried."""
 
     code = "payout_not_retryable"
+
+
+# The codes an award is refused with when its budget cannot pay (empty or closed).
+BUDGET_CANNOT_PAY = frozenset({InsufficientFunds.code, BudgetClosed.code})

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.campaigns.models import (
@@ -21,18 +20,13 @@ from yima.campaigns.models import (
 )
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db.base import newest_first
+from yima.platform.db.upsert import insert_on_conflict
 
 NO_SYNC = {"synchronize_session": False}
 
 
 def add(session: AsyncSession, *rows: object) -> None:
     session.add_all(rows)
-
-
-def _insert(session: AsyncSession, model: type[Any]) -> Any:
-    """INSERT with ON CONFLICT on the backend in use."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
 
 
 # campaigns --------------------------------------------------------------------------------------
@@ -98,7 +92,7 @@ async def _count_up(
     extra = extra or {}
     where: ColumnElement[bool] | None = model.awards < limit if limit is not None else None
     statement = (
-        _insert(session, model)
+        insert_on_conflict(session, model)
         .values(**keys, awards=1, **extra)
         .on_conflict_do_update(
             index_elements=list(keys),
@@ -129,7 +123,7 @@ async def claim_person(
     within = [model.period == p if limit is None else and_(model.period == p, model.awards < limit)
               for p, limit in limits.items()]  # fmt: skip
     statement = (
-        _insert(session, model)
+        insert_on_conflict(session, model)
         .values([{**keys, "period": p, "awards": 1} for p in limits])
         .on_conflict_do_update(
             index_elements=[*keys, "period"], set_={"awards": model.awards + 1}, where=or_(*within)
@@ -148,7 +142,7 @@ async def spend_day(
         return False
     limit_where = CampaignDay.spent_fen + cost <= cap if cap is not None else None
     statement = (
-        _insert(session, CampaignDay)
+        insert_on_conflict(session, CampaignDay)
         .values(**keys, awards=1, spent_fen=cost)
         .on_conflict_do_update(
             index_elements=list(keys),

@@ -11,11 +11,12 @@ from sqlalchemy import ColumnElement, Select, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.campaigns.models import CampaignBlacklistEntry, CampaignRiskCounter, CampaignRiskSettings
-from yima.campaigns.repository import NO_SYNC, _insert
+from yima.campaigns.repository import NO_SYNC
 from yima.campaigns.repository import add as add
 from yima.campaigns.risk import CounterKey
 from yima.campaigns.schemas import BlacklistEntryFilter
 from yima.platform.db.base import newest_first
+from yima.platform.db.upsert import insert_on_conflict
 
 Counts = dict[tuple[str, str], int]
 _KEY = ("tenant_id", "starts_at", "span", "subject", "subject_key")
@@ -32,7 +33,7 @@ async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[Coun
     ]  # fmt: skip
     counter = CampaignRiskCounter
     statement = (
-        _insert(session, counter)
+        insert_on_conflict(session, counter)
         .values(rows)
         .on_conflict_do_update(index_elements=list(_KEY), set_={"scans": counter.scans + 1})
         .returning(counter.subject, counter.span, counter.scans)

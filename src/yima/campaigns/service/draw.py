@@ -23,10 +23,9 @@ from yima.geo import service as geo
 from yima.platform.ctx import Ctx
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
+from yima.wallet.errors import BUDGET_CANNOT_PAY
 
 _system_random = random.SystemRandom()
-# The wallet's refusals that make a cash prize unavailable (the fallback is tried instead).
-LEDGER_REFUSALS = frozenset({"insufficient_funds", "budget_closed"})
 
 
 class _Refused(Exception):
@@ -52,8 +51,8 @@ async def post_cash_award(
 ) -> int:
     """THE LEDGER SEAM: pay a cash award from the campaign's wallet budget into the person's
     wallet (奖励入账), in the caller's transaction; the journal id. The wallet refuses, moving
-    nothing, when the budget cannot pay (``LEDGER_REFUSALS``). Keyed by campaign and scan, so a
-    replay pays once. The budget row stays locked until the transaction ends."""
+    nothing, when the budget cannot pay (``BUDGET_CANNOT_PAY``: the fallback is tried instead).
+    Keyed by campaign and scan, so a replay pays once. The budget row stays locked until the transaction ends."""
     assert campaign.budget_account_id is not None, "published campaigns have a wallet budget"
     key = f"campaigns:award:{campaign.id}:{scan_ref}"
     journal = await wallet.award(ctx, campaign.budget_account_id, person_id, amount_fen, reason, key)
@@ -85,7 +84,7 @@ async def _try(
                 raise _Refused
             return journal
     except AppError as exc:
-        if exc.code in LEDGER_REFUSALS:
+        if exc.code in BUDGET_CANNOT_PAY:
             raise _Refused from exc
         raise
 

@@ -38,6 +38,7 @@ from yima.partners.service.dealers import (
     update_dealer,
 )
 from yima.partners.service.imports import import_dealers, import_stores, import_warehouses
+from yima.partners.service.payees import payees_of
 from yima.partners.service.sheets import XLSX_MEDIA_TYPE, export_dealers, export_stores, export_warehouses, template
 from yima.partners.service.stores import (
     create_store,
@@ -107,6 +108,7 @@ __all__ = [
     "lookup_store",
     "lookup_stores",
     "lookup_warehouse",
+    "payees_of",
     "send_login_code",
     "set_role_status",
     "set_territory",

@@ -8,11 +8,11 @@ from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Select, Table, bindparam, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from yima.platform.db.base import newest_first
+from yima.platform.db.upsert import insert_on_conflict
 from yima.scans.models import ScanRecord
 
 RECENT_POINTS = 50  # located scans weighed for "scanned far apart"
@@ -72,9 +72,8 @@ async def insert(session: AsyncSession, record: ScanRecord) -> bool:
     client key was taken (a concurrent retry of the same scan won). Inserted, the record joins
     the session as if loaded, so later changes to it are flushed as one UPDATE."""
     values = _fill_defaults(record)
-    dialect = postgresql if session.bind is not None and session.bind.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(_table())
+        insert_on_conflict(session, _table())
         .values(values)
         .on_conflict_do_nothing(index_elements=["tenant_id", "person_id", "client_key"])
         .returning(_table().c.id)

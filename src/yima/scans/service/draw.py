@@ -24,7 +24,7 @@ from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.schemas import DrawResult, ScanCreate, ScanResult
-from yima.scans.service.page import Scanner, enter_brand, page_of, proven_scan, record_scan
+from yima.scans.service.page import Scanner, enter_brand, page_of, proven_scan, record_scan, scan_ref
 from yima.trace import service as trace
 
 # The draw's refusals, and the outcome each is told as (nothing was written for any of them).
@@ -41,11 +41,6 @@ class Visit:
 
     person_id: int
     issued_token: str | None = None
-
-
-def scan_ref(record: ScanRecord) -> str:
-    """The draw's idempotency reference of a scan: a replay finds its award."""
-    return f"scan:{record.id}"
 
 
 async def visit_of(ctx: Ctx, visitor_token: str | None) -> Visit:

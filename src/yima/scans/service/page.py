@@ -16,6 +16,7 @@ from yima.geo import service as geo
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Forbidden, NotFound
+from yima.rebates import service as rebates
 from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
@@ -87,7 +88,15 @@ async def record_scan(
         first = await repo.by_client_key(ctx.session, scanner.person_id, scanner.client_key)
         assert first is not None, "the client key's row exists: its insert just collided"
         return unit, first, False
+    if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
+        product_id = unit.product.id if unit.product else None
+        await rebates.pay_consumer_scan(ctx, unit.serial, product_id, record.region_code, scan_ref(record))
     return unit, record, True
+
+
+def scan_ref(record: ScanRecord) -> str:
+    """A scan's idempotency reference (the draw's, the rebates'): a replay finds what it made."""
+    return f"scan:{record.id}"
 
 
 async def page_of(ctx: Ctx, text: str, unit: ResolvedCode, record: ScanRecord) -> CodePage:

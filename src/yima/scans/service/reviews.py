@@ -14,7 +14,8 @@ from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.schemas import ReviewDecision, ReviewFilter, ReviewRead, RiskReason
-from yima.scans.service.draw import REFUSALS, award_of, scan_context, scan_ref
+from yima.scans.service.draw import REFUSALS, award_of, scan_context
+from yima.scans.service.page import scan_ref
 
 ALL_FACTS: frozenset[campaigns.ScanFact] = frozenset({"holder", "member", "history"})
 

@@ -17,8 +17,10 @@ from yima.codes.errors import BadCode, UnknownCode
 from yima.partners import service as partners
 from yima.platform.ctx import Ctx
 from yima.platform.errors import FieldError, Forbidden, Invalid, NotFound
+from yima.platform.outbox import service as outbox
 from yima.trace import rules
 from yima.trace.epcis.records import format_time
+from yima.trace.events import GoodsReceived
 from yima.trace.permissions import LOGISTICS_WRITE
 from yima.trace.schemas import GoodsReturn, LogisticsResult, PartyRef, Receipt, Shipment, WarehouseIn
 from yima.trace.service.capture import store_events
@@ -195,6 +197,7 @@ async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
     receiver = await _check_party(ctx, data.receiver, "receiver")
     serials = await _units(ctx, data.codes, "received")
     sources: list[dict[str, str]] = []
+    dealer_id = data.receiver.id if data.receiver.kind == "dealer" else None
     if data.receiver.kind == "store":  # the dealer answerable: the shipper, else the store's own
         holder = await holder_of(ctx, serials[0])
         dealer_id = holder.dealer_id if holder and holder.dealer_id else receiver.dealer_id
@@ -213,6 +216,9 @@ async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
         reference=_ref("recadv", data.reference),
     )
     result = await _record(ctx, "receive", serials, event)
+    outbox.publish(
+        ctx, GoodsReceived(result.event_id, data.receiver.kind, data.receiver.id, dealer_id, serials, ctx.now())
+    )
     if data.receiver.kind == "store" and receiver.region_code:
         for serial in serials:
             found = await check_diversion(

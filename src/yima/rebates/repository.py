@@ -1,0 +1,125 @@
+"""Every SQL statement of the rebates context."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from yima.platform.db.base import newest_first
+from yima.platform.db.upsert import insert_on_conflict
+from yima.rebates.models import GoodsRegistration, RebateCredit, RebatePolicy
+from yima.rebates.schemas import CreditFilter, PolicyFilter
+
+
+async def get_policy(session: AsyncSession, policy_id: int) -> RebatePolicy | None:
+    return await session.get(RebatePolicy, policy_id, populate_existing=True)
+
+
+def add(session: AsyncSession, row: Any) -> None:
+    session.add(row)
+
+
+async def list_policies(
+    session: AsyncSession, filters: PolicyFilter, limit: int, before_id: int | None
+) -> list[RebatePolicy]:
+    query = select(RebatePolicy)
+    if filters.kind:
+        query = query.where(RebatePolicy.kind == filters.kind)
+    if filters.state:
+        query = query.where(RebatePolicy.state == filters.state)
+    return list((await session.scalars(newest_first(query, RebatePolicy, limit, before_id))).all())
+
+
+async def policies_by_ids(session: AsyncSession, ids: Collection[int]) -> dict[int, RebatePolicy]:
+    rows = await session.scalars(select(RebatePolicy).where(RebatePolicy.id.in_(list(ids))))
+    return {p.id: p for p in rows}
+
+
+async def active_policies(session: AsyncSession, kinds: Collection[str]) -> list[RebatePolicy]:
+    query = select(RebatePolicy).where(RebatePolicy.kind.in_(list(kinds)), RebatePolicy.state == "active")
+    return list((await session.scalars(query.order_by(RebatePolicy.id))).all())
+
+
+async def register(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Register goods to a store unless a store already has them: True when this one took them."""
+    statement = (
+        insert_on_conflict(session, GoodsRegistration)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "serial"])
+        .returning(GoodsRegistration.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def registrations(session: AsyncSession, serials: Sequence[int]) -> dict[int, GoodsRegistration]:
+    rows = await session.scalars(select(GoodsRegistration).where(GoodsRegistration.serial.in_(list(serials))))
+    return {r.serial: r for r in rows}
+
+
+async def claim_credit(session: AsyncSession, row: dict[str, Any]) -> RebateCredit | None:
+    """Write the credit unless the policy already credited this receiver for this code (a
+    redelivered event, a retried scan, a race): the new row, or None."""
+    statement = (
+        insert_on_conflict(session, RebateCredit)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "policy_id", "serial", "receiver_kind"])
+        .returning(RebateCredit.id)
+    )
+    credit_id = (await session.execute(statement)).scalar_one_or_none()
+    return None if credit_id is None else await session.get(RebateCredit, credit_id)
+
+
+async def held_credits(session: AsyncSession, serials: Sequence[int], lock: bool = True) -> list[RebateCredit]:
+    """The held credits of these codes, locked (FOR UPDATE on PostgreSQL) for their release."""
+    query = select(RebateCredit).where(RebateCredit.serial.in_(list(serials)), RebateCredit.state == "held")
+    if lock:
+        query = query.with_for_update()
+    return list((await session.scalars(query.order_by(RebateCredit.id))).all())
+
+
+def _credit_query(filters: CreditFilter) -> Any:
+    query = select(RebateCredit)
+    for column, value in (
+        (RebateCredit.policy_id, filters.policy_id),
+        (RebateCredit.state, filters.state),
+        (RebateCredit.receiver_kind, filters.receiver_kind),
+        (RebateCredit.receiver_id, filters.receiver_id),
+        (RebateCredit.serial, filters.serial),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+async def list_credits(
+    session: AsyncSession,
+    filters: CreditFilter,
+    limit: int,
+    before_id: int | None,
+    receivers: Collection[tuple[str, int]] | None = None,
+) -> list[RebateCredit]:
+    """Newest first; ``receivers``: only these (kind, id) receivers' credits."""
+    query = _credit_query(filters)
+    if receivers is not None:
+        query = query.where(
+            or_(false(), *(and_(RebateCredit.receiver_kind == k, RebateCredit.receiver_id == i) for k, i in receivers))
+        )
+    return list((await session.scalars(newest_first(query, RebateCredit, limit, before_id))).all())
+
+
+async def outcomes(session: AsyncSession, policy_ids: Collection[int]) -> list[tuple[int, str, int, int]]:
+    """(policy, state, count, amount) of the policies' credits."""
+    query = (
+        select(
+            RebateCredit.policy_id,
+            RebateCredit.state,
+            func.count(),
+            func.coalesce(func.sum(RebateCredit.amount_fen), 0),
+        )
+        .where(RebateCredit.policy_id.in_(list(policy_ids)))
+        .group_by(RebateCredit.policy_id, RebateCredit.state)
+    )
+    return [(int(p), str(s), int(c), int(a)) for p, s, c, a in (await session.execute(query)).all()]

@@ -1,0 +1,100 @@
+"""Pure rules of the rebates: the policies' kinds and states, who each kind pays for which scan
+or receipt, and the reason each receiver is told ("why did I get this")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["bb", "bc", "bbc"]
+KINDS: tuple[Kind, ...] = ("bb", "bc", "bbc")
+KIND_NAMES: dict[str, tuple[str, str]] = {
+    "bb": ("防窜货返利（Bb）", "Anti-diversion dealer rebate (Bb)"),
+    "bc": ("双向红包（bC）", "Store rebate on consumer scans (bC)"),
+    "bbc": ("三方联动返利（BbC）", "Store and dealer rebate on consumer scans (BbC)"),
+}
+# Bb pays per case, held at the dealer's receipt; bC and BbC per bottle a consumer scans.
+PER_CASE: frozenset[str] = frozenset({"bb"})
+ON_CONSUMER_SCAN: frozenset[str] = frozenset({"bc", "bbc"})
+
+State = Literal["draft", "active", "paused", "ended"]
+STATES: tuple[State, ...] = ("draft", "active", "paused", "ended")
+Action = Literal["activate", "pause", "resume", "end"]
+MOVES: dict[tuple[str, str], State] = {
+    ("draft", "activate"): "active",
+    ("active", "pause"): "paused",
+    ("paused", "resume"): "active",
+    ("active", "end"): "ended",
+    ("paused", "end"): "ended",
+}
+
+Receiver = Literal["store", "dealer"]
+CreditState = Literal["paid", "held", "released", "forfeited", "no_account", "budget_exhausted"]
+CREDIT_STATES: tuple[CreditState, ...] = ("paid", "held", "released", "forfeited", "no_account", "budget_exhausted")
+CREDIT_STATE_NAMES: dict[str, str] = {
+    "paid": "已发放",
+    "held": "暂扣中",
+    "released": "已释放",
+    "forfeited": "已没收",
+    "no_account": "未发放（无收款账号）",
+    "budget_exhausted": "未发放（预算不足）",
+}
+MONEY_MOVED: frozenset[str] = frozenset({"paid", "released"})
+
+
+def next_state(state: str, action: str) -> State | None:
+    return MOVES.get((state, action))
+
+
+def amounts(kind: str, store_fen: int, dealer_fen: int) -> dict[Receiver, int]:
+    """Who a policy pays and how much per unit: Bb the dealer, bC the store, BbC both."""
+    paid: dict[Receiver, int] = {}
+    if kind in ("bc", "bbc") and store_fen > 0:
+        paid["store"] = store_fen
+    if kind in ("bb", "bbc") and dealer_fen > 0:
+        paid["dealer"] = dealer_fen
+    return paid
+
+
+def covers(product_ids: Sequence[int], product_id: int | None) -> bool:
+    """Does the policy cover the product (an empty list covers every product)?"""
+    return not product_ids or (product_id is not None and product_id in product_ids)
+
+
+def running(state: str, starts_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime) -> bool:
+    return state == "active" and (starts_at is None or starts_at <= now) and (ends_at is None or now < ends_at)
+
+
+@dataclass(frozen=True)
+class Why:
+    """The reason a receiver is told, and the state the credit ends in."""
+
+    state: CreditState
+    reason: str
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def held(policy: str, case_code: str, dealer: str) -> Why:
+    return Why("held", f"{policy}：{dealer}收到整箱 {case_code}，返利暂扣，待本经销商的门店签收或开箱后释放")
+
+
+def released(policy: str, case_code: str, store: str) -> Why:
+    return Why("released", f"{policy}：整箱 {case_code} 已由您的门店{store}签收或开箱，暂扣返利释放")
+
+
+def forfeited_elsewhere(policy: str, case_code: str, store: str) -> Why:
+    return Why("forfeited", f"{policy}：整箱 {case_code} 由非本经销商的门店{store}签收或开箱，视为窜货，返利不予发放")
+
+
+def forfeited_diverted(policy: str, case_code: str) -> Why:
+    return Why("forfeited", f"{policy}：整箱 {case_code} 被发现窜货，暂扣返利不予发放")
+
+
+def consumer_scanned(policy: str, code: str, store: str, receiver: Receiver) -> Why:
+    whose = "您登记的" if receiver == "store" else f"您的门店{store}登记的"
+    return Why("paid", f"{policy}：消费者扫了{whose}商品 {code}")

@@ -1,0 +1,142 @@
+"""The rebates' request and response shapes. Money is integer fen (分) throughout."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Self
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from yima.platform.types import RefId
+from yima.rebates.rules import CreditState, Kind, Receiver, State
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]*$")
+]
+Fen = Annotated[int, Field(ge=0, le=10**9, description="Integer fen (分) per case (Bb) or per bottle (bC, BbC)")]
+
+
+class PolicyCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "酱香 53° 三方联动", "kind": "bbc", "product_ids": [1], "store_fen": 200, "dealer_fen": 100}
+            ]
+        }
+    )
+
+    name: Name
+    kind: Kind
+    product_ids: list[RefId] = Field(default_factory=list, max_length=500, description="Empty: every product")
+    store_fen: Fen = 0
+    dealer_fen: Fen = 0
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _pays_someone(self) -> Self:
+        if self.kind == "bb" and self.dealer_fen <= 0:
+            raise ValueError("a Bb policy holds the dealer's rebate: dealer_fen must be above 0")
+        if self.kind in ("bc", "bbc") and self.store_fen <= 0:
+            raise ValueError("a bC or BbC policy pays the store: store_fen must be above 0")
+        if self.kind == "bbc" and self.dealer_fen <= 0:
+            raise ValueError("a BbC policy pays the dealer too: dealer_fen must be above 0")
+        if self.kind == "bb" and self.store_fen:
+            raise ValueError("a Bb policy pays the dealer only: store_fen must be 0")
+        if self.kind == "bc" and self.dealer_fen:
+            raise ValueError("a bC policy pays the store only: dealer_fen must be 0 (use BbC)")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class PolicyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    kind: Kind
+    kind_name: str
+    state: State
+    product_ids: list[int]
+    store_fen: int
+    dealer_fen: int
+    starts_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    budget_account_id: int | None
+    budget_left_fen: int | None = Field(description="What the policy's wallet budget still holds")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class PolicyFilter(BaseModel):
+    kind: Kind | None = None
+    state: State | None = None
+
+
+class CreditRead(BaseModel):
+    id: int
+    policy_id: int
+    policy_name: str
+    kind: Kind
+    serial: int
+    receiver_kind: Receiver
+    receiver_id: int
+    receiver_name: str
+    person_id: int | None
+    amount_fen: int
+    state: CreditState
+    state_name: str
+    reason: str = Field(description="Why the receiver got it (or did not), in the receiver's words")
+    trigger: str
+    journal_id: int | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class CreditFilter(BaseModel):
+    policy_id: RefId | None = None
+    state: CreditState | None = None
+    receiver_kind: Receiver | None = None
+    receiver_id: RefId | None = None
+    serial: Annotated[int, Field(ge=1)] | None = None
+
+
+class OutcomeRow(BaseModel):
+    """One policy's outcome in one state: how many credits, how much."""
+
+    policy_id: int
+    state: CreditState
+    count: int
+    amount_fen: int
+
+
+class PolicyOutcome(BaseModel):
+    policy: PolicyRead
+    rows: list[OutcomeRow]
+    paid_fen: int = Field(description="Paid and released")
+    held_fen: int
+    forfeited_fen: int
+
+
+class StoreScan(BaseModel):
+    """A store's person scans goods: a case's inner code (开箱: registers and opens the case) or a
+    bottle's outer code (registers the bottle)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"code": "https://m.brand.cn/c/CASEINNERTOKEN0000001", "store_id": 1}]}
+    )
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    store_id: RefId | None = Field(
+        default=None, description="The store acted for; may be left out when the account has one"
+    )
+
+
+class StoreScanResult(BaseModel):
+    serial: int
+    level: str
+    store_id: int
+    store_name: str
+    registered_now: bool = Field(description="False when the store had registered these goods already")
+    registered_at: dt.datetime

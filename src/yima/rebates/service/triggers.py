@@ -1,0 +1,128 @@
+"""What sets the rebates in motion: goods received by a dealer or a store (trace's
+GoodsReceived), a store opening or registering goods by scanning them, a diversion found, and
+a consumer's scan of a bottle.
+
+- Bb (防窜货返利): when a dealer receives whole cases, each case's Bb rebate is credited to the
+  dealer and held. A store of that same dealer signing for or opening the case releases it (paid
+  now); a store of another dealer, or the goods found diverted, forfeits it.
+- bC / BbC: once a store has registered goods (货权: a case by its inner code, a bottle by its
+  outer code), each consumer scan of a bottle of them pays the store (and, BbC, the store's
+  dealer) once per bottle — unless the goods were found diverted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from yima.codes import service as codes
+from yima.partners import service as partners
+from yima.partners.schemas import StoreRead
+from yima.platform.ctx import Ctx
+from yima.rebates import repository as repo
+from yima.rebates import rules
+from yima.rebates.models import RebatePolicy
+from yima.rebates.service.credits import credit, settle_held
+from yima.trace import service as trace
+
+
+async def running_policies(ctx: Ctx, kinds: Sequence[str]) -> list[RebatePolicy]:
+    now = ctx.now()
+    return [
+        p for p in await repo.active_policies(ctx.session, kinds) if rules.running(p.state, p.starts_at, p.ends_at, now)
+    ]
+
+
+async def product_of(ctx: Ctx, serial: int) -> int | None:
+    assignment = (await codes.unit_facts(ctx, serial)).assignment
+    return assignment.product_id if assignment else None
+
+
+async def cases_in(ctx: Ctx, serials: Sequence[int]) -> list[int]:
+    """The whole cases among the units, a pallet standing for the cases packed in it."""
+    found: list[int] = []
+    for serial in serials:
+        level = (await codes.unit_facts(ctx, serial)).batch.level
+        if level == "case":
+            found.append(serial)
+        elif level == "pallet":
+            found.extend(c.serial for c in (await codes.unit_children(ctx, serial)).children if c.level == "case")
+    return found
+
+
+def unit_label(serial: int) -> str:
+    return f"#{serial}"
+
+
+async def hold_for_dealer(ctx: Ctx, dealer_id: int, serials: Sequence[int], trigger: str) -> int:
+    """The dealer received the units: hold each whole case's Bb rebate; how many were held."""
+    policies = await running_policies(ctx, ["bb"])
+    if not policies:
+        return 0
+    dealer = await partners.lookup_dealer(ctx, dealer_id)
+    held = 0
+    for case in await cases_in(ctx, serials):
+        product_id = await product_of(ctx, case)
+        for policy in policies:
+            if rules.covers(policy.product_ids, product_id):
+                why = rules.held(policy.name, unit_label(case), dealer.name)
+                held += (
+                    await credit(ctx, policy, "dealer", dealer_id, case, why, trigger, dealer.region_code) is not None
+                )
+    return held
+
+
+async def settle_for_store(ctx: Ctx, store: StoreRead, cases: Sequence[int], trigger: str) -> None:
+    """A store signed for or opened the cases: release each held Bb rebate to the dealer when
+    the store is that dealer's own and the goods were not found diverted, else forfeit it."""
+    held = await repo.held_credits(ctx.session, cases)
+    if not held:
+        return
+    diverted = await trace.diverted_serials(ctx, [c.serial for c in held])
+    policies = await repo.policies_by_ids(ctx.session, {c.policy_id for c in held})
+    for found in held:
+        policy = policies[found.policy_id]
+        label = unit_label(found.serial)
+        if found.serial in diverted:
+            why = rules.forfeited_diverted(policy.name, label)
+        elif store.dealer_id == found.receiver_id:
+            why = rules.released(policy.name, label, store.name)
+        else:
+            why = rules.forfeited_elsewhere(policy.name, label, store.name)
+        await settle_held(ctx, policy, found, why, trigger)
+
+
+async def forfeit_diverted(ctx: Ctx, serial: int, trigger: str) -> None:
+    """Goods were found diverted: the held Bb rebates of the case they are (or sit) in are lost."""
+    chain = [serial, *(a.serial for a in await codes.ancestors(ctx, serial))]
+    held = await repo.held_credits(ctx.session, [*chain, *await cases_in(ctx, [serial])])
+    policies = await repo.policies_by_ids(ctx.session, {c.policy_id for c in held})
+    for found in held:
+        policy = policies[found.policy_id]
+        await settle_held(ctx, policy, found, rules.forfeited_diverted(policy.name, unit_label(found.serial)), trigger)
+
+
+async def pay_consumer_scan(ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str) -> int:
+    """A consumer scanned a bottle: pay its registering store (bC) and that store's dealer (BbC)
+    once per bottle; how many credits were written."""
+    policies = [
+        p
+        for p in await running_policies(ctx, sorted(rules.ON_CONSUMER_SCAN))
+        if rules.covers(p.product_ids, product_id)
+    ]
+    if not policies:
+        return 0
+    chain = [serial, *(a.serial for a in await codes.ancestors(ctx, serial))]
+    registered = await repo.registrations(ctx.session, chain)
+    registration = next((registered[s] for s in chain if s in registered), None)
+    if registration is None or await trace.diverted_serials(ctx, chain):
+        return 0
+    store = await partners.lookup_store(ctx, registration.store_id)
+    written = 0
+    for policy in policies:
+        for receiver in rules.amounts(policy.kind, policy.store_fen, policy.dealer_fen):
+            receiver_id = store.id if receiver == "store" else registration.dealer_id or store.dealer_id
+            if receiver_id is None:
+                continue
+            why = rules.consumer_scanned(policy.name, unit_label(serial), store.name, receiver)
+            written += await credit(ctx, policy, receiver, receiver_id, serial, why, trigger, region) is not None
+    return written
