@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+import httpx
 from sqlalchemy import delete, select
 
 from tests.identity.factories import create_client, create_staff, create_tenant, system
@@ -59,6 +60,20 @@ async def seed_brand(db: Database, slug: str) -> SeededBrand:
             brand.ids.update(more_ids)
             brand.markers.extend(more_markers)
     return brand
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who calls the routes: its headers, the permissions it holds, and the codes of the 403s a
+    use case may still answer on a route whose permission it holds (a channel account acts only
+    for its own dealer or store, and not in the steps only the brand's staff do)."""
+
+    headers: dict[str, str]
+    held: frozenset[str]
+    narrowed_by: frozenset[str] = frozenset()
+
+    def narrowed(self, response: httpx.Response) -> bool:
+        return response.status_code == 403 and response.json()["error"]["code"] in self.narrowed_by
 
 
 def _factories(context: str) -> ModuleType | None:

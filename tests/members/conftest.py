@@ -3,20 +3,13 @@ default code policy unless it asks for another (``policy``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from tests.members.factories import sink  # noqa: F401 (an autouse fixture)
 from yima.members import config, sms
-
-
-@pytest.fixture(autouse=True)
-def sink() -> Iterator[sms.DevSmsSink]:
-    dev = sms.DevSmsSink()
-    previous = sms.use_sender(dev)
-    yield dev
-    sms.use_sender(previous)
 
 
 @pytest.fixture

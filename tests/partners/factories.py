@@ -10,11 +10,13 @@ from typing import Any
 import httpx
 from openpyxl import Workbook
 
+from tests.harness import Principal
 from tests.identity.factories import system
-from yima.members import sms
+from tests.members.factories import sms_sink
 from yima.partners import rules
 from yima.partners import service as partners
 from yima.partners.schemas import (
+    ChannelRoleCreate,
     DealerCreate,
     DealerRead,
     LocationCreate,
@@ -27,6 +29,10 @@ from yima.partners.schemas import (
 from yima.platform.db.session import Database
 
 _seq = itertools.count(1)
+# Every seeded brand's channel account: one phone holding a role at the brand's dealer and one at
+# its store. The phone is the same in every brand, so a session must keep to the brand it signed in to.
+HARNESS_CHANNEL_PHONE = "13900009999"
+HARNESS_CHANNEL_KINDS: tuple[rules.RoleKind, ...] = ("dealer_owner", "store_owner")
 
 
 def header(kind: rules.SheetKind) -> list[str]:
@@ -84,21 +90,29 @@ async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[st
     store = await create_store(
         db, slug, dealer.id, code=f"{slug}-store", name=f"{marker} 门店", address=f"{marker} 门店地址"
     )
+    async with system(db, slug) as ctx:
+        for kind in HARNESS_CHANNEL_KINDS:
+            partner = {"store_id": store.id} if rules.ROLE_PARTNER[kind] == "store" else {"dealer_id": dealer.id}
+            role = ChannelRoleCreate(phone=HARNESS_CHANNEL_PHONE, name=f"{marker} {kind}", kind=kind, **partner)
+            await partners.grant_role(ctx, role)
     ids = {"warehouse_id": warehouse.id, "location_id": location.id, "dealer_id": dealer.id, "store_id": store.id}
     return ids, [f"{slug}-wh", f"{slug}-loc", f"{slug}-dealer", f"{slug}-store"]
 
 
+async def harness_channel_account(client: httpx.AsyncClient, slug: str) -> Principal:
+    """A seeded brand's channel account, signed in with the permissions its roles give."""
+    held = frozenset[str]().union(*(rules.ROLE_PERMISSIONS[kind] for kind in HARNESS_CHANNEL_KINDS))
+    headers = await channel_auth(client, slug, HARNESS_CHANNEL_PHONE)
+    return Principal(headers, held, narrowed_by=frozenset({"not_your_partner", "permission_denied"}))
+
+
 async def channel_token(client: httpx.AsyncClient, slug: str, phone: str) -> str:
     """Sign a channel account in through the API (SMS code from a development sink): its token."""
-    dev = sms.DevSmsSink()
-    previous = sms.use_sender(dev)
-    try:
+    with sms_sink() as dev:
         sent = await client.post("/api/v1/partners/login/code", json={"brand": slug, "phone": phone})
         assert sent.status_code == 200, sent.text
         body = {"brand": slug, "phone": phone, "code": dev.last_code("+86" + phone)}
         signed = await client.post("/api/v1/partners/login", json=body)
-    finally:
-        sms.use_sender(previous)
     assert signed.status_code == 200, signed.text
     return str(signed.json()["token"])
 

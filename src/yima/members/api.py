@@ -7,7 +7,6 @@ called by a person's own phone page or mini-program: public, but holding a visit
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
@@ -15,7 +14,6 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from yima.identity.permissions import public, requires
 from yima.members import service
 from yima.members.config import members_settings
-from yima.members.errors import WaitBeforeResend
 from yima.members.permissions import MEMBERS_READ, MEMBERS_WRITE, VISITOR_COOKIE, Visitor
 from yima.members.schemas import (
     CodeCheck,
@@ -32,9 +30,8 @@ from yima.members.schemas import (
     VisitorToken,
 )
 from yima.platform.ctx import Ctx
-from yima.platform.errors import AppError
 from yima.platform.ratelimit import RateLimiter
-from yima.platform.web.errors import error_response
+from yima.platform.web.errors import app_error_response
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
 from yima.platform.web.params import Id
 from yima.settings import Settings
@@ -50,13 +47,6 @@ def _throttle(request: Request, ip: str | None) -> None:
     if LIMITER not in limiters:
         limiters[LIMITER] = RateLimiter(members_settings().otp_rate_per_minute)
     limiters[LIMITER].hit(ip or "?")
-
-
-def _failed(request: Request, error: AppError) -> Response:
-    """Answer a failure the service returned (its transaction still commits: a wrong try counts)."""
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, WaitBeforeResend) else None
-    details = [asdict(d) for d in error.details]
-    return error_response(request, error.status, error.code, error.message, details, headers)
 
 
 # staff ------------------------------------------------------------------------------------------
@@ -120,7 +110,7 @@ async def send_code(data: CodeRequest, request: Request, call: Visitor) -> CodeS
     ``sms_provider_limit`` carry Retry-After; 502 ``sms_failed`` when the provider refused."""
     _throttle(request, call.ctx.ip)
     outcome = await service.send_code(call.ctx, data.phone)
-    return _failed(request, outcome.error) if outcome.error else outcome.unwrap()
+    return app_error_response(request, outcome.error) if outcome.error else outcome.unwrap()
 
 
 @router.post("/otp/verify", response_model=MemberProfile)
@@ -130,7 +120,7 @@ async def verify_code(data: CodeCheck, request: Request, call: Visitor) -> Membe
     ``details``), ``too_many_attempts`` or ``code_expired``."""
     _throttle(request, call.ctx.ip)
     outcome = await service.verify_visitor_phone(call.ctx, call.visitor_id, data.phone, data.code)
-    return _failed(request, outcome.error) if outcome.error else outcome.unwrap()
+    return app_error_response(request, outcome.error) if outcome.error else outcome.unwrap()
 
 
 routers = [router]

@@ -65,3 +65,17 @@ class InvalidVisitor(Unauthorized):
     """The visitor token is forged, of an unknown brand, or too old: get a new one."""
 
     code = "invalid_visitor"
+
+
+# What a phone page says (zh-CN) for the errors of asking for and checking an SMS code; each page
+# adds the texts of its own errors.
+SMS_ERROR_TEXTS = {
+    "invalid_phone": "请输入正确的 11 位手机号",
+    "resend_too_soon": "验证码已发送，请稍后再试",
+    "sms_daily_limit": "今天的验证码次数已用完，请明天再试",
+    "sms_provider_limit": "短信发送太频繁，请稍后再试",
+    "sms_failed": "短信发送失败，请稍后再试",
+    "wrong_code": "验证码不正确",
+    "too_many_attempts": "验证码错误次数太多，请重新获取",
+    "code_expired": "验证码已过期，请重新获取",
+}

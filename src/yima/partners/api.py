@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
@@ -41,8 +40,7 @@ from yima.partners.schemas import (
     WarehouseUpdate,
 )
 from yima.platform.ctx import Ctx
-from yima.platform.errors import AppError
-from yima.platform.web.errors import error_response
+from yima.platform.web.errors import app_error_response
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
 from yima.platform.web.params import Id
 
@@ -283,20 +281,13 @@ def throttle(request: Request, ctx: Ctx) -> None:
     request.app.state.limiters["login"].hit(ctx.ip or "?")
 
 
-def _failed(request: Request, error: AppError) -> Response:
-    """Answer a failure the service returned (its transaction still commits: a wrong try counts)."""
-    retry = getattr(error, "retry_after", None)
-    headers = {"Retry-After": str(retry)} if retry else None
-    return error_response(request, error.status, error.code, error.message, [asdict(d) for d in error.details], headers)
-
-
 @router.post("/login/code", response_model=CodeSent)
 async def channel_login_code(data: ChannelLoginCode, request: Request, ctx: Ctx = public()) -> CodeSent | Response:
     """登录 step 1: an SMS code to a phone holding an active dealer or store role in the brand.
     403 ``not_a_channel_account`` for any other phone (no SMS is sent); 429 as members' codes."""
     throttle(request, ctx)
     outcome = await service.send_login_code(ctx, data)
-    return _failed(request, outcome.error) if outcome.error else outcome.unwrap()
+    return app_error_response(request, outcome.error) if outcome.error else outcome.unwrap()
 
 
 @router.post("/login", response_model=ChannelSignedIn)
@@ -305,7 +296,7 @@ async def channel_login(data: ChannelLogin, request: Request, ctx: Ctx = public(
     for 30 days. 422 ``wrong_code`` / ``too_many_attempts`` / ``code_expired``."""
     throttle(request, ctx)
     outcome = await service.login(ctx, data, request.headers.get("user-agent"))
-    return _failed(request, outcome.error) if outcome.error else outcome.unwrap()
+    return app_error_response(request, outcome.error) if outcome.error else outcome.unwrap()
 
 
 @router.get("/me", response_model=ChannelMe)

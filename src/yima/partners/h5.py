@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from yima.identity.permissions import public
+from yima.members.errors import SMS_ERROR_TEXTS
 from yima.partners import rules, service
 from yima.partners.api import throttle
 from yima.partners.permissions import BRAND_COOKIE, CHANNEL_COOKIE
@@ -35,16 +36,9 @@ NextField = Annotated[str, Form(alias="next", max_length=2000)]
 BRAND_COOKIE_DAYS = 365
 # What the phone says for the errors met here (others fall back to the message).
 SAY = {
+    **SMS_ERROR_TEXTS,
     "not_found": "品牌不存在，请使用品牌提供的登录链接",
-    "invalid_phone": "请输入正确的 11 位手机号",
     "not_a_channel_account": "此手机号尚未开通经销商或门店账号，请联系品牌业务员",
-    "resend_too_soon": "验证码已发送，请稍后再试",
-    "sms_daily_limit": "今天的验证码次数已用完，请明天再试",
-    "sms_provider_limit": "短信发送太频繁，请稍后再试",
-    "sms_failed": "短信发送失败，请稍后再试",
-    "wrong_code": "验证码不正确",
-    "too_many_attempts": "验证码错误次数太多，请重新获取",
-    "code_expired": "验证码已过期，请重新获取",
 }
 
 

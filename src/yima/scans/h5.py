@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from yima.identity.permissions import public
 from yima.members import service as members
-from yima.members.errors import InvalidVisitor, VisitorRequired
+from yima.members.errors import SMS_ERROR_TEXTS, InvalidVisitor, VisitorRequired
 from yima.members.permissions import VISITOR_COOKIE
 from yima.platform.ctx import Ctx
 from yima.platform.errors import AppError
@@ -156,14 +156,7 @@ def _fen(text: str) -> int | None:
 
 # What the phone says for the errors a consumer can meet here (others fall back to the message).
 SAY = {
-    "invalid_phone": "请输入正确的 11 位手机号",
-    "resend_too_soon": "验证码已发送，请稍后再试",
-    "sms_daily_limit": "今天的验证码次数已用完，请明天再试",
-    "sms_provider_limit": "短信发送太频繁，请稍后再试",
-    "sms_failed": "短信发送失败，请稍后再试",
-    "wrong_code": "验证码不正确",
-    "too_many_attempts": "验证码错误次数太多，请重新获取",
-    "code_expired": "验证码已过期，请重新获取",
+    **SMS_ERROR_TEXTS,
     "phone_required": "请先验证手机号领取奖励",
     "below_minimum": "提现金额低于最低限额",
     "above_maximum": "提现金额超过单笔上限",

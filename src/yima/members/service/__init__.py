@@ -3,9 +3,11 @@
 For other contexts (scans, wallet, rebates, the channel accounts) — no permission of their own,
 the caller has checked what its use case needs: ``visitor_person``, ``resolve_person``,
 ``person_by_phone``, ``phone_person``, ``member_profile``, ``issue_visitor``, ``read_visitor``,
-``send_code``, ``check_code``, ``verify_phone``.
+``send_code``, ``check_code``, ``verify_phone``; ``mask_phone`` shows a phone the way every
+context does (``138****1234``).
 """
 
+from yima.members.rules import mask_phone
 from yima.members.service.codes import Outcome, check_code, send_code
 from yima.members.service.persons import (
     get_person,
@@ -32,6 +34,7 @@ __all__ = [
     "issue_visitor",
     "list_persons",
     "list_sms",
+    "mask_phone",
     "member_profile",
     "person_by_phone",
     "phone_person",

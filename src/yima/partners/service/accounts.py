@@ -43,10 +43,6 @@ class NotChannelAccount(AppError):
     status = 403
 
 
-def _mask(phone: str | None) -> str | None:
-    return f"{phone[:-8]}****{phone[-4:]}" if phone and len(phone) >= 8 else phone
-
-
 async def _read(ctx: Ctx, roles: Sequence[ChannelRole], full_phone: bool) -> list[ChannelRoleRead]:
     dealers = await repo.dealers_by_ids(ctx.session, [r.dealer_id for r in roles if r.dealer_id])
     stores = await repo.stores_by_ids(ctx.session, [r.store_id for r in roles if r.store_id])
@@ -56,10 +52,10 @@ async def _read(ctx: Ctx, roles: Sequence[ChannelRole], full_phone: bool) -> lis
     reads = []
     for r in roles:
         partner = dealers.get(r.dealer_id) if r.dealer_id else stores.get(r.store_id or 0)
-        phone = phones[r.person_id]
+        phone = phones[r.person_id] if full_phone else members.mask_phone(phones[r.person_id])
         reads.append(
             ChannelRoleRead(
-                id=r.id, person_id=r.person_id, phone=phone if full_phone else _mask(phone), name=r.name,
+                id=r.id, person_id=r.person_id, phone=phone, name=r.name,
                 kind=r.kind, kind_name=rules.ROLE_NAMES[r.kind], dealer_id=r.dealer_id, store_id=r.store_id,
                 partner_name=partner.name if partner else "", status=r.status, created_at=r.created_at,
                 updated_at=r.updated_at,
@@ -226,7 +222,8 @@ async def channel_me(ctx: Ctx) -> ChannelMe:
     """The signed-in account and its active roles (phones masked)."""
     person_id = _channel_person(ctx)
     roles = await _read(ctx, await repo.roles_of(ctx.session, person_id, "active"), full_phone=False)
-    return ChannelMe(person_id=person_id, phone=_mask(await members.verified_phone(ctx, person_id)), roles=roles)
+    phone = members.mask_phone(await members.verified_phone(ctx, person_id))
+    return ChannelMe(person_id=person_id, phone=phone, roles=roles)
 
 
 # Who a channel account deals with (the logistics pages offer these) -------------------------------

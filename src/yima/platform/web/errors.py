@@ -7,6 +7,7 @@ error body of ``platform.errors``; a person on a phone page gets an error page i
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -59,6 +60,18 @@ def error_response(
     )
 
 
+def app_error_response(request: Request, error: AppError) -> Response:
+    """``error`` in the one shape, with the headers its kind asks for. Raised errors come here
+    through the handler; a use case that returns its failure instead (so that its transaction
+    commits: a wrong SMS code still counts) is answered with this by its route."""
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    retry_after = getattr(error, "retry_after", None)  # set by the rate limits that know when to come back
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    details = [asdict(d) for d in error.details]
+    return error_response(request, error.status, error.code, error.message, details, headers or None)
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
@@ -68,9 +81,7 @@ def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
 
 async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    body = exc.body(_request_id(request))["error"]
-    return error_response(request, exc.status, exc.code, exc.message, body["details"], headers)
+    return app_error_response(request, exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
