@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
-from tests.catalog.factories import create_product
+from tests.catalog.factories import create_product, create_spec
 from tests.identity.factories import system
 from yima.codes import repository
 from yima.codes import service as codes
@@ -66,6 +67,31 @@ async def activated_batch(
     batch = await create_batch(db, slug, level, quantity)
     await activate(db, slug, batch.first_serial, batch.last_serial, product.id)
     return batch, product.id
+
+
+@dataclass(frozen=True)
+class Goods:
+    """Bottles, cases and a pallet of one product, activated (not packed yet)."""
+
+    product_id: int
+    bottles: BatchCreated
+    cases: BatchCreated
+    pallets: BatchCreated
+
+
+async def activated_goods(db: Database, slug: str, per_case: int = 6, cases: int = 2) -> Goods:
+    """``cases`` cases of ``per_case`` bottles and one pallet for them, activated for a product
+    whose packaging says so."""
+    spec = await create_spec(db, slug, bottles_per_case=per_case, cases_per_pallet=cases)
+    product = await create_product(db, slug, packaging_spec_id=spec.id)
+    supplier = await create_supplier(db, slug)
+    batches = [
+        await create_batch(db, slug, level, n, supplier_id=supplier)
+        for level, n in [("bottle", per_case * cases), ("case", cases), ("pallet", 1)]
+    ]
+    for batch in batches:
+        await activate(db, slug, batch.first_serial, batch.last_serial, product.id)
+    return Goods(product.id, *batches)
 
 
 async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int], list[str]]:

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.catalog.factories import create_product, create_spec
-from tests.codes.factories import activate, create_batch, create_supplier
+from tests.codes.factories import activated_goods
 from tests.identity.factories import bearer, create_client, create_tenant, system
 from tests.partners.factories import channel_auth, create_dealer, create_store, create_warehouse
 from tests.scans.factories import code_url
@@ -54,15 +53,8 @@ async def _post(client: httpx.AsyncClient, path: str, body: dict[str, object], h
 @pytest.fixture
 async def world(db: Database, client: httpx.AsyncClient, runner: Runner) -> World:
     await create_tenant(db, "acme")
-    spec = await create_spec(db, "acme", bottles_per_case=6, cases_per_pallet=2)
-    product = await create_product(db, "acme", packaging_spec_id=spec.id)
-    supplier = await create_supplier(db, "acme")
-    bottles, cases, pallets = [
-        await create_batch(db, "acme", level, n, supplier_id=supplier)
-        for level, n in [("bottle", 12), ("case", 2), ("pallet", 1)]
-    ]
-    for batch in (bottles, cases, pallets):
-        await activate(db, "acme", batch.first_serial, batch.last_serial, product.id)
+    goods = await activated_goods(db, "acme")
+    bottles, cases, pallets = goods.bottles, goods.cases, goods.pallets
     async with system(db, "acme") as ctx:
         brand = await codes.codec(ctx)
     outer = [brand.encode(cases.first_serial + i, Face.OUTER) for i in range(2)]
@@ -88,7 +80,8 @@ async def world(db: Database, client: httpx.AsyncClient, runner: Runner) -> Worl
         ]:
             await partners.grant_role(ctx, ChannelRoleCreate(phone=phone, kind=kind, **ids))  # type: ignore[arg-type]
     warehouse = await create_warehouse(db, "acme")
-    return World(staff, product.id, list(range(bottles.first_serial, bottles.last_serial + 1)), inner, outer, pallet,
+    serials = list(range(bottles.first_serial, bottles.last_serial + 1))
+    return World(staff, goods.product_id, serials, inner, outer, pallet,
                  warehouse.id, dealer.id, store.id, other_store.id)  # fmt: skip
 
 

@@ -8,8 +8,7 @@ import re
 
 import httpx
 
-from tests.catalog.factories import create_product, create_spec
-from tests.codes.factories import activate, create_batch, create_supplier
+from tests.codes.factories import activated_goods
 from tests.identity.factories import bearer, create_client, create_staff, create_tenant, login_session, system
 from tests.partners.factories import create_dealer, create_store, create_warehouse
 from tests.scans.factories import code_url
@@ -38,15 +37,8 @@ async def test_pack_ship_receive_and_a_scan_far_away_is_diversion(
     db: Database, client: httpx.AsyncClient, runner: Runner
 ) -> None:
     await create_tenant(db, "acme")
-    spec = await create_spec(db, "acme", bottles_per_case=6, cases_per_pallet=2)
-    product = await create_product(db, "acme", packaging_spec_id=spec.id)
-    supplier = await create_supplier(db, "acme")
-    bottles, cases, pallets = [
-        await create_batch(db, "acme", level, n, supplier_id=supplier)
-        for level, n in [("bottle", 12), ("case", 2), ("pallet", 1)]
-    ]
-    for batch in (bottles, cases, pallets):
-        await activate(db, "acme", batch.first_serial, batch.last_serial, product.id)
+    goods = await activated_goods(db, "acme")
+    bottles, cases, pallets = goods.bottles, goods.cases, goods.pallets
     async with system(db, "acme") as ctx:
         brand = await codes.codec(ctx)
 
@@ -121,7 +113,7 @@ async def test_pack_ship_receive_and_a_scan_far_away_is_diversion(
     found = report[0]
     assert found["serial"] == far and found["dealer_id"] == dealer.id and found["source"] == "consumer_scan"
     assert found["region_code"].startswith("6101") and 500 < found["distance_km"] < 700
-    assert found["product_id"] == product.id and found["status"] == "open"
+    assert found["product_id"] == goods.product_id and found["status"] == "open"
     life = await client.get("/api/v1/trace/units/lifecycle", params={"code": outer(far)}, headers=headers)
     assert life.json()["diverted"] is True
 

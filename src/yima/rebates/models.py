@@ -41,7 +41,6 @@ class GoodsRegistration(IdMixin, TenantScoped, Base):
     __table_args__ = tenant_table_args(UniqueConstraint("tenant_id", "serial"))
 
     serial: Mapped[int] = mapped_column(BigInteger)
-    level: Mapped[str] = mapped_column(String(8))
     store_id: Mapped[int] = mapped_column(BigIntFK)
     dealer_id: Mapped[int | None] = mapped_column(BigIntFK)
     person_id: Mapped[int] = mapped_column(BigIntFK)
@@ -63,7 +62,6 @@ class RebateCredit(IdMixin, TenantScoped, TimestampMixin, Base):
     )
 
     policy_id: Mapped[int] = mapped_column(BigIntFK)
-    kind: Mapped[str] = mapped_column(String(12))  # the policy's, kept for the reports
     serial: Mapped[int] = mapped_column(BigInteger)
     receiver_kind: Mapped[str] = mapped_column(String(8))  # store, dealer
     receiver_id: Mapped[int] = mapped_column(BigIntFK)

@@ -45,7 +45,6 @@ def upgrade() -> None:
 
     op.create_table('rebate_registrations',
     sa.Column('serial', sa.BigInteger(), nullable=False),
-    sa.Column('level', sa.String(length=8), nullable=False),
     sa.Column('store_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('dealer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('person_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -59,7 +58,6 @@ def upgrade() -> None:
     )
     op.create_table('rebate_credits',
     sa.Column('policy_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('serial', sa.BigInteger(), nullable=False),
     sa.Column('receiver_kind', sa.String(length=8), nullable=False),
     sa.Column('receiver_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),

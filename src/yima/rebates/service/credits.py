@@ -56,7 +56,7 @@ async def credit(
     person_id = await _payee(ctx, receiver, receiver_id)
     state = "no_account" if why.state == "paid" and person_id is None else why.state
     row = {
-        "tenant_id": ctx.tenant_id, "policy_id": policy.id, "kind": policy.kind, "serial": serial,
+        "tenant_id": ctx.tenant_id, "policy_id": policy.id, "serial": serial,
         "receiver_kind": receiver, "receiver_id": receiver_id, "person_id": person_id, "amount_fen": amount,
         "state": state, "reason": why.reason[:MEMO_LENGTH], "trigger": trigger[:60], "region_code": region_code,
         "created_at": ctx.now(), "updated_at": ctx.now(),

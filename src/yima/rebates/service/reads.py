@@ -20,11 +20,12 @@ async def read_credits(ctx: Ctx, credits: Sequence[RebateCredit]) -> list[Credit
     stores = await partners.lookup_stores(ctx, {c.receiver_id for c in credits if c.receiver_kind == "store"})
     dealers = await partners.lookup_dealers(ctx, {c.receiver_id for c in credits if c.receiver_kind == "dealer"})
     names = {("store", i): s.name for i, s in stores.items()} | {("dealer", i): d.name for i, d in dealers.items()}
-    fields = [f for f in CreditRead.model_fields if f not in ("policy_name", "receiver_name", "state_name")]
+    fields = [f for f in CreditRead.model_fields if f not in ("kind", "policy_name", "receiver_name", "state_name")]
     return [
         CreditRead.model_validate(
             {f: getattr(c, f) for f in fields}
             | {
+                "kind": policies[c.policy_id].kind,
                 "policy_name": policies[c.policy_id].name,
                 "receiver_name": names.get((c.receiver_kind, c.receiver_id), ""),
                 "state_name": rules.CREDIT_STATE_NAMES[c.state],

@@ -47,7 +47,7 @@ async def store_scan(ctx: Ctx, data: StoreScan) -> StoreScanResult:
     if unit.state != "active":
         raise Invalid(f"the code is {unit.state}", [FieldError("code", unit.state, "not_active")])
     row = {
-        "tenant_id": ctx.tenant_id, "serial": unit.serial, "level": unit.level, "store_id": store.id,
+        "tenant_id": ctx.tenant_id, "serial": unit.serial, "store_id": store.id,
         "dealer_id": store.dealer_id, "person_id": ctx.actor.id, "registered_at": ctx.now(),
     }  # fmt: skip
     registered_now = await repo.register(ctx.session, row)
