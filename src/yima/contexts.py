@@ -23,7 +23,9 @@ LAYERS: list[list[str]] = [
     ["members"],
     ["partners", "wallet"],
     ["trace"],
-    ["campaigns", "rebates", "orders", "tpm", "sfa", "cloudstore"],
+    ["campaigns"],
+    # rebates above campaigns: the open-case reward (开箱有礼) is a campaign's draw for a store.
+    ["rebates", "orders", "tpm", "sfa", "cloudstore"],
     ["scans"],
     ["analytics"],
 ]

@@ -133,6 +133,16 @@ class StoreScan(BaseModel):
     )
 
 
+class StoreReward(BaseModel):
+    """What a store scan earned (开箱有礼 prize, 进货返利 coupon), said as its receiver reads it."""
+
+    kind: str = Field(description="open_case_prize | purchase_coupon")
+    title: str = Field(description="The prize or coupon, e.g. 现金红包 ¥2.00")
+    amount_fen: int | None = Field(default=None, description="Cash paid into the wallet, when cash")
+    points: int | None = None
+    reason: str = Field(description="Why it was given (为什么得到这笔奖励)")
+
+
 class StoreScanResult(BaseModel):
     serial: int
     level: str
@@ -140,3 +150,4 @@ class StoreScanResult(BaseModel):
     store_name: str
     registered_now: bool = Field(description="False when the store had registered these goods already")
     registered_at: dt.datetime
+    rewards: list[StoreReward] = Field(default_factory=list, description="What this scan earned; empty on a repeat")
