@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.identity.factories import bearer, create_client, create_tenant, system
 from tests.scans.factories import code_url, scan_to_win
 from yima.campaigns import service as campaigns
 from yima.campaigns.schemas import BlacklistEntryCreate, RiskSettingsUpdate
+from yima.platform import ctx as platform_ctx
+from yima.platform.db.base import utcnow
 from yima.platform.db.session import Database
 from yima.scans.models import ScanRecord
 from yima.wallet import service as wallet
@@ -63,7 +66,12 @@ async def test_a_lowered_scan_gets_the_fallback(db: Database, client: httpx.Asyn
     assert (await _record(db, "acme", second["scan_id"])).risk_reasons == ["device_minute"]
 
 
-async def test_a_held_scan_waits_for_a_reviewer_who_decides_once(db: Database, client: httpx.AsyncClient) -> None:
+async def test_a_held_scan_waits_for_a_reviewer_who_decides_once(
+    db: Database, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The counters are per UTC minute: the three scans must fall in one, however slow the machine.
+    moment = utcnow()
+    monkeypatch.setattr(platform_ctx, "utcnow", lambda: moment)
     await create_tenant(db, "acme")
     batch, campaign = await scan_to_win(db, "acme")
     await _settings(db, "acme", person={"minute": {"limit": 1, "response": "review"}})
