@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from tests.campaigns.factories import running_campaign
 from tests.codes.factories import activated_goods
 from tests.identity.factories import bearer, create_client, create_tenant, system
 from tests.partners.factories import channel_auth, create_dealer, create_store, create_warehouse
@@ -221,3 +222,26 @@ async def test_a_policy_that_cannot_pay_as_configured_is_refused(
     assert refused.status_code == 422, refused.text
     assert field in refused.text
     assert (await client.get(f"{REBATES}/policies", headers=world.staff)).json()["items"] == []
+
+
+async def test_opening_a_case_draws_its_open_case_reward_once(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    pool = [
+        {"name": "开箱红包", "kind": "cash", "amount_fen": 300, "weight": 1},
+        {"name": "进货抵扣券", "kind": "coupon", "cost_fen": 100, "weight": 0, "fallback": True},
+    ]
+    await running_campaign(db, "acme", audience="store", scope={"product_ids": [w.product_id]}, prizes=pool)
+    await running_campaign(db, "acme", audience="consumer", scope={"product_ids": [w.product_id]})
+    store = await channel_auth(client, "acme", STORE_PHONE)
+
+    opened = await _post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    [reward] = opened["rewards"]
+    assert (reward["kind"], reward["amount_fen"], reward["title"]) == ("open_case_prize", 300, "开箱红包 ¥3.00")
+    assert "开箱有礼" in reward["reason"] and "#" in reward["reason"]
+    again = await _post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    assert again["registered_now"] is False and again["rewards"] == opened["rewards"]  # the same prize, shown again
+    accounts = await client.get("/api/v1/wallet/accounts", params={"kind": "participant"}, headers=w.staff)
+    assert [a["balance"] for a in accounts.json()["items"]] == [300]  # paid once, to the store's person
+    assert await _balanced(db)

@@ -98,3 +98,7 @@ def forfeited_diverted(policy: str, case_code: str) -> Why:
 def consumer_scanned(policy: str, code: str, store: str, receiver: Receiver) -> Why:
     whose = "您登记的" if receiver == "store" else f"您的门店{store}登记的"
     return Why("paid", f"{policy}：消费者扫了{whose}商品 {code}")
+
+
+def opened_case(store: str, case_code: str, prize: str) -> str:
+    return f"开箱有礼：您为{store}开箱 {case_code}，获得{prize}"

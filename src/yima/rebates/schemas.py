@@ -150,4 +150,6 @@ class StoreScanResult(BaseModel):
     store_name: str
     registered_now: bool = Field(description="False when the store had registered these goods already")
     registered_at: dt.datetime
-    rewards: list[StoreReward] = Field(default_factory=list, description="What this scan earned; empty on a repeat")
+    rewards: list[StoreReward] = Field(
+        default_factory=list, description="What the scan earned (a repeat shows what the first scan earned)"
+    )

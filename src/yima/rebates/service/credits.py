@@ -13,7 +13,8 @@ from yima.platform.ctx import Ctx
 from yima.platform.errors import AppError
 from yima.rebates import repository as repo
 from yima.rebates import rules
-from yima.rebates.models import RebateCredit, RebatePolicy
+from yima.rebates.models import RebateCredit
+from yima.rebates.service.live import LivePolicy
 from yima.wallet import service as wallet
 from yima.wallet.errors import BUDGET_CANNOT_PAY
 
@@ -24,7 +25,7 @@ async def _payee(ctx: Ctx, receiver: str, receiver_id: int) -> int | None:
     return (await partners.payees_of(ctx, receiver, [receiver_id])).get(receiver_id)
 
 
-async def _pay(ctx: Ctx, policy: RebatePolicy, credit: RebateCredit, person_id: int) -> None:
+async def _pay(ctx: Ctx, policy: LivePolicy, credit: RebateCredit, person_id: int) -> None:
     assert policy.budget_account_id is not None, "active policies have a wallet budget"
     try:
         async with ctx.session.begin_nested():
@@ -42,7 +43,7 @@ async def _pay(ctx: Ctx, policy: RebatePolicy, credit: RebateCredit, person_id: 
 
 async def credit(
     ctx: Ctx,
-    policy: RebatePolicy,
+    policy: LivePolicy,
     receiver: rules.Receiver,
     receiver_id: int,
     serial: int,
@@ -69,7 +70,7 @@ async def credit(
     return written
 
 
-async def settle_held(ctx: Ctx, policy: RebatePolicy, held: RebateCredit, why: rules.Why, trigger: str) -> None:
+async def settle_held(ctx: Ctx, policy: LivePolicy, held: RebateCredit, why: rules.Why, trigger: str) -> None:
     """Release a held credit to its receiver (paid now) or forfeit it (窜货不返利)."""
     held.reason, held.trigger, held.updated_at = why.reason[:MEMO_LENGTH], trigger[:60], ctx.now()
     if why.state != "released":

@@ -15,6 +15,7 @@ from yima.rebates.errors import WrongState
 from yima.rebates.models import RebatePolicy
 from yima.rebates.permissions import REBATES_READ, REBATES_WRITE
 from yima.rebates.schemas import OutcomeRow, PolicyCreate, PolicyFilter, PolicyOutcome, PolicyRead
+from yima.rebates.service.live import forget_live
 from yima.wallet import service as wallet
 
 BUDGET_OWNER = "rebate_policy"
@@ -68,6 +69,7 @@ async def move_policy(ctx: Ctx, policy_id: int, action: rules.Action) -> PolicyR
         policy.budget_account_id = budget.id
     policy.state = after
     await ctx.session.flush()
+    forget_live(ctx)
     identity.record_audit(ctx, f"rebate_policy.{action}", "rebate_policy", policy.id, {"state": after})
     return (await read_policies(ctx, [policy]))[0]
 

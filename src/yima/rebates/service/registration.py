@@ -13,8 +13,9 @@ from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Forbidden, Invalid
 from yima.rebates import repository as repo
 from yima.rebates.permissions import STORE_SCAN
-from yima.rebates.schemas import StoreScan, StoreScanResult
-from yima.rebates.service.triggers import settle_for_store
+from yima.rebates.schemas import StoreReward, StoreScan, StoreScanResult
+from yima.rebates.service.open_case import draw_open_case
+from yima.rebates.service.triggers import settle_for_store, unit_label
 
 # What a store registers: a case by the code inside it, a bottle by the code outside it.
 REGISTERING_FACES = {("case", "inner"), ("bottle", "outer")}
@@ -32,8 +33,17 @@ def _store_of(ctx: Ctx, store_id: int | None) -> int:
     return store_id
 
 
+def _scanner(ctx: Ctx) -> int:
+    if ctx.actor.kind != "person" or ctx.actor.id is None:
+        raise Forbidden("a store's goods are scanned by its people, signed in on their phones", code="not_a_person")
+    return ctx.actor.id
+
+
 async def store_scan(ctx: Ctx, data: StoreScan) -> StoreScanResult:
+    """Register the goods to the store (the first store keeps them); opening a case also settles
+    its held Bb rebate and draws its open-case reward."""
     ctx.require(STORE_SCAN.name)
+    person_id = _scanner(ctx)
     store = await partners.lookup_store(ctx, _store_of(ctx, data.store_id))
     try:
         unit = await codes.describe(ctx, data.code)
@@ -48,16 +58,18 @@ async def store_scan(ctx: Ctx, data: StoreScan) -> StoreScanResult:
         raise Invalid(f"the code is {unit.state}", [FieldError("code", unit.state, "not_active")])
     row = {
         "tenant_id": ctx.tenant_id, "serial": unit.serial, "store_id": store.id,
-        "dealer_id": store.dealer_id, "person_id": ctx.actor.id, "registered_at": ctx.now(),
+        "dealer_id": store.dealer_id, "person_id": person_id, "registered_at": ctx.now(),
     }  # fmt: skip
     registered_now = await repo.register(ctx.session, row)
     registration = (await repo.registrations(ctx.session, [unit.serial]))[unit.serial]
     if registration.store_id != store.id:
         detail = [FieldError("code", "registered by another store", "registered_elsewhere")]
         raise Conflict("another store registered these goods first", detail, code="registered_elsewhere")
+    rewards: list[StoreReward] = []
     if unit.level == "case":
         await settle_for_store(ctx, store, [unit.serial], f"store_scan:{store.id}")
+        rewards = await draw_open_case(ctx, store, unit, person_id, unit_label(unit.serial))
     return StoreScanResult(
         serial=unit.serial, level=unit.level, store_id=store.id, store_name=store.name,
-        registered_now=registered_now, registered_at=registration.registered_at,
+        registered_now=registered_now, registered_at=registration.registered_at, rewards=rewards,
     )  # fmt: skip

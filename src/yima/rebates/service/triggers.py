@@ -20,16 +20,9 @@ from yima.partners.schemas import StoreRead
 from yima.platform.ctx import Ctx
 from yima.rebates import repository as repo
 from yima.rebates import rules
-from yima.rebates.models import RebatePolicy
 from yima.rebates.service.credits import credit, settle_held
+from yima.rebates.service.live import live_policy, running_policies
 from yima.trace import service as trace
-
-
-async def running_policies(ctx: Ctx, kinds: Sequence[str]) -> list[RebatePolicy]:
-    now = ctx.now()
-    return [
-        p for p in await repo.active_policies(ctx.session, kinds) if rules.running(p.state, p.starts_at, p.ends_at, now)
-    ]
 
 
 async def product_of(ctx: Ctx, serial: int) -> int | None:
@@ -63,7 +56,7 @@ async def hold_for_dealer(ctx: Ctx, dealer_id: int, serials: Sequence[int], trig
     for case in await cases_in(ctx, serials):
         product_id = await product_of(ctx, case)
         for policy in policies:
-            if rules.covers(policy.product_ids, product_id):
+            if policy.covers(product_id):
                 why = rules.held(policy.name, unit_label(case), dealer.name)
                 held += (
                     await credit(ctx, policy, "dealer", dealer_id, case, why, trigger, dealer.region_code) is not None
@@ -80,7 +73,7 @@ async def settle_for_store(ctx: Ctx, store: StoreRead, cases: Sequence[int], tri
     diverted = await trace.diverted_serials(ctx, [c.serial for c in held])
     policies = await repo.policies_by_ids(ctx.session, {c.policy_id for c in held})
     for found in held:
-        policy = policies[found.policy_id]
+        policy = live_policy(policies[found.policy_id])
         label = unit_label(found.serial)
         if found.serial in diverted:
             why = rules.forfeited_diverted(policy.name, label)
@@ -97,18 +90,14 @@ async def forfeit_diverted(ctx: Ctx, serial: int, trigger: str) -> None:
     held = await repo.held_credits(ctx.session, [*chain, *await cases_in(ctx, [serial])])
     policies = await repo.policies_by_ids(ctx.session, {c.policy_id for c in held})
     for found in held:
-        policy = policies[found.policy_id]
+        policy = live_policy(policies[found.policy_id])
         await settle_held(ctx, policy, found, rules.forfeited_diverted(policy.name, unit_label(found.serial)), trigger)
 
 
 async def pay_consumer_scan(ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str) -> int:
     """A consumer scanned a bottle: pay its registering store (bC) and that store's dealer (BbC)
     once per bottle; how many credits were written."""
-    policies = [
-        p
-        for p in await running_policies(ctx, sorted(rules.ON_CONSUMER_SCAN))
-        if rules.covers(p.product_ids, product_id)
-    ]
+    policies = [p for p in await running_policies(ctx, rules.ON_CONSUMER_SCAN) if p.covers(product_id)]
     if not policies:
         return 0
     chain = [serial, *(a.serial for a in await codes.ancestors(ctx, serial))]
