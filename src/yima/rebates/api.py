@@ -15,6 +15,8 @@ from yima.platform.web.params import Id
 from yima.rebates import service
 from yima.rebates.permissions import REBATES_READ, REBATES_WRITE, STORE_SCAN
 from yima.rebates.schemas import (
+    CouponFilter,
+    CouponRead,
     CreditFilter,
     CreditRead,
     PolicyCreate,
@@ -92,6 +94,36 @@ async def my_credits(
     """我的返利: a channel account's dealers' and stores' credits, each with why."""
     rows = await service.my_credits(ctx, filters, paging.limit, paging.before_id)
     return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.get("/coupons", response_model=Page[CouponRead])
+async def list_coupons(
+    paging: Paging, filters: Annotated[CouponFilter, Depends()], ctx: Ctx = requires(REBATES_READ)
+) -> Page[CouponRead]:
+    """进货返利的货补券: issued, redeemed or expired."""
+    rows = await service.list_coupons(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/coupons/{coupon_id}/redeem", response_model=CouponRead)
+async def redeem_coupon(coupon_id: Id, ctx: Ctx = requires(REBATES_WRITE)) -> CouponRead:
+    """核销 on the dealer's behalf: the policy's budget pays the store's dealer the coupon's value."""
+    return await service.redeem_coupon(ctx, coupon_id)
+
+
+@router.get("/my-coupons", response_model=Page[CouponRead])
+async def my_coupons(
+    paging: Paging, filters: Annotated[CouponFilter, Depends()], ctx: Ctx = requires(CHANNEL_SELF)
+) -> Page[CouponRead]:
+    """我的卡券: a store's coupons; a dealer's, those of its stores it honours."""
+    rows = await service.my_coupons(ctx, filters, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/my-coupons/{coupon_id}/redeem", response_model=CouponRead)
+async def redeem_my_coupon(coupon_id: Id, ctx: Ctx = requires(CHANNEL_SELF)) -> CouponRead:
+    """核销: the store's dealer honours its coupon and is paid its value, once."""
+    return await service.redeem_coupon(ctx, coupon_id)
 
 
 @router.post("/store-scans", response_model=StoreScanResult)

@@ -32,6 +32,11 @@ class RebatePolicy(IdMixin, TenantScoped, TimestampMixin, Base):
     starts_at: Mapped[dt.datetime | None]
     ends_at: Mapped[dt.datetime | None]
     budget_account_id: Mapped[int | None] = mapped_column(BigIntFK)
+    # A purchase rebate's coupon (货补券): so many units of a product, redeemable for coupon_days;
+    # store_fen is its value, what the budget pays the dealer who honours it.
+    coupon_product_id: Mapped[int | None] = mapped_column(BigIntFK)
+    coupon_quantity: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    coupon_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class GoodsRegistration(IdMixin, TenantScoped, Base):
@@ -72,3 +77,33 @@ class RebateCredit(IdMixin, TenantScoped, TimestampMixin, Base):
     trigger: Mapped[str] = mapped_column(String(60))  # what caused it: scan:…, event:…
     journal_id: Mapped[int | None] = mapped_column(BigIntFK)
     region_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class RebateCoupon(IdMixin, TenantScoped, TimestampMixin, Base):
+    """A purchase rebate's product coupon (货补券), issued to a store for a case it opened, once
+    per (policy, case); the store's dealer honours it (核销) and is paid its value from the
+    policy's budget. Issued coupons not yet expired reserve their value in that budget."""
+
+    __tablename__ = "rebate_coupons"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "policy_id", "serial"),
+        Index("ix_rebate_coupons_tenant_store", "tenant_id", "store_id"),
+        Index("ix_rebate_coupons_tenant_dealer", "tenant_id", "dealer_id"),
+        Index("ix_rebate_coupons_tenant_policy_state", "tenant_id", "policy_id", "state"),
+        tenant_fk(["policy_id"], "rebate_policies"),
+        CheckConstraint("value_fen > 0 AND quantity > 0", name="amounts"),
+    )
+
+    policy_id: Mapped[int] = mapped_column(BigIntFK)
+    serial: Mapped[int] = mapped_column(BigInteger)  # the case opened
+    store_id: Mapped[int] = mapped_column(BigIntFK)
+    dealer_id: Mapped[int | None] = mapped_column(BigIntFK)  # who honours it: the store's dealer
+    person_id: Mapped[int] = mapped_column(BigIntFK)  # who opened the case
+    product_id: Mapped[int] = mapped_column(BigIntFK)
+    quantity: Mapped[int] = mapped_column(Integer)
+    value_fen: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[str] = mapped_column(String(10))  # rules.COUPON_STATES
+    reason: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[dt.datetime]
+    redeemed_at: Mapped[dt.datetime | None]
+    journal_id: Mapped[int | None] = mapped_column(BigIntFK)  # the budget's payment to the dealer

@@ -8,16 +8,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["bb", "bc", "bbc"]
-KINDS: tuple[Kind, ...] = ("bb", "bc", "bbc")
+Kind = Literal["bb", "bc", "bbc", "purchase"]
+KINDS: tuple[Kind, ...] = ("bb", "bc", "bbc", "purchase")
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "bb": ("防窜货返利（Bb）", "Anti-diversion dealer rebate (Bb)"),
     "bc": ("双向红包（bC）", "Store rebate on consumer scans (bC)"),
     "bbc": ("三方联动返利（BbC）", "Store and dealer rebate on consumer scans (BbC)"),
+    "purchase": ("进货返利（货补券）", "Purchase rebate (product coupon per case opened)"),
 }
 # Bb pays per case, held at the dealer's receipt; bC and BbC per bottle a consumer scans.
 PER_CASE: frozenset[str] = frozenset({"bb"})
 ON_CONSUMER_SCAN: frozenset[str] = frozenset({"bc", "bbc"})
+# 进货返利: a store opening a case gets a product coupon (货补券), honoured by the store's dealer,
+# whom the policy's budget then pays the coupon's value.
+ON_CASE_OPENED: frozenset[str] = frozenset({"purchase"})
 
 State = Literal["draft", "active", "paused", "ended"]
 STATES: tuple[State, ...] = ("draft", "active", "paused", "ended")
@@ -43,13 +47,23 @@ CREDIT_STATE_NAMES: dict[str, str] = {
 }
 MONEY_MOVED: frozenset[str] = frozenset({"paid", "released"})
 
+CouponState = Literal["issued", "redeemed"]
+COUPON_STATES: tuple[CouponState, ...] = ("issued", "redeemed")
+COUPON_STATE_NAMES: dict[str, str] = {"issued": "未使用", "redeemed": "已核销", "expired": "已过期"}
+
+
+def coupon_state(state: str, expires_at: dt.datetime, now: dt.datetime) -> str:
+    """What a coupon is now: issued, redeemed, or expired (issued and past its date)."""
+    return "expired" if state == "issued" and expires_at <= now else state
+
 
 def next_state(state: str, action: str) -> State | None:
     return MOVES.get((state, action))
 
 
 def amounts(kind: str, store_fen: int, dealer_fen: int) -> dict[Receiver, int]:
-    """Who a policy pays and how much per unit: Bb the dealer, bC the store, BbC both."""
+    """Who a policy credits and how much per unit: Bb the dealer, bC the store, BbC both (a
+    purchase rebate credits no one: it issues coupons)."""
     paid: dict[Receiver, int] = {}
     if kind in ("bc", "bbc") and store_fen > 0:
         paid["store"] = store_fen
@@ -102,3 +116,7 @@ def consumer_scanned(policy: str, code: str, store: str, receiver: Receiver) -> 
 
 def opened_case(store: str, case_code: str, prize: str) -> str:
     return f"开箱有礼：您为{store}开箱 {case_code}，获得{prize}"
+
+
+def purchase_coupon(policy: str, case_code: str, store: str, product: str, quantity: int) -> str:
+    return f"{policy}：{store}开箱进货 {case_code}，获得货补券 {product} × {quantity}，可向您的经销商兑换"

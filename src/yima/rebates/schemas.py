@@ -8,12 +8,14 @@ from typing import Annotated, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from yima.platform.types import RefId
-from yima.rebates.rules import CreditState, Kind, Receiver, State
+from yima.rebates.rules import CouponState, CreditState, Kind, Receiver, State
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]*$")
 ]
-Fen = Annotated[int, Field(ge=0, le=10**9, description="Integer fen (分) per case (Bb) or per bottle (bC, BbC)")]
+Fen = Annotated[
+    int, Field(ge=0, le=10**9, description="Integer fen (分) a case (Bb), a bottle (bC, BbC), a coupon (purchase)")
+]
 
 
 class PolicyCreate(BaseModel):
@@ -32,9 +34,22 @@ class PolicyCreate(BaseModel):
     dealer_fen: Fen = 0
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
+    coupon_product_id: RefId | None = Field(default=None, description="Purchase rebates: the coupon's product")
+    coupon_quantity: int = Field(default=0, ge=0, le=1000, description="Purchase rebates: units per coupon")
+    coupon_days: int = Field(default=0, ge=0, le=3650, description="Purchase rebates: days a coupon is valid")
 
     @model_validator(mode="after")
     def _pays_someone(self) -> Self:
+        if self.kind == "purchase":
+            if self.store_fen <= 0:
+                raise ValueError("a purchase rebate's coupon has a value: store_fen must be above 0")
+            if self.dealer_fen:
+                raise ValueError("a purchase rebate pays its coupons' value: dealer_fen must be 0")
+            if self.coupon_product_id is None or self.coupon_quantity <= 0 or self.coupon_days <= 0:
+                raise ValueError("a purchase rebate's coupon needs coupon_product_id, coupon_quantity and coupon_days")
+            return self._period()
+        if self.coupon_product_id is not None or self.coupon_quantity or self.coupon_days:
+            raise ValueError("only purchase rebates issue coupons: leave the coupon fields out")
         if self.kind == "bb" and self.dealer_fen <= 0:
             raise ValueError("a Bb policy holds the dealer's rebate: dealer_fen must be above 0")
         if self.kind in ("bc", "bbc") and self.store_fen <= 0:
@@ -45,6 +60,9 @@ class PolicyCreate(BaseModel):
             raise ValueError("a Bb policy pays the dealer only: store_fen must be 0")
         if self.kind == "bc" and self.dealer_fen:
             raise ValueError("a bC policy pays the store only: dealer_fen must be 0 (use BbC)")
+        return self._period()
+
+    def _period(self) -> Self:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
@@ -63,6 +81,9 @@ class PolicyRead(BaseModel):
     dealer_fen: int
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
+    coupon_product_id: int | None
+    coupon_quantity: int
+    coupon_days: int
     budget_account_id: int | None
     budget_left_fen: int | None = Field(description="What the policy's wallet budget still holds")
     created_at: dt.datetime
@@ -153,3 +174,33 @@ class StoreScanResult(BaseModel):
     rewards: list[StoreReward] = Field(
         default_factory=list, description="What the scan earned (a repeat shows what the first scan earned)"
     )
+
+
+class CouponRead(BaseModel):
+    """A product coupon (货补券) and where it stands; ``state`` is issued, redeemed or expired."""
+
+    id: int
+    policy_id: int
+    policy_name: str
+    serial: int
+    store_id: int
+    store_name: str
+    dealer_id: int | None
+    product_id: int
+    product_name: str
+    quantity: int
+    value_fen: int
+    state: str
+    state_name: str
+    reason: str
+    expires_at: dt.datetime
+    redeemed_at: dt.datetime | None
+    journal_id: int | None
+    created_at: dt.datetime
+
+
+class CouponFilter(BaseModel):
+    policy_id: RefId | None = None
+    state: CouponState | None = None
+    store_id: RefId | None = None
+    dealer_id: RefId | None = None

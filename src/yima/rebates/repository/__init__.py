@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db.base import newest_first
 from yima.platform.db.upsert import insert_on_conflict
-from yima.rebates.models import GoodsRegistration, RebateCredit, RebatePolicy
-from yima.rebates.schemas import CreditFilter, PolicyFilter
+from yima.rebates.models import GoodsRegistration, RebateCoupon, RebateCredit, RebatePolicy
+from yima.rebates.schemas import CouponFilter, CreditFilter, PolicyFilter
 
 
 async def get_policy(session: AsyncSession, policy_id: int) -> RebatePolicy | None:
@@ -123,3 +124,77 @@ async def outcomes(session: AsyncSession, policy_ids: Collection[int]) -> list[t
         .group_by(RebateCredit.policy_id, RebateCredit.state)
     )
     return [(int(p), str(s), int(c), int(a)) for p, s, c, a in (await session.execute(query)).all()]
+
+
+# Purchase rebates' coupons (货补券) --------------------------------------------------------------
+
+
+async def lock_policy(session: AsyncSession, policy_id: int) -> RebatePolicy | None:
+    """The policy, locked (FOR UPDATE on PostgreSQL): coupons issued one at a time per policy, so
+    that what they reserve never passes its budget."""
+    query = select(RebatePolicy).where(RebatePolicy.id == policy_id).with_for_update()
+    return (await session.scalars(query.execution_options(populate_existing=True))).one_or_none()
+
+
+async def reserved_coupon_fen(session: AsyncSession, policy_id: int, now: dt.datetime) -> int:
+    """What the policy's issued, unexpired coupons will cost when honoured."""
+    query = select(func.coalesce(func.sum(RebateCoupon.value_fen), 0)).where(
+        RebateCoupon.policy_id == policy_id, RebateCoupon.state == "issued", RebateCoupon.expires_at > now
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def issue_coupon(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Issue the coupon unless the policy issued one for this case already: True when issued now."""
+    statement = (
+        insert_on_conflict(session, RebateCoupon)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "policy_id", "serial"])
+        .returning(RebateCoupon.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def coupons_of_case(session: AsyncSession, serial: int) -> list[RebateCoupon]:
+    query = select(RebateCoupon).where(RebateCoupon.serial == serial).order_by(RebateCoupon.id)
+    return list((await session.scalars(query)).all())
+
+
+async def get_coupon(session: AsyncSession, coupon_id: int) -> RebateCoupon | None:
+    return await session.get(RebateCoupon, coupon_id, populate_existing=True)
+
+
+async def claim_redemption(session: AsyncSession, coupon_id: int, now: dt.datetime) -> bool:
+    """Mark an issued, unexpired coupon redeemed: True for the one request that does (a second
+    redemption, raced or repeated, finds it redeemed)."""
+    statement = (
+        update(RebateCoupon)
+        .where(RebateCoupon.id == coupon_id, RebateCoupon.state == "issued", RebateCoupon.expires_at > now)
+        .values(state="redeemed", redeemed_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def list_coupons(
+    session: AsyncSession,
+    filters: CouponFilter,
+    limit: int,
+    before_id: int | None,
+    parties: Collection[tuple[str, int]] | None = None,
+) -> list[RebateCoupon]:
+    """Newest first; ``parties``: only coupons of these stores or honoured by these dealers."""
+    query = select(RebateCoupon)
+    for column, value in (
+        (RebateCoupon.policy_id, filters.policy_id),
+        (RebateCoupon.state, filters.state),
+        (RebateCoupon.store_id, filters.store_id),
+        (RebateCoupon.dealer_id, filters.dealer_id),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if parties is not None:
+        stores = [i for k, i in parties if k == "store"]
+        dealers = [i for k, i in parties if k == "dealer"]
+        query = query.where(or_(RebateCoupon.store_id.in_(stores), RebateCoupon.dealer_id.in_(dealers)))
+    return list((await session.scalars(newest_first(query, RebateCoupon, limit, before_id))).all())

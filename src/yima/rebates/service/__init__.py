@@ -3,6 +3,7 @@
 ``pay_consumer_scan`` is for the scan (in its transaction); the handlers call
 ``hold_for_dealer``, ``settle_for_store`` and ``forfeit_diverted``."""
 
+from yima.rebates.service.coupons import list_coupons, my_coupons, redeem_coupon
 from yima.rebates.service.policies import (
     create_policy,
     get_policy,
@@ -26,12 +27,15 @@ __all__ = [
     "forfeit_diverted",
     "get_policy",
     "hold_for_dealer",
+    "list_coupons",
     "list_credits",
     "list_policies",
     "move_policy",
+    "my_coupons",
     "my_credits",
     "pay_consumer_scan",
     "policy_outcome",
+    "redeem_coupon",
     "settle_for_store",
     "store_scan",
 ]

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from yima.campaigns import service as campaigns
 from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
-from yima.campaigns.rules import ScanContext
 from yima.campaigns.schemas import AwardRead
+from yima.campaigns.service import ScanContext
 from yima.codes.schemas import ResolvedCode
 from yima.partners.schemas import StoreRead
 from yima.platform.ctx import Ctx

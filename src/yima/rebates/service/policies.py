@@ -50,6 +50,12 @@ async def create_policy(ctx: Ctx, data: PolicyCreate) -> PolicyRead:
     """A draft policy; it pays nothing until activated."""
     ctx.require(REBATES_WRITE.name)
     await _check_products(ctx, data.product_ids)
+    if data.coupon_product_id is not None:
+        try:
+            await catalog.lookup_product(ctx, data.coupon_product_id)
+        except NotFound as exc:
+            detail = [FieldError("coupon_product_id", "not found", "not_found")]
+            raise Invalid("no such product", detail) from exc
     policy = RebatePolicy(tenant_id=ctx.tenant_id, state="draft", **data.model_dump())
     repo.add(ctx.session, policy)
     await ctx.session.flush()

@@ -14,6 +14,7 @@ from yima.platform.errors import Conflict, FieldError, Forbidden, Invalid
 from yima.rebates import repository as repo
 from yima.rebates.permissions import STORE_SCAN
 from yima.rebates.schemas import StoreReward, StoreScan, StoreScanResult
+from yima.rebates.service.coupons import issue_purchase_coupons
 from yima.rebates.service.open_case import draw_open_case
 from yima.rebates.service.triggers import settle_for_store, unit_label
 
@@ -68,7 +69,9 @@ async def store_scan(ctx: Ctx, data: StoreScan) -> StoreScanResult:
     rewards: list[StoreReward] = []
     if unit.level == "case":
         await settle_for_store(ctx, store, [unit.serial], f"store_scan:{store.id}")
-        rewards = await draw_open_case(ctx, store, unit, person_id, unit_label(unit.serial))
+        label = unit_label(unit.serial)
+        rewards = await draw_open_case(ctx, store, unit, person_id, label)
+        rewards += await issue_purchase_coupons(ctx, store, unit, person_id, label)
     return StoreScanResult(
         serial=unit.serial, level=unit.level, store_id=store.id, store_name=store.name,
         registered_now=registered_now, registered_at=registration.registered_at, rewards=rewards,

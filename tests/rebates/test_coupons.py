@@ -1,0 +1,73 @@
+"""进货返利 (purchase rebate) through HTTP: a store opening a case gets a product coupon (货补券),
+once per case; the store's own dealer honours it and the policy's budget pays the dealer its
+value, once; coupons never reserve more than the budget holds; no one else honours them (the
+racing redemptions are in test_races.py)."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.partners.factories import channel_auth
+from tests.rebates.world import DEALER_PHONE, OTHER_STORE_PHONE, REBATES, STORE_PHONE, World, balanced, post
+from yima.platform.db.session import Database
+
+
+async def _purchase_policy(client: httpx.AsyncClient, w: World, funded_fen: int, value_fen: int = 400) -> dict:  # type: ignore[type-arg]
+    body = {"name": "进货返利 每箱送 1 瓶", "kind": "purchase", "product_ids": [w.product_id], "store_fen": value_fen,
+            "coupon_product_id": w.product_id, "coupon_quantity": 1, "coupon_days": 30}  # fmt: skip
+    created = await post(client, f"{REBATES}/policies", body, w.staff)
+    active = await post(client, f"{REBATES}/policies/{created['id']}/activate", {}, w.staff)
+    await post(client, "/api/v1/wallet/fundings", {"amount_fen": funded_fen, "reference": f"BANK-{created['id']}"},
+               w.staff)  # fmt: skip
+    await post(client, f"/api/v1/wallet/budgets/{active['budget_account_id']}/allocations",
+               {"amount_fen": funded_fen, "key": f"alloc-{created['id']}"}, w.staff)  # fmt: skip
+    return active
+
+
+async def _items(client: httpx.AsyncClient, path: str, headers: dict[str, str]) -> list:  # type: ignore[type-arg]
+    response = await client.get(f"{REBATES}/{path}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(response.json()["items"])
+
+
+async def test_an_opened_case_earns_a_coupon_the_dealer_honours_once(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    await _purchase_policy(client, w, funded_fen=1_000)
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    opened = await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    [reward] = opened["rewards"]
+    assert reward["kind"] == "purchase_coupon" and reward["title"].endswith("× 1") and "货补券" in reward["reason"]
+    again = await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    assert again["rewards"] == opened["rewards"]  # the same coupon, not a second one
+    [coupon] = await _items(client, "my-coupons", store)
+    assert (coupon["state"], coupon["value_fen"], coupon["store_id"]) == ("issued", 400, w.store_id)
+
+    refused = await client.post(f"{REBATES}/my-coupons/{coupon['id']}/redeem", headers=store)  # a store cannot
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "not_your_partner")
+    other = await channel_auth(client, "acme", OTHER_STORE_PHONE)
+    assert await _items(client, "my-coupons", other) == []
+    dealer = await channel_auth(client, "acme", DEALER_PHONE)
+    assert [c["id"] for c in await _items(client, "my-coupons", dealer)] == [coupon["id"]]
+    redeemed = await post(client, f"{REBATES}/my-coupons/{coupon['id']}/redeem", {}, dealer)
+    assert redeemed["state"] == "redeemed" and redeemed["journal_id"]
+    twice = await client.post(f"{REBATES}/my-coupons/{coupon['id']}/redeem", headers=dealer)
+    assert (twice.status_code, twice.json()["error"]["code"]) == (409, "coupon_redeemed")
+    accounts = await client.get("/api/v1/wallet/accounts", params={"kind": "participant"}, headers=w.staff)
+    assert [a["balance"] for a in accounts.json()["items"]] == [400]  # the dealer's owner, paid once
+    assert await balanced(db)
+
+
+async def test_coupons_never_reserve_more_than_the_budget_holds(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    policy = await _purchase_policy(client, w, funded_fen=500)  # one coupon's worth
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    first = await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    second = await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[1]}, store)
+    assert (len(first["rewards"]), second["rewards"]) == (1, [])
+    coupons = await _items(client, f"coupons?policy_id={policy['id']}", w.staff)
+    assert [c["serial"] for c in coupons] == [first["serial"]]
+    assert await balanced(db)
