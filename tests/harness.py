@@ -10,7 +10,8 @@ from types import ModuleType
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
 from tests.identity.factories import create_client, create_staff, create_tenant, system
 from yima import contexts
@@ -123,6 +124,13 @@ async def delete_brand(db: Database, slug: str) -> None:
     async with db.session() as session:
         tenant_id = await session.scalar(select(Tenant.id).where(Tenant.slug == slug))
         if tenant_id is not None:
+            # Links that close a cycle (a store's salesman is one of its own channel roles) are
+            # cut first: no order of deletes satisfies them.
+            ordered = sort_tables_and_constraints(Base.metadata.sorted_tables)
+            for fk in next((fks for table, fks in ordered if table is None), []):
+                links = {c.name: None for c in fk.columns if c.name != "tenant_id"}
+                statement = update(fk.table).where(fk.table.c.tenant_id == tenant_id).values(links)
+                await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
             for table in reversed(Base.metadata.sorted_tables):
                 if "tenant_id" in table.c:
                     statement = delete(table).where(table.c.tenant_id == tenant_id)

@@ -23,16 +23,19 @@ from yima.partners.schemas import (
     LocationRead,
     StoreCreate,
     StoreRead,
+    StoreUpdate,
     WarehouseCreate,
     WarehouseRead,
 )
 from yima.platform.db.session import Database
 
 _seq = itertools.count(1)
-# Every seeded brand's channel account: one phone holding a role at the brand's dealer and one at
-# its store. The phone is the same in every brand, so a session must keep to the brand it signed in to.
+# Every seeded brand's channel account: one phone holding a role of each kind, tied to the brand's
+# dealer or store (its salesman looks after the store). The phone is the same in every brand, so a
+# session must keep to the brand it signed in to.
 HARNESS_CHANNEL_PHONE = "13900009999"
-HARNESS_CHANNEL_KINDS: tuple[rules.RoleKind, ...] = ("dealer_owner", "store_owner")
+HARNESS_PENDING_PHONE = "13900009998"
+HARNESS_CHANNEL_KINDS: tuple[rules.RoleKind, ...] = ("dealer_owner", "store_owner", "salesman", "guide")
 
 
 def header(kind: rules.SheetKind) -> list[str]:
@@ -91,12 +94,24 @@ async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[st
         db, slug, dealer.id, code=f"{slug}-store", name=f"{marker} 门店", address=f"{marker} 门店地址"
     )
     async with system(db, slug) as ctx:
+        roles = {}
         for kind in HARNESS_CHANNEL_KINDS:
-            partner = {"store_id": store.id} if rules.ROLE_PARTNER[kind] == "store" else {"dealer_id": dealer.id}
+            partner = {"store_id": store.id} if rules.ROLE_TIES[kind][0] == "store" else {"dealer_id": dealer.id}
             role = ChannelRoleCreate(phone=HARNESS_CHANNEL_PHONE, name=f"{marker} {kind}", kind=kind, **partner)
-            await partners.grant_role(ctx, role)
+            roles[kind] = await partners.grant_role(ctx, role)
+        await partners.update_store(ctx, store.id, StoreUpdate(salesman_id=roles["salesman"].id))
     ids = {"warehouse_id": warehouse.id, "location_id": location.id, "dealer_id": dealer.id, "store_id": store.id}
+    ids |= {"salesman_id": roles["salesman"].id, "account_id": roles["guide"].id}
+    ids["registration_id"] = await _pending_clerk(db, slug, store.id, marker)
     return ids, [f"{slug}-wh", f"{slug}-loc", f"{slug}-dealer", f"{slug}-store"]
+
+
+async def _pending_clerk(db: Database, slug: str, store_id: int, marker: str) -> int:
+    """A role waiting for review (注册审核), as a clerk's registration leaves it."""
+    async with system(db, slug) as ctx:
+        clerk = {"kind": "store_clerk", "store_id": store_id, "name": f"{marker} 店员"}
+        granted = await partners.grant_role(ctx, ChannelRoleCreate(phone=HARNESS_PENDING_PHONE, **clerk))
+        return (await partners.set_role_status(ctx, granted.id, "pending")).id
 
 
 async def harness_channel_account(client: httpx.AsyncClient, slug: str) -> Principal:

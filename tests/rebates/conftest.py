@@ -1,4 +1,5 @@
-"""The rebates' HTTP world as a fixture (tests/rebates/world.py builds it)."""
+"""The issue-6 world (goods packed and activated, a dealer with its store, another dealer's
+store, channel accounts) for every rebates test module."""
 
 from __future__ import annotations
 

@@ -5,10 +5,13 @@ racing redemptions are in test_races.py)."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
-from tests.partners.factories import channel_auth
+from tests.partners.factories import channel_auth, channel_token
 from tests.rebates.world import DEALER_PHONE, OTHER_STORE_PHONE, REBATES, STORE_PHONE, World, balanced, post
+from yima.partners.permissions import CHANNEL_COOKIE
 from yima.platform.db.session import Database
 
 
@@ -71,3 +74,45 @@ async def test_coupons_never_reserve_more_than_the_budget_holds(
     coupons = await _items(client, f"coupons?policy_id={policy['id']}", w.staff)
     assert [c["serial"] for c in coupons] == [first["serial"]]
     assert await balanced(db)
+
+
+async def _phone(client: httpx.AsyncClient, token: str, path: str, form: dict[str, str] | None = None) -> str:
+    client.cookies.set(CHANNEL_COOKIE, token)
+    try:
+        answer = await (client.post(path, data=form) if form is not None else client.get(path))
+    finally:
+        client.cookies.clear()
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+async def test_the_dealer_honours_a_coupon_on_the_phone(db: Database, client: httpx.AsyncClient, world: World) -> None:
+    w = world
+    await _purchase_policy(client, w, funded_fen=1_000)
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    [coupon] = await _items(client, "coupons", w.staff)
+    store_token = store["Authorization"].removeprefix("Bearer ")  # the same session, on the phone
+    store_page = await _phone(client, store_token, "/m/rebates/coupons")
+    assert f'data-coupon="{coupon["id"]}" data-state="issued"' in store_page and "核销</button>" not in store_page
+
+    dealer = await channel_token(client, "acme", DEALER_PHONE)
+    page = await _phone(client, dealer, "/m/rebates/coupons")
+    assert "待您核销" in page and "核销</button>" in page
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+    wrong = await _phone_status(client, dealer, f"/m/rebates/coupons/{coupon['id']}/redeem", {"csrf_token": "x"})
+    assert wrong == 403
+    done = await _phone(client, dealer, f"/m/rebates/coupons/{coupon['id']}/redeem", {"csrf_token": csrf.group(1)})
+    assert "已核销" in done and f'data-coupon="{coupon["id"]}" data-state="redeemed"' in done
+    again = await _phone(client, dealer, f"/m/rebates/coupons/{coupon['id']}/redeem", {"csrf_token": csrf.group(1)})
+    assert "data-error" in again  # redeemed already: said on the page, nothing paid twice
+    assert await balanced(db)
+
+
+async def _phone_status(client: httpx.AsyncClient, token: str, path: str, form: dict[str, str]) -> int:
+    client.cookies.set(CHANNEL_COOKIE, token)
+    try:
+        return (await client.post(path, data=form)).status_code
+    finally:
+        client.cookies.clear()

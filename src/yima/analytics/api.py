@@ -1,5 +1,5 @@
-"""/api/v1/analytics: the cockpit's figures (渠道库存, 货龄, 窜货统计) and the live campaign
-dashboard (活动实时看板)."""
+"""/api/v1/analytics: the cockpit's figures (渠道库存, 货龄, 窜货统计), the live campaign
+dashboard (活动实时看板) and the channel metrics (渠道指标)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,19 @@ from fastapi import APIRouter, Depends, Query
 
 from yima.analytics import service
 from yima.analytics.permissions import ANALYTICS_READ
-from yima.analytics.schemas import CampaignDashboard, DiversionSummary, InventoryFilter, InventoryReport
+from yima.analytics.schemas import (
+    CampaignDashboard,
+    ChannelMetrics,
+    DiversionSummary,
+    InventoryFilter,
+    InventoryReport,
+    MetricsPeriod,
+)
 from yima.campaigns.permissions import CAMPAIGNS_READ
 from yima.identity.permissions import requires
 from yima.platform.ctx import Ctx
 from yima.platform.web.params import Id
+from yima.rebates.permissions import REBATES_READ
 
 router = APIRouter(prefix="/api/v1/analytics", tags=["analytics"])
 Filters = Annotated[InventoryFilter, Depends()]
@@ -49,6 +57,16 @@ async def campaign_dashboard(
     """活动实时看板: scans, awards, winners, spend against budget and today's cap, by hour (today
     and the day before), by day (the campaign's last 14), by province or city, and by prize."""
     return await service.campaign_dashboard(ctx, campaign_id, region=region)
+
+
+@router.get("/channel-metrics", response_model=ChannelMetrics)
+async def channel_metrics(
+    period: Annotated[MetricsPeriod, Depends()], ctx: Ctx = requires(REBATES_READ)
+) -> ChannelMetrics:
+    """渠道指标: scan rate per role against the seeds' norms, rebate cost by policy, region and
+    dealer, and the Bb rebates held, released and forfeited, over tenant-local days (default the
+    last 30)."""
+    return await service.channel_metrics(ctx, period)
 
 
 routers = [router]

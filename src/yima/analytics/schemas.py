@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from yima.campaigns.schemas import PrizeStats
+from yima.rebates.schemas import StateTotal
 
 Group = Literal["dealer", "store", "product", "region"]
 RegionLevel = Literal["province", "city"]
@@ -138,3 +139,46 @@ class CampaignDashboard(BaseModel):
     region_name: str | None
     regions: list[RegionPoint] = Field(description="most scans first; the not-located last")
     prizes: list[PrizeStats] = Field(description="the prize pool with stock left, awards and spend")
+
+
+# Channel metrics (渠道指标 / 返利看板) ------------------------------------------------------------
+
+
+class MetricsPeriod(BaseModel):
+    """Tenant-local days, both included; without them, the last ``DEFAULT_DAYS`` days to today."""
+
+    since: dt.date | None = Field(default=None, description="First local day (YYYY-MM-DD)")
+    until: dt.date | None = Field(default=None, description="Last local day, included (YYYY-MM-DD)")
+
+
+class ScanRate(BaseModel):
+    """Who scanned how much of what reached them, beside the norm the seeds give."""
+
+    role: Literal["consumer", "store"]
+    role_name: str
+    scanned: int | None = Field(description="Bottles consumers scanned / cases stores registered; null: not known")
+    base: int = Field(description="Bottles activated / cases dealers and stores received in the period")
+    rate: float | None = Field(description="scanned / base; null without a base")
+    norm_low: float
+    norm_high: float
+    why: str = Field(description="How the figure is counted")
+
+
+class CostRow(BaseModel):
+    """Rebate money paid (paid and released credits) under one key."""
+
+    key: str
+    name: str
+    count: int
+    amount_fen: int
+
+
+class ChannelMetrics(BaseModel):
+    since: dt.date
+    until: dt.date
+    scan_rates: list[ScanRate]
+    cost_fen: int = Field(description="All rebate money paid in the period")
+    by_policy: list[CostRow]
+    by_region: list[CostRow]
+    by_dealer: list[CostRow] = Field(description="A store's credits count for its dealer")
+    bb: list[StateTotal] = Field(description="Bb credits last changed in the period, by state")

@@ -28,6 +28,8 @@ from yima.partners.schemas import (
     LocationCreate,
     LocationRead,
     LocationUpdate,
+    RegistrationRead,
+    RegistrationReject,
     StoreCreate,
     StoreFilter,
     StoreRead,
@@ -265,15 +267,81 @@ async def grant_channel_role(data: ChannelRoleCreate, ctx: Ctx = requires(PARTNE
     return await service.grant_role(ctx, data)
 
 
-@router.post("/accounts/{role_id}/disable", response_model=ChannelRoleRead)
-async def disable_channel_role(role_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> ChannelRoleRead:
+@router.get("/accounts/import-template", response_class=Response, responses=XLSX)
+async def accounts_template(ctx: Ctx = requires(PARTNERS_READ)) -> Response:
+    return _xlsx(await service.template(ctx, "accounts"), "accounts-template.xlsx")
+
+
+@router.get("/accounts/export", response_class=Response, responses=XLSX)
+async def export_accounts(
+    filters: Annotated[ChannelRoleFilter, Depends()], ctx: Ctx = requires(PARTNERS_READ)
+) -> Response:
+    return _xlsx(await service.export_accounts(ctx, filters), "accounts.xlsx")
+
+
+@router.post("/accounts/import", response_model=ImportResult)
+async def import_accounts(file: Upload, mode: Mode = "upsert", ctx: Ctx = requires(PARTNERS_WRITE)) -> ImportResult:
+    """Roles by phone, kind and dealer code, store code or region (an area guide), active at once;
+    a role that exists keeps its status (``create`` refuses it). All rows or none, as the others."""
+    return await service.import_accounts(ctx, await _read_upload(file), mode)
+
+
+@router.get("/accounts/{account_id}", response_model=ChannelRoleRead)
+async def get_channel_role(account_id: Id, ctx: Ctx = requires(PARTNERS_READ)) -> ChannelRoleRead:
+    """One role (a row of the accounts list)."""
+    return await service.get_role(ctx, account_id)
+
+
+@router.post("/accounts/{account_id}/disable", response_model=ChannelRoleRead)
+async def disable_channel_role(account_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> ChannelRoleRead:
     """停用: the person can no longer act in this role, from their next request."""
-    return await service.set_role_status(ctx, role_id, "disabled")
+    return await service.set_role_status(ctx, account_id, "disabled")
 
 
-@router.post("/accounts/{role_id}/enable", response_model=ChannelRoleRead)
-async def enable_channel_role(role_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> ChannelRoleRead:
-    return await service.set_role_status(ctx, role_id, "active")
+@router.post("/accounts/{account_id}/enable", response_model=ChannelRoleRead)
+async def enable_channel_role(account_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> ChannelRoleRead:
+    return await service.set_role_status(ctx, account_id, "active")
+
+
+@router.get("/salesmen/{salesman_id}/stores", response_model=list[StoreRead])
+async def salesman_stores(salesman_id: Id, ctx: Ctx = requires(PARTNERS_READ)) -> list[StoreRead]:
+    """The stores a salesman (业务员, a ``salesman`` role's id) looks after, by code."""
+    return await service.salesman_stores(ctx, salesman_id)
+
+
+@router.get("/stores/{store_id}/guides", response_model=list[ChannelRoleRead])
+async def store_guides(store_id: Id, ctx: Ctx = requires(PARTNERS_READ)) -> list[ChannelRoleRead]:
+    """The store's active guides (导购); an area's guides: ``GET /accounts?kind=guide&region_code=``."""
+    return await service.store_guides(ctx, store_id)
+
+
+# registrations (注册审核) -------------------------------------------------------------------------
+
+Status = Annotated[rules.RoleStatus, Query(description="pending: the review queue")]
+
+
+@router.get("/registrations", response_model=Page[RegistrationRead])
+async def list_registrations(
+    paging: Paging, status: Status = "pending", ctx: Ctx = requires(PARTNERS_READ)
+) -> Page[RegistrationRead]:
+    """Roles people asked for themselves (a store registered by its first scan, a clerk joining,
+    dealer staff invited): who, what, where and when, newest first."""
+    rows = await service.list_registrations(ctx, status, paging.limit, paging.before_id)
+    return make_page(rows, paging, lambda r: r, lambda r: r.id)
+
+
+@router.post("/registrations/{registration_id}/approve", response_model=RegistrationRead)
+async def approve_registration(registration_id: Id, ctx: Ctx = requires(PARTNERS_WRITE)) -> RegistrationRead:
+    """The role (its id) acts from now on; a store its request made opens. 409 ``not_pending``."""
+    return await service.approve_registration(ctx, registration_id)
+
+
+@router.post("/registrations/{registration_id}/reject", response_model=RegistrationRead)
+async def reject_registration(
+    registration_id: Id, data: RegistrationReject, ctx: Ctx = requires(PARTNERS_WRITE)
+) -> RegistrationRead:
+    """The request is refused, with the reason the person is shown. 409 ``not_pending``."""
+    return await service.reject_registration(ctx, registration_id, data.reason)
 
 
 def throttle(request: Request, ctx: Ctx) -> None:

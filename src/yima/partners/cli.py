@@ -1,4 +1,4 @@
-"""``yima partners dealers|stores|warehouses list|import|export``."""
+"""``yima partners dealers|stores|warehouses|accounts list|import|export|template``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,14 @@ from rich.table import Table
 from yima.identity.permissions import cli_context
 from yima.partners import rules, service
 from yima.partners.errors import ImportRejected
-from yima.partners.schemas import DealerFilter, ImportMode, ImportResult, StoreFilter, WarehouseFilter
+from yima.partners.schemas import (
+    ChannelRoleFilter,
+    DealerFilter,
+    ImportMode,
+    ImportResult,
+    StoreFilter,
+    WarehouseFilter,
+)
 from yima.platform.ctx import Ctx
 from yima.platform.db.session import Database
 from yima.settings import get_settings
@@ -29,7 +36,12 @@ Query = Annotated[str | None, typer.Option("--q", help="Part of the code or name
 ImportFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="An .xlsx in the template's layout")]
 CreateOnly = Annotated[bool, typer.Option("--create-only", help="Refuse codes that exist")]
 OutFile = Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the .xlsx")]
-IMPORTS = {"dealers": service.import_dealers, "stores": service.import_stores, "warehouses": service.import_warehouses}
+IMPORTS = {
+    "dealers": service.import_dealers,
+    "stores": service.import_stores,
+    "warehouses": service.import_warehouses,
+    "accounts": service.import_accounts,
+}
 
 
 def _run(slug: str, use_case: Callable[[Ctx], Awaitable[T]]) -> T:
@@ -85,6 +97,7 @@ def _add_kind(kind: rules.SheetKind, help_text: str, list_command: Callable[...,
             "dealers": lambda ctx: service.export_dealers(ctx, DealerFilter()),
             "stores": lambda ctx: service.export_stores(ctx, StoreFilter()),
             "warehouses": lambda ctx: service.export_warehouses(ctx, WarehouseFilter()),
+            "accounts": lambda ctx: service.export_accounts(ctx, ChannelRoleFilter()),
         }
         file.write_bytes(_run(tenant, exports[kind]))
         out.print(f"wrote {file}")
@@ -127,7 +140,17 @@ def warehouses_list(tenant: Tenant, q: Query = None, limit: Limit = 100) -> None
     out.print(table)
 
 
+def accounts_list(tenant: Tenant, limit: Limit = 100) -> None:
+    """List a brand's channel accounts (渠道账号): one row a role."""
+    rows = _run(tenant, lambda ctx: service.list_roles(ctx, ChannelRoleFilter(), limit, None))[:limit]
+    table = _table("手机号 phone", "姓名 name", "身份 kind", "经销商 / 门店 / 区域 partner", "状态 status")
+    for r in rows:
+        table.add_row(str(r.id), r.phone or "", r.name, r.kind_name, r.partner_name, r.status)
+    out.print(table)
+
+
 _add_kind("dealers", "Dealers (经销商) and their territories.", dealers_list)
 _add_kind("stores", "Stores (门店).", stores_list)
 _add_kind("warehouses", "Warehouses (仓库).", warehouses_list)
+_add_kind("accounts", "Channel accounts (渠道账号): dealers' and stores' people, salesmen, guides.", accounts_list)
 commands = {"partners": partners_app}

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    column,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yima.platform.db.base import Base, IdMixin, TenantScoped, TimestampMixin, tenant_fk, tenant_table_args, utcnow
@@ -97,7 +107,13 @@ class Store(IdMixin, TenantScoped, TimestampMixin, Base):
         UniqueConstraint("tenant_id", "code"),
         Index("ix_stores_tenant_dealer", "tenant_id", "dealer_id"),
         Index("ix_stores_tenant_region", "tenant_id", "region_code"),
+        Index("ix_stores_tenant_salesman", "tenant_id", "salesman_id"),
         tenant_fk(["dealer_id"], "dealers"),
+        # Stores and channel roles point at each other (a role's store, a store's salesman): this
+        # key is added after both tables exist.
+        ForeignKeyConstraint(
+            ["tenant_id", "salesman_id"], ["channel_roles.tenant_id", "channel_roles.id"], use_alter=True
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(40))
@@ -112,34 +128,63 @@ class Store(IdMixin, TenantScoped, TimestampMixin, Base):
     lon: Mapped[float | None]
     category: Mapped[str | None] = mapped_column(String(40))  # 烟酒店, 餐饮, 商超 …
     grade: Mapped[str | None] = mapped_column(String(10))  # A, B, C …
+    # The salesman (业务员) who looks after the store: an active salesman role of its dealer or of the brand.
+    salesman_id: Mapped[int | None] = mapped_column(BigIntFK)
     active: Mapped[bool] = mapped_column(default=True)
 
 
+_NO_PARTNER = column("dealer_id").is_(None) & column("store_id").is_(None) & column("region_code").is_(None)
+
+
 class ChannelRole(IdMixin, TenantScoped, TimestampMixin, Base):
-    """A role a person (members' One ID) holds for a partner: the owner or a staff member of a
-    dealer, the owner or a clerk of a store (rules.ROLE_KINDS). Its status decides whether the
-    person may act in it; a person may hold several (a store owner who is also a dealer's clerk)."""
+    """A role a person (members' One ID) holds: the owner or a staff member of a dealer, the owner
+    or a clerk of a store, a salesman of a dealer or of the brand, a guide of a store or of an
+    area's guide group (rules.ROLE_KINDS, rules.ROLE_TIES). Its status decides whether the person
+    may act in it; a person may hold several (a store owner who is also a dealer's clerk)."""
 
     __tablename__ = "channel_roles"
     __table_args__ = tenant_table_args(
         # One role of a kind per person and partner (the partner column its kind leaves empty is
-        # NULL, which a unique constraint does not compare, so each constraint binds one family).
+        # NULL, which a unique constraint does not compare, so each constraint binds one family;
+        # the brand's own salesmen, with no partner, are the partial index's).
         UniqueConstraint("tenant_id", "dealer_id", "person_id", "kind"),
         UniqueConstraint("tenant_id", "store_id", "person_id", "kind"),
+        UniqueConstraint("tenant_id", "region_code", "person_id", "kind"),
+        Index(
+            "uq_channel_roles_tenant_brand_person_kind",
+            *("tenant_id", "person_id", "kind"),
+            unique=True,
+            sqlite_where=_NO_PARTNER,
+            postgresql_where=_NO_PARTNER,
+        ),
         Index("ix_channel_roles_tenant_person", "tenant_id", "person_id"),
+        # Area guides by district (rebates find the guides of where a consumer scanned).
+        Index("ix_channel_roles_tenant_region", "tenant_id", "region_code"),
         tenant_fk(["person_id"], "persons"),
         tenant_fk(["dealer_id"], "dealers"),
         tenant_fk(["store_id"], "stores"),
-        # Exactly the partner its kind names (rules.ROLE_PARTNER): dealer roles a dealer, store roles a store.
-        CheckConstraint("(dealer_id IS NULL) <> (store_id IS NULL)", name="one_partner"),
+        # At most one of what a role is tied to (rules.ROLE_TIES; none: a salesman of the brand).
+        CheckConstraint(
+            "(dealer_id IS NULL OR store_id IS NULL)"
+            " AND (region_code IS NULL OR (dealer_id IS NULL AND store_id IS NULL))",
+            name="one_tie",
+        ),
     )
 
     person_id: Mapped[int] = mapped_column(BigIntFK)
     kind: Mapped[str] = mapped_column(String(20))
     dealer_id: Mapped[int | None] = mapped_column(BigIntFK)
     store_id: Mapped[int | None] = mapped_column(BigIntFK)
+    region_code: Mapped[str | None] = mapped_column(String(6))  # an area guide's district
     name: Mapped[str] = mapped_column(String(60), default="")  # how the person is called in this role
     status: Mapped[str] = mapped_column(String(10), default="active")  # rules.ROLE_STATUSES
+    # A role asked for by the person (registration by scanning, a dealer's invite) rather than
+    # granted by staff: when they accepted the privacy terms (隐私协议), where their phone was,
+    # whether the request made its store (approving it opens the store), and why it was refused.
+    consented_at: Mapped[dt.datetime | None]
+    located_region: Mapped[str | None] = mapped_column(String(6))
+    new_store: Mapped[bool] = mapped_column(default=False)
+    review_note: Mapped[str] = mapped_column(String(200), default="")
 
 
 class ChannelSession(IdMixin, TenantScoped, Base):

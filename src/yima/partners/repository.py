@@ -271,6 +271,8 @@ def _stores(filters: StoreFilter, regions: Regions) -> Select[Any]:
         query = query.where(Store.dealer_id == filters.dealer_id)
     if filters.grade:
         query = query.where(Store.grade == filters.grade)
+    if filters.salesman_id:
+        query = query.where(Store.salesman_id == filters.salesman_id)
     return query
 
 
@@ -311,16 +313,42 @@ async def roles_of(session: AsyncSession, person_id: int, status: str | None = N
     return list((await session.scalars(query)).all())
 
 
+async def roles_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, ChannelRole]:
+    return await _by_ids(session, ChannelRole, ids)
+
+
 async def find_role(
-    session: AsyncSession, person_id: int, kind: str, dealer_id: int | None, store_id: int | None
-) -> ChannelRole | None:
+    session: AsyncSession, person_id: int, kind: str, dealer_id: int | None, store_id: int | None,
+    region_code: str | None = None,
+) -> ChannelRole | None:  # fmt: skip
+    ties = (
+        (ChannelRole.dealer_id, dealer_id),
+        (ChannelRole.store_id, store_id),
+        (ChannelRole.region_code, region_code),
+    )
     query = select(ChannelRole).where(
         ChannelRole.person_id == person_id,
         ChannelRole.kind == kind,
-        ChannelRole.dealer_id.is_(None) if dealer_id is None else ChannelRole.dealer_id == dealer_id,
-        ChannelRole.store_id.is_(None) if store_id is None else ChannelRole.store_id == store_id,
+        *(column.is_(None) if value is None else column == value for column, value in ties),
     )
     return (await session.scalars(query)).first()
+
+
+async def active_roles(
+    session: AsyncSession, kind: str, *, store_id: int | None = None, region_code: str | None = None
+) -> list[ChannelRole]:
+    """The active roles of ``kind`` at a store or in a district (area guides), oldest first."""
+    query = select(ChannelRole).where(ChannelRole.kind == kind, ChannelRole.status == "active")
+    if store_id is not None:
+        query = query.where(ChannelRole.store_id == store_id)
+    if region_code is not None:
+        query = query.where(ChannelRole.region_code == region_code)
+    return list((await session.scalars(query.order_by(ChannelRole.id))).all())
+
+
+async def stores_of_salesman(session: AsyncSession, role_id: int, regions: Regions = None) -> list[Store]:
+    query = _visible_stores(select(Store).where(Store.salesman_id == role_id), regions)
+    return list((await session.scalars(query.order_by(Store.code))).all())
 
 
 async def list_roles(
@@ -328,25 +356,38 @@ async def list_roles(
     before_id: int | None,
 ) -> list[ChannelRole]:  # fmt: skip
     """Roles by the filter; ``person_ids`` (the persons of a phone) narrows them when given."""
+    return list((await session.scalars(newest_first(_roles(filters, person_ids), ChannelRole, limit, before_id))).all())
+
+
+async def iter_roles(session: AsyncSession, filters: ChannelRoleFilter) -> AsyncIterator[list[ChannelRole]]:
+    async for batch in _oldest_first(session, _roles(filters, None), ChannelRole):
+        yield batch
+
+
+def _roles(filters: ChannelRoleFilter, person_ids: Sequence[int] | None) -> Select[Any]:
     query = select(ChannelRole)
     for column, value in (
         (ChannelRole.kind, filters.kind),
         (ChannelRole.status, filters.status),
         (ChannelRole.dealer_id, filters.dealer_id),
         (ChannelRole.store_id, filters.store_id),
+        (ChannelRole.region_code, filters.region_code),
     ):
         if value is not None:
             query = query.where(column == value)
     if person_ids is not None:
         query = query.where(ChannelRole.person_id.in_(person_ids))
-    return list((await session.scalars(newest_first(query, ChannelRole, limit, before_id))).all())
+    return query
 
 
 async def move_roles(session: AsyncSession, from_person: int, into_person: int) -> None:
-    """A merged person's roles become the survivor's; one the survivor holds already goes."""
-    held = {(r.kind, r.dealer_id, r.store_id) for r in await roles_of(session, into_person)}
+    """A merged person's roles become the survivor's; one the survivor holds already goes, and
+    the stores it looked after as salesman pass to the survivor's same role."""
+    held = {(r.kind, r.dealer_id, r.store_id, r.region_code): r.id for r in await roles_of(session, into_person)}
     for role in await roles_of(session, from_person):
-        if (role.kind, role.dealer_id, role.store_id) in held:
+        same = held.get((role.kind, role.dealer_id, role.store_id, role.region_code))
+        if same is not None:
+            await session.execute(update(Store).where(Store.salesman_id == role.id).values(salesman_id=same))
             await session.delete(role)
         else:
             role.person_id = into_person

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from yima.geo.schemas import RegionCode
 from yima.partners import rules
@@ -22,17 +24,18 @@ def _number_as_text(value: object) -> object:
     return value
 
 
-def _optional_text(value: object) -> object:
+def optional_text(value: object) -> object:
     value = _number_as_text(value)
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _text(min_length: int, max_length: int) -> StringConstraints:
+def text(min_length: int, max_length: int) -> StringConstraints:
     return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=PLAIN_TEXT)
 
 
-def _kind(value: object) -> object:
-    return rules.WAREHOUSE_KIND_NAMES.get(value.strip(), value.strip().lower()) if isinstance(value, str) else value
+def named(names: Mapping[str, str]) -> BeforeValidator:
+    """A kind as a spreadsheet may write it: its 中文 name, or its key in any case."""
+    return BeforeValidator(lambda v: names.get(v.strip(), v.strip().lower()) if isinstance(v, str) else v)
 
 
 Code = Annotated[
@@ -41,26 +44,27 @@ Code = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),
     Field(description="Letters, digits, '.', '_' and '-'; up to 40; unique in the brand"),
 ]
-Name = Annotated[str, _text(1, 120)]
-PersonName = Annotated[str, _text(0, 60)]
+Name = Annotated[str, text(1, 120)]
+PersonName = Annotated[str, text(0, 60)]
 Phone = Annotated[
     str,
     BeforeValidator(_number_as_text),
     StringConstraints(strip_whitespace=True, max_length=20, pattern=r"^[0-9+\- ()]*$"),
     Field(description="Digits, spaces, +, -, parentheses; e.g. 13800000000 or 028-8888 8888"),
 ]
-Address = Annotated[str, _text(0, 200)]
+Address = Annotated[str, text(0, 200)]
 OptionalRegion = Annotated[
     RegionCode | None,
-    BeforeValidator(_optional_text),
+    BeforeValidator(optional_text),
     Field(description="GB/T 2260 code; left out, it is worked out from the address or the point"),
 ]
 Lat = Annotated[float, Field(ge=-90, le=90)]
 Lon = Annotated[float, Field(ge=-180, le=180)]
-Kind = Annotated[rules.WarehouseKind, BeforeValidator(_kind)]
-Category = Annotated[Annotated[str, _text(1, 40)] | None, BeforeValidator(_optional_text)]
-Grade = Annotated[Annotated[str, _text(1, 10)] | None, BeforeValidator(_optional_text)]
+Kind = Annotated[rules.WarehouseKind, named(rules.WAREHOUSE_KIND_NAMES)]
+Category = Annotated[Annotated[str, text(1, 40)] | None, BeforeValidator(optional_text)]
+Grade = Annotated[Annotated[str, text(1, 10)] | None, BeforeValidator(optional_text)]
 DealerId = Annotated[int, Field(ge=1, le=MAX_ID)]
+RoleId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class RegionName(BaseModel):
@@ -290,11 +294,14 @@ class StoreCreate(_Point):
     region_code: OptionalRegion = None
     category: Category = None
     grade: Grade = None
+    salesman_id: RoleId | None = Field(
+        default=None, description="An active salesman of the store's dealer or the brand"
+    )
 
 
 class StoreUpdate(_PointUpdate):
-    """Every field optional: only those sent change. ``dealer_id``, ``category`` and ``grade``
-    sent as null are cleared; ``region_code`` as for warehouses."""
+    """Every field optional: only those sent change. ``dealer_id``, ``category``, ``grade`` and
+    ``salesman_id`` sent as null are cleared; ``region_code`` as for warehouses."""
 
     name: Name | None = None
     dealer_id: DealerId | None = None
@@ -304,6 +311,7 @@ class StoreUpdate(_PointUpdate):
     region_code: OptionalRegion = None
     category: Category = None
     grade: Grade = None
+    salesman_id: RoleId | None = None
     active: bool | None = None
 
 
@@ -323,6 +331,9 @@ class StoreRead(BaseModel):
     lon: float | None
     category: str | None
     grade: str | None
+    salesman_id: int | None = Field(description="The salesman's role (业务员)")
+    salesman_name: str | None
+    salesman_phone: str | None
     active: bool
     in_dealer_territory: bool | None = Field(
         description="The store's region lies in its dealer's territory; null without a dealer or a region"
@@ -337,48 +348,10 @@ class StoreFilter(BaseModel):
     region: RegionCode | None = Field(default=None, description="In this region (a province covers its cities …)")
     dealer_id: DealerId | None = None
     grade: str | None = Field(default=None, max_length=10)
+    salesman_id: RoleId | None = None
 
 
 # Excel import ------------------------------------------------------------------------------------
-
-Cell = Annotated[Annotated[str, _text(1, 2000)] | None, BeforeValidator(_optional_text)]
-
-
-class DealerRow(BaseModel):
-    """One row of the dealers sheet: ``region`` and ``territory`` name regions by code or name."""
-
-    code: Code
-    name: Name
-    contact_name: PersonName = ""
-    phone: Phone = ""
-    address: Address = ""
-    region: Cell = None
-    territory: Cell = None
-
-
-class StoreRow(BaseModel):
-    code: Code
-    name: Name
-    dealer_code: Annotated[Code | None, BeforeValidator(_optional_text)] = None
-    owner_name: PersonName = ""
-    owner_phone: Phone = ""
-    address: Address = ""
-    region: Cell = None
-    lat: Lat | None = None
-    lon: Lon | None = None
-    category: Category = None
-    grade: Grade = None
-
-
-class WarehouseRow(BaseModel):
-    code: Code
-    name: Name
-    kind: Kind = "central"
-    address: Address = ""
-    region: Cell = None
-    lat: Lat | None = None
-    lon: Lon | None = None
-
 
 ImportMode = Literal["upsert", "create"]
 
@@ -398,24 +371,27 @@ BrandSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 
 
 class ChannelRoleCreate(BaseModel):
-    """Give the person of a phone (made when the brand has none) a role at a dealer or store."""
+    """Give the person of a phone (made when the brand has none) a role: at a dealer or store; a
+    salesman of a dealer or of the brand (no id); a guide of a store or of an area (region_code)."""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"phone": "13900000001", "name": "王芳", "kind": "store_owner", "store_id": 1}]
-        }
+        json_schema_extra={"examples": [{"phone": "13900000001", "name": "王芳", "kind": "store_owner", "store_id": 1}]}
     )
 
     phone: AccountPhone
     name: PersonName = ""
     kind: rules.RoleKind
-    dealer_id: DealerId | None = Field(default=None, description="For dealer_owner and dealer_staff")
-    store_id: StoreId | None = Field(default=None, description="For store_owner and store_clerk")
+    dealer_id: DealerId | None = Field(default=None, description="dealer_owner, dealer_staff; a dealer's salesman")
+    store_id: StoreId | None = Field(default=None, description="store_owner, store_clerk; a store's guide")
+    region_code: RegionCode | None = Field(default=None, description="An area guide's district (区域导购群)")
 
     @model_validator(mode="after")
-    def _partner_fits_kind(self) -> Self:
-        if rules.role_partner(self.kind, self.dealer_id, self.store_id) is None:
-            raise ValueError(f"a {self.kind} role needs {rules.ROLE_PARTNER[self.kind]}_id and no other partner")
+    def _tie_fits_kind(self) -> Self:
+        problem = rules.tie_problem(self.kind, [f for f in rules.TIE_FIELDS.values() if getattr(self, f) is not None])
+        if problem:  # raised as the field's own error, so the answer names it
+            error = PydanticCustomError("wrong_partner", problem[1])
+            detail = InitErrorDetails(type=error, loc=(problem[0],), input=getattr(self, problem[0]))
+            raise ValidationError.from_exception_data(type(self).__name__, [detail])
         return self
 
 
@@ -428,10 +404,28 @@ class ChannelRoleRead(BaseModel):
     kind_name: str
     dealer_id: int | None
     store_id: int | None
-    partner_name: str = Field(description="The dealer's or store's name")
+    region_code: str | None = Field(description="An area guide's district")
+    partner_name: str = Field(description="The dealer's, store's or area's name; empty for the brand's salesman")
     status: rules.RoleStatus
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class RegistrationRead(ChannelRoleRead):
+    """A role its person asked for (注册审核): what it opens, where and when they asked."""
+
+    new_store: bool = Field(description="The request made its store, which approving opens")
+    address: str = Field(description="The store's address")
+    region_name: str | None = Field(description="The store's region, or the area guide's")
+    located_region_name: str | None = Field(description="Where the phone was when registering")
+    consented_at: dt.datetime | None = Field(description="When the privacy terms were accepted")
+    review_note: str = Field(description="Why it was rejected")
+
+
+class RegistrationReject(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "门店地址与定位不符"}]})
+
+    reason: Annotated[str, text(1, rules.REVIEW_NOTE_MAX)] = Field(description="Why; the person is shown it")
 
 
 class ChannelRoleFilter(BaseModel):
@@ -439,6 +433,7 @@ class ChannelRoleFilter(BaseModel):
     status: rules.RoleStatus | None = None
     dealer_id: DealerId | None = None
     store_id: StoreId | None = None
+    region_code: RegionCode | None = None
     phone: AccountPhone | None = Field(default=None, description="exactly this number")
 
 

@@ -13,12 +13,14 @@ from yima.platform.ctx import Ctx
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
 from yima.platform.web.params import Id
 from yima.rebates import service
-from yima.rebates.permissions import REBATES_READ, REBATES_WRITE, STORE_SCAN
+from yima.rebates.permissions import GUIDE_SCAN, REBATES_READ, REBATES_WRITE, STORE_SCAN
 from yima.rebates.schemas import (
     CouponFilter,
     CouponRead,
     CreditFilter,
     CreditRead,
+    GuideScan,
+    GuideScanResult,
     PolicyCreate,
     PolicyFilter,
     PolicyOutcome,
@@ -124,6 +126,13 @@ async def my_coupons(
 async def redeem_my_coupon(coupon_id: Id, ctx: Ctx = requires(CHANNEL_SELF)) -> CouponRead:
     """核销: the store's dealer honours its coupon and is paid its value, once."""
     return await service.redeem_coupon(ctx, coupon_id)
+
+
+@router.post("/guide-scans", response_model=GuideScanResult)
+async def guide_scan(data: GuideScan, ctx: Ctx = requires(GUIDE_SCAN)) -> GuideScanResult:
+    """A guide (导购) registers a bottle they sell by its cap's outer code; consumer scans of it
+    pay the guide under guide policies. The first guide keeps the bottle (409 for another)."""
+    return await service.guide_scan(ctx, data)
 
 
 @router.post("/store-scans", response_model=StoreScanResult)

@@ -29,6 +29,8 @@ class RebatePolicy(IdMixin, TenantScoped, TimestampMixin, Base):
     product_ids: Mapped[list[int]]  # empty: every product
     store_fen: Mapped[int] = mapped_column(BigInteger, default=0)
     dealer_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    salesman_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # BbC: the store's 业务员
+    guide_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # guide policies: the 导购
     starts_at: Mapped[dt.datetime | None]
     ends_at: Mapped[dt.datetime | None]
     budget_account_id: Mapped[int | None] = mapped_column(BigIntFK)
@@ -52,6 +54,20 @@ class GoodsRegistration(IdMixin, TenantScoped, Base):
     registered_at: Mapped[dt.datetime]
 
 
+class GuideRegistration(IdMixin, TenantScoped, Base):
+    """A bottle a guide (导购) registered by scanning its cap's outer code: consumer scans of it
+    pay that guide under guide policies; the first guide keeps it."""
+
+    __tablename__ = "rebate_guide_registrations"
+    __table_args__ = tenant_table_args(UniqueConstraint("tenant_id", "serial"))
+
+    serial: Mapped[int] = mapped_column(BigInteger)
+    role_id: Mapped[int] = mapped_column(BigIntFK)  # the guide's role (partners' channel_roles)
+    person_id: Mapped[int] = mapped_column(BigIntFK)
+    store_id: Mapped[int | None] = mapped_column(BigIntFK)  # the guide's store; None for an area's guide
+    registered_at: Mapped[dt.datetime]
+
+
 class RebateCredit(IdMixin, TenantScoped, TimestampMixin, Base):
     """One receiver's rebate for one code under one policy: paid, held (Bb), released,
     forfeited, or not paid (no account, budget exhausted), with the reason told to the receiver."""
@@ -68,8 +84,8 @@ class RebateCredit(IdMixin, TenantScoped, TimestampMixin, Base):
 
     policy_id: Mapped[int] = mapped_column(BigIntFK)
     serial: Mapped[int] = mapped_column(BigInteger)
-    receiver_kind: Mapped[str] = mapped_column(String(8))  # store, dealer
-    receiver_id: Mapped[int] = mapped_column(BigIntFK)
+    receiver_kind: Mapped[str] = mapped_column(String(8))  # rules.RECEIVERS
+    receiver_id: Mapped[int] = mapped_column(BigIntFK)  # a store or dealer; a salesman's or guide's role
     person_id: Mapped[int | None] = mapped_column(BigIntFK)  # who the money went to
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(16))  # rules.CREDIT_STATES

@@ -22,3 +22,9 @@ STORE_SCAN = Permission(
     "A store's people register and open goods by scanning them",
     staff=False,
 )
+GUIDE_SCAN = Permission(
+    "guide_scan:write",  # granted to guide roles by partners.rules.ROLE_PERMISSIONS
+    "导购扫码登记所售商品",
+    "A guide registers the bottles they sell by scanning them",
+    staff=False,
+)

@@ -8,17 +8,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["bb", "bc", "bbc", "purchase"]
-KINDS: tuple[Kind, ...] = ("bb", "bc", "bbc", "purchase")
+Kind = Literal["bb", "bc", "bbc", "purchase", "guide"]
+KINDS: tuple[Kind, ...] = ("bb", "bc", "bbc", "purchase", "guide")
 KIND_NAMES: dict[str, tuple[str, str]] = {
     "bb": ("防窜货返利（Bb）", "Anti-diversion dealer rebate (Bb)"),
     "bc": ("双向红包（bC）", "Store rebate on consumer scans (bC)"),
     "bbc": ("三方联动返利（BbC）", "Store and dealer rebate on consumer scans (BbC)"),
     "purchase": ("进货返利（货补券）", "Purchase rebate (product coupon per case opened)"),
+    "guide": ("导购奖励", "Guide reward on consumer scans"),
 }
 # Bb pays per case, held at the dealer's receipt; bC and BbC per bottle a consumer scans.
 PER_CASE: frozenset[str] = frozenset({"bb"})
-ON_CONSUMER_SCAN: frozenset[str] = frozenset({"bc", "bbc"})
+ON_CONSUMER_SCAN: frozenset[str] = frozenset({"bc", "bbc", "guide"})
 # 进货返利: a store opening a case gets a product coupon (货补券), honoured by the store's dealer,
 # whom the policy's budget then pays the coupon's value.
 ON_CASE_OPENED: frozenset[str] = frozenset({"purchase"})
@@ -34,7 +35,10 @@ MOVES: dict[tuple[str, str], State] = {
     ("paused", "end"): "ended",
 }
 
-Receiver = Literal["store", "dealer"]
+Receiver = Literal["store", "dealer", "salesman", "guide"]
+RECEIVERS: tuple[Receiver, ...] = ("store", "dealer", "salesman", "guide")
+# Who is paid for a receiver: a store's or dealer's owner account; a salesman or guide themselves.
+PAID_AS_PARTNER: frozenset[str] = frozenset({"store", "dealer"})
 CreditState = Literal["paid", "held", "released", "forfeited", "no_account", "budget_exhausted"]
 CREDIT_STATES: tuple[CreditState, ...] = ("paid", "held", "released", "forfeited", "no_account", "budget_exhausted")
 CREDIT_STATE_NAMES: dict[str, str] = {
@@ -61,14 +65,21 @@ def next_state(state: str, action: str) -> State | None:
     return MOVES.get((state, action))
 
 
-def amounts(kind: str, store_fen: int, dealer_fen: int) -> dict[Receiver, int]:
-    """Who a policy credits and how much per unit: Bb the dealer, bC the store, BbC both (a
-    purchase rebate credits no one: it issues coupons)."""
+def amounts(
+    kind: str, store_fen: int, dealer_fen: int, salesman_fen: int = 0, guide_fen: int = 0
+) -> dict[Receiver, int]:
+    """Who a policy credits and how much per unit: Bb the dealer, bC the store, BbC the store,
+    the dealer and (when set) the store's salesman, a guide policy the guide who sold the bottle
+    (a purchase rebate credits no one: it issues coupons)."""
     paid: dict[Receiver, int] = {}
     if kind in ("bc", "bbc") and store_fen > 0:
         paid["store"] = store_fen
     if kind in ("bb", "bbc") and dealer_fen > 0:
         paid["dealer"] = dealer_fen
+    if kind == "bbc" and salesman_fen > 0:
+        paid["salesman"] = salesman_fen
+    if kind == "guide" and guide_fen > 0:
+        paid["guide"] = guide_fen
     return paid
 
 
@@ -110,7 +121,12 @@ def forfeited_diverted(policy: str, case_code: str) -> Why:
 
 
 def consumer_scanned(policy: str, code: str, store: str, receiver: Receiver) -> Why:
-    whose = "您登记的" if receiver == "store" else f"您的门店{store}登记的"
+    whose = {
+        "store": "您登记的",
+        "dealer": f"您的门店{store}登记的",
+        "salesman": f"您负责的门店{store}登记的",
+        "guide": "您扫码登记的" if not store else f"您所在门店{store}的",
+    }[receiver]
     return Why("paid", f"{policy}：消费者扫了{whose}商品 {code}")
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from yima.campaigns.schemas import AwardRead
 from yima.platform.types import RefId
 from yima.rebates.rules import CouponState, CreditState, Kind, Receiver, State
 
@@ -32,6 +33,8 @@ class PolicyCreate(BaseModel):
     product_ids: list[RefId] = Field(default_factory=list, max_length=500, description="Empty: every product")
     store_fen: Fen = 0
     dealer_fen: Fen = 0
+    salesman_fen: Fen = Field(default=0, description="BbC: also paid to the store's salesman (业务员) per bottle")
+    guide_fen: Fen = Field(default=0, description="Guide policies: paid to the guide who sold the bottle")
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     coupon_product_id: RefId | None = Field(default=None, description="Purchase rebates: the coupon's product")
@@ -40,6 +43,14 @@ class PolicyCreate(BaseModel):
 
     @model_validator(mode="after")
     def _pays_someone(self) -> Self:
+        if self.salesman_fen and self.kind != "bbc":
+            raise ValueError("only BbC policies pay the store's salesman: salesman_fen must be 0")
+        if self.kind == "guide":
+            if self.guide_fen <= 0 or self.store_fen or self.dealer_fen:
+                raise ValueError("a guide policy pays the guide only: guide_fen above 0, store_fen and dealer_fen 0")
+            return self._period()
+        if self.guide_fen:
+            raise ValueError("only guide policies pay guides: guide_fen must be 0")
         if self.kind == "purchase":
             if self.store_fen <= 0:
                 raise ValueError("a purchase rebate's coupon has a value: store_fen must be above 0")
@@ -79,6 +90,8 @@ class PolicyRead(BaseModel):
     product_ids: list[int]
     store_fen: int
     dealer_fen: int
+    salesman_fen: int
+    guide_fen: int
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
     coupon_product_id: int | None
@@ -204,3 +217,64 @@ class CouponFilter(BaseModel):
     state: CouponState | None = None
     store_id: RefId | None = None
     dealer_id: RefId | None = None
+
+
+class GuideScan(BaseModel):
+    """A guide (导购) registers a bottle they sell by scanning its cap's outer code."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "https://m.brand.cn/c/BOTTLEOUTERTOKEN00001"}]})
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    role_id: RefId | None = Field(default=None, description="The guide role acted in; may be left out when one")
+
+
+class GuideScanResult(BaseModel):
+    serial: int
+    role_id: int
+    registered_now: bool = Field(description="False when this guide had registered the bottle already")
+    registered_at: dt.datetime
+
+
+# The channel assistants (渠道助手) ---------------------------------------------------------------
+
+
+class StateTotal(BaseModel):
+    state: str
+    state_name: str
+    count: int
+    amount_fen: int
+
+
+class MyRebates(BaseModel):
+    """我的奖励 / 我的返利: a channel account's credits with their totals, and its open-case prizes."""
+
+    totals: list[StateTotal]
+    credits: list[CreditRead] = Field(description="The newest, each with its reason")
+    awards: list[AwardRead] = Field(description="Prizes won opening cases (开箱有礼), each with its reason")
+
+
+class MyRegistration(BaseModel):
+    """我的扫码: goods the account's store registered by scanning them."""
+
+    serial: int
+    level_name: str = Field(description="整箱 (a case opened) or 单瓶 (a bottle registered)")
+    store_name: str
+    registered_at: dt.datetime
+
+
+class MyStore(BaseModel):
+    """我的门店: a store the account's dealer supplies, with the goods it registered."""
+
+    id: int
+    code: str
+    name: str
+    registered: int
+    last_registered_at: dt.datetime | None
+
+
+class MyCoupons(BaseModel):
+    """我的卡券: prizes won opening cases that are coupons, and purchase rebates' coupons."""
+
+    prizes: list[AwardRead]
+    coupons: list[CouponRead]
+    honours: bool = Field(description="The account is a dealer's: it honours (核销) its stores' coupons")

@@ -8,10 +8,12 @@ from __future__ import annotations
 import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from yima.codes import service as codes
 from yima.identity.permissions import public
 from yima.members import service as members
 from yima.members.errors import SMS_ERROR_TEXTS, InvalidVisitor, VisitorRequired
@@ -24,6 +26,7 @@ from yima.scans.api.consumer import set_visitor_cookie
 from yima.scans.schemas import WithdrawalCreate
 
 router = APIRouter(include_in_schema=False)
+STORE_FACES = {("case", "INNER"), ("bottle", "OUTER")}
 WALLET = "/m/me"
 Field = Annotated[str, Form(max_length=500)]
 
@@ -32,25 +35,32 @@ def _throttle(request: Request, ctx: Ctx) -> None:
     request.app.state.limiters["scan"].hit(ctx.ip or "?")
 
 
-async def _page(request: Request, ctx: Ctx, text: str) -> HTMLResponse:
+async def _page(request: Request, ctx: Ctx, text: str) -> Response:
     _throttle(request, ctx)
     try:
         page = await service.open_code(ctx, text, request.headers.get("user-agent"))
     except service.NotOurCode:
         return h5.render(request, "scans/unknown.html", {"title": "查询结果"}, status_code=404)
+    # A store's goods lead to the store scan (门店扫码): a case's inner code at once, a bottle's outer by a link.
+    face = (await codes.locate(ctx, text)).face
+    store = face is not None and (page.level, face.name) in STORE_FACES
+    store_scan = f"/m/store-scan?{urlencode({'code': text})}" if store else None
+    if store_scan and page.level == "case":
+        return RedirectResponse(store_scan, status_code=303)
     return h5.render(
-        request, "scans/code.html", {"page": page, "brand_name": page.brand_name, "title": page.brand_name}
-    )
+        request, "scans/code.html",
+        {"page": page, "brand_name": page.brand_name, "title": page.brand_name, "store_scan": store_scan},
+    )  # fmt: skip
 
 
-@router.get("/c/{token}", response_class=HTMLResponse)
-@router.get("/C/{token}", response_class=HTMLResponse)
-async def code_page(token: str, request: Request, ctx: Ctx = public()) -> HTMLResponse:
+@router.get("/c/{token}", response_class=HTMLResponse, response_model=None)
+@router.get("/C/{token}", response_class=HTMLResponse, response_model=None)
+async def code_page(token: str, request: Request, ctx: Ctx = public()) -> Response:
     return await _page(request, ctx, token)
 
 
-@router.get("/01/{rest:path}", response_class=HTMLResponse)
-async def digital_link_page(rest: str, request: Request, ctx: Ctx = public()) -> HTMLResponse:
+@router.get("/01/{rest:path}", response_class=HTMLResponse, response_model=None)
+async def digital_link_page(rest: str, request: Request, ctx: Ctx = public()) -> Response:
     # The whole URL: a Digital Link is parsed (and checked) as the URI it is.
     return await _page(request, ctx, str(request.url.replace(query="", fragment="")))
 

@@ -489,3 +489,12 @@ async def diversion_counts(
     keys = (base.c.dealer_id, base.c.store_id, base.c.product_id, base.c.region_code, base.c.status)
     rows = (await session.execute(select(*keys, func.count()).group_by(*keys))).all()
     return [(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]
+
+
+async def units_received(session: AsyncSession, since: dt.datetime, until: dt.datetime, ranges: list[Any]) -> int:
+    """Distinct units with a serial in ``ranges`` (lo, hi) received at a dealer or store in [since, until)."""
+    moves, links = _movements([until, since]), _packing_links()  # bucket 1: since <= event time < until
+    got = select(moves.c.unit).where(moves.c.sign > 0, moves.c.bucket == 1).subquery("got")
+    units = union_all(select(got.c.unit), select(links.c.child).join(got, links.c.parent == got.c.unit)).subquery()
+    wanted = or_(false(), *(units.c.unit.between(lo, hi) for lo, hi in ranges))  # a pallet stands for its cases
+    return int((await session.execute(select(func.count(units.c.unit.distinct())).where(wanted))).scalar_one())

@@ -2,9 +2,11 @@
 
 ``inventory``: channel inventory (渠道库存), goods age (货龄) and diversion counts (窜货);
 ``consumption``: the consumer scans taken into the consumed bottles, in requests (bounded) and
-in the job ``analytics.take_in_scans``; ``campaigns``: the live campaign dashboard (活动实时看板)."""
+in the job ``analytics.take_in_scans``; ``campaigns``: the live campaign dashboard (活动实时看板);
+``channel``: the channel metrics (渠道指标 / 返利看板)."""
 
 from yima.analytics.service.campaigns import campaign_dashboard
+from yima.analytics.service.channel import channel_metrics
 from yima.analytics.service.consumption import (
     JOB,
     Progress,
@@ -21,6 +23,7 @@ __all__ = [
     "campaign_dashboard",
     "catch_up",
     "channel_inventory",
+    "channel_metrics",
     "diversion_summary",
     "queue_job",
     "refresh_consumption",

@@ -11,7 +11,7 @@ from yima.codes.service.namespaces import (
     owner_of_prefix,
     owner_of_printed,
 )
-from yima.codes.service.overview import list_assignments, list_blocks
+from yima.codes.service.overview import activated_runs, list_assignments, list_blocks
 from yima.codes.service.packing import pack, unit_children, unpack
 from yima.codes.service.resolve import describe, locate, resolve, unit_facts
 from yima.codes.service.samples import sample_urls
@@ -21,6 +21,7 @@ from yima.codes.service.units import Ancestor, ancestors, ancestors_of, children
 __all__ = [
     "Ancestor",
     "activate",
+    "activated_runs",
     "ancestors",
     "ancestors_of",
     "block",

@@ -1,6 +1,6 @@
 """The partners' console pages: dealers (with their territories), stores, warehouses, Excel
-import, channel accounts. Importing this package registers them."""
+import, channel accounts and a salesman's stores. Importing this package registers them."""
 
-from yima.partners.console import accounts, dealer, dealers, imports, stores, warehouses
+from yima.partners.console import accounts, dealer, dealers, imports, registrations, salesman, stores, warehouses
 
-__all__ = ["accounts", "dealer", "dealers", "imports", "stores", "warehouses"]
+__all__ = ["accounts", "dealer", "dealers", "imports", "registrations", "salesman", "stores", "warehouses"]

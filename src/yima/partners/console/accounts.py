@@ -1,5 +1,6 @@
-"""渠道账号 Channel accounts: the people of dealers and stores who sign in by phone; grant a role
-by phone number, disable and enable it, filter by kind, status and partner."""
+"""渠道账号 Channel accounts: the people of dealers and stores, salesmen (业务员) and guides (导购),
+who sign in by phone; grant a role by phone number, disable and enable it, filter by kind and
+status; a salesman's row leads to his stores."""
 
 from __future__ import annotations
 
@@ -25,13 +26,22 @@ from yima.platform.console.widgets import (
 )
 from yima.platform.ctx import Ctx
 
-register_error_texts({"role_exists": Text("该手机号已有此身份", "this phone already holds this role")})
+register_error_texts(
+    {
+        "role_exists": Text("该手机号已有此身份", "this phone already holds this role"),
+        "wrong_partner": Text("该身份不能属于所选的经销商、门店或区域", "this role cannot be tied to that"),
+        "not_a_district": Text("区域导购群须是区县", "an area guide group is a district"),
+    }
+)
 KINDS = {
     "dealer_owner": Text("经销商负责人", "Dealer owner"),
     "dealer_staff": Text("经销商员工", "Dealer staff"),
     "store_owner": Text("店主", "Store owner"),
     "store_clerk": Text("店员", "Store clerk"),
+    "salesman": Text("业务员", "Salesman"),
+    "guide": Text("导购", "Guide"),
 }
+BRAND = Text("品牌直属", "The brand's own")
 STATUSES = {
     "active": Text("启用", "Active"),
     "pending": Text("待审核", "Pending"),
@@ -91,7 +101,9 @@ class AccountsView:
             RowAction("disable", "block", Text("停用", "Disable"), self.disable, when="row.status_key === 'active'"),
             RowAction("enable", "restart_alt", Text("启用", "Enable"), self.enable, when="row.status_key !== 'active'"),
         ]
-        table = DataTable(page, COLUMNS, actions=actions if write else [])
+        his_stores = RowAction("stores", "storefront", Text("负责门店", "Stores"), self.salesman,
+                               when="row.kind === 'salesman'")  # fmt: skip
+        table = DataTable(page, COLUMNS, actions=[his_stores, *(actions if write else [])])
         table.table.mark("channel-accounts")
         self.pager = CursorPager(page, table, self.load)
         if write:
@@ -114,6 +126,7 @@ class AccountsView:
         return role.model_dump(mode="json") | {
             "name": role.name or "—",
             "kind_label": text(KINDS[role.kind]),
+            "partner_name": role.partner_name or (text(BRAND) if role.kind == "salesman" else "—"),
             "status": [text(STATUSES[role.status])],
             "status_key": role.status,
         }
@@ -123,17 +136,23 @@ class AccountsView:
 
         async def save() -> bool:
             kind = fields["kind"].value
-            partner = fields["partner"].value
+            ties = rules.ROLE_TIES.get(kind, ("store",))
+            partner, region = fields["partner"].value, (fields["region"].value or "").strip()
             data = {"phone": fields["phone"].value, "name": fields["name"].value, "kind": kind}
-            data[f"{rules.ROLE_PARTNER.get(kind, 'store')}_id"] = partner
+            if region and "region" in ties:
+                data["region_code"] = region
+            elif partner is not None:
+                data[f"{ties[0]}_id"] = partner
             ok = await page.run(lambda ctx: service.grant_role(ctx, ChannelRoleCreate(**data)),
                                 done=t("账号已开通", "Account added"), fields=labels(page))  # fmt: skip
             if ok:
                 await self.pager.reload()
             return bool(ok)
 
-        def partners_of(kind: str) -> dict[int, str]:
-            return self.dealers if rules.ROLE_PARTNER.get(kind) == "dealer" else self.stores
+        def partners_of(kind: str) -> dict[int | None, str]:
+            ties = rules.ROLE_TIES.get(kind, ("store",))
+            brand: dict[int | None, str] = {None: page.text(BRAND)} if "brand" in ties else {}
+            return brand | (self.dealers if ties[0] == "dealer" else self.stores)
 
         with FormDialog(page, t("开通渠道账号", "Add a channel account"), save, submit=t("开通", "Add")) as form:
             fields: dict[str, Any] = {
@@ -145,13 +164,21 @@ class AccountsView:
             fields["partner"] = ui.select(self.stores, label=t("经销商 / 门店", "Dealer / store"), with_input=True)
             for key in ("kind", "partner"):
                 fields[key].props("outlined dense").classes("w-full")
+            fields["region"] = text_field(
+                t("或区域导购群：区县代码（如 510104）", "Or an area's guide group: district code")
+            )
+            fields["region"].set_visibility(False)
 
             def kind_changed(event: Any) -> None:
                 fields["partner"].set_options(partners_of(event.value), value=None)
+                fields["region"].set_visibility(event.value == "guide")
 
             fields["kind"].on_value_change(kind_changed)
             form.body.mark("account-dialog")
         form.open()
+
+    def salesman(self, row: dict[str, Any]) -> None:
+        ui.navigate.to(f"/partners/salesman?id={row['id']}")
 
     async def disable(self, row: dict[str, Any]) -> None:
         ok = await self.page.run(lambda ctx: service.set_role_status(ctx, row["id"], "disabled"),

@@ -21,6 +21,10 @@ register_error_texts(
         "dealer_inactive": Text("经销商已停用", "the dealer is not active"),
         "point_incomplete": Text("经纬度须同时填写", "give both latitude and longitude"),
         "too_many_regions": Text("区域太多", "too many regions"),
+        "unknown_store": Text("门店不存在", "no such store"),
+        "unknown_salesman": Text("没有这个业务员", "no such salesman"),
+        "salesman_inactive": Text("业务员账号未启用", "the salesman's account is not active"),
+        "other_dealer": Text("业务员属于其他经销商", "the salesman works for another dealer"),
     }
 )
 
@@ -55,6 +59,7 @@ def labels(page: ConsolePage) -> dict[str, str]:
         "lon": t("经度", "Longitude"),
         "dealer_id": t("经销商", "Dealer"),
         "store_id": t("门店", "Store"),
+        "salesman_id": t("业务员", "Salesman"),
         "category": t("类型", "Category"),
         "grade": t("等级", "Grade"),
         "territory": t("经营区域", "Territory"),

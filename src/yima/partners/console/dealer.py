@@ -59,7 +59,7 @@ async def dealer_page(page: ConsolePage) -> None:
     ui.label(t(f"门店（{dealer.store_count}）", f"Stores ({dealer.store_count})")).classes("text-lg font-medium")
     table = DataTable(page, STORE_COLUMNS)
     table.table.mark("dealer-stores")
-    table.set_rows([_store_row(page, s) for s in stores])
+    table.set_rows([store_row(page, s) for s in stores])
 
 
 async def _load(ctx: Ctx, dealer_id: int) -> tuple[DealerRead, list[StoreRead], tuple[str, str]]:
@@ -80,7 +80,7 @@ def _facts(page: ConsolePage, dealer: DealerRead) -> list[tuple[str, str]]:
     ]
 
 
-def _store_row(page: ConsolePage, store: StoreRead) -> dict[str, Any]:
+def store_row(page: ConsolePage, store: StoreRead) -> dict[str, Any]:
     t = page.t
     inside = {True: [t("是", "Yes")], False: [t("否", "No")], None: []}[store.in_dealer_territory]
     return {

@@ -1,4 +1,4 @@
-"""渠道导入 Import dealers, stores or warehouses from Excel: choose what to import, download its
+"""渠道导入 Import dealers, stores, warehouses or channel accounts from Excel: choose what to import, download its
 template, upload the filled-in file, and see what was imported or every problem by row and
 column (nothing is imported then)."""
 
@@ -18,8 +18,14 @@ KINDS = {
     "dealers": Text("经销商", "Dealers"),
     "stores": Text("门店", "Stores"),
     "warehouses": Text("仓库", "Warehouses"),
+    "accounts": Text("渠道账号", "Channel accounts"),
 }
-IMPORTS = {"dealers": service.import_dealers, "stores": service.import_stores, "warehouses": service.import_warehouses}
+IMPORTS = {
+    "dealers": service.import_dealers,
+    "stores": service.import_stores,
+    "warehouses": service.import_warehouses,
+    "accounts": service.import_accounts,
+}
 
 
 @console_page(

@@ -1,5 +1,5 @@
-"""门店 Stores: list with search and filters (dealer, status, grade), create and edit, close,
-export; a store outside its dealer's territory is flagged."""
+"""门店 Stores: list with search and filters (dealer, status, grade), create and edit (with the
+store's salesman, 业务员), close, export; a store outside its dealer's territory is flagged."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from yima.partners.console.common import (
     place_fields,
 )
 from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
-from yima.partners.schemas import DealerFilter, StoreCreate, StoreFilter, StoreRead, StoreUpdate
+from yima.partners.schemas import ChannelRoleFilter, DealerFilter, StoreCreate, StoreFilter, StoreRead, StoreUpdate
 from yima.platform.console import ConsolePage, Text, console_page, nav
 from yima.platform.console.imports import download
 from yima.platform.console.widgets import (
@@ -39,6 +39,7 @@ COLUMNS = [
     Column("name", Text("名称", "Name")),
     Column("dealer", Text("经销商", "Dealer")),
     Column("owner", Text("店主", "Owner")),
+    Column("salesman", Text("业务员", "Salesman")),
     Column("region", Text("区域", "Region")),
     Column("category_grade", Text("类型 / 等级", "Category / grade")),
     Column(
@@ -60,21 +61,25 @@ GRADES = ("A", "B", "C", "D")
     order=20,
 )
 async def stores_page(page: ConsolePage) -> None:
-    dealers = await page.run(_dealer_options)
-    view = StoresView(page, dealers.value if dealers else {})
+    options = await page.run(_options)
+    view = StoresView(page, *(options.value if options else ({}, {})))
     await view.pager.reload()
 
 
-async def _dealer_options(ctx: Ctx) -> dict[int, str]:
+async def _options(ctx: Ctx) -> tuple[dict[int, str], dict[int, str]]:
+    """The active dealers, and the active salesmen (with whom they work for), to choose from."""
     rows = await service.list_dealers(ctx, DealerFilter(active=True), 500, None)
-    return {d.id: f"{d.code} · {d.name}" for d in rows[:500]}
+    salesmen = await service.list_roles(ctx, ChannelRoleFilter(kind="salesman", status="active"), 500, None)
+    return {d.id: f"{d.code} · {d.name}" for d in rows[:500]}, {
+        r.id: " · ".join(filter(None, (r.name, r.phone, r.partner_name))) for r in salesmen[:500]
+    }
 
 
 class StoresView(PartnerDialogs):
     dialog_mark, dialog_width = "store-dialog", "42rem"
 
-    def __init__(self, page: ConsolePage, dealers: dict[int, str]) -> None:
-        self.page, self.dealers = page, dealers
+    def __init__(self, page: ConsolePage, dealers: dict[int, str], salesmen: dict[int, str]) -> None:
+        self.page, self.dealers, self.salesmen = page, dealers, salesmen
         self.filters: dict[str, Any] = {"q": None, "active": None, "dealer_id": None, "grade": None}
         t = page.t
         header = page_header(
@@ -141,6 +146,7 @@ class StoresView(PartnerDialogs):
         return store.model_dump(mode="json") | {
             "dealer": f"{store.dealer_code} · {store.dealer_name}" if store.dealer_code else "—",
             "owner": " · ".join(filter(None, (store.owner_name, store.owner_phone))) or "—",
+            "salesman": " · ".join(filter(None, (store.salesman_name, store.salesman_phone))) or "—",
             "region": store.region_name or "—",
             "category_grade": " · ".join(filter(None, (store.category, store.grade))) or "—",
             "status": status,
@@ -160,6 +166,13 @@ class StoresView(PartnerDialogs):
             dealers, value=row.get("dealer_id"), label=t("经销商", "Dealer"), with_input=True
         )
         fields["dealer_id"].props("outlined dense").classes("w-full")
+        salesmen: dict[int | None, str] = {None: t("（未指定）", "(none)")} | dict(self.salesmen)
+        if row.get("salesman_id") and row["salesman_id"] not in salesmen:
+            salesmen[row["salesman_id"]] = row.get("salesman", str(row["salesman_id"]))  # a disabled one it still has
+        fields["salesman_id"] = ui.select(
+            salesmen, value=row.get("salesman_id"), label=t("业务员", "Salesman"), with_input=True
+        )
+        fields["salesman_id"].props("outlined dense").classes("w-full")
         with ui.row().classes("w-full gap-2 no-wrap"):
             fields["owner_name"] = text_field(t("店主", "Owner"), row.get("owner_name", ""))
             fields["owner_phone"] = text_field(t("店主电话", "Owner's phone"), row.get("owner_phone", ""))

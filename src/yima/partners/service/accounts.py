@@ -30,6 +30,7 @@ from yima.partners.schemas import (
     ChannelRoleRead,
     ChannelSignedIn,
 )
+from yima.partners.service import places
 from yima.platform import crypto
 from yima.platform.ctx import Actor, Ctx
 from yima.platform.db.tenancy import bind_tenant
@@ -46,6 +47,7 @@ class NotChannelAccount(AppError):
 async def _read(ctx: Ctx, roles: Sequence[ChannelRole], full_phone: bool) -> list[ChannelRoleRead]:
     dealers = await repo.dealers_by_ids(ctx.session, [r.dealer_id for r in roles if r.dealer_id])
     stores = await repo.stores_by_ids(ctx.session, [r.store_id for r in roles if r.store_id])
+    areas = await places.region_names(ctx, [r.region_code for r in roles])
     phones: dict[int, str | None] = {}
     for person_id in {r.person_id for r in roles}:
         phones[person_id] = await members.verified_phone(ctx, person_id)
@@ -53,14 +55,15 @@ async def _read(ctx: Ctx, roles: Sequence[ChannelRole], full_phone: bool) -> lis
     for r in roles:
         partner = dealers.get(r.dealer_id) if r.dealer_id else stores.get(r.store_id or 0)
         phone = phones[r.person_id] if full_phone else members.mask_phone(phones[r.person_id])
+        partner_name = partner.name if partner else areas.get(r.region_code or "", "")
         reads.append(
             ChannelRoleRead(
                 id=r.id, person_id=r.person_id, phone=phone, name=r.name,
                 kind=r.kind, kind_name=rules.ROLE_NAMES[r.kind], dealer_id=r.dealer_id, store_id=r.store_id,
-                partner_name=partner.name if partner else "", status=r.status, created_at=r.created_at,
+                region_code=r.region_code, partner_name=partner_name, status=r.status, created_at=r.created_at,
                 updated_at=r.updated_at,
             )
-        )
+        )  # fmt: skip
     return reads
 
 
@@ -73,6 +76,8 @@ async def _check_partner(ctx: Ctx, data: ChannelRoleCreate) -> None:
         raise Invalid("no such dealer", [FieldError("dealer_id", f"dealer {data.dealer_id} not found", "not_found")])
     if data.store_id is not None and await repo.get_store(ctx.session, data.store_id, regions) is None:
         raise Invalid("no such store", [FieldError("store_id", f"store {data.store_id} not found", "not_found")])
+    if data.region_code is not None:
+        await places.check_district(ctx, data.region_code, "region_code")
 
 
 async def grant_role(ctx: Ctx, data: ChannelRoleCreate) -> ChannelRoleRead:
@@ -82,16 +87,16 @@ async def grant_role(ctx: Ctx, data: ChannelRoleCreate) -> ChannelRoleRead:
     ctx.require(PARTNERS_WRITE.name)
     await _check_partner(ctx, data)
     person = await members.phone_person(ctx, data.phone)
-    role = await repo.find_role(ctx.session, person.id, data.kind, data.dealer_id, data.store_id)
+    role = await repo.find_role(ctx.session, person.id, data.kind, data.dealer_id, data.store_id, data.region_code)
     if role is not None and role.status == "active":
         raise Conflict("this phone already holds this role", [FieldError("phone", "already active", "role_exists")])
     if role is None:
         role = ChannelRole(tenant_id=ctx.tenant_id, person_id=person.id, kind=data.kind, dealer_id=data.dealer_id,
-                           store_id=data.store_id)  # fmt: skip
+                           store_id=data.store_id, region_code=data.region_code)  # fmt: skip
         repo.add(ctx.session, role)
     role.name, role.status = data.name, "active"
     await ctx.session.flush()
-    changes = {"kind": data.kind, "dealer_id": data.dealer_id, "store_id": data.store_id, "person_id": person.id}
+    changes = data.model_dump(include={"kind", "dealer_id", "store_id", "region_code"}) | {"person_id": person.id}
     identity.record_audit(ctx, "channel_role.grant", "channel_role", role.id, changes)
     return (await _read(ctx, [role], full_phone=True))[0]
 
@@ -159,24 +164,31 @@ async def login(ctx: Ctx, data: ChannelLogin, user_agent: str | None) -> Outcome
     verified = await members.verify_phone(ctx, person_id, data.phone, data.code, LOGIN_PURPOSE)
     if verified.value is None:
         return Outcome(error=verified.error)
+    token, session = await open_session(ctx, verified.value.id, user_agent)
+    me = await channel_me(ctx)
+    return Outcome(ChannelSignedIn(token=token, csrf_token=session.csrf_token, expires_at=session.expires_at, me=me))
+
+
+async def open_session(ctx: Ctx, person_id: int, user_agent: str | None) -> tuple[str, ChannelSession]:
+    """A new session for the person (signing in, or registering by phone), ``ctx`` acting as
+    them: its token (shown once, stored as a hash) and the row."""
     token, now = rules.CHANNEL_TOKEN_PREFIX + crypto.new_secret(32), ctx.now()
     session = ChannelSession(
-        tenant_id=ctx.tenant_id, token_hash=crypto.fingerprint(token), person_id=verified.value.id,
+        tenant_id=ctx.tenant_id, token_hash=crypto.fingerprint(token), person_id=person_id,
         csrf_token=crypto.new_secret(24), ip=ctx.ip, user_agent=(user_agent or "")[:300], created_at=now,
         expires_at=now + dt.timedelta(days=rules.CHANNEL_SESSION_DAYS),
     )  # fmt: skip
     repo.add(ctx.session, session)
     await ctx.session.flush()
     await _act_as(ctx, session)
-    me = await channel_me(ctx)
-    return Outcome(ChannelSignedIn(token=token, csrf_token=session.csrf_token, expires_at=session.expires_at, me=me))
+    return token, session
 
 
 async def _act_as(ctx: Ctx, session: ChannelSession) -> bool:
     roles = await repo.roles_of(ctx.session, session.person_id, "active")
     if not roles:
         return False
-    parties = {rules.role_partner(r.kind, r.dealer_id, r.store_id) for r in roles}
+    parties = {rules.role_party(r.kind, r.id, r.dealer_id, r.store_id) for r in roles}
     ctx.actor = Actor(
         kind="person",
         id=session.person_id,
@@ -192,6 +204,24 @@ async def sign_in_channel(ctx: Ctx, token: str) -> str | None:
     """Act as the channel account of a session token (cookie or Bearer): ``ctx`` bound to its
     brand and person; the session's CSRF token, or None when the token is no live session or
     the person holds no active role any more."""
+    session = await _live_session(ctx, token)
+    return session.csrf_token if session is not None and await _act_as(ctx, session) else None
+
+
+async def enter_channel_session(ctx: Ctx, token: str) -> str | None:
+    """``sign_in_channel`` for the phone pages of registration (注册): a live session counts
+    even while its person's roles all wait for review; then ``ctx`` acts as the person with no
+    permission and no partner (``Actor.parties`` empty)."""
+    session = await _live_session(ctx, token)
+    if session is None:
+        return None
+    if not await _act_as(ctx, session):
+        ctx.actor = Actor(kind="person", id=session.person_id, name=f"person:{session.person_id}", parties=frozenset())
+    return session.csrf_token
+
+
+async def _live_session(ctx: Ctx, token: str) -> ChannelSession | None:
+    """The unexpired, unrevoked session of ``token``, ``ctx`` bound to its brand; None otherwise."""
     if not token.startswith(rules.CHANNEL_TOKEN_PREFIX):
         return None
     session = await repo.session_by_hash(ctx.session, crypto.fingerprint(token))
@@ -199,7 +229,7 @@ async def sign_in_channel(ctx: Ctx, token: str) -> str | None:
         return None
     bind_tenant(ctx.session.sync_session, session.tenant_id)
     ctx.tenant = await identity.tenant_info(ctx.session, session.tenant_id)
-    return session.csrf_token if await _act_as(ctx, session) else None
+    return session
 
 
 def _channel_person(ctx: Ctx) -> int:

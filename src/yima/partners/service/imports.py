@@ -17,15 +17,18 @@ from pydantic import BaseModel
 
 from yima.geo import service as geo
 from yima.identity import service as identity
+from yima.members import service as members
 from yima.partners import repository as repo
 from yima.partners import rules
 from yima.partners.errors import ImportRejected
 from yima.partners.models import Dealer, Store, Warehouse
 from yima.partners.permissions import PARTNERS_WRITE
-from yima.partners.schemas import DealerRow, ImportMode, ImportResult, StoreRow, WarehouseRow
+from yima.partners.schemas import ImportMode, ImportResult
 from yima.partners.service import places
 from yima.partners.service.dealers import replace_territory
+from yima.partners.service.rows import DealerRow, StoreRow, WarehouseRow
 from yima.platform.ctx import Ctx
+from yima.platform.errors import Invalid
 from yima.platform.sheets import Cells, Parsed, RowProblem, SheetReader
 
 ROW_MODELS: Mapping[rules.SheetKind, type[BaseModel]] = {
@@ -51,7 +54,7 @@ VALUE_FIELDS: Mapping[rules.SheetKind, tuple[str, ...]] = {
 Resolved = dict[str, tuple[str | None, str, str]]  # text → (code, problem code, problem message)
 
 
-async def _resolve(ctx: Ctx, texts: set[str]) -> Resolved:
+async def resolve_regions(ctx: Ctx, texts: set[str]) -> Resolved:
     """Each region text as a code, or why it is none."""
     codes = {t for t in texts if re.fullmatch(r"\d{6}", t)}
     known = await geo.regions_by_codes(ctx, codes)
@@ -97,7 +100,7 @@ async def _check(
     problems += reader.repeats(parsed, "code")
     texts = {c["region"] for _, c in parsed if c.get("region")}
     texts |= {t for _, c in parsed for t in rules.split_regions(c.get("territory") or "")}
-    resolved = await _resolve(ctx, texts)
+    resolved = await resolve_regions(ctx, texts)
     problems += _region_problems(reader, parsed, "region", resolved)
     if kind == "dealers":
         problems += _region_problems(reader, parsed, "territory", resolved)
@@ -116,6 +119,7 @@ async def _check(
             )
     if kind == "stores":
         problems += await _dealer_problems(ctx, reader, parsed)
+        problems += await _find_salesmen(ctx, reader, parsed, fields, existing)
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: p.row))
     return parsed, fields, existing, resolved
@@ -140,6 +144,42 @@ async def _dealer_problems(ctx: Ctx, reader: SheetReader, parsed: Parsed) -> lis
             problems.append(
                 reader.problem(number, "dealer_code", f"dealer {code} is not active", "dealer_inactive", code)
             )
+    return problems
+
+
+async def _find_salesmen(
+    ctx: Ctx, reader: SheetReader, parsed: Parsed, fields: set[str], existing: dict[str, Any]
+) -> list[RowProblem]:
+    """Put in each row's cells the salesman role its 业务员手机 names: the phone's active salesman
+    role of the store's dealer (the row's, else the store's current one), else of the brand."""
+    dealers = await repo.dealers_by_codes(ctx.session, [c["dealer_code"] for _, c in parsed if c.get("dealer_code")])
+    kept = await repo.roles_by_ids(ctx.session, [s.salesman_id for s in existing.values() if s.salesman_id])
+    problems = []
+    for number, cells in parsed:
+        phone = cells.get("salesman_phone")
+        store = existing.get(cells.get("code") or "")
+        dealer = dealers.get(cells.get("dealer_code") or "")
+        dealer_id = (dealer.id if dealer else None) if "dealer_code" in fields else (store.dealer_id if store else None)
+        if not phone:
+            salesman = kept.get(store.salesman_id or 0) if store and "salesman_phone" not in fields else None
+            if salesman is not None and not rules.may_look_after(salesman.dealer_id, dealer_id):
+                why = "the store's salesman works for its old dealer; give the new one's in 业务员手机"
+                problems.append(
+                    reader.problem(number, "dealer_code", why, "other_dealer", cells.get("dealer_code") or "")
+                )
+            continue
+        try:
+            person = await members.person_by_phone(ctx, phone)
+        except Invalid:
+            problems.append(reader.problem(number, "salesman_phone", "not a mobile number", "invalid_phone", phone))
+            continue
+        roles = await repo.roles_of(ctx.session, person.id, "active") if person else []
+        fits = [r for r in roles if r.kind == "salesman" and rules.may_look_after(r.dealer_id, dealer_id)]
+        if not fits:
+            why = "no active salesman of the store's dealer or of the brand has this phone"
+            problems.append(reader.problem(number, "salesman_phone", why, "unknown_salesman", phone))
+            continue
+        cells["salesman_id"] = max(fits, key=lambda r: r.dealer_id is not None).id  # the dealer's own first
     return problems
 
 
@@ -178,6 +218,8 @@ async def _import(ctx: Ctx, kind: rules.SheetKind, content: bytes, mode: ImportM
         values = await _values(ctx, kind, cells, fields, row, resolved)
         if "dealer_code" in fields:
             values["dealer_id"] = dealers[cells["dealer_code"]].id if cells.get("dealer_code") else None
+        if "salesman_phone" in fields:
+            values["salesman_id"] = cells.get("salesman_id")
         if row is None:
             row = model(tenant_id=ctx.tenant_id, code=cells["code"], active=True, **values)
             repo.add(ctx.session, row)

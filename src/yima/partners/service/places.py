@@ -33,6 +33,20 @@ async def check_regions(ctx: Ctx, codes: Sequence[str], field: str, *, indexed: 
         )
 
 
+async def check_district(ctx: Ctx, code: str, field: str) -> None:
+    """``code`` must be a county-level region (a district, or a city without districts such as
+    东莞): what a phone's location resolves to, so an area guide group is always one of those."""
+    await check_regions(ctx, [code], field)
+    if not await is_district(ctx, code):
+        detail = f"{code} is a province or a city with districts; give one of its districts"
+        raise Invalid("not a district", [FieldError(field, detail, "not_a_district")])
+
+
+async def is_district(ctx: Ctx, code: str) -> bool:
+    """A known region with no regions under it (``check_district``)."""
+    return not await geo.children_of(ctx, code)
+
+
 async def derive_region(ctx: Ctx, address: str, lat: float | None, lon: float | None) -> str | None:
     """The region of a place given without one (``rules.choose_region``)."""
     match = None

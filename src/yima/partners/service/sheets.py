@@ -24,6 +24,7 @@ SHEET_NAMES: Mapping[rules.SheetKind, str] = {
     "dealers": "经销商 Dealers",
     "stores": "门店 Stores",
     "warehouses": "仓库 Warehouses",
+    "accounts": "渠道账号 Accounts",
 }
 _CODE_NOTE = "必填，每行唯一；已存在的编码将被更新 · Required, unique; an existing code is updated"
 _REGION_NOTE = (
@@ -49,6 +50,11 @@ NOTES: Mapping[rules.SheetKind, tuple[tuple[str, str], ...]] = {
         ("区域 region", _REGION_NOTE),
         ("纬度 / 经度 latitude / longitude", "十进制度数，两者同时填写 · Decimal degrees, both or neither"),
         ("等级 grade", "如 A、B、C · e.g. A, B, C"),
+        (
+            "业务员手机 salesman phone",
+            "门店的业务员（须已开通业务员账号，属于门店的经销商或品牌直属）；留空则清除 · "
+            "The store's salesman: an active salesman of its dealer or of the brand; empty clears it",
+        ),
     ),
     "warehouses": (
         ("仓库编码 code", _CODE_NOTE),
@@ -56,8 +62,23 @@ NOTES: Mapping[rules.SheetKind, tuple[tuple[str, str], ...]] = {
         ("类型 kind", "工厂仓 factory、中心仓 central、区域仓 regional；默认中心仓 · default central"),
         ("区域 region", _REGION_NOTE),
     ),
+    "accounts": (
+        ("手机号 phone", "必填，大陆手机号 · Required, a mainland mobile number"),
+        (
+            "身份 kind",
+            "经销商负责人、经销商员工、店主、店员、业务员、导购（或英文代码）· "
+            "dealer_owner, dealer_staff, store_owner, store_clerk, salesman, guide",
+        ),
+        (
+            "经销商 / 门店 / 导购区域",
+            "经销商身份填经销商编码，门店身份填门店编码；业务员填经销商编码或留空（品牌直属）；"
+            "导购填门店编码，或填区县（区域导购群）· Dealer roles a dealer code, store roles a store code; a "
+            "salesman a dealer code or nothing (the brand's own); a guide a store code or a district",
+        ),
+        ("已有身份 existing roles", "只更新姓名，不改变状态 · Only the name is updated; the status stays"),
+    ),
 }
-_TEXT_FIELDS = ("code", "dealer_code", "phone", "owner_phone", "region")
+_TEXT_FIELDS = ("code", "dealer_code", "store_code", "phone", "owner_phone", "salesman_phone", "region")
 
 
 async def template(ctx: Ctx, kind: rules.SheetKind) -> bytes:
@@ -71,7 +92,7 @@ async def template(ctx: Ctx, kind: rules.SheetKind) -> bytes:
     return to_bytes(workbook)
 
 
-async def _export(ctx: Ctx, kind: rules.SheetKind, batches: AsyncIterator[list[dict[str, Any]]]) -> bytes:
+async def export_rows(ctx: Ctx, kind: rules.SheetKind, batches: AsyncIterator[list[dict[str, Any]]]) -> bytes:
     workbook = Workbook(write_only=True)
     columns = rules.EXPORT_COLUMNS[kind]
     sheet = export_sheet(workbook, SHEET_NAMES[kind], columns)
@@ -104,7 +125,7 @@ async def export_dealers(ctx: Ctx, filters: DealerFilter) -> bytes:
                 for d in await read_dealers(ctx, batch)
             ]
 
-    return await _export(ctx, "dealers", batches())
+    return await export_rows(ctx, "dealers", batches())
 
 
 async def export_stores(ctx: Ctx, filters: StoreFilter) -> bytes:
@@ -114,7 +135,7 @@ async def export_stores(ctx: Ctx, filters: StoreFilter) -> bytes:
         async for batch in repo.iter_stores(ctx.session, filters, places.scope(ctx)):
             yield [_common(ctx, s) for s in await read_stores(ctx, batch)]
 
-    return await _export(ctx, "stores", batches())
+    return await export_rows(ctx, "stores", batches())
 
 
 async def export_warehouses(ctx: Ctx, filters: WarehouseFilter) -> bytes:
@@ -124,4 +145,4 @@ async def export_warehouses(ctx: Ctx, filters: WarehouseFilter) -> bytes:
         async for batch in repo.iter_warehouses(ctx.session, filters):
             yield [_common(ctx, w) for w in await read_warehouses(ctx, batch)]
 
-    return await _export(ctx, "warehouses", batches())
+    return await export_rows(ctx, "warehouses", batches())

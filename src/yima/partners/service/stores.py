@@ -1,4 +1,4 @@
-"""Stores (门店 / 终端): their dealer, owner and place."""
+"""Stores (门店 / 终端): their dealer, owner, salesman (业务员) and place."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from yima.geo import service as geo
 from yima.identity import service as identity
+from yima.members import service as members
 from yima.partners import repository as repo
 from yima.partners import rules
 from yima.partners.models import Store
@@ -17,9 +18,9 @@ from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
 
 _FIELDS = (
     "name", "dealer_id", "owner_name", "owner_phone", "address", "region_code", "lat", "lon", "category", "grade",
-    "active",
+    "salesman_id", "active",
 )  # fmt: skip
-_CLEARABLE = ("dealer_id", "region_code", "lat", "lon", "category", "grade")
+_CLEARABLE = ("dealer_id", "region_code", "lat", "lon", "category", "grade", "salesman_id")
 
 
 async def read_stores(ctx: Ctx, stores: Sequence[Store]) -> list[StoreRead]:
@@ -27,12 +28,15 @@ async def read_stores(ctx: Ctx, stores: Sequence[Store]) -> list[StoreRead]:
     dealers = await repo.dealers_by_ids(ctx.session, dealer_ids)
     territories = await repo.territories(ctx.session, dealer_ids)
     names = await places.region_names(ctx, [s.region_code for s in stores])
+    salesmen = await repo.roles_by_ids(ctx.session, [s.salesman_id for s in stores if s.salesman_id])
+    phones = {r.person_id: await members.verified_phone(ctx, r.person_id) for r in salesmen.values()}
     reads = []
     for s in stores:
         dealer = dealers.get(s.dealer_id or 0)
         inside = None
         if dealer is not None and s.region_code:
             inside = geo.in_territory(s.region_code, territories.get(dealer.id, ()))
+        salesman = salesmen.get(s.salesman_id or 0)
         reads.append(
             StoreRead(
                 id=s.id,
@@ -50,6 +54,9 @@ async def read_stores(ctx: Ctx, stores: Sequence[Store]) -> list[StoreRead]:
                 lon=s.lon,
                 category=s.category,
                 grade=s.grade,
+                salesman_id=s.salesman_id,
+                salesman_name=salesman.name if salesman else None,
+                salesman_phone=phones[salesman.person_id] if salesman else None,
                 active=s.active,
                 in_dealer_territory=inside,
                 created_at=s.created_at,
@@ -79,11 +86,28 @@ async def _check_dealer(ctx: Ctx, dealer_id: int | None) -> None:
         )
 
 
+async def check_salesman(ctx: Ctx, salesman_id: int | None, dealer_id: int | None) -> None:
+    """A store is looked after by an active salesman of its own dealer or of the brand."""
+    if salesman_id is None:
+        return
+    role = await repo.get_role(ctx.session, salesman_id)
+    if role is None or role.kind != "salesman":
+        raise Invalid("no such salesman", [FieldError("salesman_id", f"no salesman {salesman_id}", "unknown_salesman")])
+    if role.status != "active":
+        detail = FieldError("salesman_id", f"salesman {salesman_id} is {role.status}", "salesman_inactive")
+        raise Invalid("the salesman's role is not active", [detail])
+    if not rules.may_look_after(role.dealer_id, dealer_id):
+        why = f"salesman {salesman_id} works for dealer {role.dealer_id}, not the store's"
+        raise Invalid("a dealer's salesman looks after that dealer's stores only",
+                      [FieldError("salesman_id", why, "other_dealer")])  # fmt: skip
+
+
 async def create_store(ctx: Ctx, data: StoreCreate) -> StoreRead:
     ctx.require(PARTNERS_WRITE.name)
     if await repo.stores_by_codes(ctx.session, [data.code]):
         raise Conflict("a store with that code exists", [FieldError("code", "already used", "taken")])
     await _check_dealer(ctx, data.dealer_id)
+    await check_salesman(ctx, data.salesman_id, data.dealer_id)
     values = data.model_dump()
     values["region_code"] = await places.region_of(ctx, data.region_code, data.address, data.lat, data.lon)
     store = Store(tenant_id=ctx.tenant_id, active=True, **values)
@@ -103,6 +127,10 @@ async def update_store(ctx: Ctx, store_id: int, data: StoreUpdate) -> StoreRead:
     diff = rules.changes(current, wanted)
     if "dealer_id" in diff:
         await _check_dealer(ctx, wanted["dealer_id"])
+    if "dealer_id" in diff or "salesman_id" in diff:  # the pair must still fit: a new dealer, or a new salesman
+        await check_salesman(
+            ctx, wanted.get("salesman_id", store.salesman_id), wanted.get("dealer_id", store.dealer_id)
+        )
     for key, (_, new) in diff.items():
         setattr(store, key, new)
     await ctx.session.flush()

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-routers: list[APIRouter] = []
+from yima.rebates.h5 import assistant, scan
+
+routers: list[APIRouter] = [assistant.router, scan.router]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db.base import newest_first
 from yima.platform.db.upsert import insert_on_conflict
-from yima.rebates.models import GoodsRegistration, RebateCoupon, RebateCredit, RebatePolicy
+from yima.rebates.models import GoodsRegistration, GuideRegistration, RebateCoupon, RebateCredit, RebatePolicy
 from yima.rebates.schemas import CouponFilter, CreditFilter, PolicyFilter
 
 
@@ -53,6 +53,22 @@ async def register(session: AsyncSession, row: dict[str, Any]) -> bool:
         .returning(GoodsRegistration.id)
     )
     return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def register_for_guide(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Register a bottle to a guide unless a guide already has it: True when this one took it."""
+    statement = (
+        insert_on_conflict(session, GuideRegistration)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "serial"])
+        .returning(GuideRegistration.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
+
+
+async def guide_registrations(session: AsyncSession, serials: Sequence[int]) -> dict[int, GuideRegistration]:
+    rows = await session.scalars(select(GuideRegistration).where(GuideRegistration.serial.in_(list(serials))))
+    return {r.serial: r for r in rows}
 
 
 async def registrations(session: AsyncSession, serials: Sequence[int]) -> dict[int, GoodsRegistration]:

@@ -22,6 +22,7 @@ MEMO_LENGTH = 200
 
 
 async def _payee(ctx: Ctx, receiver: str, receiver_id: int) -> int | None:
+    """The person paid for a store or dealer: its owner account (None: no account)."""
     return (await partners.payees_of(ctx, receiver, [receiver_id])).get(receiver_id)
 
 
@@ -50,11 +51,15 @@ async def credit(
     why: rules.Why,
     trigger: str,
     region_code: str | None = None,
+    person_id: int | None = None,
 ) -> RebateCredit | None:
     """Credit ``receiver`` for ``serial`` once: paid now (``why.state == "paid"``), or held; the
-    new credit, or None when the policy had credited this receiver for this code already."""
-    amount = rules.amounts(policy.kind, policy.store_fen, policy.dealer_fen)[receiver]
-    person_id = await _payee(ctx, receiver, receiver_id)
+    new credit, or None when the policy had credited this receiver for this code already.
+    A store or dealer is paid through its owner account; a salesman or guide (their role's id)
+    is ``person_id`` themselves."""
+    amount = policy.amounts()[receiver]
+    if receiver in rules.PAID_AS_PARTNER:
+        person_id = await _payee(ctx, receiver, receiver_id)
     state = "no_account" if why.state == "paid" and person_id is None else why.state
     row = {
         "tenant_id": ctx.tenant_id, "policy_id": policy.id, "serial": serial,

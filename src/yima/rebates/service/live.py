@@ -28,6 +28,8 @@ class LivePolicy:
     product_ids: tuple[int, ...]
     store_fen: int
     dealer_fen: int
+    salesman_fen: int
+    guide_fen: int
     budget_account_id: int | None
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
@@ -35,11 +37,15 @@ class LivePolicy:
     def covers(self, product_id: int | None) -> bool:
         return rules.covers(self.product_ids, product_id)
 
+    def amounts(self) -> dict[rules.Receiver, int]:
+        return rules.amounts(self.kind, self.store_fen, self.dealer_fen, self.salesman_fen, self.guide_fen)
+
 
 def live_policy(policy: RebatePolicy) -> LivePolicy:
     return LivePolicy(
         id=policy.id, name=policy.name, kind=policy.kind, product_ids=tuple(policy.product_ids),
-        store_fen=policy.store_fen, dealer_fen=policy.dealer_fen, budget_account_id=policy.budget_account_id,
+        store_fen=policy.store_fen, dealer_fen=policy.dealer_fen, salesman_fen=policy.salesman_fen,
+        guide_fen=policy.guide_fen, budget_account_id=policy.budget_account_id,
         starts_at=policy.starts_at, ends_at=policy.ends_at,
     )  # fmt: skip
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 from yima.partners import service as partners
 from yima.partners.permissions import CHANNEL_SELF
@@ -12,14 +14,19 @@ from yima.rebates import repository as repo
 from yima.rebates import rules
 from yima.rebates.models import RebateCredit
 from yima.rebates.permissions import REBATES_READ
-from yima.rebates.schemas import CreditFilter, CreditRead
+from yima.rebates.repository import metrics as metrics_repo
+from yima.rebates.schemas import CreditFilter, CreditRead, StateTotal
 
 
 async def read_credits(ctx: Ctx, credits: Sequence[RebateCredit]) -> list[CreditRead]:
     policies = await repo.policies_by_ids(ctx.session, {c.policy_id for c in credits})
     stores = await partners.lookup_stores(ctx, {c.receiver_id for c in credits if c.receiver_kind == "store"})
     dealers = await partners.lookup_dealers(ctx, {c.receiver_id for c in credits if c.receiver_kind == "dealer"})
+    people = await partners.lookup_roles(
+        ctx, {c.receiver_id for c in credits if c.receiver_kind in ("salesman", "guide")}
+    )
     names = {("store", i): s.name for i, s in stores.items()} | {("dealer", i): d.name for i, d in dealers.items()}
+    names |= {(r.kind, i): r.name or f"{r.kind_name} {r.phone}" for i, r in people.items()}
     fields = [f for f in CreditRead.model_fields if f not in ("kind", "policy_name", "receiver_name", "state_name")]
     return [
         CreditRead.model_validate(
@@ -47,3 +54,39 @@ async def my_credits(ctx: Ctx, filters: CreditFilter, limit: int, before_id: int
     parties = ctx.actor.parties or frozenset()
     rows = await repo.list_credits(ctx.session, filters, limit + 1, before_id, receivers=parties)
     return await read_credits(ctx, rows)
+
+
+# For analytics' channel metrics (渠道指标): no permission of their own; the caller checks rebates:read.
+
+
+def state_totals(rows: Iterable[tuple[str, int, int]]) -> list[StateTotal]:
+    """(state, credits, fen) rows in the states' order, each with its name."""
+    ordered = sorted(rows, key=lambda row: rules.CREDIT_STATES.index(row[0]))
+    return [StateTotal(state=s, state_name=rules.CREDIT_STATE_NAMES[s], count=c, amount_fen=a) for s, c, a in ordered]
+
+
+async def credit_totals(
+    ctx: Ctx,
+    since: dt.datetime,
+    until: dt.datetime,
+    group: str,
+    *,
+    paid_only: bool = False,
+    kinds: Collection[str] | None = None,
+) -> list[tuple[Any, ...]]:
+    """(*the group's keys, credits, fen) of the credits last changed in [since, until): ``group``
+    is policy, region, receiver (kind, id) or state; ``paid_only``: money that moved (paid and
+    released); ``kinds``: of those policy kinds only."""
+    states = rules.MONEY_MOVED if paid_only else None
+    return await metrics_repo.credit_totals(ctx.session, since, until, group, states, kinds)
+
+
+async def registered_between(
+    ctx: Ctx, since: dt.datetime, until: dt.datetime, ranges: Sequence[tuple[int, int]]
+) -> int:
+    """Goods with a serial in ``ranges`` registered to a store in [since, until)."""
+    return await metrics_repo.registered(ctx.session, since, until, ranges)
+
+
+async def policy_names(ctx: Ctx, policy_ids: Collection[int]) -> dict[int, str]:
+    return {i: p.name for i, p in (await repo.policies_by_ids(ctx.session, policy_ids)).items()}

@@ -7,12 +7,15 @@ a consumer's scan of a bottle.
   now); a store of another dealer, or the goods found diverted, forfeits it.
 - bC / BbC: once a store has registered goods (货权: a case by its inner code, a bottle by its
   outer code), each consumer scan of a bottle of them pays the store (and, BbC, the store's
-  dealer) once per bottle — unless the goods were found diverted.
+  dealer and its salesman) once per bottle — unless the goods were found diverted.
+- guide policies: the consumer's scan pays the guide who registered the bottle (导购扫码), or
+  the registering store's only guide.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from yima.codes import service as codes
 from yima.partners import service as partners
@@ -20,6 +23,7 @@ from yima.partners.schemas import StoreRead
 from yima.platform.ctx import Ctx
 from yima.rebates import repository as repo
 from yima.rebates import rules
+from yima.rebates.models import GoodsRegistration
 from yima.rebates.service.credits import credit, settle_held
 from yima.rebates.service.live import live_policy, running_policies
 from yima.trace import service as trace
@@ -94,24 +98,70 @@ async def forfeit_diverted(ctx: Ctx, serial: int, trigger: str) -> None:
         await settle_held(ctx, policy, found, rules.forfeited_diverted(policy.name, unit_label(found.serial)), trigger)
 
 
+@dataclass(frozen=True)
+class Payee:
+    """Who a consumer scan of a bottle pays as one kind of receiver."""
+
+    receiver_id: int  # a store or dealer; a salesman's or guide's role
+    person_id: int | None  # a salesman or guide is paid themselves; a partner through its owner
+    store_name: str  # named in the reason ("" for a guide who registered the bottle in no store)
+
+
+async def _guide(ctx: Ctx, serial: int, store: StoreRead | None) -> Payee | None:
+    """The guide who sold the bottle: the one who registered it (导购扫码), else the registering
+    store's guide when it has exactly one (attributed through the store)."""
+    registered = (await repo.guide_registrations(ctx.session, [serial])).get(serial)
+    if registered is not None:
+        return Payee(registered.role_id, registered.person_id, "")
+    guides = await partners.guides_of_store(ctx, store.id) if store else []
+    if store is None or len(guides) != 1:
+        return None
+    return Payee(guides[0].id, guides[0].person_id, store.name)
+
+
+async def _payees(
+    ctx: Ctx, serial: int, registration: GoodsRegistration | None, paid: set[rules.Receiver]
+) -> dict[rules.Receiver, Payee]:
+    """Who the scan pays, by receiver kind, among those a running policy pays (``paid``)."""
+    store = await partners.lookup_store(ctx, registration.store_id) if registration else None
+    found: dict[rules.Receiver, Payee] = {}
+    if store is not None:
+        found["store"] = Payee(store.id, None, store.name)
+        dealer_id = registration.dealer_id if registration and registration.dealer_id else store.dealer_id
+        if dealer_id is not None:
+            found["dealer"] = Payee(dealer_id, None, store.name)
+        if "salesman" in paid and (salesman := (await partners.salesmen_of_stores(ctx, [store.id])).get(store.id)):
+            found["salesman"] = Payee(salesman.id, salesman.person_id, store.name)
+    if "guide" in paid and (guide := await _guide(ctx, serial, store)):
+        found["guide"] = guide
+    return found
+
+
 async def pay_consumer_scan(ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str) -> int:
-    """A consumer scanned a bottle: pay its registering store (bC) and that store's dealer (BbC)
-    once per bottle; how many credits were written."""
+    """A consumer scanned a bottle: pay its registering store (bC), that store's dealer and
+    salesman (BbC) and the guide who sold it (guide policies) once per bottle, unless the goods
+    were found diverted; how many credits were written."""
     policies = [p for p in await running_policies(ctx, rules.ON_CONSUMER_SCAN) if p.covers(product_id)]
     if not policies:
         return 0
     chain = [serial, *(a.serial for a in await codes.ancestors(ctx, serial))]
     registered = await repo.registrations(ctx.session, chain)
     registration = next((registered[s] for s in chain if s in registered), None)
-    if registration is None or await trace.diverted_serials(ctx, chain):
+    paid = {receiver for p in policies for receiver in p.amounts()}
+    payees = await _payees(ctx, serial, registration, paid)
+    if not payees or await trace.diverted_serials(ctx, chain):
         return 0
-    store = await partners.lookup_store(ctx, registration.store_id)
     written = 0
     for policy in policies:
-        for receiver in rules.amounts(policy.kind, policy.store_fen, policy.dealer_fen):
-            receiver_id = store.id if receiver == "store" else registration.dealer_id or store.dealer_id
-            if receiver_id is None:
+        for receiver in policy.amounts():
+            payee = payees.get(receiver)
+            if payee is None:
                 continue
-            why = rules.consumer_scanned(policy.name, unit_label(serial), store.name, receiver)
-            written += await credit(ctx, policy, receiver, receiver_id, serial, why, trigger, region) is not None
+            why = rules.consumer_scanned(policy.name, unit_label(serial), payee.store_name, receiver)
+            written += (
+                await credit(
+                    ctx, policy, receiver, payee.receiver_id, serial, why, trigger, region, person_id=payee.person_id
+                )
+                is not None
+            )
     return written

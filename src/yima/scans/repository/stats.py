@@ -3,6 +3,8 @@ index on (tenant, campaign, local day) leads them to the campaign's rows)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,3 +51,11 @@ async def outcomes_by_region(session: AsyncSession, campaign_id: int) -> list[tu
     keys = (S.region_code, S.outcome)
     query = select(*keys, func.count()).where(S.campaign_id == campaign_id).group_by(*keys)
     return [(r[0], r[1], int(r[2])) for r in (await session.execute(query)).all()]
+
+
+async def consumer_bottles(session: AsyncSession, since: dt.datetime, until: dt.datetime) -> int:
+    """Distinct bottles whose consumer code (inner, or the only one) was scanned in [since, until)."""
+    query = select(func.count(S.serial.distinct())).where(
+        S.level == "bottle", S.face.is_(None) | (S.face == "inner"), S.scanned_at >= since, S.scanned_at < until
+    )
+    return int((await session.execute(query)).scalar_one())

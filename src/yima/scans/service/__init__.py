@@ -4,10 +4,11 @@ from yima.scans.service.consumer import my_wallet, withdraw
 from yima.scans.service.draw import draw_scan, scan_code
 from yima.scans.service.page import NotOurCode, list_scans, locate_scan, open_code
 from yima.scans.service.reviews import decide_review, list_reviews
-from yima.scans.service.stats import scan_stats
+from yima.scans.service.stats import consumer_bottles_scanned, scan_stats
 
 __all__ = [
     "NotOurCode",
+    "consumer_bottles_scanned",
     "decide_review",
     "draw_scan",
     "list_reviews",

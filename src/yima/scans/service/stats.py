@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from yima.platform.ctx import Ctx
@@ -50,3 +51,9 @@ async def scan_stats(ctx: Ctx, campaign_id: int, since_day: str) -> ScanStats:
         hours=[hours[k] for k in sorted(hours)],
         regions=sorted(regions.values(), key=lambda r: (-r.scans, r.region_code is None, r.region_code or "")),
     )
+
+
+async def consumer_bottles_scanned(ctx: Ctx, since: dt.datetime, until: dt.datetime) -> int:
+    """How many distinct bottles consumers scanned (开盖扫码) in [since, until): the numerator of
+    the consumer scan rate (analytics' channel metrics). No permission of its own."""
+    return await repo.consumer_bottles(ctx.session, since, until)

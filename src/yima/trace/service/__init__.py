@@ -40,6 +40,7 @@ from yima.trace.service.stock import (
     diversion_counts,
     holder_at,
     parse_holder,
+    units_received,
 )
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "return_goods",
     "ship",
     "unit_lifecycle",
+    "units_received",
     "update_diversion",
     "warehouse_in",
 ]

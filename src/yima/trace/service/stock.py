@@ -83,3 +83,10 @@ async def diversion_counts(
     ``regions``: a regional manager's (found in them), None for the whole brand."""
     rows = await repo.diversion_counts(ctx.session, regions, dealer_id)
     return [DiversionCount(*row) for row in rows]
+
+
+async def units_received(ctx: Ctx, since: dt.datetime, until: dt.datetime, ranges: Sequence[tuple[int, int]]) -> int:
+    """How many units with a serial in ``ranges`` (e.g. the case batches') dealers and stores
+    received in [since, until), a pallet standing for what is packed in it: the base of the
+    stores' scan rate (rebates' channel metrics). No permission of its own."""
+    return await repo.units_received(ctx.session, since, until, list(ranges))
