@@ -68,7 +68,7 @@ class TestTerritories:
         ],
     )
     def test_a_cell_splits_into_codes_or_names(self, text: str, parts: list[str]) -> None:
-        assert rules.split_regions(text) == parts
+        assert rules.split_cell(text) == parts
 
 
 class TestWhereAPlaceIs:

@@ -65,6 +65,8 @@ DEALERS = [
     ("D-GZ-001", "广州羊城佳酿商贸有限公司", "黄丽", "13800000105", "广东省广州市天河区天河路 385 号", ["440100"]),
     ("D-BJ-001", "北京京华酒业有限公司", "赵磊", "13800000106", "北京市朝阳区建国路 87 号", ["110000"]),
 ]
+# A store's tags follow its grade in the demo: the A stores are the core ones.
+DEMO_TAGS = {"A": ["核心店", "形象店"], "B": ["宴席店"]}
 # Stores by dealer: (code, name, owner, address, lat, lon, category, grade)
 STORES = {
     "D-CD-001": [
@@ -133,6 +135,7 @@ async def seed(ctx: Ctx) -> None:
             lon=lon,
             category=category,
             grade=grade,
+            tags=DEMO_TAGS.get(grade or "", []),
         )
         await service.create_store(ctx, store)
 

@@ -34,6 +34,12 @@ WAREHOUSE_KIND_NAMES: Mapping[str, WarehouseKind] = {
     "分仓": "regional",
 }
 MAX_TERRITORY = 500  # codes in one dealer's territory
+MAX_TAGS = 20  # a store's tags (标签: 宴席店, 核心店, 社区店 …)
+
+
+def unique_tags(tags: Iterable[str]) -> list[str]:
+    """The tags once each, in the order first given."""
+    return list(dict.fromkeys(tags))
 
 
 # Region codes -----------------------------------------------------------------------------------
@@ -69,9 +75,10 @@ def overlaps(territory: Collection[str], regions: Collection[str]) -> bool:
     return any(contains(r, t) or contains(t, r) for t in territory for r in regions)
 
 
-def split_regions(text: str) -> list[str]:
-    """The region codes or names of one spreadsheet cell: separated by commas, 、, semicolons,
-    slashes or line breaks (full-width too). Spaces inside a name are kept ("四川省 成都市")."""
+def split_cell(text: str) -> list[str]:
+    """The items of one spreadsheet cell (region codes or names, a store's tags): separated by
+    commas, 、, semicolons, slashes or line breaks (full-width too). Spaces inside an item are
+    kept ("四川省 成都市")."""
     return [part.strip() for part in re.split(r"[,，、;；/|\n\r]+", text) if part.strip()]
 
 
@@ -151,6 +158,7 @@ STORE_COLUMNS = (
     _LON,
     SheetColumn("category", "类型 category", ("类型", "门店类型", "渠道", "category"), width=12),
     SheetColumn("grade", "等级 grade", ("等级", "门店等级", "grade"), width=8),
+    SheetColumn("tags", "标签 tags", ("标签", "门店标签", "tags"), width=24),
     SheetColumn(
         "salesman_phone", "业务员手机 salesman phone", ("业务员手机", "业务员电话", "业务员", "salesmanphone"), width=16
     ),

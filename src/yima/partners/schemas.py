@@ -63,6 +63,21 @@ Lon = Annotated[float, Field(ge=-180, le=180)]
 Kind = Annotated[rules.WarehouseKind, named(rules.WAREHOUSE_KIND_NAMES)]
 Category = Annotated[Annotated[str, text(1, 40)] | None, BeforeValidator(optional_text)]
 Grade = Annotated[Annotated[str, text(1, 10)] | None, BeforeValidator(optional_text)]
+
+
+def _tag_list(value: object) -> object:
+    # A spreadsheet cell lists a store's tags in one text ("宴席店、核心店"); repeats count once.
+    items = rules.split_cell(value) if isinstance(value, str) else value
+    if isinstance(items, list) and all(isinstance(i, str) for i in items):
+        return rules.unique_tags(i.strip() for i in items)
+    return items
+
+
+Tags = Annotated[
+    list[Annotated[str, text(1, 20)]],
+    BeforeValidator(_tag_list),
+    Field(max_length=rules.MAX_TAGS, description="标签, e.g. 宴席店, 核心店; each up to 20 characters"),
+]
 DealerId = Annotated[int, Field(ge=1, le=MAX_ID)]
 RoleId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -280,6 +295,7 @@ class StoreCreate(_Point):
                     "lon": 104.0810,
                     "category": "烟酒店",
                     "grade": "A",
+                    "tags": ["核心店", "宴席店"],
                 }
             ]
         }
@@ -294,6 +310,7 @@ class StoreCreate(_Point):
     region_code: OptionalRegion = None
     category: Category = None
     grade: Grade = None
+    tags: Tags = Field(default_factory=list)
     salesman_id: RoleId | None = Field(
         default=None, description="An active salesman of the store's dealer or the brand"
     )
@@ -311,6 +328,7 @@ class StoreUpdate(_PointUpdate):
     region_code: OptionalRegion = None
     category: Category = None
     grade: Grade = None
+    tags: Tags | None = Field(default=None, description="The whole list; [] clears it")
     salesman_id: RoleId | None = None
     active: bool | None = None
 
@@ -331,6 +349,7 @@ class StoreRead(BaseModel):
     lon: float | None
     category: str | None
     grade: str | None
+    tags: list[str]
     salesman_id: int | None = Field(description="The salesman's role (业务员)")
     salesman_name: str | None
     salesman_phone: str | None

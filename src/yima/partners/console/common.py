@@ -36,6 +36,7 @@ WAREHOUSE_KINDS = {
     "regional": Text("区域仓", "Regional"),
 }
 STORE_CATEGORIES = ("烟酒店", "餐饮", "商超", "批发", "便利店", "酒庄")
+STORE_TAGS = ("核心店", "宴席店", "形象店", "社区店", "团购店")  # offered; any other may be typed
 
 
 def active_tag(page: ConsolePage, active: bool) -> list[str]:

@@ -12,6 +12,7 @@ from yima.partners.console.common import (
     ACTIVE,
     ACTIVE_COLORS,
     STORE_CATEGORIES,
+    STORE_TAGS,
     PartnerDialogs,
     active_tag,
     place_fields,
@@ -41,7 +42,7 @@ COLUMNS = [
     Column("owner", Text("店主", "Owner")),
     Column("salesman", Text("业务员", "Salesman")),
     Column("region", Text("区域", "Region")),
-    Column("category_grade", Text("类型 / 等级", "Category / grade")),
+    Column("category_grade", Text("类型 / 等级 / 标签", "Category / grade / tags")),
     Column(
         "status",
         Text("状态", "Status"),
@@ -148,7 +149,7 @@ class StoresView(PartnerDialogs):
             "owner": " · ".join(filter(None, (store.owner_name, store.owner_phone))) or "—",
             "salesman": " · ".join(filter(None, (store.salesman_name, store.salesman_phone))) or "—",
             "region": store.region_name or "—",
-            "category_grade": " · ".join(filter(None, (store.category, store.grade))) or "—",
+            "category_grade": " · ".join(filter(None, (store.category, store.grade, *store.tags))) or "—",
             "status": status,
         }
 
@@ -192,6 +193,11 @@ class StoresView(PartnerDialogs):
             )
             for key in ("category", "grade"):
                 fields[key].props("outlined dense").classes("grow")
+        tags = list(row.get("tags") or [])
+        fields["tags"] = ui.select(
+            {tag: tag for tag in (*STORE_TAGS, *tags)}, value=tags, label=t("标签", "Tags"), multiple=True,
+            new_value_mode="add-unique",
+        ).props("outlined dense use-chips").classes("w-full")  # fmt: skip
         return fields | place_fields(self.page, row)
 
     async def _save(self, ctx: Ctx, partner_id: int, data: StoreUpdate) -> StoreRead:

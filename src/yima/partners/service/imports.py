@@ -48,7 +48,7 @@ EMPTY = {
 # What each kind's row sets, by model field, when the file has the column.
 VALUE_FIELDS: Mapping[rules.SheetKind, tuple[str, ...]] = {
     "dealers": ("name", "contact_name", "phone", "address"),
-    "stores": ("name", "owner_name", "owner_phone", "address", "lat", "lon", "category", "grade"),
+    "stores": ("name", "owner_name", "owner_phone", "address", "lat", "lon", "category", "grade", "tags"),
     "warehouses": ("name", "kind", "address", "lat", "lon"),
 }
 Resolved = dict[str, tuple[str | None, str, str]]  # text → (code, problem code, problem message)
@@ -82,7 +82,7 @@ async def resolve_regions(ctx: Ctx, texts: set[str]) -> Resolved:
 def _region_problems(reader: SheetReader, parsed: Parsed, field: str, resolved: Resolved) -> list[RowProblem]:
     problems = []
     for number, cells in parsed:
-        texts = rules.split_regions(cells.get(field) or "") if field == "territory" else [cells.get(field) or ""]
+        texts = rules.split_cell(cells.get(field) or "") if field == "territory" else [cells.get(field) or ""]
         for text in filter(None, texts):
             code, problem, message = resolved[text]
             if code is None:
@@ -99,7 +99,7 @@ async def _check(
     parsed, problems, fields = reader.read(content, EMPTY[kind])
     problems += reader.repeats(parsed, "code")
     texts = {c["region"] for _, c in parsed if c.get("region")}
-    texts |= {t for _, c in parsed for t in rules.split_regions(c.get("territory") or "")}
+    texts |= {t for _, c in parsed for t in rules.split_cell(c.get("territory") or "")}
     resolved = await resolve_regions(ctx, texts)
     problems += _region_problems(reader, parsed, "region", resolved)
     if kind == "dealers":
@@ -129,7 +129,7 @@ def _territory_sizes(reader: SheetReader, parsed: Parsed) -> list[RowProblem]:
     return [
         reader.problem(n, "territory", f"at most {rules.MAX_TERRITORY} regions", "too_many_regions")
         for n, c in parsed
-        if len(rules.split_regions(c.get("territory") or "")) > rules.MAX_TERRITORY
+        if len(rules.split_cell(c.get("territory") or "")) > rules.MAX_TERRITORY
     ]
 
 
@@ -234,7 +234,7 @@ async def _import(ctx: Ctx, kind: rules.SheetKind, content: bytes, mode: ImportM
     await ctx.session.flush()
     if kind == "dealers" and "territory" in fields:
         for cells, dealer in rows:
-            codes = [resolved[t][0] or "" for t in rules.split_regions(cells.get("territory") or "")]
+            codes = [resolved[t][0] or "" for t in rules.split_cell(cells.get("territory") or "")]
             change = await replace_territory(ctx, dealer, codes, "territory")
             if change["added"] or change["removed"]:
                 updated.setdefault(dealer.code, {})["territory"] = [change["removed"], change["added"]]

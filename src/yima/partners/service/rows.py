@@ -20,6 +20,7 @@ from yima.partners.schemas import (
     Name,
     PersonName,
     Phone,
+    Tags,
     named,
     optional_text,
     text,
@@ -53,6 +54,7 @@ class StoreRow(BaseModel):
     lon: Lon | None = None
     category: Category = None
     grade: Grade = None
+    tags: Tags = []
     salesman_phone: Annotated[Phone | None, BeforeValidator(optional_text)] = None
 
 

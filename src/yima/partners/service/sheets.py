@@ -50,6 +50,7 @@ NOTES: Mapping[rules.SheetKind, tuple[tuple[str, str], ...]] = {
         ("区域 region", _REGION_NOTE),
         ("纬度 / 经度 latitude / longitude", "十进制度数，两者同时填写 · Decimal degrees, both or neither"),
         ("等级 grade", "如 A、B、C · e.g. A, B, C"),
+        ("标签 tags", "多个标签用逗号或顿号分隔，如 核心店、宴席店 · several tags separated by commas"),
         (
             "业务员手机 salesman phone",
             "门店的业务员（须已开通业务员账号，属于门店的经销商或品牌直属）；留空则清除 · "
@@ -133,7 +134,7 @@ async def export_stores(ctx: Ctx, filters: StoreFilter) -> bytes:
 
     async def batches() -> AsyncIterator[list[dict[str, Any]]]:
         async for batch in repo.iter_stores(ctx.session, filters, places.scope(ctx)):
-            yield [_common(ctx, s) for s in await read_stores(ctx, batch)]
+            yield [_common(ctx, s) | {"tags": "、".join(s.tags)} for s in await read_stores(ctx, batch)]
 
     return await export_rows(ctx, "stores", batches())
 

@@ -18,7 +18,7 @@ from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
 
 _FIELDS = (
     "name", "dealer_id", "owner_name", "owner_phone", "address", "region_code", "lat", "lon", "category", "grade",
-    "salesman_id", "active",
+    "tags", "salesman_id", "active",
 )  # fmt: skip
 _CLEARABLE = ("dealer_id", "region_code", "lat", "lon", "category", "grade", "salesman_id")
 
@@ -54,6 +54,7 @@ async def read_stores(ctx: Ctx, stores: Sequence[Store]) -> list[StoreRead]:
                 lon=s.lon,
                 category=s.category,
                 grade=s.grade,
+                tags=list(s.tags),
                 salesman_id=s.salesman_id,
                 salesman_name=salesman.name if salesman else None,
                 salesman_phone=phones[salesman.person_id] if salesman else None,
