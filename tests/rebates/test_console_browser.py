@@ -1,6 +1,6 @@
 """The rebates' console pages in a real browser against the live demo server: the operator sees
 the demo policies, opens the BbC one with its budget, outcome and credits (each with why),
-creates and activates a policy; the metrics page draws, in Chinese and in English."""
+creates, activates, pauses and edits a policy; the metrics page draws, in Chinese and in English."""
 
 from __future__ import annotations
 
@@ -52,7 +52,15 @@ def test_the_operator_reads_a_policy_and_creates_another(live: LiveServer, page:
     expect(page.get_by_role("heading", name=name).or_(page.get_by_text(name, exact=True)).first).to_be_visible()
     page.get_by_role("button", name="启用").click()
     expect(page.get_by_text("生效中", exact=False).first).to_be_visible()
-    expect(page.get_by_role("button", name="暂停")).to_be_visible()
+    expect(page.get_by_role("button", name="编辑")).to_have_count(0)  # an active policy is paused to be edited
+    page.get_by_role("button", name="暂停").click()
+    expect(page.get_by_text("已暂停", exact=False).first).to_be_visible()
+    page.get_by_role("button", name="编辑").click()
+    renamed = f"{name} 改"
+    page.get_by_label("政策名称").fill(renamed)
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", name=renamed).or_(page.get_by_text(renamed, exact=True)).first).to_be_visible()
+    expect(page.get_by_role("button", name="恢复")).to_be_visible()
 
 
 def test_the_metrics_page_draws_and_reads_in_english(live: LiveServer, page: Page) -> None:

@@ -52,6 +52,13 @@ async def get_policy(policy_id: Id, ctx: Ctx = requires(REBATES_READ)) -> Policy
     return await service.get_policy(ctx, policy_id)
 
 
+@router.put("/policies/{policy_id}", response_model=PolicyRead)
+async def update_policy(policy_id: Id, data: PolicyCreate, ctx: Ctx = requires(REBATES_WRITE)) -> PolicyRead:
+    """Replace the terms of a draft, or of a paused policy (same kind; new amounts pay from the
+    next credit on). An active policy is paused first (409 otherwise)."""
+    return await service.update_policy(ctx, policy_id, data)
+
+
 @router.get("/policies/{policy_id}/outcome", response_model=PolicyOutcome)
 async def policy_outcome(policy_id: Id, ctx: Ctx = requires(REBATES_READ)) -> PolicyOutcome:
     """Paid, held, released and forfeited: counts and amounts."""

@@ -27,6 +27,7 @@ ON_CASE_OPENED: frozenset[str] = frozenset({"purchase"})
 State = Literal["draft", "active", "paused", "ended"]
 STATES: tuple[State, ...] = ("draft", "active", "paused", "ended")
 Action = Literal["activate", "pause", "resume", "end"]
+EDITABLE: frozenset[str] = frozenset({"draft", "paused"})  # an active policy is paused to be edited
 MOVES: dict[tuple[str, str], State] = {
     ("draft", "activate"): "active",
     ("active", "pause"): "paused",

@@ -5,6 +5,7 @@ forfeited) and its credits, with the state buttons."""
 from __future__ import annotations
 
 import datetime as dt
+from datetime import tzinfo
 from typing import Any
 
 from nicegui import ui
@@ -52,6 +53,7 @@ ACTIONS = {
     "end": (Text("结束", "End"), ("active", "paused")),
 }
 PRODUCTS_OFFERED = 200
+EDITABLE = ("draft", "paused")  # as the service allows (pause an active policy to edit it)
 WALLET_JOURNALS = "/wallet/journals"  # the wallet's console page (a layer below: linked by URL)
 
 
@@ -105,71 +107,82 @@ def _row(page: ConsolePage, policy: PolicyRead) -> dict[str, Any]:
 async def policy_page(page: ConsolePage) -> None:
     raw = page.query.get("id", "")
     if not raw:
-        await _new_policy(page)
+        await _policy_form(page)
         return
     valid = raw.isdigit() and 0 < int(raw) < 2**63
     found = await page.run(lambda ctx: service.policy_outcome(ctx, int(raw))) if valid else None
     if not found:
         page_header(page.t("没有这个返利政策", "No such rebate policy"))
         return
+    if page.query.get("edit") and found.value.policy.state in EDITABLE:
+        await _policy_form(page, found.value.policy)
+        return
     await _show_policy(page, found.value)
 
 
-async def _new_policy(page: ConsolePage) -> None:
+def _yuan(was: PolicyRead | None, field: str, default: float) -> float:
+    """A form's amount in yuan: the edited policy's, or the new form's default."""
+    return getattr(was, field) / 100 if was else default
+
+
+def _day(moment: dt.datetime | None, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d") if moment else ""
+
+
+def _number(label: str, value: float, mark: str = "", *, precision: int = 2, least: float = 0) -> ui.number:
+    field = ui.number(label, value=value, min=least, precision=precision).props("outlined dense").classes("grow")
+    return field.mark(mark) if mark else field
+
+
+async def _policy_form(page: ConsolePage, was: PolicyRead | None = None) -> None:
+    """A new policy's form, or a draft's or paused policy's terms to replace (``was``)."""
     t = page.t
-    page_header(
-        t("新建返利政策", "New rebate policy"), t("保存为草稿，启用后才发放", "Saved as a draft; pays once activated")
-    )
+    if was is None:
+        page_header(t("新建返利政策", "New rebate policy"),
+                    t("保存为草稿，启用后才发放", "Saved as a draft; pays once activated"))  # fmt: skip
+    else:
+        page_header(t(f"编辑 {was.name}", f"Edit {was.name}"),
+                    t("新金额自下一笔返利起生效", "New amounts pay from the next credit on"))  # fmt: skip
     ui.link(t("返回政策列表", "Back to policies"), POLICIES)
     if not page.can(REBATES_WRITE.name):
         ui.label(t("您没有新建政策的权限", "You may not create policies")).classes("text-negative")
         return
     products = await page.run(lambda ctx: catalog.list_products(ctx, ProductFilter(), PRODUCTS_OFFERED, None))
     offered = {str(p.id): f"{p.name} · {p.sku}" for p in (products.value if products else [])}
+    zone = page.tenant.zone
     with ui.card().classes("w-full max-w-2xl gap-2").mark("policy-form"):
-        name = text_field(t("政策名称", "Name")).mark("policy-name")
-        kind = ui.select(options(page, KINDS), value="bbc", label=t("类型", "Kind")).props("outlined dense")
+        name = text_field(t("政策名称", "Name"), was.name if was else "").mark("policy-name")
+        kind = ui.select(options(page, KINDS), value=was.kind if was else "bbc", label=t("类型", "Kind"))
+        kind.props("outlined dense" + (" disable" if was and was.state != "draft" else ""))
         kind.classes("w-full").mark("policy-kind-input")
-        chosen = multi_select(offered, t("适用产品（不选：全部产品）", "Products (none: every product)"))
+        chosen = multi_select(offered, t("适用产品（不选：全部产品）", "Products (none: every product)"),
+                              [str(p) for p in was.product_ids] if was else ())  # fmt: skip
         with ui.row().classes("w-full gap-3 no-wrap"):
-            store = ui.number(t("门店每瓶（元）", "Store per bottle (yuan)"), value=2, min=0, precision=2)
-            dealer = ui.number(
-                t("经销商每瓶 / 每箱（元）", "Dealer per bottle / case (yuan)"), value=1, min=0, precision=2
-            )
-            store.props("outlined dense").classes("grow").mark("policy-store")
-            dealer.props("outlined dense").classes("grow").mark("policy-dealer")
+            store = _number(t("门店每瓶（元）", "Store per bottle (yuan)"), _yuan(was, "store_fen", 2), "policy-store")
+            dealer = _number(t("经销商每瓶 / 每箱（元）", "Dealer per bottle / case (yuan)"),
+                             _yuan(was, "dealer_fen", 1), "policy-dealer")  # fmt: skip
         with ui.row().classes("w-full gap-3 no-wrap"):
-            salesman = (
-                ui.number(
-                    t("业务员每瓶（元，BbC 可选）", "Salesman per bottle (BbC, optional)"), value=0, min=0, precision=2
-                )
-                .props("outlined dense")
-                .classes("grow")
-                .mark("policy-salesman")
-            )
-            guide = (
-                ui.number(t("导购每瓶（元，导购奖励）", "Guide per bottle (guide reward)"), value=0, min=0, precision=2)
-                .props("outlined dense")
-                .classes("grow")
-                .mark("policy-guide")
-            )
+            salesman = _number(t("业务员每瓶（元，BbC 可选）", "Salesman per bottle (BbC, optional)"),
+                               _yuan(was, "salesman_fen", 0), "policy-salesman")  # fmt: skip
+            guide = _number(t("导购每瓶（元，导购奖励）", "Guide per bottle (guide reward)"),
+                            _yuan(was, "guide_fen", 0), "policy-guide")  # fmt: skip
         with ui.row().classes("w-full gap-3 no-wrap"):
-            coupon_product = (
-                ui.select(
-                    offered, label=t("货补券产品（进货返利）", "Coupon product (purchase rebate)"), clearable=True
-                )
-                .props("outlined dense")
-                .classes("grow")
-            )
-            coupon_quantity = ui.number(t("每箱赠瓶数", "Bottles per case"), value=1, min=1, precision=0).props(
-                "outlined dense"
-            )
-            coupon_days = ui.number(t("有效天数", "Valid days"), value=90, min=1, precision=0).props("outlined dense")
+            coupon_product = ui.select(
+                offered, label=t("货补券产品（进货返利）", "Coupon product (purchase rebate)"), clearable=True,
+                value=str(was.coupon_product_id) if was and was.coupon_product_id else None,
+            ).props("outlined dense").classes("grow")  # fmt: skip
+            coupon_quantity = _number(t("每箱赠瓶数", "Bottles per case"), was.coupon_quantity or 1 if was else 1,
+                                      precision=0, least=1)  # fmt: skip
+            coupon_days = _number(t("有效天数", "Valid days"), was.coupon_days or 90 if was else 90, precision=0,
+                                  least=1)  # fmt: skip
         with ui.row().classes("w-full gap-3 no-wrap"):
-            starts = ui.input(t("开始日期（可空）", "Starts (optional)")).props("outlined dense type=date stack-label")
-            ends = ui.input(t("结束日期（可空，不含）", "Ends (optional, excluded)")).props(
-                "outlined dense type=date stack-label"
+            starts = ui.input(
+                t("开始日期（可空）", "Starts (optional)"), value=_day(was.starts_at if was else None, zone)
             )
+            ends = ui.input(t("结束日期（可空，不含）", "Ends (optional, excluded)"),
+                            value=_day(was.ends_at if was else None, zone))  # fmt: skip
+            for field in (starts, ends):
+                field.props("outlined dense type=date stack-label")
         ui.label(t("Bb 只付经销商（每箱），bC 只付门店（每瓶），BbC 付门店、经销商和业务员（每瓶），"
                    "导购奖励付售出的导购（每瓶），进货返利每开一箱发一张货补券（门店金额为券值）",
                    "Bb pays the dealer per case, bC the store per bottle, BbC the store, dealer and salesman per "
@@ -181,10 +194,10 @@ async def _new_policy(page: ConsolePage) -> None:
 
     def moment(text: str | None) -> dt.datetime | None:
         day = dt.date.fromisoformat(text) if text else None
-        return dt.datetime.combine(day, dt.time(), tzinfo=page.tenant.zone) if day else None
+        return dt.datetime.combine(day, dt.time(), tzinfo=zone) if day else None
 
     async def save() -> None:
-        values = {
+        values: dict[str, Any] = {
             "name": name.value, "kind": kind.value, "product_ids": [int(p) for p in chosen.value or []],
             "store_fen": fen(store) if kind.value in ("bc", "bbc", "purchase") else 0,
             "dealer_fen": fen(dealer) if kind.value in ("bb", "bbc") else 0,
@@ -201,8 +214,15 @@ async def _new_policy(page: ConsolePage) -> None:
                   "dealer_fen": t("经销商金额", "Dealer amount"), "product_ids": t("适用产品", "Products"),
                   "salesman_fen": t("业务员金额", "Salesman amount"), "guide_fen": t("导购金额", "Guide amount"),
                   "coupon_product_id": t("货补券产品", "Coupon product")}  # fmt: skip
-        made = await page.run(lambda ctx: service.create_policy(ctx, PolicyCreate.model_validate(values)),
-                              fields=labels, done=t("已保存为草稿", "Saved as a draft"))  # fmt: skip
+        # Validated inside page.run: a refused value is shown on its field, like the service's refusals.
+        if was is None:
+            made = await page.run(lambda ctx: service.create_policy(ctx, PolicyCreate.model_validate(values)),
+                                  fields=labels, done=t("已保存为草稿", "Saved as a draft"))  # fmt: skip
+        else:
+            made = await page.run(
+                lambda ctx: service.update_policy(ctx, was.id, PolicyCreate.model_validate(values)),
+                fields=labels, done=t("已保存", "Saved"),
+            )  # fmt: skip
         if made:
             ui.navigate.to(f"{POLICY}?id={made.value.id}")
 
@@ -223,6 +243,10 @@ async def _show_policy(page: ConsolePage, outcome: PolicyOutcome) -> None:
         ui.link(t("返回政策列表", "Back to policies"), POLICIES)
         if page.can(REBATES_WRITE.name):
             with ui.row().classes("gap-2"):
+                if policy.state in EDITABLE:
+                    ui.button(t("编辑", "Edit"), icon="edit",
+                              on_click=lambda: ui.navigate.to(f"{POLICY}?id={policy.id}&edit=1")).props(
+                        "outline").mark("policy-edit")  # fmt: skip
                 for action, (label, states) in ACTIONS.items():
                     if policy.state in states:
                         ui.button(page.text(label), on_click=lambda _, a=action: act(a)).props("outline").mark(

@@ -11,6 +11,7 @@ from yima.rebates.service.policies import (
     list_policies,
     move_policy,
     policy_outcome,
+    update_policy,
 )
 from yima.rebates.service.reads import (
     credit_totals,
@@ -55,4 +56,5 @@ __all__ = [
     "settle_for_store",
     "state_totals",
     "store_scan",
+    "update_policy",
 ]

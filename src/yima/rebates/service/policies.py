@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic_core import to_jsonable_python
+
 from yima.catalog import service as catalog
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
@@ -49,6 +51,15 @@ async def _check_products(ctx: Ctx, product_ids: Sequence[int]) -> None:
 async def create_policy(ctx: Ctx, data: PolicyCreate) -> PolicyRead:
     """A draft policy; it pays nothing until activated."""
     ctx.require(REBATES_WRITE.name)
+    await _check_terms(ctx, data)
+    policy = RebatePolicy(tenant_id=ctx.tenant_id, state="draft", **data.model_dump())
+    repo.add(ctx.session, policy)
+    await ctx.session.flush()
+    identity.record_audit(ctx, "rebate_policy.created", "rebate_policy", policy.id, data.model_dump(mode="json"))
+    return (await read_policies(ctx, [policy]))[0]
+
+
+async def _check_terms(ctx: Ctx, data: PolicyCreate) -> None:
     await _check_products(ctx, data.product_ids)
     if data.coupon_product_id is not None:
         try:
@@ -56,10 +67,28 @@ async def create_policy(ctx: Ctx, data: PolicyCreate) -> PolicyRead:
         except NotFound as exc:
             detail = [FieldError("coupon_product_id", "not found", "not_found")]
             raise Invalid("no such product", detail) from exc
-    policy = RebatePolicy(tenant_id=ctx.tenant_id, state="draft", **data.model_dump())
-    repo.add(ctx.session, policy)
+
+
+async def update_policy(ctx: Ctx, policy_id: int, data: PolicyCreate) -> PolicyRead:
+    """Replace a policy's terms: a draft's freely; a paused one's (pause it first) keeping its
+    kind, the new amounts paying from its next credit on. Credits already written stay as they
+    were (each says what it paid and why)."""
+    ctx.require(REBATES_WRITE.name)
+    policy = await load_policy(ctx, policy_id)
+    if policy.state not in rules.EDITABLE:
+        raise WrongState(f"a {policy.state} policy cannot be edited: pause it first")
+    if policy.state != "draft" and data.kind != policy.kind:
+        detail = [FieldError("kind", f"the policy is a {policy.kind} policy", "kind_fixed")]
+        raise Invalid("only a draft may change its kind", detail)
+    await _check_terms(ctx, data)
+    after = data.model_dump()
+    before = {field: getattr(policy, field) for field in after}
+    for field, value in after.items():
+        setattr(policy, field, value)
     await ctx.session.flush()
-    identity.record_audit(ctx, "rebate_policy.created", "rebate_policy", policy.id, data.model_dump(mode="json"))
+    changed = {f: [before[f], after[f]] for f in after if before[f] != after[f]}
+    identity.record_audit(ctx, "rebate_policy.updated", "rebate_policy", policy.id, to_jsonable_python(changed))
+    forget_live(ctx)
     return (await read_policies(ctx, [policy]))[0]
 
 
