@@ -9,10 +9,12 @@ import re
 
 import httpx
 
+from tests.identity.factories import system
 from tests.partners.factories import channel_auth, channel_token
 from tests.rebates.world import DEALER_PHONE, OTHER_STORE_PHONE, REBATES, STORE_PHONE, World, balanced, post
 from yima.partners.permissions import CHANNEL_COOKIE
 from yima.platform.db.session import Database
+from yima.wallet import service as wallet
 
 
 async def _purchase_policy(client: httpx.AsyncClient, w: World, funded_fen: int, value_fen: int = 400) -> dict:  # type: ignore[type-arg]
@@ -116,3 +118,24 @@ async def _phone_status(client: httpx.AsyncClient, token: str, path: str, form: 
         return (await client.post(path, data=form)).status_code
     finally:
         client.cookies.clear()
+
+
+async def test_a_refused_redemption_on_the_phone_leaves_the_coupon_issued(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    policy = await _purchase_policy(client, w, funded_fen=1_000)
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    [coupon] = await _items(client, "coupons", w.staff)
+    async with system(db, "acme") as ctx:  # finance takes the budget back: the coupon cannot be paid now
+        await wallet.release_budget(ctx, policy["budget_account_id"], None, "take-back")
+    dealer = await channel_token(client, "acme", DEALER_PHONE)
+    page = await _phone(client, dealer, "/m/rebates/coupons")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert csrf is not None
+    refused = await _phone(client, dealer, f"/m/rebates/coupons/{coupon['id']}/redeem", {"csrf_token": csrf.group(1)})
+    assert "data-error" in refused and f'data-coupon="{coupon["id"]}" data-state="issued"' in refused
+    [after] = await _items(client, "coupons", w.staff)
+    assert (after["state"], after["journal_id"]) == ("issued", None)
+    assert await balanced(db)

@@ -115,21 +115,25 @@ async def redeem_coupon(ctx: Ctx, coupon_id: int) -> CouponRead:
     payee = (await partners.payees_of(ctx, "dealer", [coupon.dealer_id])).get(coupon.dealer_id)
     if payee is None:
         raise Conflict("the dealer has no account to be paid into", code="no_account")
-    if not await repo.claim_redemption(ctx.session, coupon.id, ctx.now()):
-        state = rules.coupon_state(coupon.state, coupon.expires_at, ctx.now())
-        raise Conflict(f"the coupon is {state}", code=f"coupon_{state}")
     policy = await repo.get_policy(ctx.session, coupon.policy_id)
     assert policy is not None, "a coupon's policy stays"
     assert policy.budget_account_id is not None, "coupons come from active policies"
-    try:
-        journal = await wallet.award(
-            ctx, policy.budget_account_id, payee, coupon.value_fen, f"货补券核销 {coupon.reason}"[:MEMO_LENGTH],
-            f"rebates:coupon:{coupon.id}",
-        )  # fmt: skip
-    except AppError as exc:
-        if exc.code in BUDGET_CANNOT_PAY:
-            raise Conflict("the policy's budget cannot pay this coupon", code="budget_exhausted") from exc
-        raise
+    # The claim and the payment stand or fall together, whoever catches a refusal (the phone page
+    # shows it and its request still commits).
+    async with ctx.session.begin_nested():
+        if not await repo.claim_redemption(ctx.session, coupon.id, ctx.now()):
+            now = await repo.get_coupon(ctx.session, coupon.id)  # as the request that won left it
+            state = rules.coupon_state(now.state, now.expires_at, ctx.now()) if now else "gone"
+            raise Conflict(f"the coupon is {state}", code=f"coupon_{state}")
+        try:
+            journal = await wallet.award(
+                ctx, policy.budget_account_id, payee, coupon.value_fen, f"货补券核销 {coupon.reason}"[:MEMO_LENGTH],
+                f"rebates:coupon:{coupon.id}",
+            )  # fmt: skip
+        except AppError as exc:
+            if exc.code in BUDGET_CANNOT_PAY:
+                raise Conflict("the policy's budget cannot pay this coupon", code="budget_exhausted") from exc
+            raise
     coupon = await repo.get_coupon(ctx.session, coupon.id)
     assert coupon is not None
     coupon.journal_id = journal.id
