@@ -112,7 +112,7 @@ async def apply_leg(
 
 
 async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await session.execute(_insert(session, Entry).values(list(rows)))
+    await session.execute(_insert(session, Entry), list(rows))  # as parameters: compiled once
 
 
 async def get_account(session: AsyncSession, account_id: int) -> Account | None:

@@ -124,13 +124,13 @@ async def claim_person(
               for p, limit in limits.items()]  # fmt: skip
     statement = (
         insert_on_conflict(session, model)
-        .values([{**keys, "period": p, "awards": 1} for p in limits])
         .on_conflict_do_update(
             index_elements=[*keys, "period"], set_={"awards": model.awards + 1}, where=or_(*within)
         )
         .returning(model.period)
-    )
-    return len((await session.execute(statement)).all()) == len(limits)
+    )  # the rows as parameters: compiled once (a VALUES list is compiled on every call)
+    rows = [{**keys, "period": p, "awards": 1} for p in limits]
+    return len((await session.execute(statement, rows)).all()) == len(limits)
 
 
 async def spend_day(

@@ -34,11 +34,10 @@ async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[Coun
     counter = CampaignRiskCounter
     statement = (
         insert_on_conflict(session, counter)
-        .values(rows)
         .on_conflict_do_update(index_elements=list(_KEY), set_={"scans": counter.scans + 1})
         .returning(counter.subject, counter.span, counter.scans)
-    )
-    return {(r.subject, r.span): r.scans for r in await session.execute(statement)}
+    )  # the rows as parameters, not VALUES: one statement still, compiled once (a VALUES list is not cached)
+    return {(r.subject, r.span): r.scans for r in await session.execute(statement, rows)}
 
 
 async def counters_of(session: AsyncSession, subject: str, key: str) -> list[CampaignRiskCounter]:
