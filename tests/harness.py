@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
 from tests.identity.factories import create_client, create_staff, create_tenant, system
@@ -137,3 +139,19 @@ async def delete_brand(db: Database, slug: str) -> None:
                     await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
             await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
         await session.commit()
+
+
+@contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The statements ``db`` runs meanwhile, each by its first word (SELECT, INSERT …): what a
+    test of a statement budget compares."""
+    seen: list[str] = []
+
+    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement.split()[0].upper())
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", count)

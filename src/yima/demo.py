@@ -111,7 +111,10 @@ def _print_logins() -> None:
         table.add_row(person.login, person.name, brands)
     console = Console(stderr=True)
     console.print(table)
-    accounts = Table(title="dealers' and stores' phone logins at /m/partner/login?brand=demo (SMS code: server log)")
+    accounts = Table(
+        title="dealers', stores', salesmen's and guides' phone logins at /m/partner/login?brand=demo "
+        "(SMS code: server log)"
+    )
     accounts.add_column("phone")
     accounts.add_column("who")
     for phone, name, kind, partner in partners_demo.ACCOUNTS:

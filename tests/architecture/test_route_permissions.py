@@ -32,6 +32,8 @@ PREFIXES = (
 PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/partners/login/code"): "a channel account asks for its login SMS code: limits per IP and phone",
     ("POST", "/api/v1/partners/login"): "a channel account signs in with its phone and SMS code",
+    ("POST", "/api/v1/partners/logout"): "a channel session's own token ends it (a cookie's with its CSRF token), "
+    "even while its roles all wait for review",
     ("POST", "/api/v1/members/visitors"): "a phone page or mini-program starts as an anonymous visitor of a brand",
     ("GET", "/api/v1/members/me"): "a visitor's own profile; only with a visitor token (members.permissions.Visitor)",
     ("POST", "/api/v1/members/otp"): "a visitor asks for an SMS code: visitor token, limits per IP and per phone",

@@ -11,9 +11,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
-from tests.harness import delete_brand
+from tests.harness import delete_brand, statements
 from tests.identity.factories import create_tenant, system
 from yima.campaigns import service as campaigns
 from yima.campaigns.repository import risk as risk_repo
@@ -172,17 +171,9 @@ class TestStatementBudget:
     async def test_a_warm_assessment_is_one_statement(self, db: Database, engine_db: Database) -> None:
         slug = await create_tenant(db)
         await assess(db, slug, T0)  # loads settings, blacklist and the brand's key; queues the purge
-        seen: list[str] = []
-
-        def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-            seen.append(statement.split()[0].upper())
-
         async with system(db, slug) as ctx:
-            event.listen(engine_db.engine.sync_engine, "before_cursor_execute", count)
-            try:
+            with statements(engine_db) as seen:
                 await campaigns.assess_risk(ctx, scan())
-            finally:
-                event.remove(engine_db.engine.sync_engine, "before_cursor_execute", count)
         assert seen == ["INSERT"]
 
 

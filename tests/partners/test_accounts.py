@@ -12,8 +12,10 @@ from tests.partners.factories import create_dealer, create_store
 from yima.members import service as members
 from yima.members import sms
 from yima.members.events import PersonsMerged
+from yima.partners import service as partners
 from yima.partners.handlers import follow_the_person
 from yima.partners.models import ChannelRole
+from yima.platform.ctx import Ctx
 from yima.platform.db.session import Database
 
 API = "/api/v1/partners"
@@ -92,6 +94,30 @@ async def test_login_is_refused_to_phones_without_an_active_role(
     assert (await client.post(f"{API}/login/code", json={"brand": "acme", "phone": PHONE})).status_code == 403
     assert (await client.post(f"{API}/accounts/{role_id}/enable", headers=staff)).json()["status"] == "active"
     assert (await client.get(f"{API}/me", headers=auth)).status_code == 200
+
+
+async def test_a_phone_page_of_any_context_reads_the_channel_session_of_its_cookie(
+    db: Database, client: httpx.AsyncClient, staff: dict[str, str], sink: sms.DevSmsSink
+) -> None:
+    store = await create_store(db, "acme")
+    role_id = (await _grant(client, staff, kind="store_owner", store_id=store.id)).json()["id"]
+    token = (await _sign_in(client, sink))["authorization"].removeprefix("Bearer ")
+    async with db.session() as session:
+        assert await partners.channel_session(Ctx(session=session), None) is None  # no cookie
+        assert await partners.channel_session(Ctx(session=session), "yc_" + "x" * 43) is None  # no such session
+        page = Ctx(session=session)
+        csrf = await partners.channel_session(page, token)
+        assert csrf is not None and page.tenant is not None and page.tenant.slug == "acme"
+        assert (page.actor.kind, page.actor.parties) == ("person", frozenset({("store", store.id)}))
+    async with system(db, "acme") as ctx:
+        await partners.set_role_status(ctx, role_id, "pending")
+    async with db.session() as session:
+        assert await partners.channel_session(Ctx(session=session), token) is None  # acts for nothing now
+        waiting = Ctx(session=session)
+        assert await partners.channel_session(waiting, token, pending=True) == csrf  # the registration's pages
+        assert (waiting.actor.kind, waiting.actor.parties, waiting.actor.permissions) == (
+            "person", frozenset(), frozenset(),
+        )  # fmt: skip
 
 
 async def test_a_role_must_name_the_partner_its_kind_needs(

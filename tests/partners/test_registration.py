@@ -1,7 +1,8 @@
 """门店首次扫码注册 through HTTP: a store's person scans a case's inner code without an account, is
 led to the registration (privacy consent → location → SMS code → a new store), waits for review,
 the brand approves through the API, and the same scan then opens the case. Joining a store as
-clerk; the refusals (no consent, a wrong code, a store of another district); the review queue."""
+clerk; the refusals (no consent, a wrong code, a store of another district); the review queue,
+narrowed to their regions for staff limited to some; signing out while waiting for review."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ import httpx
 import pytest
 
 from tests.codes.factories import activated_goods
-from tests.identity.factories import bearer, create_client, create_tenant, system
+from tests.identity.factories import bearer, create_client, create_staff, create_tenant, login_session, system
 from tests.partners.factories import create_dealer, create_store
 from tests.scans.factories import code_url
 from yima.codes.tokens import Face
 from yima.identity import service as identity
 from yima.identity.schemas import AuditFilter
 from yima.members import sms
+from yima.partners import service as partners
+from yima.partners.schemas import ChannelRoleCreate
 from yima.platform.db.session import Database
 
 API = "/api/v1/partners"
@@ -202,3 +205,111 @@ async def test_a_guide_joins_the_guide_group_of_the_district_the_phone_is_in(
     assert (asked["kind"], asked["store_id"], asked["region_code"]) == ("guide", None, "510104")  # 锦江区
     approved = await client.post(f"{API}/registrations/{asked['id']}/approve", headers=staff)
     assert approved.status_code == 200 and approved.json()["status"] == "active"
+
+
+async def _pending(db: Database, phone: str, **role: object) -> int:
+    """A role waiting for review (注册审核), as a registration or an invitation leaves it."""
+    async with system(db, "acme") as ctx:
+        granted = await partners.grant_role(ctx, ChannelRoleCreate(phone=phone, name="申请人", **role))  # type: ignore[arg-type]
+        return (await partners.set_role_status(ctx, granted.id, "pending")).id
+
+
+async def test_staff_limited_to_some_regions_review_only_the_requests_of_their_regions(
+    db: Database, client: httpx.AsyncClient, staff: dict[str, str]
+) -> None:
+    chengdu = await create_dealer(db, "acme", territory=("510100",))
+    shanghai = await create_dealer(db, "acme", territory=("310000",))
+    here = await create_store(db, "acme", chengdu.id, region_code="510104")
+    far = await create_store(db, "acme", shanghai.id, region_code="310101")
+    clerk_here = await _pending(db, "13900000031", kind="store_clerk", store_id=here.id)
+    clerk_far = await _pending(db, "13900000032", kind="store_clerk", store_id=far.id)
+    staff_here = await _pending(db, "13900000033", kind="dealer_staff", dealer_id=chengdu.id)
+    staff_far = await _pending(db, "13900000034", kind="dealer_staff", dealer_id=shanghai.id)
+    guide_here = await _pending(db, "13900000035", kind="guide", region_code="510104")  # 锦江区's guide group
+    guide_far = await _pending(db, "13900000036", kind="guide", region_code="310101")  # 黄浦区's
+    await create_staff(db, "acme", "sichuan", roles=("operator",), region_codes=["510000"])
+    await create_staff(db, "acme", "east", roles=("regional_manager",), region_codes=["310000"])
+    await create_staff(db, "acme", "headquarters", roles=("operator",))
+    sichuan, east, hq = [await login_session(client, db, login) for login in ("sichuan", "east", "headquarters")]
+
+    async def queue(headers: dict[str, str], status: str = "pending") -> list[int]:
+        listed = await client.get(f"{API}/registrations", params={"status": status}, headers=headers)
+        assert listed.status_code == 200, listed.text
+        return [r["id"] for r in listed.json()["items"]]
+
+    everyone = [guide_far, guide_here, staff_far, staff_here, clerk_far, clerk_here]
+    assert await queue(hq) == everyone
+    assert await queue(sichuan) == [guide_here, staff_here, clerk_here]
+    assert await queue(east) == [guide_far, staff_far, clerk_far]
+
+    missing = await client.post(f"{API}/registrations/{2**40}/approve", headers=sichuan)
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "not_found")
+    for role_id in (clerk_far, staff_far, guide_far):  # outside the regions: as if it did not exist
+        approved = await client.post(f"{API}/registrations/{role_id}/approve", headers=sichuan)
+        rejected = await client.post(f"{API}/registrations/{role_id}/reject", json={"reason": "非本区"},
+                                     headers=sichuan)  # fmt: skip
+        assert [(r.status_code, r.json()["error"]["code"]) for r in (approved, rejected)] == [(404, "not_found")] * 2
+    assert await queue(hq) == everyone  # nothing decided
+    async with system(db, "acme") as ctx:
+        assert await identity.list_audit(ctx, AuditFilter(action="channel_role.approved"), 10, None) == []
+    refused = await client.post(f"{API}/registrations/{clerk_far}/approve", headers=east)
+    assert refused.status_code == 403  # a regional manager reads the queue; deciding takes partners:write
+
+    approved = await client.post(f"{API}/registrations/{clerk_here}/approve", headers=sichuan)
+    assert (approved.status_code, approved.json()["status"]) == (200, "active")
+    rejected = await client.post(f"{API}/registrations/{guide_here}/reject", json={"reason": "不在本区"},
+                                 headers=sichuan)  # fmt: skip
+    assert (rejected.status_code, rejected.json()["status"]) == (200, "rejected")
+    assert await queue(sichuan) == [staff_here]
+    assert await queue(sichuan, "active") == [clerk_here]
+    assert await queue(hq) == [guide_far, staff_far, staff_here, clerk_far]
+    brand_wide = await client.post(f"{API}/registrations/{clerk_far}/approve", headers=hq)
+    assert (brand_wide.status_code, brand_wide.json()["status"]) == (200, "active")
+
+
+async def _waiting(client: httpx.AsyncClient, sink: sms.DevSmsSink) -> tuple[str, str]:
+    """A phone signed in by its registration, its only role waiting for review: the session's
+    token and the CSRF token its pages carry."""
+    csrf = await through_phone(client, sink)
+    joined = await client.post(f"{REGISTER}/guide-group", data={"csrf_token": csrf, "name": "导购小李"})
+    assert joined.status_code == 303
+    home = await client.get("/m/partner")
+    assert home.status_code == 200 and "等待品牌审核" in home.text
+    token = client.cookies.get("yima_channel")
+    assert token is not None
+    return token, csrf_of(home.text)
+
+
+async def test_a_phone_waiting_for_review_signs_out_on_its_page_for_real(
+    client: httpx.AsyncClient, staff: dict[str, str], sink: sms.DevSmsSink
+) -> None:
+    token, csrf = await _waiting(client, sink)
+    forged = await client.post("/m/partner/logout", data={"csrf_token": "x" * 20})
+    assert forged.status_code == 403 and (await client.get("/m/partner")).status_code == 200
+    out = await client.post("/m/partner/logout", data={"csrf_token": csrf})
+    assert (out.status_code, out.headers["location"]) == (303, "/m/partner/login?brand=acme")
+    assert client.cookies.get("yima_channel") is None
+    client.cookies.set("yima_channel", token)  # the token kept after signing out opens nothing
+    again = await client.get("/m/partner")
+    assert (again.status_code, again.headers["location"]) == (303, "/m/partner/login")
+    ended = await client.post(f"{API}/logout", headers={"Authorization": f"Bearer {token}"})
+    assert (ended.status_code, ended.json()["error"]["code"]) == (401, "unauthorized")
+
+
+async def test_a_session_waiting_for_review_signs_out_through_the_api(
+    client: httpx.AsyncClient, staff: dict[str, str], sink: sms.DevSmsSink
+) -> None:
+    token, csrf = await _waiting(client, sink)
+    assert (await client.get(f"{API}/me", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+    by_cookie = await client.post(f"{API}/logout")  # the cookie alone, without its CSRF token
+    assert (by_cookie.status_code, by_cookie.json()["error"]["code"]) == (403, "csrf_failed")
+    assert (await client.get("/m/partner")).status_code == 200  # still signed in
+
+    out = await client.post(f"{API}/logout", headers={"Authorization": f"Bearer {token}"})
+    assert out.status_code == 204
+    home = await client.get("/m/partner")  # the cookie still carries the token: it opens nothing
+    assert (home.status_code, home.headers["location"]) == (303, "/m/partner/login")
+    again = await client.post(f"{API}/logout", headers={"Authorization": f"Bearer {token}"})
+    assert (again.status_code, again.json()["error"]["code"]) == (401, "unauthorized")
+    by_cookie = await client.post(f"{API}/logout", headers={"X-CSRF-Token": csrf})
+    assert by_cookie.status_code == 401

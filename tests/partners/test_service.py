@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
 from tests.identity.factories import create_staff, create_tenant, staff_ctx, system
-from tests.partners.factories import create_dealer, create_location, create_store, create_warehouse
+from tests.partners.factories import channel_auth, create_dealer, create_location, create_store, create_warehouse
+from yima import demo as brand_demo
 from yima.geo import service as geo
 from yima.identity import service as identity
 from yima.identity.schemas import AuditFilter, RoleCreate
 from yima.partners import demo
 from yima.partners import service as partners
 from yima.partners.schemas import (
+    ChannelRoleFilter,
     DealerCreate,
     DealerFilter,
     DealerUpdate,
@@ -27,6 +30,7 @@ from yima.partners.schemas import (
 )
 from yima.platform.db.session import Database
 from yima.platform.errors import Conflict, Forbidden, Invalid, NotFound
+from yima.rebates import demo as rebates_demo
 
 
 @pytest.fixture(autouse=True)
@@ -308,3 +312,30 @@ async def test_the_demo_stores_lie_inside_their_dealers_territories(db: Database
     assert all(s.in_dealer_territory for s in stores)  # by the region of the address
     assert all(covered)  # and by the point
     assert {w.region_code for w in warehouses if w.kind != "regional"} == {"520381", "520382"}  # 赤水, 仁怀
+
+
+async def test_the_demo_salesman_and_guide_sign_in_by_sms(db: Database, client: httpx.AsyncClient) -> None:
+    async with system(db, "acme") as ctx:
+        await demo.seed(ctx)
+        await demo.seed(ctx)  # idempotent
+        [salesman] = await partners.list_roles(ctx, ChannelRoleFilter(kind="salesman"), 10, None)
+        [guide] = await partners.list_roles(ctx, ChannelRoleFilter(kind="guide"), 10, None)
+        looked_after = await partners.stores_of_salesman(ctx, salesman.id)
+        bbc_store = await partners.find_store(ctx, rebates_demo.OWN_STORE)  # where the demo's BbC policy pays
+        assert bbc_store is not None
+        bbc_salesman = (await partners.salesmen_of_stores(ctx, [bbc_store.id]))[bbc_store.id]
+        guides = await partners.guides_of_store(ctx, bbc_store.id)
+    assert (salesman.partner_name, salesman.phone) == ("成都蓉城酒业有限公司", "+8613800000201")
+    assert [s.code for s in looked_after] == ["S-CD-0001", "S-CD-0002", "S-CD-0003"]
+    assert bbc_salesman.id == salesman.id  # a BbC salesman share earned there reaches him
+    assert (guide.partner_name, guide.phone, [g.id for g in guides]) == ("春熙路名酒行", "+8613900000201", [guide.id])
+    for phone, kind in [("13800000201", "salesman"), ("13900000201", "guide")]:
+        me = await client.get("/api/v1/partners/me", headers=await channel_auth(client, "acme", phone))
+        assert [(r["kind"], r["status"]) for r in me.json()["roles"]] == [(kind, "active")]
+
+
+def test_make_run_prints_every_demo_phone_login(capsys: pytest.CaptureFixture[str]) -> None:
+    brand_demo._print_logins()
+    printed = capsys.readouterr().err
+    assert all(phone in printed for phone, *_ in demo.ACCOUNTS)
+    assert "赵刚, salesman of D-CD-001" in printed and "孙悦, guide of S-CD-0001" in printed

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from jinja2 import ChoiceLoader, DictLoader
 from starlette.exceptions import HTTPException
 
+from yima.platform import money
 from yima.platform.errors import NotFound
 from yima.platform.web import h5
 from yima.platform.web.errors import install_error_handlers
@@ -176,8 +177,5 @@ def test_stylesheet_is_served_small_and_cacheable(client: TestClient) -> None:
     assert "javascript" in client.get("/static/mobile.js").headers["content-type"]
 
 
-@pytest.mark.parametrize(
-    ("fen", "text"), [(0, "0.00"), (5, "0.05"), (100, "1.00"), (123456789, "1,234,567.89"), (-250, "-2.50")]
-)
-def test_yuan(fen: int, text: str) -> None:
-    assert h5.yuan(fen) == text
+def test_templates_format_money_with_the_platform_formatter() -> None:
+    assert templates.env.filters["yuan"] is money.yuan  # cases in tests/platform/test_money.py

@@ -37,7 +37,7 @@ def test_the_operator_reads_a_policy_and_creates_another(live: LiveServer, page:
     page.get_by_role("row").filter(has_text=BBC).click()
     expect(page.get_by_text("发放结果")).to_be_visible()
     outcome = page.locator(".q-card").filter(has_text="已发放")
-    expect(outcome.first).to_contain_text("12.00")  # four bottles: store 2.00 and dealer 1.00 each
+    expect(outcome.first).to_contain_text("14.00")  # four bottles: store 2.00, dealer 1.00 and salesman 0.50 each
     credits = page.get_by_role("row").filter(has_text="消费者扫了您登记的商品")
     expect(credits.first).to_be_visible()
     expect(page.get_by_role("link", name="预算流水与充值（资金）")).to_be_visible()
@@ -67,7 +67,8 @@ def test_the_metrics_page_draws_and_reads_in_english(live: LiveServer, page: Pag
     _signed_in(page, live, "finance", "/analytics/channel")
     expect(page.get_by_text("门店扫码率").first).to_be_visible()
     expect(page.get_by_text("返利成本 · 按经销商")).to_be_visible()
-    expect(page.locator(".q-card").filter(has_text="返利成本（元）").first).to_contain_text("17.00")
+    cost = page.locator(".q-card").filter(has_text="返利成本（元）").first
+    expect(cost).to_contain_text("19.00")  # BbC 14.00 paid + Bb 5.00 released
     page.get_by_text("English", exact=True).click()
     expect(page.get_by_text("Rebate cost by dealer")).to_be_visible()
     page.screenshot(path=str(ARTIFACTS / "rebates-metrics.png"), full_page=True)

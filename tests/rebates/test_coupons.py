@@ -5,15 +5,18 @@ racing redemptions are in test_races.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import httpx
+from sqlalchemy import update
 
 from tests.identity.factories import system
 from tests.partners.factories import channel_auth, channel_token
 from tests.rebates.world import DEALER_PHONE, OTHER_STORE_PHONE, REBATES, STORE_PHONE, World, balanced, post
 from yima.partners.permissions import CHANNEL_COOKIE
 from yima.platform.db.session import Database
+from yima.rebates.models import RebateCoupon
 from yima.wallet import service as wallet
 
 
@@ -76,6 +79,37 @@ async def test_coupons_never_reserve_more_than_the_budget_holds(
     coupons = await _items(client, f"coupons?policy_id={policy['id']}", w.staff)
     assert [c["serial"] for c in coupons] == [first["serial"]]
     assert await balanced(db)
+
+
+async def test_a_purchase_policy_outcome_counts_its_coupons(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    policy = await _purchase_policy(client, w, funded_fen=1_000)
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    for case in w.case_inner:
+        await post(client, f"{REBATES}/store-scans", {"code": case}, store)
+    outcome_path = f"{REBATES}/policies/{policy['id']}/outcome"
+    issued = (await client.get(outcome_path, headers=w.staff)).json()
+    assert (issued["coupons"], issued["reserved_fen"], issued["paid_fen"]) == (
+        [{"state": "issued", "count": 2, "value_fen": 800}], 800, 0,
+    )  # fmt: skip
+    first, second = sorted(await _items(client, f"coupons?policy_id={policy['id']}", w.staff), key=lambda c: c["id"])
+    dealer = await channel_auth(client, "acme", DEALER_PHONE)
+    await post(client, f"{REBATES}/my-coupons/{first['id']}/redeem", {}, dealer)
+    async with system(db, "acme") as ctx:  # the second coupon's last day passes
+        await ctx.session.execute(
+            update(RebateCoupon)
+            .where(RebateCoupon.id == second["id"])
+            .values(expires_at=ctx.now() - dt.timedelta(days=1))
+        )
+
+    outcome = (await client.get(outcome_path, headers=w.staff)).json()
+    assert sorted((c["state"], c["count"], c["value_fen"]) for c in outcome["coupons"]) == [
+        ("expired", 1, 400), ("redeemed", 1, 400),
+    ]  # fmt: skip
+    assert (outcome["paid_fen"], outcome["reserved_fen"]) == (400, 0)
+    assert outcome["policy"]["budget_left_fen"] == 1_000 - 400
 
 
 async def _phone(client: httpx.AsyncClient, token: str, path: str, form: dict[str, str] | None = None) -> str:

@@ -1,14 +1,17 @@
 """The salesman's and the guides' shares through HTTP: a BbC policy also pays the store's salesman
 (业务员); a guide policy pays the guide (导购) who registered the bottle by its cap's outer code,
 or the registering store's only guide; each once per bottle, with its reason, in the guide's and
-salesman's own my-credits; another guide cannot take a registered bottle."""
+salesman's own my-credits; another guide cannot take a registered bottle. On his phone the
+salesman sees the stores he looks after, what they registered, and his share."""
 
 from __future__ import annotations
+
+import re
 
 import httpx
 
 from tests.identity.factories import system
-from tests.partners.factories import channel_auth
+from tests.partners.factories import channel_auth, channel_token
 from tests.rebates.world import REBATES, STORE_PHONE, World, balanced, consumer_scan, credits, policy, post
 from yima.codes import service as codes
 from yima.codes.tokens import Face
@@ -93,3 +96,23 @@ async def test_shares_need_a_policy_that_pays_them(client: httpx.AsyncClient, wo
     ]:
         refused = await client.post(f"{REBATES}/policies", json=body, headers=w.staff)
         assert refused.status_code == 422 and field in refused.text, (body, refused.text)
+
+
+async def test_the_salesman_sees_his_stores_and_his_rewards_on_his_phone(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    w = world
+    await _people(db, w)  # he looks after the world's store, not the other dealer's
+    await policy(client, w, name="三方联动", kind="bbc", store_fen=200, dealer_fen=100, salesman_fen=50)
+    store = await channel_auth(client, w.slug, STORE_PHONE)
+    await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    await consumer_scan(client, db, w.bottles[0])
+    client.cookies.set("yima_channel", await channel_token(client, w.slug, SALESMAN_PHONE))
+
+    stores = await client.get("/m/rebates/stores")
+    assert stores.status_code == 200 and "您负责的门店" in stores.text
+    assert re.findall(r'data-store="(\d+)"', stores.text) == [str(w.store_id)]
+    assert 'data-registered="1"' in stores.text and "最近登记" in stores.text  # the case the store opened
+    mine = await client.get("/m/rebates/mine")
+    assert mine.status_code == 200 and "我的奖励" in mine.text
+    assert 'data-fen="50"' in mine.text and "您负责的门店" in mine.text  # his BbC share, with its reason

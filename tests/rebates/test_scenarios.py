@@ -25,6 +25,7 @@ from tests.rebates.world import (
     policy,
     post,
 )
+from tests.scans.factories import code_url
 from yima.platform.db.session import Database
 from yima.platform.outbox.runner import Runner
 
@@ -151,5 +152,34 @@ async def test_opening_a_case_draws_its_open_case_reward_once(
     again = await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
     assert again["registered_now"] is False and again["rewards"] == opened["rewards"]  # the same prize, shown again
     accounts = await client.get("/api/v1/wallet/accounts", params={"kind": "participant"}, headers=w.staff)
-    assert [a["balance"] for a in accounts.json()["items"]] == [300]  # paid once, to the store's person
+    [account] = accounts.json()["items"]
+    assert account["balance"] == 300  # paid once, to the store's person
+    lines = await client.get(f"/api/v1/wallet/accounts/{account['id']}/entries", headers=w.staff)
+    assert [line["memo"] for line in lines.json()["items"]] == ["开箱有礼 开箱红包"]  # not a consumer's 扫码红包
+    assert await balanced(db)
+
+
+async def test_a_consumer_scan_that_finds_the_goods_diverted_pays_nobody(
+    db: Database, client: httpx.AsyncClient, runner: Runner, world: World
+) -> None:
+    w = world
+    bbc = await policy(client, w, name="三方联动", kind="bbc", store_fen=200, dealer_fen=100)
+    await move(client, w, "warehouse-in", [w.pallet], {"warehouse_id": w.warehouse_id})
+    await move(client, w, "shipments", [w.pallet], {"source": {"kind": "warehouse", "id": w.warehouse_id},
+                                                      "destination": dealer_of(w)})  # fmt: skip
+    await move(client, w, "receipts", [w.pallet], {"receiver": dealer_of(w)})  # 成都市 is the dealer's territory
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+
+    beijing = {"code": await code_url(db, "acme", w.bottles[0]), "lat": 39.90, "lon": 116.40}
+    chengdu = {"code": await code_url(db, "acme", w.bottles[1]), "lat": 30.66, "lon": 104.06}
+    for body in (beijing, chengdu):
+        scanned = await client.post("/api/v1/scans", json=body)
+        assert scanned.status_code == 200, scanned.text
+    await runner.drain()
+
+    found = await credits(client, w.staff, policy_id=bbc["id"])
+    assert {c["serial"] for c in found} == {w.bottles[1]}  # the scan in 北京 was itself the diversion finding
+    diversions = await client.get("/api/v1/trace/diversions", headers=w.staff)
+    assert [d["serial"] for d in diversions.json()["items"]] == [w.bottles[0]]
     assert await balanced(db)

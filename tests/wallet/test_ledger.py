@@ -4,8 +4,8 @@ an account forbids it, once per idempotency key."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
+from tests.harness import statements
 from tests.identity.factories import create_tenant, system
 from tests.wallet.factories import award, balance_of, fund, funded_budget
 from yima.platform.db.session import Database
@@ -154,15 +154,7 @@ async def test_an_award_costs_four_statements(db: Database, engine_db: Database)
     shares, locked as late as possible), write the entries."""
     budget = await funded_budget(db, "acme", 10_000)
     await award(db, "acme", budget.id, 1, 100)
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement.split()[0].upper())
-
     async with system(db, "acme") as ctx:
-        event.listen(engine_db.engine.sync_engine, "before_cursor_execute", count)
-        try:
+        with statements(engine_db) as seen:
             await wallet.award(ctx, budget.id, 1, 100, "扫码中奖", "hot-1")
-        finally:
-            event.remove(engine_db.engine.sync_engine, "before_cursor_execute", count)
     assert seen == ["INSERT", "INSERT", "UPDATE", "INSERT"]

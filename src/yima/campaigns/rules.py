@@ -21,6 +21,10 @@ Action = Literal["publish", "pause", "resume", "end"]
 
 STATES: tuple[State, ...] = ("draft", "scheduled", "running", "paused", "ended")
 ROLES: tuple[Role, ...] = ("consumer", "store", "guide", "salesman")
+# What a cash award is called on its receiver's wallet statement, by the audience that drew it.
+AWARD_MEMO: dict[str, str] = {
+    "consumer": "扫码红包", "store": "开箱有礼", "guide": "导购奖励", "salesman": "业务员奖励",
+}  # fmt: skip
 PRIZE_KINDS: tuple[PrizeKind, ...] = ("cash", "points", "coupon", "product_coupon", "gift")
 # Stored state → action → stored state. "scheduled" turns "running" by itself when the start
 # arrives, and anything but a draft "ended" when the end passes (``effective_state``).

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import Response
 
-from yima.identity.permissions import public, requires
+from yima.identity.permissions import CSRF_HEADER, public, requires
 from yima.members.schemas import CodeSent
 from yima.partners import rules, service
 from yima.partners.permissions import CHANNEL_COOKIE, CHANNEL_SELF, PARTNERS_READ, PARTNERS_WRITE
@@ -374,10 +374,15 @@ async def channel_account(ctx: Ctx = requires(CHANNEL_SELF)) -> ChannelMe:
 
 
 @router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
-async def channel_logout(request: Request, ctx: Ctx = requires(CHANNEL_SELF)) -> None:
-    """End the session of the Bearer token (or the phone pages' cookie)."""
+async def channel_logout(request: Request, ctx: Ctx = public()) -> None:
+    """End the session of the Bearer token, or of the phone pages' cookie (with its CSRF token in
+    ``X-CSRF-Token``), whatever its roles' status: one still waiting for review signs out too.
+    401 when it is no live session."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    await service.logout(ctx, token.strip() if scheme.lower() == "bearer" else request.cookies.get(CHANNEL_COOKIE, ""))
+    if scheme.lower() == "bearer":
+        await service.logout(ctx, token.strip())
+    else:
+        await service.logout(ctx, request.cookies.get(CHANNEL_COOKIE, ""), request.headers.get(CSRF_HEADER, ""))
 
 
 routers = [router]

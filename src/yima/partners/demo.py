@@ -1,15 +1,22 @@
 """The demo brand's channel: its warehouses in 贵州 (near 赤水 and 仁怀), six dealers with their
 territories, twenty stores inside them, and the channel accounts (渠道账号) of one dealer's and one
-store's owner, who sign in on /m/partner/login (idempotent: what exists is left as it is).
+store's owner, of a salesman (业务员) of that dealer looking after three of its stores and of a
+guide (导购) of that store, who sign in on /m/partner/login (idempotent: what exists is left as it
+is).
 
 Addresses and points are plausible, not real businesses; phone numbers are fictional."""
 
 from __future__ import annotations
 
-import contextlib
-
 from yima.partners import service
-from yima.partners.schemas import ChannelRoleCreate, DealerCreate, LocationCreate, StoreCreate, WarehouseCreate
+from yima.partners.schemas import (
+    ChannelRoleCreate,
+    DealerCreate,
+    LocationCreate,
+    StoreCreate,
+    StoreUpdate,
+    WarehouseCreate,
+)
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict
 
@@ -146,16 +153,33 @@ async def seed(ctx: Ctx) -> None:
 ACCOUNTS = [
     ("13800000101", "张伟", "dealer_owner", "D-CD-001"),
     ("13900000001", "李红", "store_owner", "S-CD-0001"),
+    ("13800000201", "赵刚", "salesman", "D-CD-001"),
+    ("13900000201", "孙悦", "guide", "S-CD-0001"),
 ]
+# The stores the salesman looks after: 春熙路名酒行 is the store of the rebates demo's BbC policy,
+# so a BbC salesman share (业务员) earned there is his.
+SALESMAN_STORES = ["S-CD-0001", "S-CD-0002", "S-CD-0003"]
 
 
 async def _seed_accounts(ctx: Ctx, dealer_ids: dict[str, int]) -> None:
     for phone, name, kind, partner in ACCOUNTS:
-        if kind.startswith("dealer"):
+        if partner in dealer_ids:
             data = ChannelRoleCreate(phone=phone, name=name, kind=kind, dealer_id=dealer_ids[partner])
         else:
             store = await service.find_store(ctx, partner)
             assert store is not None
             data = ChannelRoleCreate(phone=phone, name=name, kind=kind, store_id=store.id)
-        with contextlib.suppress(Conflict):  # granted by an earlier run
-            await service.grant_role(ctx, data)
+        try:
+            role = await service.grant_role(ctx, data)
+        except Conflict:  # granted by an earlier run
+            continue
+        if kind == "salesman":
+            await _look_after(ctx, role.id, SALESMAN_STORES)
+
+
+async def _look_after(ctx: Ctx, salesman_id: int, store_codes: list[str]) -> None:
+    """The salesman looks after those of the stores no salesman looks after yet."""
+    for code in store_codes:
+        store = await service.find_store(ctx, code)
+        if store is not None and store.salesman_id is None:
+            await service.update_store(ctx, store.id, StoreUpdate(salesman_id=salesman_id))

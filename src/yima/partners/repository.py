@@ -1,8 +1,8 @@
 """Every SQL statement of the partners context.
 
 ``regions`` arguments carry a regional manager's regions (``Actor.region_codes``; None: the whole
-brand): ``_visible_dealers`` and ``_visible_stores`` are the one place lists and reads of dealers
-and stores are narrowed to them.
+brand): ``_visible_dealers``, ``_visible_stores`` and ``_visible_roles`` are the one place lists
+and reads of dealers, stores and channel roles are narrowed to them.
 """
 
 from __future__ import annotations
@@ -88,6 +88,20 @@ def _visible_dealers(query: Select[Any], regions: Regions) -> Select[Any]:
 
 def _visible_stores(query: Select[Any], regions: Regions) -> Select[Any]:
     return query if regions is None else query.where(_within(Store.region_code, regions))
+
+
+def _visible_roles(query: Select[Any], regions: Regions) -> Select[Any]:
+    """Roles at a store or a dealer the regions see, or of an area guide group inside them (a
+    brand's own salesman, tied to no place, is seen by the whole brand's staff only)."""
+    if regions is None:
+        return query
+    return query.where(
+        or_(
+            ChannelRole.store_id.in_(_visible_stores(select(Store.id), regions)),
+            ChannelRole.dealer_id.in_(_visible_dealers(select(Dealer.id), regions)),
+            _within(ChannelRole.region_code, regions),
+        )
+    )
 
 
 # warehouses -------------------------------------------------------------------------------------
@@ -302,8 +316,11 @@ async def _oldest_first(session: AsyncSession, query: Select[Any], model: type[M
 # channel accounts ---------------------------------------------------------------------------------
 
 
-async def get_role(session: AsyncSession, role_id: int) -> ChannelRole | None:
-    return await session.get(ChannelRole, role_id)
+async def get_role(session: AsyncSession, role_id: int, regions: Regions = None) -> ChannelRole | None:
+    if regions is None:
+        return await session.get(ChannelRole, role_id)
+    query = _visible_roles(select(ChannelRole).where(ChannelRole.id == role_id), regions)
+    return (await session.scalars(query)).first()
 
 
 async def roles_of(session: AsyncSession, person_id: int, status: str | None = None) -> list[ChannelRole]:
@@ -353,10 +370,11 @@ async def stores_of_salesman(session: AsyncSession, role_id: int, regions: Regio
 
 async def list_roles(
     session: AsyncSession, filters: ChannelRoleFilter, person_ids: Sequence[int] | None, limit: int,
-    before_id: int | None,
+    before_id: int | None, regions: Regions = None,
 ) -> list[ChannelRole]:  # fmt: skip
     """Roles by the filter; ``person_ids`` (the persons of a phone) narrows them when given."""
-    return list((await session.scalars(newest_first(_roles(filters, person_ids), ChannelRole, limit, before_id))).all())
+    query = newest_first(_visible_roles(_roles(filters, person_ids), regions), ChannelRole, limit, before_id)
+    return list((await session.scalars(query)).all())
 
 
 async def iter_roles(session: AsyncSession, filters: ChannelRoleFilter) -> AsyncIterator[list[ChannelRole]]:

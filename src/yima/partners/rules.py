@@ -248,12 +248,12 @@ ROLE_STATUS_NAMES: Mapping[str, str] = {
 CHANNEL_SELF = "channel:read"  # held by channel accounts only (no staff role has it)
 STORE_SCAN = "store_scan:write"  # a store's people register and open goods by scanning them
 GUIDE_SCAN = "guide_scan:write"  # a guide registers the bottles they sell by scanning cap outer codes
-_LOGISTICS = "logistics:write"
+LOGISTICS = "logistics:write"  # taking goods in, shipping and returning them (trace's logistics pages)
 ROLE_PERMISSIONS: Mapping[str, frozenset[str]] = {
-    "dealer_owner": frozenset({CHANNEL_SELF, _LOGISTICS}),
-    "dealer_staff": frozenset({CHANNEL_SELF, _LOGISTICS}),
-    "store_owner": frozenset({CHANNEL_SELF, _LOGISTICS, STORE_SCAN}),
-    "store_clerk": frozenset({CHANNEL_SELF, _LOGISTICS, STORE_SCAN}),
+    "dealer_owner": frozenset({CHANNEL_SELF, LOGISTICS}),
+    "dealer_staff": frozenset({CHANNEL_SELF, LOGISTICS}),
+    "store_owner": frozenset({CHANNEL_SELF, LOGISTICS, STORE_SCAN}),
+    "store_clerk": frozenset({CHANNEL_SELF, LOGISTICS, STORE_SCAN}),
     "salesman": frozenset({CHANNEL_SELF}),
     "guide": frozenset({CHANNEL_SELF, GUIDE_SCAN}),
 }

@@ -5,8 +5,9 @@ credits and the metrics have something to show under ``make run``:
 - four cases received by 成都蓉城酒业 (收货): the Bb rebate of each is held;
 - its own store 春熙路名酒行 opens one (开箱, released), a 重庆 store signs for another
   (签收 outside the dealer's territory: forfeited), two stay held;
-- the store registers six bottles by their outer codes; consumers scan four of them (paid to
-  the store and to its dealer under BbC).
+- the store registers six bottles by their outer codes; consumers scan four of them (paid under
+  BbC to the store, to its dealer and to its salesman 赵刚, whom the partners' demo, seeded
+  before this one, made the store's 业务员).
 
 Uses cases and bottles from the middle of the demo's activated codes (tests and the other demos
 use the first and the last ones). Idempotent: a brand that has the BbC policy is left as it is."""
@@ -45,7 +46,7 @@ async def seed(ctx: Ctx) -> None:
     if product is None or dealer is None or own is None or other is None:
         return
     for data in (
-        PolicyCreate(name=BBC, kind="bbc", product_ids=[product.id], store_fen=200, dealer_fen=100),
+        PolicyCreate(name=BBC, kind="bbc", product_ids=[product.id], store_fen=200, dealer_fen=100, salesman_fen=50),
         PolicyCreate(name=BB, kind="bb", product_ids=[product.id], dealer_fen=500),
     ):
         policy = await service.move_policy(ctx, (await service.create_policy(ctx, data)).id, "activate")

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from yima.platform.money import yuan as yuan  # re-exported: the phone pages write ``rules.yuan``
+
 Kind = Literal["bb", "bc", "bbc", "purchase", "guide"]
 KINDS: tuple[Kind, ...] = ("bb", "bc", "bbc", "purchase", "guide")
 KIND_NAMES: dict[str, tuple[str, str]] = {
@@ -99,10 +101,6 @@ class Why:
 
     state: CreditState
     reason: str
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 def held(policy: str, case_code: str, dealer: str) -> Why:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -145,12 +145,22 @@ class OutcomeRow(BaseModel):
     amount_fen: int
 
 
+class CouponOutcome(BaseModel):
+    """A purchase rebate's coupons (货补券) in one state: how many, worth how much."""
+
+    state: Literal["issued", "redeemed", "expired"] = Field(description="issued: valid, its value reserved")
+    count: int
+    value_fen: int
+
+
 class PolicyOutcome(BaseModel):
     policy: PolicyRead
     rows: list[OutcomeRow]
-    paid_fen: int = Field(description="Paid and released")
+    paid_fen: int = Field(description="Paid and released; for a purchase rebate, its honoured coupons' value")
     held_fen: int
     forfeited_fen: int
+    coupons: list[CouponOutcome] = Field(default_factory=list, description="Purchase rebates: coupons by state")
+    reserved_fen: int = Field(default=0, description="Purchase rebates: valid coupons' value, not yet honoured")
 
 
 class StoreScan(BaseModel):

@@ -135,8 +135,7 @@ async def _sign_in(request: Request, ctx: Ctx) -> str | None:
         ctx.tenant, ctx.actor, ctx.locale = staff.tenant, staff.actor, staff.console_session.locale
         csrf: str | None = staff.console_session.csrf_token
     else:
-        channel = request.cookies.get(CHANNEL_COOKIE)
-        csrf = await partners.sign_in_channel(ctx, channel) if channel else None
+        csrf = await partners.channel_session(ctx, request.cookies.get(CHANNEL_COOKIE))
         if csrf is None:
             return None
     if not ctx.actor.can(LOGISTICS_WRITE.name):

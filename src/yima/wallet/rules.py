@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from yima.platform.money import yuan as yuan  # re-exported: wallet's edges and service write ``rules.yuan``
 from yima.wallet.providers.base import BatchReport, DetailReport
 
 # accounts ------------------------------------------------------------------------------------
@@ -329,13 +330,6 @@ def tally(lines: Iterable[Line]) -> dict[str, int]:
 # yuan and fen ---------------------------------------------------------------------------------
 
 _YUAN = re.compile(r"^\s*¥?\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$")
-
-
-def yuan(fen: int) -> str:
-    """1234567 → "12,345.67" (negative amounts keep their sign)."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole:,}.{cents:02d}"
 
 
 def parse_yuan(text: str | float | Decimal) -> int:

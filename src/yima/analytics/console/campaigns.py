@@ -20,6 +20,7 @@ from yima.geo import service as geo
 from yima.platform.console import ConsolePage, Text, console_page, nav
 from yima.platform.console.widgets import Column, DataTable, page_header
 from yima.platform.ctx import Ctx
+from yima.platform.money import yuan
 
 PATH = "/analytics/campaigns"
 REFRESH_SECONDS = 10.0
@@ -42,10 +43,6 @@ PRIZE_COLUMNS = [
     Column("spent", Text("花费（元）", "Spent (yuan)"), align="right"),
 ]
 COLORS = {"scans": "#1976D2", "awards": "#E53935", "spend": "#F9A825", "held": "#8E24AA", "rejected": "#546E7A"}
-
-
-def yuan(fen: int | None) -> str:
-    return "—" if fen is None else f"{fen / 100:,.2f}"
 
 
 def percent(share: float | None) -> str:

@@ -10,10 +10,10 @@ from typing import Any
 from nicegui import ui
 
 from yima.analytics import service
-from yima.analytics.console.campaigns import yuan
 from yima.analytics.schemas import ChannelMetrics, CostRow, MetricsPeriod, ScanRate
 from yima.platform.console import ConsolePage, Text, console_page, nav
 from yima.platform.console.widgets import page_header
+from yima.platform.money import yuan
 from yima.rebates.permissions import REBATES_READ
 
 PATH = "/analytics/channel"

@@ -12,6 +12,7 @@ from yima.campaigns.permissions import CAMPAIGNS_READ, CAMPAIGNS_WRITE
 from yima.campaigns.schemas import CampaignCreate, CampaignFilter, CampaignRead, CampaignUpdate, Simulation
 from yima.platform.console import ConsolePage, Text, console_page, nav, register_error_texts
 from yima.platform.console.widgets import page_header
+from yima.platform.money import yuan
 
 register_error_texts(
     {
@@ -39,10 +40,6 @@ KINDS = {
 }
 BUILDER = "/campaigns/builder"
 DASHBOARD = "/analytics/campaigns"  # 活动看板, analytics' console page
-
-
-def yuan(fen: float | None) -> str:
-    return "—" if fen is None else f"{fen / 100:,.2f}"
 
 
 def ints(text: str) -> list[int]:

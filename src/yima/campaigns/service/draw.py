@@ -75,7 +75,9 @@ async def _try(
         async with session.begin_nested():
             journal = None
             if prize.kind == "cash":
-                journal = await post_cash_award(ctx, campaign, person_id, amount, f"扫码红包 {prize.name}", scan_ref)
+                journal = await post_cash_award(
+                    ctx, campaign, person_id, amount, f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}", scan_ref
+                )
             if not (
                 (not rules.prize_counted(prize_state(prize)) or await repo.take_prize(session, prize.id, cost))
                 and await repo.spend_campaign(session, campaign.id, cost)

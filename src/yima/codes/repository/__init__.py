@@ -17,6 +17,7 @@ from yima.codes.repository.packing import (
     parents_and_contents,
     place_units,
     unit_parents,
+    unit_rows_of,
     unlink_children,
 )
 from yima.codes.repository.ranges import (
@@ -89,6 +90,7 @@ __all__ = [
     "unit_chain",
     "unit_parents",
     "unit_rows",
+    "unit_rows_of",
     "units_by_serial",
     "unlink_children",
 ]

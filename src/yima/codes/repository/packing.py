@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, TypeVar, cast
@@ -28,6 +29,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from yima.codes.models import (
     Assignment,
@@ -113,6 +115,53 @@ async def child_links(session: AsyncSession, parents: Sequence[int]) -> list[tup
         query = select(Unit.serial, Unit.parent_serial).where(_member(session, Unit.parent_serial, part))
         found.extend((child, cast(int, parent)) for child, parent in (await session.execute(query)).all())
     return sorted(found)
+
+
+UnitRows = tuple[CodeBatch, Assignment | None, list[CodeBlock]]
+
+
+@cache
+def _unit_rows_of_query(postgres: bool) -> Select[Any]:
+    """Built once per dialect: ``unit_rows`` for each serial of the bound set (a PostgreSQL array,
+    or a JSON array read by SQLite's ``json_each``), one row per (serial, covering block)."""
+    if postgres:
+        serials = bindparam("serials", type_=ARRAY(BigInteger))
+        wanted = func.unnest(serials).table_valued("serial").render_derived(name="wanted")
+        serial = wanted.c.serial
+    else:
+        wanted = func.json_each(bindparam("serials", type_=String)).table_valued("value", name="wanted")
+        serial = wanted.c.value
+    # Batches and activations are disjoint ranges: each is the last one starting at or before the
+    # serial, if it reaches that far (an index seek per serial, as in ``unit_rows``).
+    batch, assignment = aliased(CodeBatch), aliased(Assignment)
+    batch_id = (
+        select(batch.id).where(batch.first_serial <= serial).order_by(batch.first_serial.desc()).limit(1)
+    ).correlate(wanted).scalar_subquery()
+    assignment_id = (
+        select(assignment.id).where(assignment.serial_from <= serial).order_by(assignment.serial_from.desc()).limit(1)
+    ).correlate(wanted).scalar_subquery()
+    return (
+        select(serial, CodeBatch, Assignment, CodeBlock)
+        .select_from(wanted)
+        .join(CodeBatch, and_(CodeBatch.id == batch_id, CodeBatch.last_serial >= serial))
+        .outerjoin(Assignment, and_(Assignment.id == assignment_id, Assignment.serial_to >= serial))
+        .outerjoin(CodeBlock, and_(CodeBlock.serial_from <= serial, CodeBlock.serial_to >= serial))
+    )
+
+
+async def unit_rows_of(session: AsyncSession, serials: Sequence[int]) -> dict[int, UnitRows]:
+    """``unit_rows`` of many serials in one round trip: serial → (batch, activation, blocks);
+    serials in no batch are left out."""
+    postgres = _postgres(session)
+    query = _unit_rows_of_query(postgres)
+    found: dict[int, UnitRows] = {}
+    for part in _chunks(sorted(set(serials)), 50_000):
+        bound = list(part) if postgres else json.dumps(list(part))
+        for serial, batch, activation, block in (await session.execute(query, {"serials": bound})).all():
+            _, _, blocks = found.setdefault(int(serial), (batch, activation, []))
+            if block is not None:
+                blocks.append(block)
+    return found
 
 
 @cache

@@ -13,10 +13,18 @@ from yima.codes.service.namespaces import (
 )
 from yima.codes.service.overview import activated_runs, list_assignments, list_blocks
 from yima.codes.service.packing import pack, unit_children, unpack
-from yima.codes.service.resolve import describe, locate, resolve, unit_facts
+from yima.codes.service.resolve import describe, locate, resolve, unit_facts, unit_facts_of
 from yima.codes.service.samples import sample_urls
 from yima.codes.service.suppliers import create_supplier, list_suppliers, update_supplier
-from yima.codes.service.units import Ancestor, ancestors, ancestors_of, children_sample, unit_epc, unit_epcs
+from yima.codes.service.units import (
+    Ancestor,
+    ancestors,
+    ancestors_of,
+    children_of,
+    children_sample,
+    unit_epc,
+    unit_epcs,
+)
 
 __all__ = [
     "Ancestor",
@@ -25,6 +33,7 @@ __all__ = [
     "ancestors",
     "ancestors_of",
     "block",
+    "children_of",
     "children_sample",
     "codec",
     "create_batch",
@@ -54,6 +63,7 @@ __all__ = [
     "unit_epc",
     "unit_epcs",
     "unit_facts",
+    "unit_facts_of",
     "unpack",
     "update_supplier",
     "void_batch",

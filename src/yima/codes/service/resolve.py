@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -9,7 +10,7 @@ from yima.catalog import service as catalog
 from yima.codes import links, printfiles, rules
 from yima.codes import repository as repo
 from yima.codes.errors import BadCode, UnknownCode
-from yima.codes.models import Assignment, CodeBatch
+from yima.codes.models import Assignment, CodeBatch, CodeBlock
 from yima.codes.permissions import CODES_READ
 from yima.codes.schemas import ProductBrief, ResolvedCode, UnitRef
 from yima.codes.service.namespaces import brand_base_url, codec
@@ -64,13 +65,24 @@ class UnitFactsRow:
     block_reason: str | None
 
 
+def _facts(batch: CodeBatch, assignment: Assignment | None, blocks: Sequence[CodeBlock]) -> UnitFactsRow:
+    block = next((b for b in blocks if b.kind == "void"), None) or (blocks[0] if blocks else None)
+    state = rules.unit_state(assignment is not None, block.kind if block else None)
+    return UnitFactsRow(batch, assignment, state, block.reason if block else None)
+
+
 async def unit_facts(ctx: Ctx, serial: int) -> UnitFactsRow:
     batch, assignment, blocks = await repo.unit_rows(ctx.session, serial)
     if batch is None:
         raise UnknownCode(f"serial {serial} belongs to no batch", [FieldError("code", "unknown", "unknown")])
-    block = next((b for b in blocks if b.kind == "void"), None) or (blocks[0] if blocks else None)
-    state = rules.unit_state(assignment is not None, block.kind if block else None)
-    return UnitFactsRow(batch, assignment, state, block.reason if block else None)
+    return _facts(batch, assignment, blocks)
+
+
+async def unit_facts_of(ctx: Ctx, serials: Iterable[int]) -> dict[int, UnitFactsRow]:
+    """``unit_facts`` of many units in one query: serial → facts. Serials in no batch are left
+    out (where ``unit_facts`` raises UnknownCode), so a caller decides what an unknown one means."""
+    rows = await repo.unit_rows_of(ctx.session, list(serials))
+    return {serial: _facts(*row) for serial, row in rows.items()}
 
 
 async def resolve(ctx: Ctx, text: str) -> ResolvedCode:

@@ -61,6 +61,16 @@ def ancestors_of(unit: ResolvedCode) -> list[Ancestor]:
     return [Ancestor(p.serial, p.level, p.packed_at) for p in unit.parents]
 
 
+async def children_of(ctx: Ctx, serials: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """What each of ``serials`` holds now, as (serial, level) in serial order, in one query; a
+    unit holding nothing is left out."""
+    found: dict[int, list[tuple[int, str]]] = {}
+    for unit in await repo.children_of(ctx.session, sorted(set(serials))):
+        if unit.parent_serial is not None:
+            found.setdefault(unit.parent_serial, []).append((unit.serial, unit.level))
+    return found
+
+
 async def children_sample(
     ctx: Ctx, serial: int, limit: int = 20, count: int | None = None
 ) -> tuple[int, list[tuple[int, str]]]:

@@ -98,24 +98,24 @@ async def login(
 
 @router.get("", response_class=HTMLResponse, response_model=None)
 async def home(request: Request, ctx: Ctx = public()) -> Response:
-    """我的账号: the roles (those waiting for review too), and the work the active ones open."""
+    """我的账号: the roles (those waiting for review too), and the work the active ones open
+    (logistics only for those whose roles move goods: a dealer's or a store's people)."""
     csrf = await entered(request, ctx)
     if csrf is None:
         return RedirectResponse(LOGIN, status_code=303)
     assert ctx.tenant is not None
     roles = await service.my_roles(ctx)
     values = {"title": "我的账号", "brand_name": ctx.tenant.name, "roles": roles, "csrf_token": csrf,
-              "status_names": rules.ROLE_STATUS_NAMES}  # fmt: skip
+              "status_names": rules.ROLE_STATUS_NAMES, "logistics": ctx.actor.can(rules.LOGISTICS)}  # fmt: skip
     return h5.render(request, "partners/home.html", values)
 
 
 @router.post("/logout", response_model=None)
 async def logout(request: Request, csrf_token: Field, ctx: Ctx = public()) -> Response:
     csrf = await entered(request, ctx)
-    if csrf is not None:
+    if csrf is not None:  # a person whose roles all wait for review signs out too
         check_csrf(csrf_token, csrf)
-        if ctx.actor.can(rules.CHANNEL_SELF):  # a person whose roles all wait only drops the cookie
-            await service.logout(ctx, request.cookies.get(CHANNEL_COOKIE, ""))
+        await service.logout(ctx, request.cookies.get(CHANNEL_COOKIE, ""))
     assert ctx.tenant is not None or csrf is None
     brand = f"?brand={ctx.tenant.slug}" if ctx.tenant else ""
     response = RedirectResponse(LOGIN + brand, status_code=303)

@@ -70,11 +70,9 @@ def set_session(request: Request, response: Response, token: str, brand: str) ->
 
 async def signed_in(request: Request, ctx: Ctx) -> str | None:
     """The CSRF token of the cookie's session when its person holds an active role."""
-    token = request.cookies.get(CHANNEL_COOKIE)
-    return await service.sign_in_channel(ctx, token) if token else None
+    return await service.channel_session(ctx, request.cookies.get(CHANNEL_COOKIE))
 
 
 async def entered(request: Request, ctx: Ctx) -> str | None:
     """``signed_in``, also for a person whose roles all wait for review (or were refused)."""
-    token = request.cookies.get(CHANNEL_COOKIE)
-    return await service.enter_channel_session(ctx, token) if token else None
+    return await service.channel_session(ctx, request.cookies.get(CHANNEL_COOKIE), pending=True)

@@ -2,8 +2,8 @@
 
 ``lookup_*``, ``find_*``, ``territory_of``, ``territories_of``, ``dealer_covers`` and
 ``dealers_covering`` are for other contexts' use cases (trace, rebates, the scan): they check no
-permission and no regional scope of their own. ``sign_in_channel`` and ``counterparts`` serve the
-edges where channel accounts (渠道账号) act.
+permission and no regional scope of their own. ``channel_session`` (a phone page's cookie),
+``sign_in_channel`` and ``counterparts`` serve the edges where channel accounts (渠道账号) act.
 """
 
 from yima.partners.service.account_sheets import export_accounts, import_accounts
@@ -13,6 +13,7 @@ from yima.partners.service.accounts import (
     NotChannelAccount,
     PartnerChoice,
     channel_me,
+    channel_session,
     counterparts,
     enter_channel_session,
     grant_role,
@@ -118,6 +119,7 @@ __all__ = [
     "approve_registration",
     "area_guides",
     "channel_me",
+    "channel_session",
     "consent_to_terms",
     "counterparts",
     "create_dealer",

@@ -18,7 +18,7 @@ from yima.partners.models import ChannelRole
 from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
 from yima.partners.schemas import ChannelRoleFilter, ImportMode, ImportResult
 from yima.partners.service import places
-from yima.partners.service.accounts import _read
+from yima.partners.service.accounts import read_roles
 from yima.partners.service.imports import resolve_regions
 from yima.partners.service.rows import AccountRow
 from yima.partners.service.sheets import export_rows
@@ -126,7 +126,7 @@ async def export_accounts(ctx: Ctx, filters: ChannelRoleFilter) -> bytes:
                     "status": rules.ROLE_STATUS_NAMES[r.status],
                     "updated_at": ctx.local(r.updated_at).strftime("%Y-%m-%d %H:%M"),
                 }
-                for r in await _read(ctx, batch, full_phone=True)
+                for r in await read_roles(ctx, batch, full_phone=True)
             ]
 
     return await export_rows(ctx, "accounts", batches())

@@ -34,7 +34,7 @@ from yima.partners.service import places
 from yima.platform import crypto
 from yima.platform.ctx import Actor, Ctx
 from yima.platform.db.tenancy import bind_tenant
-from yima.platform.errors import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
+from yima.platform.errors import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthorized
 
 LOGIN_PURPOSE = "channel_login"  # members' SMS code purpose: a login code proves nothing else
 
@@ -44,7 +44,10 @@ class NotChannelAccount(AppError):
     status = 403
 
 
-async def _read(ctx: Ctx, roles: Sequence[ChannelRole], full_phone: bool) -> list[ChannelRoleRead]:
+async def read_roles(ctx: Ctx, roles: Sequence[ChannelRole], full_phone: bool) -> list[ChannelRoleRead]:
+    """The roles as the edges show them, in the order given: their dealer's, store's or area's
+    name, the person's phone (in full for the brand's staff, masked otherwise). For the partners'
+    own use cases (registration, invites, people, the accounts sheet); checks nothing."""
     dealers = await repo.dealers_by_ids(ctx.session, [r.dealer_id for r in roles if r.dealer_id])
     stores = await repo.stores_by_ids(ctx.session, [r.store_id for r in roles if r.store_id])
     areas = await places.region_names(ctx, [r.region_code for r in roles])
@@ -98,7 +101,7 @@ async def grant_role(ctx: Ctx, data: ChannelRoleCreate) -> ChannelRoleRead:
     await ctx.session.flush()
     changes = data.model_dump(include={"kind", "dealer_id", "store_id", "region_code"}) | {"person_id": person.id}
     identity.record_audit(ctx, "channel_role.grant", "channel_role", role.id, changes)
-    return (await _read(ctx, [role], full_phone=True))[0]
+    return (await read_roles(ctx, [role], full_phone=True))[0]
 
 
 async def set_role_status(ctx: Ctx, role_id: int, status: rules.RoleStatus) -> ChannelRoleRead:
@@ -111,7 +114,7 @@ async def set_role_status(ctx: Ctx, role_id: int, status: rules.RoleStatus) -> C
         identity.record_audit(ctx, "channel_role.status", "channel_role", role.id, {"status": [role.status, status]})
         role.status = status
         await ctx.session.flush()
-    return (await _read(ctx, [role], full_phone=True))[0]
+    return (await read_roles(ctx, [role], full_phone=True))[0]
 
 
 async def list_roles(ctx: Ctx, filters: ChannelRoleFilter, limit: int, before_id: int | None) -> list[ChannelRoleRead]:
@@ -120,13 +123,16 @@ async def list_roles(ctx: Ctx, filters: ChannelRoleFilter, limit: int, before_id
     if filters.phone:
         person = await members.person_by_phone(ctx, filters.phone)
         person_ids = [person.id] if person else []
-    return await _read(ctx, await repo.list_roles(ctx.session, filters, person_ids, limit, before_id), full_phone=True)
+    rows = await repo.list_roles(ctx.session, filters, person_ids, limit, before_id)
+    return await read_roles(ctx, rows, full_phone=True)
 
 
 # The account itself --------------------------------------------------------------------------------
 
 
-async def _enter_brand(ctx: Ctx, slug: str) -> None:
+async def enter_brand(ctx: Ctx, slug: str) -> None:
+    """Bind ``ctx`` to the brand of ``slug`` (a phone names its brand on the login and the
+    registration pages); Invalid on ``brand`` when there is none."""
     try:
         tenant = await identity.get_tenant_by_slug(ctx.session, slug)
     except NotFound as exc:
@@ -149,7 +155,7 @@ def _not_account() -> NotChannelAccount:
 
 async def send_login_code(ctx: Ctx, data: ChannelLoginCode) -> Outcome[CodeSent]:
     """登录 step 1: an SMS code to a phone that holds an active role (no SMS is spent on others)."""
-    await _enter_brand(ctx, data.brand)
+    await enter_brand(ctx, data.brand)
     if await _account(ctx, data.phone) is None:
         return Outcome(error=_not_account())
     return await members.send_code(ctx, data.phone, LOGIN_PURPOSE)
@@ -157,7 +163,7 @@ async def send_login_code(ctx: Ctx, data: ChannelLoginCode) -> Outcome[CodeSent]
 
 async def login(ctx: Ctx, data: ChannelLogin, user_agent: str | None) -> Outcome[ChannelSignedIn]:
     """登录 step 2: the code proves the phone; a new session for the person of the phone."""
-    await _enter_brand(ctx, data.brand)
+    await enter_brand(ctx, data.brand)
     person_id = await _account(ctx, data.phone)
     if person_id is None:
         return Outcome(error=_not_account())
@@ -220,6 +226,17 @@ async def enter_channel_session(ctx: Ctx, token: str) -> str | None:
     return session.csrf_token
 
 
+async def channel_session(ctx: Ctx, token: str | None, *, pending: bool = False) -> str | None:
+    """What a phone page of any context asks first: the channel session of ``token`` (the
+    ``yima_channel`` cookie's value, None when the phone sent none), ``ctx`` acting as its account
+    (``sign_in_channel``); the session's CSRF token, which the page's forms carry back, or None
+    when there is no live session or its person holds no active role. ``pending``: the person
+    may also hold only roles waiting for review (``enter_channel_session``)."""
+    if not token:
+        return None
+    return await (enter_channel_session if pending else sign_in_channel)(ctx, token)
+
+
 async def _live_session(ctx: Ctx, token: str) -> ChannelSession | None:
     """The unexpired, unrevoked session of ``token``, ``ctx`` bound to its brand; None otherwise."""
     if not token.startswith(rules.CHANNEL_TOKEN_PREFIX):
@@ -239,19 +256,25 @@ def _channel_person(ctx: Ctx) -> int:
     return ctx.actor.id
 
 
-async def logout(ctx: Ctx, token: str) -> None:
-    """End the signed-in account's session of ``token``."""
-    _channel_person(ctx)
-    session = await repo.session_by_hash(ctx.session, crypto.fingerprint(token))
-    if session is not None and session.revoked_at is None and session.person_id == ctx.actor.id:
-        session.revoked_at = ctx.now()
-        await ctx.session.flush()
+async def logout(ctx: Ctx, token: str, csrf: str | None = None) -> None:
+    """End the session of ``token``, asked by the token's own holder: any live session, its
+    person's roles active or all still waiting for review (or refused, or disabled), ``ctx``
+    bound to its brand. ``csrf`` is for a token a cookie carried (the browser sends that by
+    itself): it must be the session's CSRF token. Unauthorized when the token is no live
+    session (ended, expired, or none at all)."""
+    session = await _live_session(ctx, token)
+    if session is None:
+        raise Unauthorized("the session has ended; sign in again")
+    if csrf is not None and not crypto.same(csrf, session.csrf_token):
+        raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
+    session.revoked_at = ctx.now()
+    await ctx.session.flush()
 
 
 async def channel_me(ctx: Ctx) -> ChannelMe:
     """The signed-in account and its active roles (phones masked)."""
     person_id = _channel_person(ctx)
-    roles = await _read(ctx, await repo.roles_of(ctx.session, person_id, "active"), full_phone=False)
+    roles = await read_roles(ctx, await repo.roles_of(ctx.session, person_id, "active"), full_phone=False)
     phone = members.mask_phone(await members.verified_phone(ctx, person_id))
     return ChannelMe(person_id=person_id, phone=phone, roles=roles)
 

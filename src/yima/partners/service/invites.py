@@ -20,7 +20,7 @@ from yima.partners import repository as repo
 from yima.partners import rules
 from yima.partners.models import ChannelRole
 from yima.partners.schemas import ChannelRoleFilter, ChannelRoleRead
-from yima.partners.service.accounts import LOGIN_PURPOSE, _read, open_session
+from yima.partners.service.accounts import LOGIN_PURPOSE, open_session, read_roles
 from yima.partners.service.registration import decide
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -120,7 +120,7 @@ async def pending_staff(ctx: Ctx) -> list[ChannelRoleRead]:
     for dealer_id in await _owned_dealers(ctx):
         wanted = ChannelRoleFilter(kind="dealer_staff", status="pending", dealer_id=dealer_id)
         roles += await repo.list_roles(ctx.session, wanted, None, MAX_PENDING, None)
-    return await _read(ctx, roles, full_phone=True)
+    return await read_roles(ctx, roles, full_phone=True)
 
 
 async def decide_staff(ctx: Ctx, role_id: int, approve: bool, reason: str = "") -> ChannelRoleRead:
@@ -130,4 +130,4 @@ async def decide_staff(ctx: Ctx, role_id: int, approve: bool, reason: str = "") 
         detail = [FieldError("role_id", "not a request to join your dealer", "not_your_partner")]
         raise Forbidden("only the dealer's owner decides on its staff", detail, code="not_your_partner")
     await decide(ctx, role, approve, reason or ("" if approve else "经销商负责人未通过"))
-    return (await _read(ctx, [role], full_phone=True))[0]
+    return (await read_roles(ctx, [role], full_phone=True))[0]

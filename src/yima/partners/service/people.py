@@ -14,7 +14,7 @@ from yima.partners import repository as repo
 from yima.partners.permissions import PARTNERS_READ
 from yima.partners.schemas import ChannelRoleRead, StoreRead
 from yima.partners.service import places
-from yima.partners.service.accounts import _read
+from yima.partners.service.accounts import read_roles
 from yima.partners.service.stores import get_store, read_stores
 from yima.platform.ctx import Ctx
 from yima.platform.errors import NotFound
@@ -24,7 +24,8 @@ async def salesmen_of_stores(ctx: Ctx, store_ids: Collection[int]) -> dict[int, 
     """store id → its salesman, for the stores that have an active one."""
     stores = await repo.stores_by_ids(ctx.session, store_ids)
     roles = await repo.roles_by_ids(ctx.session, {s.salesman_id for s in stores.values() if s.salesman_id})
-    active = {r.id: r for r in await _read(ctx, [r for r in roles.values() if r.status == "active"], full_phone=True)}
+    active_roles = [r for r in roles.values() if r.status == "active"]
+    active = {r.id: r for r in await read_roles(ctx, active_roles, full_phone=True)}
     return {s.id: active[s.salesman_id] for s in stores.values() if s.salesman_id in active}
 
 
@@ -35,12 +36,13 @@ async def stores_of_salesman(ctx: Ctx, role_id: int) -> list[StoreRead]:
 
 async def guides_of_store(ctx: Ctx, store_id: int) -> list[ChannelRoleRead]:
     """The store's active guides, oldest first."""
-    return await _read(ctx, await repo.active_roles(ctx.session, "guide", store_id=store_id), full_phone=True)
+    return await read_roles(ctx, await repo.active_roles(ctx.session, "guide", store_id=store_id), full_phone=True)
 
 
 async def area_guides(ctx: Ctx, region_code: str) -> list[ChannelRoleRead]:
     """The active guides of the district's guide group, oldest first (not the stores' guides)."""
-    return await _read(ctx, await repo.active_roles(ctx.session, "guide", region_code=region_code), full_phone=True)
+    guides = await repo.active_roles(ctx.session, "guide", region_code=region_code)
+    return await read_roles(ctx, guides, full_phone=True)
 
 
 async def get_role(ctx: Ctx, role_id: int) -> ChannelRoleRead:
@@ -48,7 +50,7 @@ async def get_role(ctx: Ctx, role_id: int) -> ChannelRoleRead:
     role = await repo.get_role(ctx.session, role_id)
     if role is None:
         raise NotFound(f"no channel role {role_id}")
-    return (await _read(ctx, [role], full_phone=True))[0]
+    return (await read_roles(ctx, [role], full_phone=True))[0]
 
 
 async def salesman_stores(ctx: Ctx, salesman_id: int) -> list[StoreRead]:
@@ -69,4 +71,4 @@ async def lookup_roles(ctx: Ctx, role_ids: Collection[int]) -> dict[int, Channel
     """Roles by id (those that exist; phones masked), for other contexts' use cases — rebates
     pay salesmen and guides and name them; no permission, like ``payees_of``."""
     roles = await repo.roles_by_ids(ctx.session, role_ids)
-    return {r.id: r for r in await _read(ctx, list(roles.values()), full_phone=False)}
+    return {r.id: r for r in await read_roles(ctx, list(roles.values()), full_phone=False)}

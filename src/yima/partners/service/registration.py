@@ -8,7 +8,9 @@ position, or an address typed instead; its district from geo) → the phone prov
 inactive, this person its owner, its dealer chosen among those whose territory holds the place or
 left open) or a store that exists, joined as clerk (or guide). What they ask for is a **pending**
 role: it acts for nothing until the brand approves it (dealer staff: their dealer's owner too, see
-invites.py). Approving opens the store the request made; rejecting keeps the reason.
+invites.py). Approving opens the store the request made; rejecting keeps the reason. Staff limited
+to some regions review only the requests at a store or dealer of theirs, or of an area guide group
+inside them; any other is not found to them.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from yima.partners.models import ChannelRole, Store
 from yima.partners.permissions import PARTNERS_READ, PARTNERS_WRITE
 from yima.partners.schemas import ChannelRoleFilter, ChannelRoleRead, RegistrationRead, StoreFilter
 from yima.partners.service import places
-from yima.partners.service.accounts import LOGIN_PURPOSE, _enter_brand, _read, open_session
+from yima.partners.service.accounts import LOGIN_PURPOSE, enter_brand, open_session, read_roles
 from yima.platform import crypto
 from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -74,7 +76,7 @@ async def _seal(ctx: Ctx, claims: dict[str, object]) -> Ticket:
 
 async def start_registration(ctx: Ctx, brand: str) -> Ticket:
     """A new registration with the brand of slug ``brand`` (``ctx`` bound to it)."""
-    await _enter_brand(ctx, brand)
+    await enter_brand(ctx, brand)
     return await _seal(ctx, {"c": crypto.new_secret(16), "t": int(ctx.now().timestamp())})
 
 
@@ -156,7 +158,7 @@ def _person(ctx: Ctx) -> int:
 
 async def my_roles(ctx: Ctx) -> list[ChannelRoleRead]:
     """Every role of the signed-in phone's person, pending and rejected ones too (phones masked)."""
-    return await _read(ctx, await repo.roles_of(ctx.session, _person(ctx)), full_phone=False)
+    return await read_roles(ctx, await repo.roles_of(ctx.session, _person(ctx)), full_phone=False)
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ async def _ask(
     identity.record_audit(ctx, "channel_role.requested", "channel_role", role.id,
                           {"kind": kind, "store_id": store_id, "region_code": role.region_code,
                            "person_id": person_id})  # fmt: skip
-    return (await _read(ctx, [role], full_phone=False))[0]
+    return (await read_roles(ctx, [role], full_phone=False))[0]
 
 
 async def register_store(
@@ -279,7 +281,7 @@ async def join_guide_group(ctx: Ctx, ticket: Ticket, name: str) -> ChannelRoleRe
 
 
 async def _registrations(ctx: Ctx, roles: Sequence[ChannelRole]) -> list[RegistrationRead]:
-    reads = await _read(ctx, roles, full_phone=True)
+    reads = await read_roles(ctx, roles, full_phone=True)
     stores = await repo.stores_by_ids(ctx.session, [r.store_id for r in roles if r.store_id])
     codes = [s.region_code for s in stores.values()] + [r.located_region for r in roles]
     names = await places.region_names(ctx, codes + [r.region_code for r in roles])
@@ -298,9 +300,11 @@ async def _registrations(ctx: Ctx, roles: Sequence[ChannelRole]) -> list[Registr
 async def list_registrations(
     ctx: Ctx, status: rules.RoleStatus, limit: int, before_id: int | None
 ) -> list[RegistrationRead]:
-    """Up to ``limit + 1`` roles in ``status`` (the queue: pending), newest first."""
+    """Up to ``limit + 1`` roles in ``status`` (the queue: pending), newest first; a regional
+    manager's: those at a store or dealer of their regions, or of an area guide group inside them."""
     ctx.require(PARTNERS_READ.name)
-    rows = await repo.list_roles(ctx.session, ChannelRoleFilter(status=status), None, limit + 1, before_id)
+    wanted = ChannelRoleFilter(status=status)
+    rows = await repo.list_roles(ctx.session, wanted, None, limit + 1, before_id, places.scope(ctx))
     return await _registrations(ctx, rows)
 
 
@@ -323,8 +327,8 @@ async def decide(ctx: Ctx, role: ChannelRole, approve: bool, reason: str) -> Non
 
 async def _decided(ctx: Ctx, role_id: int, approve: bool, reason: str) -> RegistrationRead:
     ctx.require(PARTNERS_WRITE.name)
-    role = await repo.get_role(ctx.session, role_id)
-    if role is None:
+    role = await repo.get_role(ctx.session, role_id, places.scope(ctx))
+    if role is None:  # outside a regional manager's regions as if it did not exist
         raise NotFound(f"no registration {role_id}")
     await decide(ctx, role, approve, reason)
     return (await _registrations(ctx, [role]))[0]

@@ -7,7 +7,8 @@ A handler stays a line or two::
         return h5.render(request, "members/points.html", {"balance": await service.balance(ctx)})
 
 Templates extend ``base.html`` and may ``{% import "ui.html" as ui %}``. Importing this module
-gives every template ``static_version`` (cache-busting ``/static`` URLs) and the ``yuan`` filter.
+gives every template ``static_version`` (cache-busting ``/static`` URLs) and the ``yuan`` filter
+(``platform.money.yuan``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from yima.platform.money import yuan
 from yima.platform.web.templates import STATIC_DIR, templates
 
 LANG = "zh-CN"
@@ -52,12 +54,6 @@ def local_path(target: str | None, inside: tuple[str, ...], default: str) -> str
     if parts.scheme or parts.netloc or ".." in parts.path or not parts.path.startswith(inside):
         return default
     return target
-
-
-def yuan(fen: int) -> str:
-    """Integer fen as yuan: ``123456`` → ``"1,234.56"``, ``-5`` → ``"-0.05"``."""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{'-' if fen < 0 else ''}{whole:,}.{cents:02d}"
 
 
 templates.env.globals["static_version"] = STATIC_VERSION

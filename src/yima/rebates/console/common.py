@@ -10,6 +10,7 @@ from nicegui import ui
 from yima.platform.console import ConsolePage, Text, register_error_texts
 from yima.platform.console.widgets import Column, CursorPager, DataTable, filter_input, filter_select, local_time
 from yima.platform.ctx import Ctx
+from yima.platform.money import yuan
 from yima.rebates import service
 from yima.rebates.schemas import CreditFilter, CreditRead
 
@@ -40,6 +41,11 @@ CREDIT_STATES = {
     "no_account": Text("未发放（无收款账号）", "Not paid (no account)"),
     "budget_exhausted": Text("未发放（预算不足）", "Not paid (budget exhausted)"),
 }
+COUPON_STATES = {
+    "issued": Text("待核销（已预留）", "Issued (reserved)"),
+    "redeemed": Text("已核销", "Honoured"),
+    "expired": Text("已过期", "Expired"),
+}
 RECEIVERS = {
     "store": Text("门店", "Store"), "dealer": Text("经销商", "Dealer"), "salesman": Text("业务员", "Salesman"),
     "guide": Text("导购", "Guide"),
@@ -56,10 +62,6 @@ CREDIT_COLUMNS = [
     Column("code", Text("码", "Code"), kind="mono"),
     Column("at", Text("时间", "When")),
 ]
-
-
-def yuan(fen: int | None) -> str:
-    return "—" if fen is None else f"{fen / 100:,.2f}"
 
 
 def options(page: ConsolePage, texts: dict[str, Text], everything: Text | None = None) -> dict[Any, str]:

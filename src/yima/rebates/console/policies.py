@@ -23,8 +23,10 @@ from yima.platform.console.widgets import (
     text_field,
 )
 from yima.platform.ctx import Ctx
+from yima.platform.money import yuan
 from yima.rebates import service
 from yima.rebates.console.common import (
+    COUPON_STATES,
     CREDIT_STATES,
     KINDS,
     POLICIES,
@@ -32,7 +34,6 @@ from yima.rebates.console.common import (
     STATES,
     CreditList,
     options,
-    yuan,
 )
 from yima.rebates.permissions import REBATES_READ, REBATES_WRITE
 from yima.rebates.schemas import PolicyCreate, PolicyFilter, PolicyOutcome, PolicyRead
@@ -273,9 +274,15 @@ async def _show_policy(page: ConsolePage, outcome: PolicyOutcome) -> None:
                 f"{WALLET_JOURNALS}?account={policy.budget_account_id}").mark("budget-link")  # fmt: skip
     ui.label(t("发放结果", "Outcome")).classes("text-lg font-medium mt-2")
     with ui.row().classes("w-full gap-3").mark("policy-outcome"):
-        for state, label in CREDIT_STATES.items():
-            rows = [r for r in outcome.rows if r.state == state]
-            count, amount = sum(r.count for r in rows), sum(r.amount_fen for r in rows)
-            _stat(page.text(label), yuan(amount), t(f"{count} 笔", f"{count} credits"), mark=f"outcome-{state}")
+        if policy.kind == "purchase":  # its outcome is its coupons (货补券): issued, honoured, expired
+            for state, label in COUPON_STATES.items():
+                found = next((c for c in outcome.coupons if c.state == state), None)
+                count, value = (found.count, found.value_fen) if found else (0, 0)
+                _stat(page.text(label), yuan(value), t(f"{count} 张", f"{count} coupons"), mark=f"coupons-{state}")
+        else:
+            for state, label in CREDIT_STATES.items():
+                rows = [r for r in outcome.rows if r.state == state]
+                count, amount = sum(r.count for r in rows), sum(r.amount_fen for r in rows)
+                _stat(page.text(label), yuan(amount), t(f"{count} 笔", f"{count} credits"), mark=f"outcome-{state}")
     ui.label(t("返利明细", "Credits")).classes("text-lg font-medium mt-2")
     await CreditList(page, lambda: {"policy_id": policy.id}).pager.reload()

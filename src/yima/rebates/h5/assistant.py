@@ -36,18 +36,13 @@ async def _page(
     read: Callable[[Ctx], Awaitable[Any]],
     **more: Any,
 ) -> Response:
-    csrf = await _signed_in(request, ctx)
+    csrf = await partners.channel_session(ctx, request.cookies.get(CHANNEL_COOKIE))
     if csrf is None:
         return _to_login(request)
     assert ctx.tenant is not None
     values = {"title": title if isinstance(title, str) else title(ctx), "brand_name": ctx.tenant.name,
               "home": HOME, "found": await read(ctx), "ctx": ctx, "csrf_token": csrf, **more}  # fmt: skip
     return h5.render(request, f"rebates/{template}", values)
-
-
-async def _signed_in(request: Request, ctx: Ctx) -> str | None:
-    token = request.cookies.get(CHANNEL_COOKIE)
-    return await partners.sign_in_channel(ctx, token) if token else None
 
 
 def _to_login(request: Request) -> Response:
@@ -80,7 +75,7 @@ async def coupons(request: Request, ctx: Ctx = public()) -> Response:
 async def redeem(request: Request, coupon_id: Id, csrf_token: Annotated[str, Form(max_length=100)],
                  ctx: Ctx = public()) -> Response:  # fmt: skip
     """核销: the dealer honours a store's coupon (货补券) and is paid its value."""
-    csrf = await _signed_in(request, ctx)
+    csrf = await partners.channel_session(ctx, request.cookies.get(CHANNEL_COOKIE))
     if csrf is None:
         return _to_login(request)
     if not crypto.same(csrf_token, csrf):

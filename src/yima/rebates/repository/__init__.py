@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db.base import newest_first
@@ -158,6 +158,18 @@ async def reserved_coupon_fen(session: AsyncSession, policy_id: int, now: dt.dat
         RebateCoupon.policy_id == policy_id, RebateCoupon.state == "issued", RebateCoupon.expires_at > now
     )
     return int((await session.execute(query)).scalar_one())
+
+
+async def coupon_outcomes(session: AsyncSession, policy_id: int, now: dt.datetime) -> list[tuple[str, int, int]]:
+    """(state, count, value) of the policy's coupons; an issued coupon past its date is "expired"."""
+    expired = and_(RebateCoupon.state == "issued", RebateCoupon.expires_at <= now)
+    state = case((expired, "expired"), else_=RebateCoupon.state).label("shown")
+    query = (
+        select(state, func.count(), func.coalesce(func.sum(RebateCoupon.value_fen), 0))
+        .where(RebateCoupon.policy_id == policy_id)
+        .group_by(state)
+    )
+    return [(str(s), int(c), int(v)) for s, c, v in (await session.execute(query)).all()]
 
 
 async def issue_coupon(session: AsyncSession, row: dict[str, Any]) -> bool:

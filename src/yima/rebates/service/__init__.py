@@ -21,7 +21,7 @@ from yima.rebates.service.reads import (
     registered_between,
     state_totals,
 )
-from yima.rebates.service.registration import guide_scan, store_scan
+from yima.rebates.service.registration import check_guide_code, guide_scan, store_scan
 from yima.rebates.service.triggers import (
     cases_in,
     forfeit_diverted,
@@ -32,6 +32,7 @@ from yima.rebates.service.triggers import (
 
 __all__ = [
     "cases_in",
+    "check_guide_code",
     "create_policy",
     "credit_totals",
     "forfeit_diverted",

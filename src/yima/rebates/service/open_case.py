@@ -13,6 +13,7 @@ from yima.campaigns.service import ScanContext
 from yima.codes.schemas import ResolvedCode
 from yima.partners.schemas import StoreRead
 from yima.platform.ctx import Ctx
+from yima.platform.money import yuan
 from yima.rebates import rules
 from yima.rebates.schemas import StoreReward
 
@@ -23,7 +24,7 @@ def open_case_ref(serial: int) -> str:
 
 def reward_of(award: AwardRead, store: StoreRead, case_label: str) -> StoreReward:
     cash = award.kind == "cash"
-    title = f"{award.prize_name} ¥{rules.yuan(award.amount_fen)}" if cash else award.prize_name
+    title = f"{award.prize_name} ¥{yuan(award.amount_fen)}" if cash else award.prize_name
     if award.points:
         title = f"{award.prize_name} {award.points} 积分"
     return StoreReward(

@@ -16,7 +16,7 @@ from yima.rebates import rules
 from yima.rebates.errors import WrongState
 from yima.rebates.models import RebatePolicy
 from yima.rebates.permissions import REBATES_READ, REBATES_WRITE
-from yima.rebates.schemas import OutcomeRow, PolicyCreate, PolicyFilter, PolicyOutcome, PolicyRead
+from yima.rebates.schemas import CouponOutcome, OutcomeRow, PolicyCreate, PolicyFilter, PolicyOutcome, PolicyRead
 from yima.rebates.service.live import forget_live
 from yima.wallet import service as wallet
 
@@ -128,10 +128,17 @@ async def policy_outcome(ctx: Ctx, policy_id: int) -> PolicyOutcome:
         for p, s, c, a in await repo.outcomes(ctx.session, [policy_id])
     ]
     total: dict[str, int] = {s: sum(r.amount_fen for r in rows if r.state == s) for s in rules.CREDIT_STATES}
+    coupons = [
+        CouponOutcome.model_validate({"state": s, "count": c, "value_fen": v})
+        for s, c, v in await repo.coupon_outcomes(ctx.session, policy_id, ctx.now())
+    ]
+    valued = {c.state: c.value_fen for c in coupons}
     return PolicyOutcome(
         policy=policy,
         rows=rows,
-        paid_fen=sum(total[s] for s in rules.MONEY_MOVED),
+        paid_fen=sum(total[s] for s in rules.MONEY_MOVED) + valued.get("redeemed", 0),
         held_fen=total["held"],
         forfeited_fen=total["forfeited"],
+        coupons=coupons,
+        reserved_fen=valued.get("issued", 0),
     )

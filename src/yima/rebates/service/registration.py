@@ -23,6 +23,7 @@ from yima.rebates.service.triggers import settle_for_store, unit_label
 # What a store registers: a case by the code inside it, a bottle by the code outside it.
 REGISTERING_FACES = {("case", "inner"), ("bottle", "outer")}
 GUIDE_FACES = {("bottle", "outer")}  # a guide scans the cap's outer code of the bottle they sell
+GUIDE_RULE = "a guide scans a bottle's outer code (瓶盖外码)"
 
 
 def _own(ctx: Ctx, kind: str, chosen: int | None, field: str) -> int:
@@ -93,7 +94,7 @@ async def guide_scan(ctx: Ctx, data: GuideScan) -> GuideScanResult:
     person_id = _scanner(ctx)
     role_id = _own(ctx, "guide", data.role_id, "role_id")
     role = (await partners.lookup_roles(ctx, [role_id]))[role_id]  # a party of the account: it exists
-    unit = await _scanned(ctx, data.code, GUIDE_FACES, "a guide scans a bottle's outer code (瓶盖外码)")
+    unit = await _scanned(ctx, data.code, GUIDE_FACES, GUIDE_RULE)
     row = {
         "tenant_id": ctx.tenant_id, "serial": unit.serial, "role_id": role.id, "person_id": person_id,
         "store_id": role.store_id, "registered_at": ctx.now(),
@@ -106,3 +107,11 @@ async def guide_scan(ctx: Ctx, data: GuideScan) -> GuideScanResult:
     return GuideScanResult(
         serial=unit.serial, role_id=role.id, registered_now=registered_now, registered_at=registration.registered_at
     )
+
+
+async def check_guide_code(ctx: Ctx, code: str) -> None:
+    """Refuse, as ``guide_scan`` would, a code a guide cannot register whoever holds the bottle
+    (not the brand's, not a bottle's outer code, not active): the phone page asks before the
+    guide confirms, so a guide who scanned a case's inner code is told at once."""
+    ctx.require(GUIDE_SCAN.name)
+    await _scanned(ctx, code, GUIDE_FACES, GUIDE_RULE)

@@ -29,21 +29,27 @@ from yima.rebates.service.live import live_policy, running_policies
 from yima.trace import service as trace
 
 
-async def product_of(ctx: Ctx, serial: int) -> int | None:
-    assignment = (await codes.unit_facts(ctx, serial)).assignment
-    return assignment.product_id if assignment else None
-
-
 async def cases_in(ctx: Ctx, serials: Sequence[int]) -> list[int]:
-    """The whole cases among the units, a pallet standing for the cases packed in it."""
+    """The whole cases among the units, a pallet standing for the cases packed in it, in the
+    order given (a pallet's cases by serial); units in no batch are none. Two queries however
+    many units: their facts, then what the pallets among them hold."""
+    facts = await codes.unit_facts_of(ctx, serials)
+    levels = {serial: f.batch.level for serial, f in facts.items()}
+    pallets = [serial for serial in serials if levels.get(serial) == "pallet"]
+    inside = await codes.children_of(ctx, pallets) if pallets else {}
     found: list[int] = []
     for serial in serials:
-        level = (await codes.unit_facts(ctx, serial)).batch.level
-        if level == "case":
+        if levels.get(serial) == "case":
             found.append(serial)
-        elif level == "pallet":
-            found.extend(c.serial for c in (await codes.unit_children(ctx, serial)).children if c.level == "case")
+        elif levels.get(serial) == "pallet":
+            found.extend(child for child, level in inside.get(serial, []) if level == "case")
     return found
+
+
+async def products_of(ctx: Ctx, serials: Sequence[int]) -> dict[int, int | None]:
+    """serial → the product each unit is activated for (None: not activated), in one query."""
+    facts = await codes.unit_facts_of(ctx, serials)
+    return {s: f.assignment.product_id if f.assignment else None for s, f in facts.items()}
 
 
 def unit_label(serial: int) -> str:
@@ -57,10 +63,11 @@ async def hold_for_dealer(ctx: Ctx, dealer_id: int, serials: Sequence[int], trig
         return 0
     dealer = await partners.lookup_dealer(ctx, dealer_id)
     held = 0
-    for case in await cases_in(ctx, serials):
-        product_id = await product_of(ctx, case)
+    cases = await cases_in(ctx, serials)
+    products = await products_of(ctx, cases)
+    for case in cases:
         for policy in policies:
-            if policy.covers(product_id):
+            if policy.covers(products.get(case)):
                 why = rules.held(policy.name, unit_label(case), dealer.name)
                 held += (
                     await credit(ctx, policy, "dealer", dealer_id, case, why, trigger, dealer.region_code) is not None

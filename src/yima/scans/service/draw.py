@@ -24,7 +24,7 @@ from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.schemas import DrawResult, ScanCreate, ScanResult
-from yima.scans.service.page import Scanner, enter_brand, page_of, proven_scan, record_scan, scan_ref
+from yima.scans.service.page import DiversionCheck, Scanner, enter_brand, page_of, proven_scan, record_scan, scan_ref
 from yima.trace import service as trace
 
 # The draw's refusals, and the outcome each is told as (nothing was written for any of them).
@@ -86,10 +86,10 @@ async def _phone(ctx: Ctx, person_id: int) -> str | None:
     return await members.verified_phone(ctx, person_id) if await campaigns.risk_reads_phone(ctx) else None
 
 
-async def _assess(ctx: Ctx, record: ScanRecord, device: str | None) -> RiskVerdict:
+async def _assess(ctx: Ctx, record: ScanRecord, device: str | None, diversion: DiversionCheck | None) -> RiskVerdict:
     assert record.person_id is not None
-    outside_km = None
-    if record.region_code:  # 窜货: found outside the territory of the dealer it was shipped to
+    outside_km = diversion.outside_km if diversion else None
+    if diversion is None and record.region_code:  # located by the page after it was recorded: 窜货?
         found = await trace.check_diversion(
             ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id)
         )
@@ -144,10 +144,12 @@ async def draw_in(
 
 
 async def draw_for(
-    ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None, *, new_scan: bool = False
-) -> AwardRead | None:
+    ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None, *,
+    new_scan: bool = False, diversion: DiversionCheck | None = None,
+) -> AwardRead | None:  # fmt: skip
     """The draw of a recorded scan whose person is known: match, grade, draw (or hold, or
-    reject). The record carries the outcome; the award is returned when one was made."""
+    reject). The record carries the outcome; the award is returned when one was made.
+    ``diversion``: the diversion check record_scan made of the scan's own location."""
     role = rules.draw_role(unit.level, unit.face)
     if role is None:
         return None
@@ -159,7 +161,7 @@ async def draw_for(
     if not matched:
         record.outcome = "no_campaign"
         return None
-    verdict = await _assess(ctx, record, device)
+    verdict = await _assess(ctx, record, device, diversion)
     needs = frozenset().union(*(c.needs for c in matched))
     scan = await scan_context(ctx, record, needs)
     award = None
@@ -185,13 +187,17 @@ async def scan_code(
     await enter_brand(ctx, data.code)
     visit = await visit_of(ctx, visitor_token)
     scanner = Scanner(person_id=visit.person_id, device=data.device_id, client_key=client_key)
-    unit, record, fresh = await record_scan(ctx, data.code, scanner, user_agent, data)
+    recorded = await record_scan(ctx, data.code, scanner, user_agent, data)
+    unit, record = recorded.unit, recorded.record
     page = await page_of(ctx, data.code, unit, record)  # before the draw: no row of it locked yet
-    award = await draw_for(ctx, unit, record, data.device_id, new_scan=True) if fresh else await award_of(ctx, record)
-    await ctx.session.flush()
-    return ScanResult(
-        **page.model_dump(), draw=result_of(record, award), visitor_token=visit.issued_token, replayed=not fresh
+    award = (
+        await draw_for(ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion)
+        if recorded.fresh
+        else await award_of(ctx, record)
     )
+    await ctx.session.flush()
+    draw = result_of(record, award)
+    return ScanResult(**page.model_dump(), draw=draw, visitor_token=visit.issued_token, replayed=not recorded.fresh)
 
 
 async def award_of(ctx: Ctx, record: ScanRecord) -> AwardRead | None:

@@ -30,6 +30,21 @@ DEVICE_PURPOSE = b"scan-device"
 LOCATE_WITHIN = dt.timedelta(minutes=30)  # a location arrives with the page, not days later
 
 
+@dataclass(frozen=True)
+class DiversionCheck:
+    """A scan's own location checked once against the territory of its goods' dealer (窜货)."""
+
+    outside_km: float | None  # None: inside it, or nothing can tell
+
+
+@dataclass(frozen=True)
+class Recorded:
+    unit: ResolvedCode
+    record: ScanRecord
+    fresh: bool  # False: a retry with a client key already used, ``record`` is the first scan
+    diversion: DiversionCheck | None = None  # None: the scan came without a location (the page asks later)
+
+
 class NotOurCode(NotFound):
     """No brand issued this code (or it was mistyped): the page warns of a counterfeit."""
 
@@ -59,10 +74,12 @@ class Scanner:
 
 async def record_scan(
     ctx: Ctx, text: str, scanner: Scanner, user_agent: str | None = None, place: ScanCreate | None = None
-) -> tuple[ResolvedCode, ScanRecord, bool]:
-    """Find the unit, and record the scan (``ctx`` bound to the code's brand: ``enter_brand``);
-    True when it is new. A forged token raises NotOurCode; a client key this person already
-    used returns that first scan, False."""
+) -> Recorded:
+    """Find the unit, and record the scan (``ctx`` bound to the code's brand: ``enter_brand``).
+    A forged token raises NotOurCode; a client key this person already used returns that first
+    scan (not fresh). A located consumer scan is checked for diversion before the store that
+    registered the goods is paid for it (双向红包): diverted goods earn nothing, this scan's
+    finding included."""
     try:
         unit = await codes.describe(ctx, text)
     except (UnknownCode, BadCode) as exc:  # the prefix is a brand's, the rest is not: forged
@@ -87,11 +104,17 @@ async def record_scan(
         assert scanner.client_key is not None
         first = await repo.by_client_key(ctx.session, scanner.person_id, scanner.client_key)
         assert first is not None, "the client key's row exists: its insert just collided"
-        return unit, first, False
+        return Recorded(unit, first, fresh=False)
+    checked = None
+    if record.region_code:  # 窜货: found outside the territory of the dealer it was shipped to
+        found = await trace.check_diversion(
+            ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id)
+        )
+        checked = DiversionCheck(found.distance_km if found else None)
     if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
         product_id = unit.product.id if unit.product else None
         await rebates.pay_consumer_scan(ctx, unit.serial, product_id, record.region_code, scan_ref(record))
-    return unit, record, True
+    return Recorded(unit, record, fresh=True, diversion=checked)
 
 
 def scan_ref(record: ScanRecord) -> str:
@@ -143,9 +166,9 @@ async def open_code(ctx: Ctx, text: str, user_agent: str | None = None) -> CodeP
     """A phone opened a printed code's page: record the scan, and return the verdict, the first
     scan and the warnings. A code no brand issued raises NotOurCode."""
     await enter_brand(ctx, text)
-    unit, record, _ = await record_scan(ctx, text, Scanner(), user_agent)
-    page = await page_of(ctx, text, unit, record)
-    return page.model_copy(update={"draw_offered": await draw_offered(ctx, unit)})
+    recorded = await record_scan(ctx, text, Scanner(), user_agent)
+    page = await page_of(ctx, text, recorded.unit, recorded.record)
+    return page.model_copy(update={"draw_offered": await draw_offered(ctx, recorded.unit)})
 
 
 async def draw_offered(ctx: Ctx, unit: ResolvedCode) -> bool:
