@@ -34,7 +34,7 @@ from yima.platform.outbox.runner import Runner
 
 SLUG = demo.DEMO_SLUG
 STORE_OWNER, DEALER_OWNER = "13900000001", "13800000101"  # 李红 of S-CD-0001, 张伟 of D-CD-001
-SALESMAN = "13800000201"  # 赵刚 of D-CD-001, who looks after S-CD-0001
+SALESMAN, GUIDE = "13800000201", "13900000201"  # 赵刚 of D-CD-001, who looks after S-CD-0001; 孙悦 of S-CD-0001
 CASES = slice(600, 602)  # of the demo's activated cases (its seeds use 500–503 and the ends)
 BOTTLES = slice(4000, 4012)  # of its activated bottles, six to a case
 CHENGDU, BEIJING = {"lat": 30.66, "lon": 104.06}, {"lat": 39.90, "lon": 116.40}
@@ -220,6 +220,30 @@ async def test_every_policy_on_the_demo_brand_through_http(demo_db: Database) ->
                                                        ("store", 200, "paid")]  # fmt: skip
         assert [c for c in paid if c["serial"] == bottle_serials[1]] == []
 
+        # bC alone (the operator pauses the BbC), and a guide policy: 孙悦, the store's guide,
+        # registers bottle 2 by its cap's outer code; a consumer's scan of it pays the store and her.
+        await post(client, f"{REBATES}/policies/{bbc['id']}/pause", {}, operator)
+        bc = await _policy(client, operator, finance, {
+            "name": "金樽双向红包（走查）", "kind": "bc", "product_ids": [g.product_id], "store_fen": 120,
+        })  # fmt: skip
+        guides = await _policy(client, operator, finance, {
+            "name": "金樽导购奖励（走查）", "kind": "guide", "product_ids": [g.product_id], "guide_fen": 80,
+        })  # fmt: skip
+        guide = await channel_auth(client, SLUG, GUIDE)
+        sold = await post(client, f"{REBATES}/guide-scans", {"code": g.bottle_outer[2]}, guide)
+        assert sold["registered_now"] is True
+        scanned = await client.post("/api/v1/scans", json={"code": g.bottle_inner[2], **CHENGDU})
+        assert scanned.status_code == 200, scanned.text
+        await runner.drain()
+        credited = (await _get(client, f"{REBATES}/credits", operator))["items"]
+        assert sorted((c["policy_id"], c["receiver_kind"], c["amount_fen"], c["state"]) for c in credited
+                      if c["serial"] == bottle_serials[2]) == sorted(
+            [(bc["id"], "store", 120, "paid"), (guides["id"], "guide", 80, "paid")]
+        )  # fmt: skip
+        [hers] = (await _get(client, f"{REBATES}/my-credits", guide))["items"]
+        assert hers["amount_fen"] == 80 and "您扫码登记的" in hers["reason"]
+        await post(client, f"{REBATES}/policies/{bbc['id']}/resume", {}, operator)
+
         # What each of them sees on their phone, with the reason.
         store_credits = (await _get(client, f"{REBATES}/my-credits", store))["items"]
         scanned_pay = [c for c in store_credits if c["serial"] == bottle_serials[0]]
@@ -238,7 +262,8 @@ async def test_every_policy_on_the_demo_brand_through_http(demo_db: Database) ->
         assert outcome["coupons"] == [{"state": "redeemed", "count": 1, "value_fen": 1_500}]
         assert outcome["policy"]["budget_left_fen"] == 50_000 - 1_500
         bb_outcome = await _get(client, f"{REBATES}/policies/{bb['id']}/outcome", operator)
-        assert bb_outcome["held_fen"] >= 0 and bb_outcome["forfeited_fen"] >= 500 and bb_outcome["paid_fen"] >= 500
+        # The demo's history (4 cases: 1 released, 1 forfeited, 2 held) and this walk's 2 cases.
+        assert (bb_outcome["paid_fen"], bb_outcome["held_fen"], bb_outcome["forfeited_fen"]) == (1_000, 1_000, 1_000)
 
         # The wallets (finance's view): every amount paid this walk, each line with its memo.
         store_lines = await _statement(client, finance, store)
@@ -247,6 +272,7 @@ async def test_every_policy_on_the_demo_brand_through_http(demo_db: Database) ->
         dealer_lines = await _statement(client, finance, dealer)
         assert any(amount == 1_500 and "货补券" in memo for amount, memo in dealer_lines), dealer_lines
         assert any(amount == 100 and "三方联动" in memo for amount, memo in dealer_lines), dealer_lines
+        assert (80, "金樽导购") in [(amount, memo[:4]) for amount, memo in await _statement(client, finance, guide)]
         salesman_lines = await _statement(client, finance, salesman)
         assert any(amount == 50 and "三方联动" in memo for amount, memo in salesman_lines), salesman_lines
         summary = await _get(client, "/api/v1/wallet/summary", finance)

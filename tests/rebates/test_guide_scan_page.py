@@ -24,7 +24,7 @@ from yima.partners.schemas import ChannelRoleCreate
 from yima.platform.db.session import Database
 
 PAGE = "/m/store-scan"
-GUIDE, OTHER_GUIDE, BOTH = "13700000021", "13700000022", "13700000023"
+GUIDE, OTHER_GUIDE, BOTH, SALESMAN = "13700000021", "13700000022", "13700000023", "13700000024"
 
 
 @pytest.fixture
@@ -159,3 +159,14 @@ async def test_a_guide_of_another_brand_is_sent_to_register(
     assert parse_qs(target.query) == {"brand": ["acme"], "next": [f"{PAGE}?{urlencode({'code': goods['bottle0']})}"]}
     posted = await client.post(PAGE, data={"code": goods["bottle0"], "csrf_token": "x" * 20, "acting": "guide"})
     assert posted.status_code == 303 and urlsplit(posted.headers["location"]).path == "/m/partner/register"
+
+
+async def test_a_salesman_is_told_his_account_does_not_scan_here(
+    db: Database, client: httpx.AsyncClient, goods: dict[str, str]
+) -> None:
+    await _grant(db, "acme", SALESMAN, "salesman")  # the brand's own salesman
+    await _sign_in(client, "acme", SALESMAN)
+    page = await client.get(PAGE, params={"code": goods["bottle0"]})
+    assert page.status_code == 403 and "无需在此扫码" in page.text and "<form" not in page.text
+    posted = await client.post(PAGE, data={"code": goods["bottle0"], "csrf_token": "x" * 20})
+    assert posted.status_code == 403 and "无需在此扫码" in posted.text

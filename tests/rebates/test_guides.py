@@ -83,6 +83,9 @@ async def test_bbc_pays_the_salesman_and_a_guide_policy_the_guide_once(
         200,
         400,
     ]  # guides, salesman, dealer, store
+    metrics = await client.get("/api/v1/analytics/channel-metrics", headers=w.staff)
+    by_dealer = {r["key"]: r["amount_fen"] for r in metrics.json()["by_dealer"]}
+    assert by_dealer == {str(w.dealer_id): 400 + 200 + 100 + 80, "": 80}  # the area's guide: no dealer
     assert await balanced(db, w.slug)
 
 

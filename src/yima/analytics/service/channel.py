@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from yima.analytics.schemas import ChannelMetrics, CostRow, MetricsPeriod, ScanRate
 from yima.codes import service as codes
@@ -30,6 +31,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 366
 CONSUMER_NORM = (0.02, 0.03)  # of bottles (DOMAIN.md §10)
 STORE_NORM = (0.80, 0.90)  # of cases
+NO_DEALER = "未归属经销商"  # stores without a dealer, the brand's own salesmen, areas' guide groups
 
 
 def _days(ctx: Ctx, period: MetricsPeriod) -> tuple[dt.date, dt.date]:
@@ -92,19 +94,37 @@ async def _by_region(ctx: Ctx, since: dt.datetime, until: dt.datetime) -> list[C
     return _rows((code or "", name.get(code or "", "未定位"), c, a) for code, c, a in found)
 
 
+async def _dealers_of(ctx: Ctx, found: list[tuple[Any, ...]]) -> dict[tuple[str, int], int | None]:
+    """(receiver kind, id) → the dealer a credit's cost belongs to: a dealer itself; a store's
+    dealer; a salesman's dealer (None: the brand's own); a guide's store's dealer (None: an
+    area's guide group)."""
+    roles = await partners.lookup_roles(ctx, {i for kind, i, _, _ in found if kind in ("salesman", "guide")})
+    store_ids = {i for kind, i, _, _ in found if kind == "store"} | {r.store_id for r in roles.values() if r.store_id}
+    stores = await partners.lookup_stores(ctx, store_ids)
+    dealer_of: dict[tuple[str, int], int | None] = {}
+    for kind, receiver_id, _, _ in found:
+        role = roles.get(receiver_id) if kind in ("salesman", "guide") else None
+        if kind == "dealer":
+            dealer_id = receiver_id
+        elif kind == "salesman":
+            dealer_id = role.dealer_id if role else None
+        else:
+            store = stores.get(receiver_id if kind == "store" else role.store_id if role and role.store_id else 0)
+            dealer_id = store.dealer_id if store else None
+        dealer_of[kind, receiver_id] = dealer_id
+    return dealer_of
+
+
 async def _by_dealer(ctx: Ctx, since: dt.datetime, until: dt.datetime) -> list[CostRow]:
     found = await rebates.credit_totals(ctx, since, until, "receiver", paid_only=True)
-    stores = await partners.lookup_stores(ctx, {i for kind, i, _, _ in found if kind == "store"})
+    dealer_of = await _dealers_of(ctx, found)
     totals: dict[int | None, tuple[int, int]] = {}
     for kind, receiver_id, count, amount in found:
-        store = stores.get(receiver_id) if kind == "store" else None
-        dealer_id = receiver_id if kind == "dealer" else store.dealer_id if store else None
+        dealer_id = dealer_of[kind, receiver_id]
         before = totals.get(dealer_id, (0, 0))
         totals[dealer_id] = (before[0] + count, before[1] + amount)
     dealers = await partners.lookup_dealers(ctx, {d for d in totals if d is not None})
-    return _rows(
-        (str(d or ""), dealers[d].name if d in dealers else "无经销商的门店", c, a) for d, (c, a) in totals.items()
-    )
+    return _rows((str(d or ""), dealers[d].name if d in dealers else NO_DEALER, c, a) for d, (c, a) in totals.items())
 
 
 async def channel_metrics(ctx: Ctx, period: MetricsPeriod) -> ChannelMetrics:

@@ -50,6 +50,7 @@ SAY = {
     "missing": "请选择门店",
     "permission_denied": "您的账号不能以此身份登记",
 }
+NOT_SCANNING = "开箱和登记由门店或导购扫码；您的账号（经销商、业务员）无需在此扫码"
 # The same refusals met by a guide registering a bottle.
 GUIDE_SAY = SAY | {
     "registered_elsewhere": "该瓶已被其他导购登记",
@@ -79,7 +80,11 @@ async def _account(request: Request, ctx: Ctx, code: str) -> tuple[str | None, R
         return None, h5.render(request, "rebates/store_scan.html", {"title": "门店扫码", "error": SAY["unknown_code"]},
                                status_code=404)  # fmt: skip
     csrf = await partners.channel_session(ctx, request.cookies.get(CHANNEL_COOKIE))
-    if csrf is None or ctx.tenant_id != tenant_id or not (_mine(ctx, "store") or _mine(ctx, "guide")):
+    if csrf is not None and ctx.tenant_id == tenant_id and not (_mine(ctx, "store") or _mine(ctx, "guide")):
+        # a dealer's person or a salesman: nothing of theirs registers goods by scanning here
+        return None, h5.render(request, "rebates/store_scan.html", {"title": "门店扫码", "error": NOT_SCANNING},
+                               status_code=403)  # fmt: skip
+    if csrf is None or ctx.tenant_id != tenant_id:
         brand = await identity.tenant_info(ctx.session, tenant_id)
         query = urlencode({"brand": brand.slug, "next": f"{PAGE}?{urlencode({'code': code})}"})
         return None, RedirectResponse(f"{REGISTER}?{query}", status_code=303)
