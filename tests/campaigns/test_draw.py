@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from tests.campaigns.factories import running_campaign
 from tests.harness import delete_brand
 from tests.identity.factories import create_tenant, system
 from yima.campaigns import service as campaigns
 from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
+from yima.campaigns.models import CampaignDay
 from yima.campaigns.rules import ScanContext
 from yima.platform import caches
 from yima.platform.db.session import Database
@@ -113,6 +116,8 @@ class TestConcurrency:
                     award = await draw(engine_db, slug, campaign_id, i, serial=1 if same_code else i, person=i)
                 except AppError as exc:
                     return exc.code
+                except Exception as exc:  # an outcome too: gather must not return before every draw ends
+                    return f"unexpected {type(exc).__name__}: {exc}"
                 return award.kind
 
         return await asyncio.gather(*(one(i) for i in range(n)))
@@ -185,6 +190,39 @@ class TestConcurrency:
             cash, points = shown.prizes
             assert (cash.awarded, cash.spent_fen, points.awarded, shown.spent_fen) == (60, 6_000, 140, 6_000)
             assert budget.balance == 1_000_000 - 6_000
+        finally:
+            await delete_brand(engine_db, slug)
+            caches.clear_all()
+
+    async def test_spend_slices_draining_at_once_never_pass_the_daily_cap(self, engine_db: Database) -> None:
+        # 8 slices of spend: each draw writes one; the last awards that
+        # fit are taken after moving quota between slices, and no slice, nor their sum, passes.
+        caches.clear_all()
+        slug = "campaign-race-slices"
+        try:
+            await create_tenant(engine_db, slug)
+            prizes = [
+                {"name": "90元红包", "kind": "cash", "amount_fen": 9_000, "weight": 1000},
+                {"name": "5积分", "kind": "points", "points": 5, "fallback": True, "weight": 0},
+            ]
+            campaign = await running_campaign(engine_db, slug, budget_fen=800_000, daily_cap_fen=400_000, prizes=prizes)
+            outcomes = await self._race(engine_db, slug, campaign.id, 150, same_code=False)
+            assert (outcomes.count("cash"), outcomes.count("points")) == (44, 106)
+            async with system(engine_db, slug) as ctx:
+                shown = await campaigns.get_campaign(ctx, campaign.id)
+                stats = await campaigns.award_stats(ctx, campaign.id, "2000-01-01")
+                budget = await wallet.get_account(ctx, campaign.budget_account_id or 0)
+                slices = await ctx.session.scalars(select(CampaignDay).where(CampaignDay.campaign_id == campaign.id))
+                quotas: Counter[bool] = Counter()
+                count: Counter[bool] = Counter()
+                for row in slices:
+                    assert row.cap_fen is None or row.spent_fen <= row.cap_fen
+                    quotas[row.day == "total"] += row.cap_fen or 0
+                    count[row.day == "total"] += 1
+                assert await wallet.is_balanced(ctx)
+            assert (shown.spent_fen, stats.paced_today_fen) == (396_000, 396_000)
+            assert (quotas, count) == ({True: 800_000, False: 400_000}, {True: 8, False: 8})
+            assert budget.balance == 1_000_000 - 396_000
         finally:
             await delete_brand(engine_db, slug)
             caches.clear_all()

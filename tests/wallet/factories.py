@@ -18,13 +18,14 @@ async def fund(db: Database, slug: str, amount: int = 1_000_000, reference: str 
 
 
 async def funded_budget(
-    db: Database, slug: str, amount: int, *, cash: int | None = None, name: str = "扫码红包预算"
+    db: Database, slug: str, amount: int, *, cash: int | None = None, name: str = "扫码红包预算", slices: int = 1
 ) -> AccountRead:
-    """A campaign budget holding ``amount`` fen (the brand is funded with ``cash``, default the same)."""
+    """A campaign budget holding ``amount`` fen (the brand is funded with ``cash``, default the
+    same), split in ``slices``."""
     n = next(_seq)
     await fund(db, slug, cash if cash is not None else amount)
     async with system(db, slug) as ctx:
-        budget = await wallet.open_budget(ctx, "campaign", f"c{n}", name)
+        budget = await wallet.open_budget(ctx, "campaign", f"c{n}", name, slices=slices)
         if amount:
             await wallet.allocate_budget(ctx, budget.id, amount, f"alloc-{n}")
         return await wallet.get_account(ctx, budget.id)

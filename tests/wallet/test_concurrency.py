@@ -103,3 +103,33 @@ async def test_concurrent_withdrawals_never_overdraw_a_wallet(engine_db: Databas
     async with system(engine_db, brand) as ctx:
         assert (await wallet.wallet_of(ctx, 6)).balance == 200
         assert await wallet.is_balanced(ctx)
+
+
+async def test_slices_draining_at_once_pay_exactly_the_budget(engine_db: Database, brand: str) -> None:
+    """A budget split in 8 slices, 100 concurrent awards of uneven amounts against money for
+    fewer: the slices drain unevenly, the last awards are paid after evening them out, and
+    nothing is paid beyond the budget — every fen of it is, down to a last award that fits."""
+    amounts = [100 + (n % 7) * 50 for n in range(100)]
+    budget = await funded_budget(engine_db, brand, 9_000, slices=8)
+    outcomes = await _race(
+        [lambda n=n: award(engine_db, brand, budget.id, 2_000 + n, amounts[n], key=f"s-{n}") for n in range(100)]
+    )
+    assert set(outcomes) <= {"ok", "insufficient_funds"}
+    paid = sum(a for a, outcome in zip(amounts, outcomes, strict=True) if outcome == "ok")
+    async with system(engine_db, brand) as ctx:
+        left = (await wallet.get_account(ctx, budget.id)).balance
+        assert paid + left == 9_000
+        assert left < min(a for a, outcome in zip(amounts, outcomes, strict=True) if outcome != "ok")
+        summary = await wallet.balance_summary(ctx)
+        assert (summary.budgets, summary.wallets, summary.budget_count) == (left, paid, 1)
+        assert summary.balanced
+
+
+async def test_one_award_retried_at_once_on_a_split_budget_pays_once(engine_db: Database, brand: str) -> None:
+    budget = await funded_budget(engine_db, brand, 10_000, slices=4)
+    outcomes = await _race([lambda: award(engine_db, brand, budget.id, 7, 500, key="scan-1") for _ in range(20)])
+    assert outcomes == ["ok"] * 20
+    async with system(engine_db, brand) as ctx:
+        assert (await wallet.get_account(ctx, budget.id)).balance == 9_500
+        assert (await wallet.wallet_of(ctx, 7)).balance == 500
+        assert await wallet.is_balanced(ctx)

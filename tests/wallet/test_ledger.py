@@ -158,3 +158,60 @@ async def test_an_award_costs_four_statements(db: Database, engine_db: Database)
         with statements(engine_db) as seen:
             await wallet.award(ctx, budget.id, 1, 100, "扫码中奖", "hot-1")
     assert seen == ["INSERT", "INSERT", "UPDATE", "INSERT"]
+
+
+class TestSlices:
+    async def test_a_split_budget_is_shown_as_one_account_holding_its_slices_sum(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 10_003, cash=20_000, slices=4)
+        async with system(db, "acme") as ctx:
+            allocation = (await wallet.list_journals(ctx, JournalFilter(kind="allocate"), 10, None))[0]
+            assert sorted(e.amount for e in allocation.entries if e.account_kind == "budget") == [
+                2_500, 2_501, 2_501, 2_501
+            ]  # fmt: skip
+            for n in range(3):
+                await wallet.award(ctx, budget.id, 40 + n, 1_000, "扫码中奖", f"split-{n}")
+            shown = await wallet.get_account(ctx, budget.id)
+            assert (shown.id, shown.balance) == (budget.id, 7_003)
+            slice_id = next(e.account_id for e in allocation.entries if e.account_id != budget.id and e.amount > 0)
+            assert (await wallet.get_account(ctx, slice_id)).id == budget.id  # a slice shows its budget
+            budgets = await wallet.list_accounts(ctx, AccountFilter(kind="budget"), 10, None)
+            assert [(b.id, b.balance) for b in budgets] == [(budget.id, 7_003)]
+            summary = await wallet.balance_summary(ctx)
+            assert (summary.budgets, summary.budget_count, summary.wallets) == (7_003, 1, 3_000)
+            statement = await wallet.account_statement(ctx, budget.id, 10, None)
+            assert [(s.kind, s.amount, s.balance_after) for s in statement][:3] == [
+                ("award", -1_000, 7_003), ("award", -1_000, 8_003), ("award", -1_000, 9_003)
+            ]  # fmt: skip
+            assert sum(s.amount for s in statement) == 7_003
+            journals = await wallet.list_journals(ctx, JournalFilter(account_id=budget.id), 10, None)
+            assert sorted(j.kind for j in journals) == ["allocate", "award", "award", "award"]
+            assert await wallet.is_balanced(ctx)
+
+    async def test_an_award_no_slice_can_pay_alone_evens_them_out(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 4_000, slices=4)  # 1,000 a slice
+        async with system(db, "acme") as ctx:
+            won = await wallet.award(ctx, budget.id, 9, 3_500, "扫码中奖", "big")
+            assert not won.replayed
+            assert (await wallet.get_account(ctx, budget.id)).balance == 500
+            moved = await wallet.list_journals(ctx, JournalFilter(kind="rebalance"), 10, None)
+            assert len(moved) == 1 and sum(e.amount for e in moved[0].entries) == 0
+            again = await wallet.award(ctx, budget.id, 9, 3_500, "扫码中奖", "big")
+            assert (again.id, again.replayed) == (won.id, True)
+            with pytest.raises(InsufficientFunds):
+                await wallet.award(ctx, budget.id, 10, 501, "扫码中奖", "too-much")
+            await wallet.award(ctx, budget.id, 10, 500, "扫码中奖", "the-rest")
+            assert (await wallet.get_account(ctx, budget.id)).balance == 0
+            assert await wallet.is_balanced(ctx)
+
+    async def test_release_and_close_take_from_every_slice(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 10_000, slices=3)
+        async with system(db, "acme") as ctx:
+            await wallet.award(ctx, budget.id, 1, 1_000, "扫码中奖", "one")
+            released = await wallet.release_budget(ctx, budget.id, 5_000, "rel")
+            assert sum(e.amount for e in released.entries if e.account_kind == "budget") == -5_000
+            closed = await wallet.close_budget(ctx, budget.id)
+            assert (closed.id, closed.closed, closed.balance) == (budget.id, True, 0)
+            with pytest.raises(BudgetClosed):
+                await wallet.award(ctx, budget.id, 1, 100, "扫码中奖", "after-close")
+            summary = await wallet.balance_summary(ctx)
+            assert (summary.brand_cash, summary.wallets, summary.balanced) == (9_000, 1_000, True)

@@ -36,14 +36,12 @@ BigIntFK = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Campaign(IdMixin, TenantScoped, TimestampMixin, Base):
-    """A scan-to-win campaign. ``state`` is the stored one (rules.effective_state adds the clock);
-    ``spent_fen`` never passes ``budget_fen`` (conditional update, and a CHECK)."""
+    """A scan-to-win campaign. ``state`` is the stored one (rules.effective_state adds the clock).
+    What it spent is counted in ``slices`` rows of CampaignDay (day "total"), whose quotas sum to
+    ``budget_fen`` (service/spend.py)."""
 
     __tablename__ = "campaigns"
-    __table_args__ = tenant_table_args(
-        Index("ix_campaigns_tenant_state", "tenant_id", "state"),
-        CheckConstraint("spent_fen >= 0 AND spent_fen <= budget_fen", name="spent_within_budget"),
-    )
+    __table_args__ = tenant_table_args(Index("ix_campaigns_tenant_state", "tenant_id", "state"))
 
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(String(500), default="")
@@ -53,7 +51,7 @@ class Campaign(IdMixin, TenantScoped, TimestampMixin, Base):
     ends_at: Mapped[dt.datetime | None]
     budget_fen: Mapped[int] = mapped_column(BigInteger)
     daily_cap_fen: Mapped[int | None] = mapped_column(BigInteger)
-    spent_fen: Mapped[int] = mapped_column(BigInteger, default=0)
+    slices: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     scope: Mapped[dict[str, Any]]
     targeting: Mapped[dict[str, Any]]
     limits: Mapped[dict[str, Any]]
@@ -158,16 +156,23 @@ class CampaignPersonCount(IdMixin, TenantScoped, Base):
 
 
 class CampaignDay(IdMixin, TenantScoped, Base):
-    """Spend and awards of one tenant-local day: the pacing cap (每日预算) holds against it."""
+    """Spend and awards of one tenant-local day (``day`` an ISO date: the pacing cap, 每日预算,
+    holds against it) or of the whole campaign (``day`` = "total": the budget), in slices so
+    that concurrent draws do not queue on one row: each slice has a quota (``cap_fen``; NULL:
+    no cap) that its spend never passes, and the quotas of a period sum to its cap (they move
+    between slices only with every slice locked: service/spend.py)."""
 
     __tablename__ = "campaign_days"
     __table_args__ = tenant_table_args(
-        UniqueConstraint("tenant_id", "campaign_id", "day"),
+        UniqueConstraint("tenant_id", "campaign_id", "day", "slice"),
         tenant_fk(["campaign_id"], "campaigns", ondelete="CASCADE"),
+        CheckConstraint("cap_fen IS NULL OR spent_fen <= cap_fen", name="spent_within_quota"),
     )
 
     campaign_id: Mapped[int] = mapped_column(BigIntFK)
     day: Mapped[str] = mapped_column(String(10))
+    slice: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
+    cap_fen: Mapped[int | None] = mapped_column(BigInteger)
     spent_fen: Mapped[int] = mapped_column(BigInteger)
     awards: Mapped[int] = mapped_column(Integer)
 

@@ -254,3 +254,49 @@ def config_problems(prizes: Sequence[Mapping[str, object]]) -> list[tuple[str, s
     if len(fallbacks) != 1:
         return [("prizes", "exactly one prize must be the guaranteed fallback (保底奖)", "fallback_count")]
     return []
+
+
+# budget slices ----------------------------------------------------------------------------------
+
+MAX_SLICES = 16  # a campaign's spend counters are split in at most this many
+SLICE_FEN = 100_000  # and each slice holds at least 1,000 yuan of the budget (small budgets: one row)
+
+
+def slice_count(budget_fen: int) -> int:
+    """How many slices a campaign of ``budget_fen`` has (fixed when it is published)."""
+    return max(1, min(MAX_SLICES, budget_fen // SLICE_FEN))
+
+
+def quotas(cap: int | None, n: int) -> list[int | None]:
+    """A period's cap split evenly in ``n`` slice quotas (the remainder to the first slices)."""
+    return [None if cap is None else cap // n + (1 if k < cap % n else 0) for k in range(n)]
+
+
+def requota(slices: Sequence[tuple[int | None, int]], cost: int) -> tuple[int, list[int | None]] | None:
+    """Which slice of (quota, spent) takes ``cost``, and the slices' new quotas: the one with the
+    most room left gets ``cost`` more than an even share of the room left, the others an even
+    share; the quotas' sum does not change. None when together they have less room than
+    ``cost``. Uncapped slices (quota None) stay so (the first takes it)."""
+    if any(cap is None for cap, _ in slices):
+        return 0, [cap for cap, _ in slices]
+    room = [int(cap or 0) - spent for cap, spent in slices]
+    first = max(range(len(slices)), key=lambda k: room[k])
+    left = sum(room) - cost
+    if left < 0:
+        return None
+    even = quotas(left, len(slices))
+    order = [first, *(k for k in range(len(slices)) if k != first)]
+    new: list[int | None] = [0] * len(slices)
+    for rank, k in enumerate(order):
+        new[k] = slices[k][1] + int(even[rank] or 0) + (cost if rank == 0 else 0)
+    return first, new
+
+
+def resized(slices: Sequence[tuple[int | None, int]], cap: int | None) -> list[int | None]:
+    """Quotas of slices of (quota, spent) after their period's cap became ``cap`` (None: no cap):
+    each keeps what it spent and an even share of the room left (none when the cap is below
+    what was spent: nothing more is taken)."""
+    if cap is None:
+        return [None] * len(slices)
+    even = quotas(max(cap - sum(spent for _, spent in slices), 0), len(slices))
+    return [spent + int(share or 0) for (_, spent), share in zip(slices, even, strict=True)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yima.platform.db.base import Base, IdMixin, TenantScoped, tenant_fk, tenant_table_args, utcnow
@@ -22,11 +22,15 @@ class Account(IdMixin, TenantScoped, Base):
     """An account of the ledger (账户). ``kind`` is one of ``rules.KINDS``; a budget is owned by
     something of another context (``owner_kind``/``owner_ref``: "campaign"/"42"), a participant
     wallet by a person of members (``owner_kind`` "person", ``owner_ref`` the person id); the
-    brand-level accounts have empty owners. ``balance`` is the sum of the account's entries."""
+    brand-level accounts have empty owners. ``balance`` is the sum of the account's entries.
+
+    A budget may be split into slices (分片) so that concurrent awards do not queue on one row:
+    each slice is an account of its own (same kind, owner and name; ``slice`` 1, 2 …) and the
+    budget is slice 0, the account other contexts know; its money is the sum of its slices."""
 
     __tablename__ = "wallet_accounts"
     __table_args__ = tenant_table_args(
-        UniqueConstraint("tenant_id", "kind", "currency", "owner_kind", "owner_ref"),
+        UniqueConstraint("tenant_id", "kind", "currency", "owner_kind", "owner_ref", "slice"),
         Index("ix_wallet_accounts_tenant_kind", "tenant_id", "kind", "id"),
         # Defence in depth: the conditional update keeps it, the database refuses a bug.
         CheckConstraint("balance >= 0 OR kind = 'funding'", name="balance_not_negative"),
@@ -38,6 +42,7 @@ class Account(IdMixin, TenantScoped, Base):
     owner_ref: Mapped[str] = mapped_column(String(64), default="")
     name: Mapped[str] = mapped_column(String(120), default="")
     balance: Mapped[int] = mapped_column(BigInteger, default=0)
+    slice: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     closed_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,7 @@ from yima.wallet.schemas import AccountFilter, JournalFilter, PayoutFilter
 
 FRESH = {"populate_existing": True}  # balances change by UPDATE statements, never through objects
 NO_SYNC = {"synchronize_session": False}
+ACCOUNT_KEY = ["tenant_id", "kind", "currency", "owner_kind", "owner_ref", "slice"]
 
 
 def add(session: AsyncSession, *rows: object) -> None:
@@ -84,10 +85,11 @@ async def apply_leg(
                 owner_ref=leg.owner_ref,
                 name="",
                 balance=leg.amount,
+                slice=0,
                 created_at=dt.datetime.now(dt.UTC),
             )
             .on_conflict_do_update(
-                index_elements=["tenant_id", "kind", "currency", "owner_kind", "owner_ref"],
+                index_elements=ACCOUNT_KEY,
                 set_={"balance": Account.balance + leg.amount},
             )
             .returning(Account.id, Account.balance)
@@ -96,10 +98,14 @@ async def apply_leg(
         query = update(Account).where(Account.kind == leg.kind, Account.currency == currency)
         if leg.account_id is not None:
             query = query.where(Account.id == leg.account_id)
+            if leg.owner_kind:  # a budget's slice, named from a cache: it must still be that budget's
+                query = query.where(Account.owner_kind == leg.owner_kind, Account.owner_ref == leg.owner_ref)
             if guard:
                 query = query.where(Account.closed_at.is_(None))
         else:
-            query = query.where(Account.owner_kind == leg.owner_kind, Account.owner_ref == leg.owner_ref)
+            query = query.where(
+                Account.owner_kind == leg.owner_kind, Account.owner_ref == leg.owner_ref, Account.slice == 0
+            )
         if guard and leg.guarded:
             query = query.where(Account.balance >= -leg.amount)
         statement = (
@@ -127,19 +133,45 @@ async def account_by_owner(
         Account.currency == currency,
         Account.owner_kind == owner_kind,
         Account.owner_ref == owner_ref,
+        Account.slice == 0,
     )
     return (await session.scalars(query.execution_options(**FRESH))).first()
 
 
-async def open_account(session: AsyncSession, values: dict[str, Any]) -> None:
-    """Create the account unless one with its kind and owner exists (a concurrent opener waits
-    for the first, then does nothing)."""
-    statement = (
-        _insert(session, Account)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "currency", "owner_kind", "owner_ref"])
-    )
+async def open_account(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Create the accounts (an account, or a budget's slices) unless they exist (a concurrent
+    opener waits for the first, then does nothing)."""
+    statement = _insert(session, Account).values(rows).on_conflict_do_nothing(index_elements=ACCOUNT_KEY)
     await session.execute(statement)
+
+
+_KEYS = (Account.kind, Account.currency, Account.owner_kind, Account.owner_ref)
+
+
+def _same_account(account_id: int) -> ColumnElement[bool]:
+    """Rows of the account ``account_id`` names: it and, for a budget split in slices, its slices."""
+    return tuple_(*_KEYS).in_(select(*_KEYS).where(Account.id == account_id))
+
+
+async def slices_of(session: AsyncSession, account_id: int, *, lock: bool = False) -> list[Account]:
+    """The account and, when it is a budget split in slices, its slices, in id order — the lock
+    order (empty: no such account); ``lock``: their rows locked until the transaction ends."""
+    query = select(Account).where(_same_account(account_id)).order_by(Account.id).execution_options(**FRESH)
+    return list((await session.scalars(query.with_for_update() if lock else query)).all())
+
+
+async def slice_totals(session: AsyncSession, accounts: Sequence[Account]) -> dict[int, int]:
+    """The balance of each budget among ``accounts`` (slice 0 rows) summed over its slices."""
+    heads = [a for a in accounts if a.kind == "budget"]
+    if not heads:
+        return {}
+    query = (
+        select(*_KEYS, func.sum(Account.balance))
+        .where(tuple_(*_KEYS).in_([(a.kind, a.currency, a.owner_kind, a.owner_ref) for a in heads]))
+        .group_by(*_KEYS)
+    )
+    sums = {tuple(row[:4]): int(row[4]) for row in (await session.execute(query)).all()}
+    return {a.id: sums.get((a.kind, a.currency, a.owner_kind, a.owner_ref), a.balance) for a in heads}
 
 
 async def lock_account(session: AsyncSession, account_id: int) -> Account | None:
@@ -148,10 +180,10 @@ async def lock_account(session: AsyncSession, account_id: int) -> Account | None
     return (await session.scalars(query)).first()
 
 
-async def close_account(session: AsyncSession, account_id: int, now: dt.datetime) -> None:
+async def close_accounts(session: AsyncSession, account_ids: Sequence[int], now: dt.datetime) -> None:
     statement = (
         update(Account)
-        .where(Account.id == account_id, Account.closed_at.is_(None))
+        .where(Account.id.in_(list(account_ids)), Account.closed_at.is_(None))
         .values(closed_at=now)
         .execution_options(**NO_SYNC)
     )
@@ -169,7 +201,7 @@ async def accounts_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int
 async def list_accounts(
     session: AsyncSession, filters: AccountFilter, limit: int, before_id: int | None
 ) -> list[Account]:
-    query = select(Account)
+    query = select(Account).where(Account.slice == 0)
     if filters.kind:
         query = query.where(Account.kind == filters.kind)
     if filters.person_id:
@@ -184,8 +216,9 @@ async def list_accounts(
 
 
 async def totals_by_kind(session: AsyncSession) -> dict[str, tuple[int, int]]:
-    """(sum of balances, number of accounts) per kind."""
-    query = select(Account.kind, func.coalesce(func.sum(Account.balance), 0), func.count()).group_by(Account.kind)
+    """(sum of balances, number of accounts) per kind; a budget's slices count as one account."""
+    heads = func.count().filter(Account.slice == 0)
+    query = select(Account.kind, func.coalesce(func.sum(Account.balance), 0), heads).group_by(Account.kind)
     return {kind: (int(total), int(count)) for kind, total, count in (await session.execute(query)).all()}
 
 
@@ -222,7 +255,8 @@ async def list_journals(
     if filters.kind:
         query = query.where(Journal.kind == filters.kind)
     if filters.account_id:
-        query = query.where(Journal.id.in_(select(Entry.journal_id).where(Entry.account_id == filters.account_id)))
+        ids = select(Account.id).where(_same_account(filters.account_id))
+        query = query.where(Journal.id.in_(select(Entry.journal_id).where(Entry.account_id.in_(ids))))
     if filters.since:
         query = query.where(Journal.created_at >= filters.since)
     if filters.until:
@@ -241,18 +275,27 @@ async def entries_of(session: AsyncSession, journal_ids: Sequence[int]) -> dict[
 
 
 async def account_entries(
-    session: AsyncSession, account_id: int, limit: int, before_id: int | None
+    session: AsyncSession, account_ids: Sequence[int], limit: int, before_id: int | None
 ) -> list[tuple[Entry, Journal]]:
-    """An account's statement (对账单): its entries, newest first, each with its journal."""
+    """An account's statement (对账单): the entries of its rows (a budget's slices), newest
+    first, each with its journal."""
     query = (
         select(Entry, Journal)
         .join(Journal, (Journal.id == Entry.journal_id) & (Journal.tenant_id == Entry.tenant_id))
-        .where(Entry.account_id == account_id, *([Entry.id < before_id] if before_id else []))
+        .where(Entry.account_id.in_(list(account_ids)), *([Entry.id < before_id] if before_id else []))
         .order_by(Entry.id.desc())
         .limit(limit)
     )
     rows = await session.execute(query)
     return [(row[0], row[1]) for row in rows.all()]
+
+
+async def entries_since(session: AsyncSession, account_ids: Sequence[int], after_id: int) -> int:
+    """The sum of the accounts' entries newer than ``after_id``."""
+    query = select(func.coalesce(func.sum(Entry.amount), 0)).where(
+        Entry.account_id.in_(list(account_ids)), Entry.id > after_id
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 # payouts --------------------------------------------------------------------------------------

@@ -44,7 +44,10 @@ LOCK_RANK = {kind: rank for rank, kind in enumerate(
     ("participant", "budget", "brand_cash", "funding", "payout_transit", "fee_income", "paid_out")
 )}  # fmt: skip
 PERSON = "person"
-JournalKind = Literal["fund", "allocate", "release", "award", "merge", "withdraw", "payout_paid", "payout_failed"]
+JournalKind = Literal[
+    "fund", "allocate", "release", "award", "merge", "withdraw", "payout_paid", "payout_failed", "rebalance"
+]
+MAX_SLICES = 16  # a budget split further gains little on two cores and costs a longer sweep
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,21 @@ def release_legs(budget_id: int, amount: int) -> list[Leg]:
 
 def award_legs(budget_id: int, person_id: int, amount: int) -> list[Leg]:
     return [budget(budget_id, -amount), person(person_id, amount)]
+
+
+def share(total: int, n: int, k: int) -> int:
+    """Slice ``k``'s part of ``total`` split in ``n`` (equal parts, the remainder to the first)."""
+    return total // n + (1 if k < total % n else 0)
+
+
+def spread(held: Sequence[int], need: int) -> list[int] | None:
+    """What each of the slices holding ``held`` should hold so that the first can pay ``need``
+    and the rest stay even: the total does not change. None when together they hold less."""
+    total = sum(held)
+    if total < need:
+        return None
+    rest = total - need
+    return [share(rest, len(held), k) + (need if k == 0 else 0) for k in range(len(held))]
 
 
 def merge_legs(from_person_id: int, into_person_id: int, amount: int) -> list[Leg]:

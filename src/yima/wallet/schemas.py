@@ -21,7 +21,9 @@ OwnerKind = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[
 OwnerRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=PLAIN_TEXT)]
 PersonId = Annotated[int, Field(ge=1, le=MAX_ID, description="A person of the members context")]
 AccountKind = Literal["funding", "brand_cash", "budget", "participant", "payout_transit", "paid_out", "fee_income"]
-JournalKind = Literal["fund", "allocate", "release", "award", "merge", "withdraw", "payout_paid", "payout_failed"]
+JournalKind = Literal[
+    "fund", "allocate", "release", "award", "merge", "withdraw", "payout_paid", "payout_failed", "rebalance"
+]
 PayoutStatus = Literal["requested", "submitted", "succeeded", "failed"]
 ProviderName = Literal["sandbox", "wechat"]
 

@@ -133,25 +133,85 @@ async def claim_person(
     return len((await session.execute(statement, rows)).all()) == len(limits)
 
 
-async def spend_day(
-    session: AsyncSession, tenant_id: int, campaign_id: int, day: str, cost: int, cap: int | None
+# A period's slices (campaign_days rows): "total" for the campaign's budget, an ISO day for its pacing.
+TOTAL = "total"
+
+
+async def spend_slices(
+    session: AsyncSession, tenant_id: int, campaign_id: int, day: str, k: int, day_cap: int | None, cost: int
 ) -> bool:
-    """Add an award of ``cost`` to the day unless it would pass the pacing cap."""
-    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "day": day}
-    if cap is not None and cost > cap:
-        return False
-    limit_where = CampaignDay.spent_fen + cost <= cap if cap is not None else None
+    """Add an award of ``cost`` to slice ``k`` of the day (made now with quota ``day_cap`` if
+    new) and of the total, each while within its quota, in ONE statement, the day's row first
+    (the lock order): True when both took it. A refusal leaves the other counted: the caller
+    undoes it with its savepoint. The total's slices exist from publication: were one missing,
+    the row made here would be empty and count as a refusal."""
+    model = CampaignDay
+    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "slice": k}
+    rows = [
+        {**keys, "day": day, "cap_fen": day_cap, "spent_fen": cost, "awards": 1},
+        {**keys, "day": TOTAL, "cap_fen": 0, "spent_fen": 0, "awards": 0},
+    ]
+    statement = (
+        insert_on_conflict(session, model)
+        .values(rows)
+        .on_conflict_do_update(
+            index_elements=["tenant_id", "campaign_id", "day", "slice"],
+            set_={"awards": model.awards + 1, "spent_fen": model.spent_fen + cost},
+            where=or_(model.cap_fen.is_(None), model.spent_fen + cost <= model.cap_fen),
+        )
+        .returning(model.awards)
+    )
+    return sum(1 for (awards,) in (await session.execute(statement)).all() if awards > 0) == len(rows)
+
+
+async def open_slices(
+    session: AsyncSession, tenant_id: int, campaign_id: int, period: str, caps: Sequence[int | None]
+) -> None:
+    """Make a period's slices (quotas ``caps``) unless they exist."""
+    rows = [
+        {"tenant_id": tenant_id, "campaign_id": campaign_id, "day": period, "slice": k, "cap_fen": cap,
+         "spent_fen": 0, "awards": 0}
+        for k, cap in enumerate(caps)
+    ]  # fmt: skip
     statement = (
         insert_on_conflict(session, CampaignDay)
-        .values(**keys, awards=1, spent_fen=cost)
-        .on_conflict_do_update(
-            index_elements=list(keys),
-            set_={"awards": CampaignDay.awards + 1, "spent_fen": CampaignDay.spent_fen + cost},
-            where=limit_where,
-        )
-        .returning(CampaignDay.id)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "campaign_id", "day", "slice"])
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    await session.execute(statement)
+
+
+async def lock_slices(session: AsyncSession, campaign_id: int, periods: Sequence[str]) -> list[CampaignDay]:
+    """The periods' slices, locked until the transaction ends, in lock order (day, slice)."""
+    query = (
+        select(CampaignDay)
+        .where(CampaignDay.campaign_id == campaign_id, CampaignDay.day.in_(list(periods)))
+        .order_by(CampaignDay.day, CampaignDay.slice)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def set_slice(session: AsyncSession, slice_id: int, cap: int | None, spent: int, awards: int) -> None:
+    statement = (
+        update(CampaignDay)
+        .where(CampaignDay.id == slice_id)
+        .values(cap_fen=cap, spent_fen=spent, awards=awards)
+        .execution_options(**NO_SYNC)
+    )
+    await session.execute(statement)
+
+
+async def spent_of(session: AsyncSession, campaign_ids: Sequence[int], period: str = TOTAL) -> dict[int, int]:
+    """What each campaign spent in the period (its slices summed; 0 before the first award)."""
+    query = (
+        select(CampaignDay.campaign_id, func.sum(CampaignDay.spent_fen))
+        .where(CampaignDay.campaign_id.in_(list(campaign_ids)), CampaignDay.day == period)
+        .group_by(CampaignDay.campaign_id)
+    )
+    found = {int(c): int(total) for c, total in (await session.execute(query)).all()}
+    return {c: found.get(c, 0) for c in campaign_ids}
 
 
 async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
@@ -169,18 +229,6 @@ async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
             awarded=CampaignPrize.awarded + 1,
         )
         .returning(CampaignPrize.id)
-        .execution_options(**NO_SYNC)
-    )
-    return (await session.execute(query)).scalar_one_or_none() is not None
-
-
-async def spend_campaign(session: AsyncSession, campaign_id: int, cost: int) -> bool:
-    """Charge the campaign's budget unless it would pass it."""
-    query = (
-        update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.spent_fen + cost <= Campaign.budget_fen)
-        .values(spent_fen=Campaign.spent_fen + cost)
-        .returning(Campaign.id)
         .execution_options(**NO_SYNC)
     )
     return (await session.execute(query)).scalar_one_or_none() is not None

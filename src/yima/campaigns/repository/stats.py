@@ -1,5 +1,5 @@
 """The live dashboard's statements: GROUP BY over one campaign's awards (the unique key on
-(tenant, campaign, code, role, seq) leads them to the campaign's rows) and its pacing counter."""
+(tenant, campaign, code, role, seq) leads them to the campaign's rows)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yima.campaigns.models import CampaignAward, CampaignDay
+from yima.campaigns.models import CampaignAward
 
 A = CampaignAward
 Tally = tuple[int, int, int, int, int]  # awards, winners, cost, cash, fallback awards
@@ -62,9 +62,3 @@ async def awards_by_region(session: AsyncSession, campaign_id: int) -> list[tupl
         .group_by(A.region_code)
     )
     return [(r[0], int(r[1]), int(r[2])) for r in (await session.execute(query)).all()]
-
-
-async def day_spent(session: AsyncSession, campaign_id: int, day: str) -> int:
-    """The pacing counter of one tenant-local day (0 before its first award)."""
-    query = select(CampaignDay.spent_fen).where(CampaignDay.campaign_id == campaign_id, CampaignDay.day == day)
-    return int(await session.scalar(query) or 0)

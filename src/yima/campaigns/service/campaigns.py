@@ -24,6 +24,7 @@ from yima.campaigns.schemas import (
     Simulation,
     Targeting,
 )
+from yima.campaigns.service import spend
 from yima.campaigns.service.matching import forget_live
 from yima.catalog import service as catalog
 from yima.codes import service as codes
@@ -36,11 +37,12 @@ from yima.wallet import service as wallet
 _DOCS = ("scope", "targeting", "limits")
 
 
-def read_campaign(campaign: Campaign, prizes: Sequence[PrizeRead], now: Any) -> CampaignRead:
+def read_campaign(campaign: Campaign, prizes: Sequence[PrizeRead], now: Any, spent_fen: int) -> CampaignRead:
     state = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, now)  # type: ignore[arg-type]
+    shown = ("prizes", "state", "spent_fen")
     return CampaignRead.model_validate(
-        {c: getattr(campaign, c) for c in CampaignRead.model_fields if c not in ("prizes", "state")}
-        | {"state": state, "prizes": prizes}
+        {c: getattr(campaign, c) for c in CampaignRead.model_fields if c not in shown}
+        | {"state": state, "prizes": prizes, "spent_fen": spent_fen}
     )
 
 
@@ -69,7 +71,8 @@ async def load_campaign(ctx: Ctx, campaign_id: int) -> Campaign:
 
 
 async def _read(ctx: Ctx, campaign: Campaign) -> CampaignRead:
-    return read_campaign(campaign, (await read_prizes(ctx, [campaign.id]))[campaign.id], ctx.now())
+    prizes = (await read_prizes(ctx, [campaign.id]))[campaign.id]
+    return read_campaign(campaign, prizes, ctx.now(), (await spend.spent(ctx, [campaign.id]))[campaign.id])
 
 
 async def _check_scope(ctx: Ctx, scope: Scope, targeting: Targeting) -> None:
@@ -121,7 +124,7 @@ async def create_campaign(ctx: Ctx, data: CampaignCreate) -> CampaignRead:
         _check_prizes(data.prizes)
     await _check_scope(ctx, data.scope, data.targeting)
     values = data.model_dump(mode="json", include=set(_DOCS)) | data.model_dump(exclude={"prizes", *_DOCS})
-    campaign = Campaign(tenant_id=ctx.tenant_id, state="draft", spent_fen=0, **values)
+    campaign = Campaign(tenant_id=ctx.tenant_id, state="draft", **values)
     repo.add(ctx.session, campaign)
     await ctx.session.flush()
     repo.add(ctx.session, *_prize_rows(ctx, campaign.id, data.prizes))
@@ -143,7 +146,12 @@ async def update_campaign(ctx: Ctx, campaign_id: int, data: CampaignUpdate) -> C
             f"a {state} campaign cannot change {', '.join(locked)}",
             [FieldError(f, f"locked while {state}", "locked") for f in locked],
         )
-    if data.budget_fen is not None and data.budget_fen < campaign.spent_fen:
+    published = campaign.state != "draft"
+    if (
+        published
+        and data.budget_fen is not None
+        and data.budget_fen < (await spend.spent(ctx, [campaign.id]))[campaign.id]
+    ):
         raise Invalid(
             "the budget is below what was spent", [FieldError("budget_fen", "below spent_fen", "below_spent")]
         )
@@ -157,6 +165,10 @@ async def update_campaign(ctx: Ctx, campaign_id: int, data: CampaignUpdate) -> C
         if key != "prizes":
             setattr(campaign, key, getattr(data, key) if key not in _DOCS else value)
     await ctx.session.flush()
+    if published and "budget_fen" in sent:
+        await spend.resize(ctx, campaign, spend.TOTAL, campaign.budget_fen)
+    if published and "daily_cap_fen" in sent:
+        await spend.resize(ctx, campaign, rules.day_key(ctx.local(ctx.now())), campaign.daily_cap_fen)
     forget_live(ctx)
     if sent:
         identity.record_audit(ctx, "campaign.updated", "campaign", campaign.id, sent)
@@ -179,9 +191,11 @@ async def publish_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
     campaign, after = await _move(ctx, campaign_id, "publish")
     prizes = (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]
     _check_prizes([PrizeIn.model_validate(p, from_attributes=True) for p in prizes])
-    budget = await wallet.open_budget(ctx, "campaign", str(campaign.id), campaign.name)
+    campaign.slices = rules.slice_count(campaign.budget_fen)
+    budget = await wallet.open_budget(ctx, "campaign", str(campaign.id), campaign.name, slices=campaign.slices)
     campaign.state, campaign.budget_account_id, campaign.published_at = after, budget.id, ctx.now()
     await ctx.session.flush()
+    await spend.open_total(ctx, campaign)
     forget_live(ctx)
     identity.record_audit(ctx, "campaign.published", "campaign", campaign.id, {"budget_account_id": budget.id})
     return await _read(ctx, campaign)
@@ -221,8 +235,9 @@ async def list_campaigns(ctx: Ctx, filters: CampaignFilter, limit: int, before_i
     ctx.require(CAMPAIGNS_READ.name)
     rows = await repo.list_campaigns(ctx.session, filters, limit + 1, before_id)
     prizes = await read_prizes(ctx, [c.id for c in rows])
+    spent = await spend.spent(ctx, [c.id for c in rows])
     now = ctx.now()
-    return [read_campaign(c, prizes[c.id], now) for c in rows]
+    return [read_campaign(c, prizes[c.id], now, spent[c.id]) for c in rows]
 
 
 def prize_state(prize: CampaignPrize | PrizeRead) -> rules.PrizeState:

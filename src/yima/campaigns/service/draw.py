@@ -5,27 +5,35 @@ limit, not even the fallback fits) leaves no counter, stock or budget touched, a
 transaction goes on (the scan is still recorded). Each prize tried runs in a savepoint of its
 own: its stock, its budget, the campaign's budget, the day's pacing cap and — for cash — the
 wallet posting are conditional writes; the first that refuses undoes the others and the draw
-tries the next prize, then the fallback.
+tries the next prize, then the fallback. The campaign's spend is split in slices
+(service/spend.py): a draw writes one slice of it.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from dataclasses import replace
+
+from sqlalchemy.exc import DBAPIError
 
 from yima.campaigns import repository as repo
 from yima.campaigns import rules
 from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
 from yima.campaigns.models import Campaign, CampaignAward, CampaignPrize
 from yima.campaigns.schemas import AwardRead
+from yima.campaigns.service import spend
 from yima.campaigns.service.campaigns import limits_of, load_campaign, prize_state, targeting_of
 from yima.geo import service as geo
 from yima.platform.ctx import Ctx
+from yima.platform.db.errors import is_deadlock
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
 from yima.wallet.errors import BUDGET_CANNOT_PAY
 
 _system_random = random.SystemRandom()
+log = logging.getLogger(__name__)
+DEADLOCK_RETRIES = 3
 
 
 class _Refused(Exception):
@@ -59,16 +67,23 @@ async def post_cash_award(
     return journal.id
 
 
-async def _try(
-    ctx: Ctx, campaign: Campaign, prize: CampaignPrize, amount: int, day: str, person_id: int, scan_ref: str
-) -> int | None:
-    """Take one of ``prize`` (savepoint): the wallet journal id (None when not cash); _Refused
-    when the wallet, stock, a budget or the pacing cap has no room.
+class _Crowded(Exception):
+    """The slice of the campaign's spend the draw picked had no room: retry with every slice."""
 
-    The rows every scan shares — the wallet budget, a limited prize's stock, the campaign's
-    spend and its day — are written last and in that order, so each is locked for as few
-    round trips as possible before COMMIT. A prize of unlimited stock and no budget of its own
-    has no row to update (its count and spend are read from the awards)."""
+
+async def _try(
+    ctx: Ctx, campaign: Campaign, prize: CampaignPrize, amount: int, day: str, person_id: int, scan_ref: str,
+    k: int | None,
+) -> int | None:  # fmt: skip
+    """Take one of ``prize`` (savepoint): the wallet journal id (None when not cash); _Refused
+    when the wallet, stock, a budget or the pacing cap has no room. ``k``: the slice of the
+    campaign's spend to count it in (_Crowded when that slice has no room); None: any slice,
+    all of them locked (service/spend.py).
+
+    The rows scans share — the wallet budget, a limited prize's stock, the campaign's spend
+    slices — are written last and in that order (the lock order), so each is locked for as
+    few round trips as possible before COMMIT. A prize of unlimited stock and no budget of its
+    own has no row to update (its count and spend are read from the awards)."""
     cost = rules.cost_of(prize_state(prize), amount)
     session = ctx.session
     try:
@@ -78,17 +93,29 @@ async def _try(
                 journal = await post_cash_award(
                     ctx, campaign, person_id, amount, f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}", scan_ref
                 )
-            if not (
-                (not rules.prize_counted(prize_state(prize)) or await repo.take_prize(session, prize.id, cost))
-                and await repo.spend_campaign(session, campaign.id, cost)
-                and await repo.spend_day(session, ctx.tenant_id, campaign.id, day, cost, campaign.daily_cap_fen)
-            ):
+            if rules.prize_counted(prize_state(prize)) and not await repo.take_prize(session, prize.id, cost):
                 raise _Refused
+            if k is None:
+                if not await spend.spend_exact(ctx, campaign, day, cost):
+                    raise _Refused
+            elif not await spend.spend_fast(ctx, campaign, day, cost, k):
+                raise _Crowded
             return journal
     except AppError as exc:
         if exc.code in BUDGET_CANNOT_PAY:
             raise _Refused from exc
         raise
+
+
+async def _take(
+    ctx: Ctx, campaign: Campaign, prize: CampaignPrize, amount: int, day: str, person_id: int, scan_ref: str,
+    rng: random.Random,
+) -> int | None:  # fmt: skip
+    """_try in a random slice, then, if that one was full, in all of them."""
+    try:
+        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, rng.randrange(rules.MAX_SLICES))
+    except _Crowded:
+        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, None)
 
 
 async def _claim_limits(ctx: Ctx, campaign: Campaign, person_id: int, serial: int, role: str, day: str) -> int:
@@ -108,17 +135,16 @@ async def _pick_and_take(
 ) -> tuple[CampaignPrize, int, int | None, str]:
     prizes = {p.id: p for p in (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]}
     states = [prize_state(p) for p in prizes.values()]
-    budget_left = campaign.budget_fen - campaign.spent_fen
     reason = "drawn"
     if fallback_only:  # risk control lowered the scan to the minimum prize (降级为保底奖)
         states = [s if s.fallback else replace(s, weight=0) for s in states]
         reason = "fallback: risk control"
     while True:
-        picked = rules.pick_prize(states, budget_left, rng)
+        picked = rules.pick_prize(states, None, rng)  # the spend slices' conditional writes hold the budget
         chosen = picked or rules.fallback_of(states)
         amount = rules.cash_amount(chosen, rng)
         try:
-            journal = await _try(ctx, campaign, prizes[chosen.id], amount, day, person_id, scan_ref)
+            journal = await _take(ctx, campaign, prizes[chosen.id], amount, day, person_id, scan_ref, rng)
             return prizes[chosen.id], amount, journal, reason if picked or fallback_only else "fallback"
         except _Refused:
             if picked is None:
@@ -164,27 +190,46 @@ async def draw_prize(
     if scan is not None and (reasons := _ineligible(campaign, role, scan)):
         raise NotEligible(reasons)
     day = rules.day_key(ctx.local(now))
-    try:
-        async with session.begin_nested():
-            seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
-            prize, amount, journal, reason = await _pick_and_take(
-                ctx, campaign, person_id, scan_ref, day, rng or _system_random, fallback_only
+    for attempt in range(1, DEADLOCK_RETRIES + 2):
+        try:
+            return await _draw_once(
+                ctx, campaign, scan_ref, person_id, code_serial, role, day, scan, rng, fallback_only
             )
-            award = CampaignAward(
-                tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=prize.id, scan_ref=scan_ref,
-                person_id=person_id, code_serial=code_serial, role=role, seq=seq, kind=prize.kind,
-                prize_name=prize.name, amount_fen=amount, points=prize.points,
-                cost_fen=rules.cost_of(prize_state(prize), amount), fallback=prize.fallback, reason=reason,
-                journal_id=journal, day=day, local_hour=ctx.local(now).hour,
-                region_code=scan.region_code if scan else None, created_at=now,
-            )  # fmt: skip
-            repo.add(session, award)
-            await session.flush()
-    except AlreadyAwarded:
-        replay = await repo.award_by_scan(session, campaign_id, scan_ref)  # the same scan, raced
-        if replay is not None:
-            return read_award(replay, replayed=True)
-        raise
+        except DBAPIError as exc:
+            # Concurrent draws meeting on budget slices can deadlock (PostgreSQL aborts one);
+            # the draw's savepoint undid everything it wrote: draw again.
+            if not is_deadlock(exc) or attempt > DEADLOCK_RETRIES:
+                raise
+            log.info("draw retried after a deadlock", extra={"campaign_id": campaign_id, "attempt": attempt})
+        except AlreadyAwarded:
+            replay = await repo.award_by_scan(session, campaign_id, scan_ref)  # the same scan, raced
+            if replay is not None:
+                return read_award(replay, replayed=True)
+            raise
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+async def _draw_once(
+    ctx: Ctx, campaign: Campaign, scan_ref: str, person_id: int, code_serial: int, role: rules.Role, day: str,
+    scan: rules.ScanContext | None, rng: random.Random | None, fallback_only: bool,
+) -> AwardRead:  # fmt: skip
+    """One attempt at the draw, all in one savepoint."""
+    session, now = ctx.session, ctx.now()
+    async with session.begin_nested():
+        seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
+        prize, amount, journal, reason = await _pick_and_take(
+            ctx, campaign, person_id, scan_ref, day, rng or _system_random, fallback_only
+        )
+        award = CampaignAward(
+            tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=prize.id, scan_ref=scan_ref,
+            person_id=person_id, code_serial=code_serial, role=role, seq=seq, kind=prize.kind,
+            prize_name=prize.name, amount_fen=amount, points=prize.points,
+            cost_fen=rules.cost_of(prize_state(prize), amount), fallback=prize.fallback, reason=reason,
+            journal_id=journal, day=day, local_hour=ctx.local(now).hour,
+            region_code=scan.region_code if scan else None, created_at=now,
+        )  # fmt: skip
+        repo.add(session, award)
+        await session.flush()
     return read_award(award)
 
 

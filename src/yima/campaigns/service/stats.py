@@ -6,6 +6,7 @@ from __future__ import annotations
 from yima.campaigns import rules
 from yima.campaigns.repository import stats as stats_repo
 from yima.campaigns.schemas import AwardStats, AwardTally, DayAwards, HourAwards, PrizeStats, RegionAwards
+from yima.campaigns.service import spend
 from yima.campaigns.service.campaigns import load_campaign, read_prizes
 from yima.platform.ctx import Ctx
 
@@ -33,10 +34,10 @@ async def award_stats(ctx: Ctx, campaign_id: int, since_day: str) -> AwardStats:
         published_at=campaign.published_at,
         ended_at=campaign.ended_at,
         budget_fen=campaign.budget_fen,
-        spent_fen=campaign.spent_fen,
+        spent_fen=(await spend.spent(ctx, [campaign.id]))[campaign.id],
         daily_cap_fen=campaign.daily_cap_fen,
         today=today,
-        paced_today_fen=await stats_repo.day_spent(session, campaign.id, today),
+        paced_today_fen=(await spend.spent(ctx, [campaign.id], today))[campaign.id],
         total=AwardTally(**_tally(await stats_repo.award_totals(session, campaign.id))),
         days=[
             DayAwards(day=day, **_tally(tally))

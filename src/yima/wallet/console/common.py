@@ -44,6 +44,7 @@ JOURNAL_KINDS = {
     "payout_paid": Text("提现到账", "Payout paid"),
     "payout_failed": Text("提现失败退回", "Payout failed"),
     "merge": Text("会员合并转入", "Merged member"),
+    "rebalance": Text("预算分片调拨", "Budget slices evened"),
 }
 PAYOUT_STATUSES = {
     "requested": Text("待发送", "Requested"),

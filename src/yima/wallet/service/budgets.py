@@ -11,14 +11,14 @@ from typing import Any
 
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
-from yima.platform.errors import FieldError, Invalid, NotFound
+from yima.platform.errors import FieldError, Invalid
 from yima.wallet import repository as repo
 from yima.wallet import rules
-from yima.wallet.models import Account
 from yima.wallet.permissions import WALLET_WRITE
 from yima.wallet.rules import CNY
 from yima.wallet.schemas import AccountRead, BudgetCreate, JournalRead
-from yima.wallet.service.ledger import post, read_account
+from yima.wallet.service.ledger import post
+from yima.wallet.service.slices import budget_rows, pay_from, read_budget, spread_legs, take_legs
 
 
 def _positive(amount_fen: int, field: str = "amount_fen") -> None:
@@ -32,30 +32,21 @@ def _audit(ctx: Ctx, action: str, target_id: object, journal: JournalRead, **mor
         identity.record_audit(ctx, action, "wallet_account", target_id, changes)
 
 
-async def _budget(ctx: Ctx, account_id: int) -> Account:
-    account = await repo.get_account(ctx.session, account_id)
-    if account is None or account.kind != "budget":
-        raise NotFound(f"budget {account_id} not found")
-    return account
-
-
-async def open_budget(ctx: Ctx, owner_kind: str, owner_ref: str, name: str) -> AccountRead:
+async def open_budget(ctx: Ctx, owner_kind: str, owner_ref: str, name: str, *, slices: int = 1) -> AccountRead:
     """The budget (预算) of a campaign, rebate policy, task … named by its owner in its own
-    context; opening it again returns the same account (the name stays the first one)."""
-    values = {
-        "tenant_id": ctx.tenant_id,
-        "kind": "budget",
-        "currency": CNY,
-        "owner_kind": owner_kind,
-        "owner_ref": owner_ref,
-        "name": name[:120],
-        "balance": 0,
-        "created_at": ctx.now(),
-    }
-    await repo.open_account(ctx.session, values)
-    account = await repo.account_by_owner(ctx.session, "budget", owner_kind, owner_ref, CNY)
-    assert account is not None
-    return read_account(account)
+    context; opening it again returns the same account (the name stays the first one).
+    ``slices`` (1…rules.MAX_SLICES): how many accounts share its money, for a budget that pays
+    many awards at once (service/slices.py); opening it again with more adds the missing ones."""
+    if not 1 <= slices <= rules.MAX_SLICES:
+        raise ValueError(f"a budget has 1 to {rules.MAX_SLICES} slices")
+    now = ctx.now()
+    rows = [
+        {"tenant_id": ctx.tenant_id, "kind": "budget", "currency": CNY, "owner_kind": owner_kind,
+         "owner_ref": owner_ref, "name": name[:120], "balance": 0, "slice": k, "created_at": now}
+        for k in range(slices)
+    ]  # fmt: skip
+    await repo.open_account(ctx.session, rows)
+    return await budget_of(ctx, owner_kind, owner_ref)  # type: ignore[return-value]
 
 
 async def create_budget(ctx: Ctx, data: BudgetCreate) -> AccountRead:
@@ -68,7 +59,7 @@ async def create_budget(ctx: Ctx, data: BudgetCreate) -> AccountRead:
 
 async def budget_of(ctx: Ctx, owner_kind: str, owner_ref: str) -> AccountRead | None:
     account = await repo.account_by_owner(ctx.session, "budget", owner_kind, owner_ref, CNY)
-    return read_account(account) if account else None
+    return read_budget(await budget_rows(ctx, account.id)) if account else None
 
 
 async def fund_brand(ctx: Ctx, amount_fen: int, reference: str, memo: str = "") -> JournalRead:
@@ -89,9 +80,11 @@ async def allocate_budget(ctx: Ctx, budget_account_id: int, amount_fen: int, key
     when the balance is short."""
     ctx.require(WALLET_WRITE.name)
     _positive(amount_fen)
+    rows = await budget_rows(ctx, budget_account_id)
     journal = await post(
-        ctx, "allocate", f"allocate:{key}", rules.allocate_legs(budget_account_id, amount_fen), amount=amount_fen,
-        memo="预算分配", ref_type="budget", ref_id=str(budget_account_id),
+        ctx, "allocate", f"allocate:{key}", [rules.brand("brand_cash", -amount_fen), *spread_legs(rows, amount_fen)],
+        amount=amount_fen, memo="预算分配", ref_type="budget", ref_id=str(budget_account_id),
+        same_as=rules.allocate_legs(budget_account_id, amount_fen),
     )  # fmt: skip
     _audit(ctx, "wallet.budget_allocated", budget_account_id, journal)
     return journal
@@ -100,14 +93,16 @@ async def allocate_budget(ctx: Ctx, budget_account_id: int, amount_fen: int, key
 async def release_budget(ctx: Ctx, budget_account_id: int, amount_fen: int | None, key: str) -> JournalRead:
     """Return money from a budget to the brand's cash balance (预算回收); None: all it holds."""
     ctx.require(WALLET_WRITE.name)
+    rows = await budget_rows(ctx, budget_account_id, lock=True)
     if amount_fen is None:
-        amount_fen = (await _budget(ctx, budget_account_id)).balance
+        amount_fen = sum(a.balance for a in rows)
         if amount_fen == 0:
             raise Invalid("the budget holds nothing", [FieldError("amount_fen", "nothing to release", "empty")])
     _positive(amount_fen)
     journal = await post(
-        ctx, "release", f"release:{key}", rules.release_legs(budget_account_id, amount_fen), amount=amount_fen,
-        memo="预算回收", ref_type="budget", ref_id=str(budget_account_id),
+        ctx, "release", f"release:{key}", [*take_legs(rows, amount_fen), rules.brand("brand_cash", amount_fen)],
+        amount=amount_fen, memo="预算回收", ref_type="budget", ref_id=str(budget_account_id),
+        same_as=rules.release_legs(budget_account_id, amount_fen),
     )  # fmt: skip
     _audit(ctx, "wallet.budget_released", budget_account_id, journal)
     return journal
@@ -116,18 +111,18 @@ async def release_budget(ctx: Ctx, budget_account_id: int, amount_fen: int | Non
 async def close_budget(ctx: Ctx, budget_account_id: int) -> AccountRead:
     """End a budget (its campaign or policy ended): what it holds goes back to the brand's cash
     balance and it pays nothing more. Closing it again changes nothing."""
-    account = await repo.lock_account(ctx.session, budget_account_id)
-    if account is None or account.kind != "budget":
-        raise NotFound(f"budget {budget_account_id} not found")
-    if account.closed_at is None:
-        if account.balance > 0:
+    rows = await budget_rows(ctx, budget_account_id, lock=True)
+    held = sum(a.balance for a in rows)
+    if any(a.closed_at is None for a in rows):
+        if held > 0:
             journal = await post(
-                ctx, "release", f"close:{account.id}", rules.release_legs(account.id, account.balance),
-                amount=account.balance, memo="预算结束回收", ref_type="budget", ref_id=str(account.id),
+                ctx, "release", f"close:{budget_account_id}", [*take_legs(rows, held), rules.brand("brand_cash", held)],
+                amount=held, memo="预算结束回收", ref_type="budget", ref_id=str(budget_account_id),
+                same_as=rules.release_legs(budget_account_id, held),
             )  # fmt: skip
-            _audit(ctx, "wallet.budget_closed", account.id, journal)
-        await repo.close_account(ctx.session, account.id, ctx.now())
-    return read_account(await _budget(ctx, budget_account_id))
+            _audit(ctx, "wallet.budget_closed", budget_account_id, journal)
+        await repo.close_accounts(ctx.session, [a.id for a in rows], ctx.now())
+    return read_budget(await budget_rows(ctx, budget_account_id))
 
 
 async def award(
@@ -137,11 +132,12 @@ async def award(
     ``insufficient_funds`` (or ``budget_closed``), changing nothing, when the budget cannot pay;
     ``key`` (namespaced by the caller, e.g. ``campaigns:draw:812``) makes a retry pay once.
 
-    The budget's row stays locked until the caller's transaction ends: call it late."""
+    The budget's row (the slice that paid, when it is split) stays locked until the caller's
+    transaction ends: call it late."""
     _positive(amount_fen)
-    return await post(
-        ctx, "award", f"award:{key}", rules.award_legs(budget_account_id, person_id, amount_fen), amount=amount_fen,
-        memo=reason, ref_type="person", ref_id=str(person_id),
+    return await pay_from(
+        ctx, budget_account_id, rules.award_legs(budget_account_id, person_id, amount_fen), amount_fen,
+        memo=reason, ref_type="person", ref_id=str(person_id), key=f"award:{key}",
     )  # fmt: skip
 
 

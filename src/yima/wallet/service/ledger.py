@@ -21,8 +21,10 @@ from yima.wallet.rules import CNY, Leg
 from yima.wallet.schemas import AccountRead, EntryRead, JournalRead
 
 
-def read_account(account: Account) -> AccountRead:
-    return AccountRead.model_validate(account).model_copy(update={"closed": account.closed_at is not None})
+def read_account(account: Account, balance: int | None = None) -> AccountRead:
+    """The account as shown; ``balance``: a budget's, summed over its slices."""
+    shown = {"closed": account.closed_at is not None, "balance": account.balance if balance is None else balance}
+    return AccountRead.model_validate(account).model_copy(update=shown)
 
 
 def read_journal(
@@ -79,10 +81,13 @@ async def post(
     ref_type: str = "",
     ref_id: str = "",
     reverses_id: int | None = None,
+    same_as: Sequence[Leg] | None = None,
 ) -> JournalRead:
-    """Move money: ``legs`` sum to zero; ``key`` is unique in the brand (the caller namespaces it)."""
+    """Move money: ``legs`` sum to zero; ``key`` is unique in the brand (the caller namespaces it).
+    ``same_as``: the movement as the caller asked for it, when ``legs`` name the budget slices
+    that pay it — a retry is the same request whichever slices paid the first time."""
     ordered = rules.check_legs(legs)
-    fingerprint = rules.fingerprint(kind, ordered, f"{ref_type}:{ref_id}")
+    fingerprint = rules.fingerprint(kind, rules.check_legs(same_as or legs), f"{ref_type}:{ref_id}")
     session = ctx.session
     now = ctx.now()
     values = {

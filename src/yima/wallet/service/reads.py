@@ -6,6 +6,7 @@ from yima.platform.ctx import Ctx
 from yima.platform.errors import NotFound
 from yima.wallet import repository as repo
 from yima.wallet import rules
+from yima.wallet.models import Account
 from yima.wallet.permissions import WALLET_READ
 from yima.wallet.rules import CNY
 from yima.wallet.schemas import (
@@ -19,38 +20,51 @@ from yima.wallet.schemas import (
 )
 from yima.wallet.service.ledger import read_account, read_journals
 from yima.wallet.service.settings import load_settings
+from yima.wallet.service.slices import read_budget
+
+
+async def _rows(ctx: Ctx, account_id: int) -> list[Account]:
+    """The account's rows: it, or — for a budget or one of its slices — the budget's slices."""
+    ctx.require(WALLET_READ.name)
+    rows = await repo.slices_of(ctx.session, account_id)
+    if not rows:
+        raise NotFound(f"account {account_id} not found")
+    return rows
 
 
 async def get_account(ctx: Ctx, account_id: int) -> AccountRead:
-    ctx.require(WALLET_READ.name)
-    account = await repo.get_account(ctx.session, account_id)
-    if account is None:
-        raise NotFound(f"account {account_id} not found")
-    return read_account(account)
+    """One account; a budget split in slices (or any of them) as one account holding their sum."""
+    return read_budget(await _rows(ctx, account_id))
 
 
 async def list_accounts(ctx: Ctx, filters: AccountFilter, limit: int, before_id: int | None) -> list[AccountRead]:
-    """Up to ``limit + 1`` accounts, newest first (the extra one tells the edge a page follows)."""
+    """Up to ``limit + 1`` accounts, newest first (the extra one tells the edge a page follows);
+    a budget's slices are shown as the budget."""
     ctx.require(WALLET_READ.name)
-    return [read_account(a) for a in await repo.list_accounts(ctx.session, filters, limit + 1, before_id)]
+    accounts = await repo.list_accounts(ctx.session, filters, limit + 1, before_id)
+    totals = await repo.slice_totals(ctx.session, accounts)
+    return [read_account(a, totals.get(a.id)) for a in accounts]
 
 
 async def account_statement(ctx: Ctx, account_id: int, limit: int, before_id: int | None) -> list[StatementLine]:
-    """An account's entries, newest first, with the balance after each (对账单)."""
-    await get_account(ctx, account_id)
-    rows = await repo.account_entries(ctx.session, account_id, limit + 1, before_id)
-    return [
-        StatementLine(
-            entry_id=entry.id,
-            journal_id=journal.id,
-            kind=journal.kind,
-            memo=journal.memo,
-            amount=entry.amount,
-            balance_after=entry.balance_after,
-            created_at=journal.created_at,
-        )
-        for entry, journal in rows
-    ]
+    """An account's entries, newest first, with the balance after each (对账单). For a budget
+    split in slices: every slice's entries, the balance after each being the budget's (the sum
+    of its entries up to that one), not the slice's."""
+    accounts = await _rows(ctx, account_id)
+    ids = [a.id for a in accounts]
+    rows = await repo.account_entries(ctx.session, ids, limit + 1, before_id)
+    running = None
+    if len(ids) > 1 and rows:
+        running = sum(a.balance for a in accounts) - await repo.entries_since(ctx.session, ids, rows[0][0].id)
+    lines = []
+    for entry, journal in rows:
+        after = entry.balance_after if running is None else running
+        lines.append(StatementLine(
+            entry_id=entry.id, journal_id=journal.id, kind=journal.kind, memo=journal.memo, amount=entry.amount,
+            balance_after=after, created_at=journal.created_at,
+        ))  # fmt: skip
+        running = None if running is None else running - entry.amount
+    return lines
 
 
 async def get_journal(ctx: Ctx, journal_id: int) -> JournalRead:
