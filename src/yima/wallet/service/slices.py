@@ -81,14 +81,11 @@ async def pay_from(
 
     # In a savepoint: an UPDATE refused after waiting for another writer keeps the row locked
     # (PostgreSQL), and the slow path must take the slices in id order holding none of them.
-    savepoint = await ctx.session.begin_nested()
     try:
-        paid = await from_slice(random.choice(ids))  # noqa: S311 (spreading load, not a secret)
+        async with ctx.session.begin_nested():  # rolled back when the slice refuses
+            return await from_slice(random.choice(ids))  # noqa: S311 (spreading load, not a secret)
     except (InsufficientFunds, BudgetClosed):
-        await savepoint.rollback()  # that slice cannot pay: the others may, together
-    else:
-        await savepoint.commit()
-        return paid
+        pass  # that slice cannot pay: the others may, together
     rows = await budget_rows(ctx, budget_id, lock=True)
     if any(a.closed_at is not None for a in rows):
         raise BudgetClosed(f"budget {budget_id} is closed")
