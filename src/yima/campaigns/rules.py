@@ -258,7 +258,7 @@ def config_problems(prizes: Sequence[Mapping[str, object]]) -> list[tuple[str, s
 
 # budget slices ----------------------------------------------------------------------------------
 
-MAX_SLICES = 16  # a campaign's spend counters are split in at most this many
+MAX_SLICES = 32  # a campaign's spend counters are split in at most this many
 SLICE_FEN = 100_000  # and each slice holds at least 1,000 yuan of the budget (small budgets: one row)
 
 

@@ -23,6 +23,13 @@ class BudgetClosed(Conflict):
     code = "budget_closed"
 
 
+class SliceFull(Conflict):
+    """The one budget slice an award was told to try could not pay (``slices="one"``). What it
+    wrote is the caller's to roll back, holding no slice; then ``slices="all"`` pays from all."""
+
+    code = "slice_full"
+
+
 class KeyReused(Conflict):
     """An idempotency key came back with another request than the one it first named."""
 

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db.base import newest_first
+from yima.platform.db.upsert import insert_on_conflict, table_of
 from yima.wallet.models import (
     Account,
     Entry,
@@ -40,12 +40,6 @@ def add(session: AsyncSession, *rows: object) -> None:
     session.add_all(rows)
 
 
-def _insert(session: AsyncSession, model: type[Any]) -> Any:
-    """INSERT with ON CONFLICT support on the backend in use."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
-
-
 # the ledger -----------------------------------------------------------------------------------
 
 
@@ -53,7 +47,7 @@ async def claim_journal(session: AsyncSession, values: dict[str, Any]) -> int | 
     """Insert the journal unless its key exists; its id, or None when the key was taken (on
     PostgreSQL a concurrent insert of the same key waits for the first to commit or roll back)."""
     statement = (
-        _insert(session, Journal)
+        insert_on_conflict(session, Journal)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
         .returning(Journal.id)
@@ -76,7 +70,7 @@ async def apply_leg(
     took it (absent, closed, another kind, or — guarded — without the money)."""
     if leg.account_id is None and not (guard and leg.guarded):  # made on first use
         statement = (
-            _insert(session, Account)
+            insert_on_conflict(session, Account)
             .values(
                 tenant_id=tenant_id,
                 kind=leg.kind,
@@ -118,7 +112,7 @@ async def apply_leg(
 
 
 async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await session.execute(_insert(session, Entry), list(rows))  # as parameters: compiled once
+    await session.execute(insert_on_conflict(session, table_of(Entry)), list(rows))  # as parameters: compiled once
 
 
 async def get_account(session: AsyncSession, account_id: int) -> Account | None:
@@ -141,7 +135,7 @@ async def account_by_owner(
 async def open_account(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Create the accounts (an account, or a budget's slices) unless they exist (a concurrent
     opener waits for the first, then does nothing)."""
-    statement = _insert(session, Account).values(rows).on_conflict_do_nothing(index_elements=ACCOUNT_KEY)
+    statement = insert_on_conflict(session, Account).values(rows).on_conflict_do_nothing(index_elements=ACCOUNT_KEY)
     await session.execute(statement)
 
 

@@ -20,7 +20,7 @@ from yima.campaigns.models import (
 )
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db.base import newest_first
-from yima.platform.db.upsert import insert_on_conflict
+from yima.platform.db.upsert import insert_on_conflict, table_of
 
 NO_SYNC = {"synchronize_session": False}
 
@@ -118,16 +118,16 @@ async def claim_person(
     """Count an award for the person in each period (a day, "total") in ONE statement, each
     while below its limit (None: none): True when every period took it. A refusal leaves the
     others counted: the caller undoes them with its savepoint."""
-    model = CampaignPersonCount
+    table = table_of(CampaignPersonCount)
     keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id}
-    within = [model.period == p if limit is None else and_(model.period == p, model.awards < limit)
+    within = [table.c.period == p if limit is None else and_(table.c.period == p, table.c.awards < limit)
               for p, limit in limits.items()]  # fmt: skip
     statement = (
-        insert_on_conflict(session, model)
+        insert_on_conflict(session, table)
         .on_conflict_do_update(
-            index_elements=[*keys, "period"], set_={"awards": model.awards + 1}, where=or_(*within)
+            index_elements=[*keys, "period"], set_={"awards": table.c.awards + 1}, where=or_(*within)
         )
-        .returning(model.period)
+        .returning(table.c.period)
     )  # the rows as parameters: compiled once (a VALUES list is compiled on every call)
     rows = [{**keys, "period": p, "awards": 1} for p in limits]
     return len((await session.execute(statement, rows)).all()) == len(limits)
@@ -145,23 +145,22 @@ async def spend_slices(
     (the lock order): True when both took it. A refusal leaves the other counted: the caller
     undoes it with its savepoint. The total's slices exist from publication: were one missing,
     the row made here would be empty and count as a refusal."""
-    model = CampaignDay
+    table = table_of(CampaignDay)
     keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "slice": k}
-    rows = [
+    rows: list[dict[str, Any]] = [
         {**keys, "day": day, "cap_fen": day_cap, "spent_fen": cost, "awards": 1},
         {**keys, "day": TOTAL, "cap_fen": 0, "spent_fen": 0, "awards": 0},
     ]
     statement = (
-        insert_on_conflict(session, model)
-        .values(rows)
+        insert_on_conflict(session, table)
         .on_conflict_do_update(
             index_elements=["tenant_id", "campaign_id", "day", "slice"],
-            set_={"awards": model.awards + 1, "spent_fen": model.spent_fen + cost},
-            where=or_(model.cap_fen.is_(None), model.spent_fen + cost <= model.cap_fen),
+            set_={"awards": table.c.awards + 1, "spent_fen": table.c.spent_fen + cost},
+            where=or_(table.c.cap_fen.is_(None), table.c.spent_fen + cost <= table.c.cap_fen),
         )
-        .returning(model.awards)
-    )
-    return sum(1 for (awards,) in (await session.execute(statement)).all() if awards > 0) == len(rows)
+        .returning(table.c.awards)
+    )  # the rows as parameters: compiled once (a VALUES list is compiled on every call)
+    return sum(1 for (awards,) in (await session.execute(statement, rows)).all() if awards > 0) == len(rows)
 
 
 async def open_slices(

@@ -16,7 +16,6 @@ from yima.campaigns.schemas import (
     CampaignFilter,
     CampaignRead,
     CampaignUpdate,
-    Limits,
     PrizeForecast,
     PrizeIn,
     PrizeRead,
@@ -26,6 +25,7 @@ from yima.campaigns.schemas import (
 )
 from yima.campaigns.service import spend
 from yima.campaigns.service.matching import forget_live
+from yima.campaigns.service.plans import prize_state
 from yima.catalog import service as catalog
 from yima.codes import service as codes
 from yima.geo import service as geo
@@ -240,14 +240,6 @@ async def list_campaigns(ctx: Ctx, filters: CampaignFilter, limit: int, before_i
     return [read_campaign(c, prizes[c.id], now, spent[c.id]) for c in rows]
 
 
-def prize_state(prize: CampaignPrize | PrizeRead) -> rules.PrizeState:
-    return rules.PrizeState(
-        id=prize.id, kind=prize.kind, weight=prize.weight, amount_fen=prize.amount_fen,  # type: ignore[arg-type]
-        min_fen=prize.min_fen, max_fen=prize.max_fen, cost_fen=prize.cost_fen, stock_left=prize.stock_left,
-        budget_left=None if prize.budget_fen is None else prize.budget_fen - prize.spent_fen, fallback=prize.fallback,
-    )  # fmt: skip
-
-
 async def simulate_campaign(ctx: Ctx, campaign_id: int, expected_scans: int) -> Simulation:
     """The expected cost and prize distribution of ``expected_scans`` more valid scans, from the
     stock and budget left now (simulation.py)."""
@@ -268,18 +260,4 @@ async def simulate_campaign(ctx: Ctx, campaign_id: int, expected_scans: int) -> 
                           expected_cost_fen=round(f.cost, 2), runs_out_at_scan=f.runs_out_at)
             for f, p in zip(outcome.forecasts, campaign.prizes, strict=True)
         ],
-    )  # fmt: skip
-
-
-def limits_of(campaign: Campaign) -> Limits:
-    return Limits.model_validate(campaign.limits)
-
-
-def targeting_of(campaign: Campaign) -> rules.Targeting:
-    t = Targeting.model_validate(campaign.targeting)
-    return rules.Targeting(
-        hours=frozenset(t.hours), weekdays=frozenset(t.weekdays), holidays=frozenset(t.holidays),
-        holiday_mode=t.holiday_mode, regions=frozenset(t.regions), dealer_ids=frozenset(t.dealer_ids),
-        store_ids=frozenset(t.store_ids), member_levels=frozenset(t.member_levels),
-        member_tags=frozenset(t.member_tags), scanner=t.scanner, nth_scans=frozenset(t.nth_scans),
     )  # fmt: skip

@@ -20,16 +20,17 @@ from sqlalchemy.exc import DBAPIError
 from yima.campaigns import repository as repo
 from yima.campaigns import rules
 from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
-from yima.campaigns.models import Campaign, CampaignAward, CampaignPrize
+from yima.campaigns.models import CampaignAward
 from yima.campaigns.schemas import AwardRead
 from yima.campaigns.service import spend
-from yima.campaigns.service.campaigns import limits_of, load_campaign, prize_state, targeting_of
+from yima.campaigns.service.plans import DrawPlan, PlannedPrize, plan_of
 from yima.geo import service as geo
 from yima.platform.ctx import Ctx
 from yima.platform.db.errors import is_deadlock
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
-from yima.wallet.errors import BUDGET_CANNOT_PAY
+from yima.wallet.errors import BUDGET_CANNOT_PAY, SliceFull
+from yima.wallet.service import SliceMode
 
 _system_random = random.SystemRandom()
 log = logging.getLogger(__name__)
@@ -44,56 +45,63 @@ def read_award(award: CampaignAward, *, replayed: bool = False) -> AwardRead:
     return AwardRead.model_validate(award).model_copy(update={"replayed": replayed})
 
 
-def _ineligible(campaign: Campaign, role: str, scan: rules.ScanContext) -> list[str]:
+def _ineligible(campaign: DrawPlan, role: str, scan: rules.ScanContext) -> list[str]:
     reasons = [] if campaign.audience == role else ["audience"]
-    return reasons + rules.ineligible(targeting_of(campaign), scan, geo.in_territory)
+    return reasons + rules.ineligible(campaign.targeting, scan, geo.in_territory)
 
 
 async def check_eligibility(ctx: Ctx, campaign_id: int, role: rules.Role, scan: rules.ScanContext) -> list[str]:
     """Why the scan may not take part (empty: it may): the audience and the targeting."""
-    return _ineligible(await load_campaign(ctx, campaign_id), role, scan)
+    return _ineligible(await plan_of(ctx, campaign_id), role, scan)
 
 
 async def post_cash_award(
-    ctx: Ctx, campaign: Campaign, person_id: int, amount_fen: int, reason: str, scan_ref: str
-) -> int:
+    ctx: Ctx, campaign: DrawPlan, person_id: int, amount_fen: int, reason: str, scan_ref: str,
+    slices: SliceMode = "any",
+) -> int:  # fmt: skip
     """THE LEDGER SEAM: pay a cash award from the campaign's wallet budget into the person's
     wallet (奖励入账), in the caller's transaction; the journal id. The wallet refuses, moving
     nothing, when the budget cannot pay (``BUDGET_CANNOT_PAY``: the fallback is tried instead).
-    Keyed by campaign and scan, so a replay pays once. The budget row stays locked until the transaction ends."""
+    Keyed by campaign and scan, so a replay pays once. The budget row stays locked until the
+    transaction ends. ``slices``: which slices of the budget may pay (``wallet.award``)."""
     assert campaign.budget_account_id is not None, "published campaigns have a wallet budget"
     key = f"campaigns:award:{campaign.id}:{scan_ref}"
-    journal = await wallet.award(ctx, campaign.budget_account_id, person_id, amount_fen, reason, key)
+    journal = await wallet.award(ctx, campaign.budget_account_id, person_id, amount_fen, reason, key, slices)
     return journal.id
 
 
 class _Crowded(Exception):
-    """The slice of the campaign's spend the draw picked had no room: retry with every slice."""
+    """The slice of the campaign's spend or of its wallet budget the draw picked had no room:
+    retry with every slice."""
 
 
 async def _try(
-    ctx: Ctx, campaign: Campaign, prize: CampaignPrize, amount: int, day: str, person_id: int, scan_ref: str,
+    ctx: Ctx, campaign: DrawPlan, prize: PlannedPrize, amount: int, day: str, person_id: int, scan_ref: str,
     k: int | None,
 ) -> int | None:  # fmt: skip
     """Take one of ``prize`` (savepoint): the wallet journal id (None when not cash); _Refused
     when the wallet, stock, a budget or the pacing cap has no room. ``k``: the slice of the
-    campaign's spend to count it in (_Crowded when that slice has no room); None: any slice,
-    all of them locked (service/spend.py).
+    campaign's spend to count it in, and a random slice of its wallet budget to pay from
+    (_Crowded when either has no room: the savepoint's rollback then frees the slice rows it
+    took, so the retry takes all of them in order holding none); None: any slice, all of them
+    locked (service/spend.py, the wallet's ``slices="all"``). A slice row is so locked at most
+    once per attempt.
 
     The rows scans share — the wallet budget, a limited prize's stock, the campaign's spend
     slices — are written last and in that order (the lock order), so each is locked for as
     few round trips as possible before COMMIT. A prize of unlimited stock and no budget of its
     own has no row to update (its count and spend are read from the awards)."""
-    cost = rules.cost_of(prize_state(prize), amount)
+    cost = rules.cost_of(prize.state, amount)
     session = ctx.session
     try:
         async with session.begin_nested():
             journal = None
-            if prize.kind == "cash":
+            if prize.state.kind == "cash":
+                memo = f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}"
                 journal = await post_cash_award(
-                    ctx, campaign, person_id, amount, f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}", scan_ref
+                    ctx, campaign, person_id, amount, memo, scan_ref, "all" if k is None else "one"
                 )
-            if rules.prize_counted(prize_state(prize)) and not await repo.take_prize(session, prize.id, cost):
+            if rules.prize_counted(prize.state) and not await repo.take_prize(session, prize.state.id, cost):
                 raise _Refused
             if k is None:
                 if not await spend.spend_exact(ctx, campaign, day, cost):
@@ -101,6 +109,8 @@ async def _try(
             elif not await spend.spend_fast(ctx, campaign, day, cost, k):
                 raise _Crowded
             return journal
+    except SliceFull as exc:
+        raise _Crowded from exc
     except AppError as exc:
         if exc.code in BUDGET_CANNOT_PAY:
             raise _Refused from exc
@@ -108,7 +118,7 @@ async def _try(
 
 
 async def _take(
-    ctx: Ctx, campaign: Campaign, prize: CampaignPrize, amount: int, day: str, person_id: int, scan_ref: str,
+    ctx: Ctx, campaign: DrawPlan, prize: PlannedPrize, amount: int, day: str, person_id: int, scan_ref: str,
     rng: random.Random,
 ) -> int | None:  # fmt: skip
     """_try in a random slice, then, if that one was full, in all of them."""
@@ -118,8 +128,8 @@ async def _take(
         return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, None)
 
 
-async def _claim_limits(ctx: Ctx, campaign: Campaign, person_id: int, serial: int, role: str, day: str) -> int:
-    limits = limits_of(campaign)
+async def _claim_limits(ctx: Ctx, campaign: DrawPlan, person_id: int, serial: int, role: str, day: str) -> int:
+    limits = campaign.limits
     session, tenant = ctx.session, ctx.tenant_id
     seq = await repo.claim_code(session, tenant, campaign.id, serial, role, limits.scans_per_code)
     if seq is None:
@@ -131,10 +141,10 @@ async def _claim_limits(ctx: Ctx, campaign: Campaign, person_id: int, serial: in
 
 
 async def _pick_and_take(
-    ctx: Ctx, campaign: Campaign, person_id: int, scan_ref: str, day: str, rng: random.Random, fallback_only: bool
-) -> tuple[CampaignPrize, int, int | None, str]:
-    prizes = {p.id: p for p in (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]}
-    states = [prize_state(p) for p in prizes.values()]
+    ctx: Ctx, campaign: DrawPlan, person_id: int, scan_ref: str, day: str, rng: random.Random, fallback_only: bool
+) -> tuple[PlannedPrize, int, int | None, str]:
+    prizes = {p.state.id: p for p in campaign.prizes}
+    states = [p.state for p in campaign.prizes]
     reason = "drawn"
     if fallback_only:  # risk control lowered the scan to the minimum prize (降级为保底奖)
         states = [s if s.fallback else replace(s, weight=0) for s in states]
@@ -182,7 +192,7 @@ async def draw_prize(
     found = None if new_scan else await repo.award_by_scan(session, campaign_id, scan_ref)
     if found is not None:
         return read_award(found, replayed=True)
-    campaign = await load_campaign(ctx, campaign_id)
+    campaign = await plan_of(ctx, campaign_id)
     now = ctx.now()
     state = rules.effective_state(campaign.state, campaign.starts_at, campaign.ends_at, now)  # type: ignore[arg-type]
     if state != "running":
@@ -210,7 +220,7 @@ async def draw_prize(
 
 
 async def _draw_once(
-    ctx: Ctx, campaign: Campaign, scan_ref: str, person_id: int, code_serial: int, role: rules.Role, day: str,
+    ctx: Ctx, campaign: DrawPlan, scan_ref: str, person_id: int, code_serial: int, role: rules.Role, day: str,
     scan: rules.ScanContext | None, rng: random.Random | None, fallback_only: bool,
 ) -> AwardRead:  # fmt: skip
     """One attempt at the draw, all in one savepoint."""
@@ -221,10 +231,10 @@ async def _draw_once(
             ctx, campaign, person_id, scan_ref, day, rng or _system_random, fallback_only
         )
         award = CampaignAward(
-            tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=prize.id, scan_ref=scan_ref,
-            person_id=person_id, code_serial=code_serial, role=role, seq=seq, kind=prize.kind,
+            tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=prize.state.id, scan_ref=scan_ref,
+            person_id=person_id, code_serial=code_serial, role=role, seq=seq, kind=prize.state.kind,
             prize_name=prize.name, amount_fen=amount, points=prize.points,
-            cost_fen=rules.cost_of(prize_state(prize), amount), fallback=prize.fallback, reason=reason,
+            cost_fen=rules.cost_of(prize.state, amount), fallback=prize.state.fallback, reason=reason,
             journal_id=journal, day=day, local_hour=ctx.local(now).hour,
             region_code=scan.region_code if scan else None, created_at=now,
         )  # fmt: skip

@@ -11,10 +11,9 @@ from yima.campaigns import repository as repo
 from yima.campaigns import rules
 from yima.campaigns.models import Campaign
 from yima.campaigns.schemas import Scope, Targeting
+from yima.campaigns.service.plans import LIVE_TTL, forget_plans
 from yima.platform.caches import TtlCache
 from yima.platform.ctx import Ctx
-
-LIVE_TTL = 5.0  # seconds a paused or edited campaign may still be matched by another process
 
 
 @dataclass(frozen=True)
@@ -59,8 +58,9 @@ def _live_campaign(campaign: Campaign) -> LiveCampaign:
 
 
 def forget_live(ctx: Ctx) -> None:
-    """A campaign of the brand changed: match against the database again."""
+    """A campaign of the brand changed: match and plan draws from the database again."""
     _live.drop(ctx.tenant_id)
+    forget_plans(ctx)
 
 
 async def campaigns_for_code(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from yima.campaigns import repository as repo
 from yima.campaigns import rules
 from yima.campaigns.models import Campaign
+from yima.campaigns.service.plans import DrawPlan
 from yima.platform.ctx import Ctx
 
 TOTAL = repo.TOTAL
@@ -26,7 +27,7 @@ async def open_total(ctx: Ctx, campaign: Campaign) -> None:
     await repo.open_slices(ctx.session, ctx.tenant_id, campaign.id, TOTAL, caps)
 
 
-async def spend_fast(ctx: Ctx, campaign: Campaign, day: str, cost: int, k: int) -> bool:
+async def spend_fast(ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int) -> bool:
     """Add ``cost`` to slice ``k`` of the day and of the total; False when either had no room
     (what the statement did is undone by the caller's savepoint, then ``spend_exact``)."""
     n = campaign.slices
@@ -36,7 +37,7 @@ async def spend_fast(ctx: Ctx, campaign: Campaign, day: str, cost: int, k: int) 
     return await repo.spend_slices(ctx.session, ctx.tenant_id, campaign.id, day, k % n, day_cap, cost)
 
 
-async def spend_exact(ctx: Ctx, campaign: Campaign, day: str, cost: int) -> bool:
+async def spend_exact(ctx: Ctx, campaign: DrawPlan, day: str, cost: int) -> bool:
     """Add ``cost`` to the day and the total with every slice of both locked, moving quota
     between slices where one alone has too little room; False when a period has too little."""
     session = ctx.session

@@ -108,8 +108,9 @@ async def record_scan(
     checked = None
     if record.region_code:  # 窜货: found outside the territory of the dealer it was shipped to
         found = await trace.check_diversion(
-            ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id)
-        )
+            ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id),
+            codes.ancestors_of(unit),
+        )  # fmt: skip
         checked = DiversionCheck(found.distance_km if found else None)
     if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
         product_id = unit.product.id if unit.product else None

@@ -100,8 +100,8 @@ def holder_in(history: History) -> Holder | None:
     )
 
 
-async def holder_of(ctx: Ctx, serial: int) -> Holder | None:
+async def holder_of(ctx: Ctx, serial: int, parents: list[codes.Ancestor] | None = None) -> Holder | None:
     """库存归属: who holds the unit now (dealer, store, warehouse), where, since when and by which
     event; None when no logistics event reached it. No permission of its own (for diversion
-    checks, rebates and the lifecycle)."""
-    return holder_in(await unit_history(ctx, serial))
+    checks, rebates and the lifecycle). ``parents``: as ``unit_history`` takes them."""
+    return holder_in(await unit_history(ctx, serial, parents))

@@ -54,15 +54,17 @@ async def _distance(
 
 
 async def check_diversion(
-    ctx: Ctx, serial: int, lat: float | None, lon: float | None, region_code: str | None, source: str, ref: str
-) -> DiversionRead | None:
+    ctx: Ctx, serial: int, lat: float | None, lon: float | None, region_code: str | None, source: str, ref: str,
+    parents: list[codes.Ancestor] | None = None,
+) -> DiversionRead | None:  # fmt: skip
     """Is the unit, found at this place, outside its dealer's territory? Then a diversion record
     (made once per source reference) — None when it is not diverted or nothing can tell (no
     region, no holder dealer, a dealer without a territory). No permission of its own: called by
-    the public scan page and by store sign-for."""
+    the public scan page and by store sign-for. ``parents``: the unit's ancestors when the
+    caller has them (the scan does: ``codes.ancestors_of``)."""
     if not region_code:
         return None
-    holder = await holder_of(ctx, serial)
+    holder = await holder_of(ctx, serial, parents)
     if holder is None or holder.dealer_id is None:
         return None
     try:

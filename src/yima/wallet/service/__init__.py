@@ -47,10 +47,12 @@ from yima.wallet.service.reconciliation import (
     start_reconciliation,
 )
 from yima.wallet.service.settings import get_settings, load_settings, update_settings
+from yima.wallet.service.slices import SliceMode
 
 __all__ = [
     "PROCESS_JOB",
     "RECONCILE_JOB",
+    "SliceMode",
     "account_statement",
     "allocate_budget",
     "award",

@@ -9,7 +9,9 @@ global lock order: a participant's wallet before budgets, slices by id), and if 
 hold the amount they are evened out by a ``rebalance`` journal that leaves the picked slice the
 amount plus an even share — then it pays. (The random slice is tried in a savepoint, rolled
 back when it refuses: PostgreSQL keeps the row lock of an UPDATE refused after a wait, and the
-slow path must hold no slice when it starts taking them in order.) Nothing is ever paid beyond the slices' sum, each
+slow path must hold no slice when it starts taking them in order. A caller that holds a
+savepoint of its own — the draw — asks for one slice only and, refused, rolls back and asks
+for all: one savepoint fewer per award.) Nothing is ever paid beyond the slices' sum, each
 slice being an account that may not go negative; a budget's balance is the sum of its slices'.
 
 Which accounts a budget's slices are is kept in process (they never change once opened); the
@@ -22,18 +24,20 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Sequence
+from typing import Literal
 
 from yima.platform.caches import TtlCache
 from yima.platform.ctx import Ctx
 from yima.platform.errors import NotFound
 from yima.wallet import repository as repo
 from yima.wallet import rules
-from yima.wallet.errors import BudgetClosed, InsufficientFunds
+from yima.wallet.errors import BudgetClosed, InsufficientFunds, SliceFull
 from yima.wallet.models import Account
 from yima.wallet.rules import Leg
 from yima.wallet.schemas import AccountRead, JournalRead
 from yima.wallet.service.ledger import post, read_account
 
+SliceMode = Literal["any", "one", "all"]
 SLICES_TTL = 600.0
 _known: TtlCache[tuple[int, int], tuple[str, str, tuple[int, ...]]] = TtlCache(SLICES_TTL)
 
@@ -65,9 +69,13 @@ async def _slices(ctx: Ctx, budget_id: int) -> tuple[str, str, tuple[int, ...]]:
 
 
 async def pay_from(
-    ctx: Ctx, budget_id: int, legs: Sequence[Leg], amount: int, *, memo: str, ref_type: str, ref_id: str, key: str
-) -> JournalRead:
-    """Post ``legs`` (an award: the budget's debit first) from one slice of the budget."""
+    ctx: Ctx, budget_id: int, legs: Sequence[Leg], amount: int, *, memo: str, ref_type: str, ref_id: str, key: str,
+    slices: SliceMode = "any",
+) -> JournalRead:  # fmt: skip
+    """Post ``legs`` (an award: the budget's debit first) from one slice of the budget.
+    ``slices``: "any" tries a random slice in a savepoint, then all of them; "one" tries a
+    random slice only, raising SliceFull when it cannot pay (for a caller that rolls back its
+    own savepoint then: one round trip fewer each); "all" locks them all at once."""
     owner_kind, owner_ref, ids = await _slices(ctx, budget_id)
     debit, *rest = legs
     if len(ids) == 1:
@@ -79,13 +87,20 @@ async def pay_from(
             ctx, "award", key, paying, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id, same_as=legs
         )
 
-    # In a savepoint: an UPDATE refused after waiting for another writer keeps the row locked
-    # (PostgreSQL), and the slow path must take the slices in id order holding none of them.
-    try:
-        async with ctx.session.begin_nested():  # rolled back when the slice refuses
-            return await from_slice(random.choice(ids))  # noqa: S311 (spreading load, not a secret)
-    except (InsufficientFunds, BudgetClosed):
-        pass  # that slice cannot pay: the others may, together
+    picked = random.choice(ids)  # noqa: S311 (spreading load, not a secret)
+    if slices == "one":
+        try:
+            return await from_slice(picked)
+        except (InsufficientFunds, BudgetClosed) as exc:
+            raise SliceFull(f"slice {picked} of budget {budget_id} cannot pay") from exc
+    if slices == "any":
+        # In a savepoint: an UPDATE refused after waiting for another writer keeps the row locked
+        # (PostgreSQL), and the slow path must take the slices in id order holding none of them.
+        try:
+            async with ctx.session.begin_nested():  # rolled back when the slice refuses
+                return await from_slice(picked)
+        except (InsufficientFunds, BudgetClosed):
+            pass  # that slice cannot pay: the others may, together
     rows = await budget_rows(ctx, budget_id, lock=True)
     if any(a.closed_at is not None for a in rows):
         raise BudgetClosed(f"budget {budget_id} is closed")
