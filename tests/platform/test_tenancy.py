@@ -9,7 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from tests.identity.factories import create_staff, create_tenant
 from yima.identity.models import Role, StaffMember, StaffRole, Tenant
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import ALL_TENANTS, TenancyError, bind_tenant
+from yima.platform.db.tenancy import (
+    ALL_TENANTS,
+    TENANT_PARAM,
+    TenancyError,
+    bind_tenant,
+    prebuilt,
+    tenant_param,
+    tenant_params,
+)
 
 
 async def _tenant_ids(db: Database) -> tuple[int, int]:
@@ -95,3 +103,22 @@ async def test_the_database_refuses_a_cross_tenant_link(db: Database) -> None:
         s.add(StaffRole(tenant_id=acme, staff_id=acme_staff_id, role_id=rival_role_id))
         with pytest.raises(IntegrityError):
             await s.flush()
+
+
+_ROLE_NAMES = prebuilt(select(Role.name).where(Role.tenant_id == tenant_param()))
+
+
+async def test_a_prebuilt_statement_runs_only_for_the_bound_tenant_it_names(db: Database) -> None:
+    acme, rival = await _tenant_ids(db)
+    async with db.session() as s:
+        bind_tenant(s.sync_session, acme)
+        own = sorted((await s.scalars(_ROLE_NAMES, tenant_params(s))).all())
+        every = (await s.execute(select(Role.tenant_id, Role.name).execution_options(**{ALL_TENANTS: True}))).all()
+        assert own == sorted(name for tenant_id, name in every if tenant_id == acme)
+        assert own and len(every) > len(own)
+        for wrong in ({TENANT_PARAM: rival}, {}):
+            with pytest.raises(TenancyError, match="without naming it"):
+                await s.execute(_ROLE_NAMES, wrong)
+    async with db.session() as s:  # bound to no tenant
+        with pytest.raises(TenancyError):
+            await s.execute(_ROLE_NAMES, {TENANT_PARAM: acme})

@@ -9,9 +9,12 @@ from tests.harness import statements
 from tests.identity.factories import create_tenant, system
 from tests.wallet.factories import award, balance_of, fund, funded_budget
 from yima.platform.db.session import Database
+from yima.platform.db.tenancy import TenancyError
 from yima.platform.errors import NotFound
+from yima.wallet import repository as repo
 from yima.wallet import service as wallet
 from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds, KeyReused
+from yima.wallet.rules import Leg
 from yima.wallet.schemas import AccountFilter, JournalFilter
 
 pytestmark = pytest.mark.usefixtures("acme")
@@ -149,6 +152,21 @@ async def test_brands_do_not_share_accounts(db: Database) -> None:
     assert await balance_of(db, "acme", budget.id) == 10_000
 
 
+async def test_the_awards_statements_built_once_write_only_for_the_sessions_brand(db: Database) -> None:
+    """They name their brand themselves (no filter is added to them): the session's is checked."""
+    await create_tenant(db, "other")
+    async with system(db, "other") as ctx:
+        other = ctx.tenant_id
+    async with system(db, "acme") as ctx:
+        with pytest.raises(TenancyError):
+            await repo.claim_journal(ctx.session, {"tenant_id": other, "key": "k", "fingerprint": "f", "kind": "award"})
+        with pytest.raises(TenancyError):
+            await repo.apply_leg(ctx.session, other, "CNY", Leg("participant", 1, None, "person", "1"))
+        with pytest.raises(TenancyError):
+            await repo.insert_entries(ctx.session, [{"tenant_id": other, "journal_id": 1, "account_id": 1}])
+        assert await repo.apply_leg(ctx.session, ctx.tenant_id, "CNY", Leg("participant", 1, None, "person", "1"))
+
+
 async def test_an_award_costs_four_statements(db: Database, engine_db: Database) -> None:
     """The scan's hot path: claim the key, credit the wallet, debit the budget (the row every scan
     shares, locked as late as possible), write the entries."""
@@ -168,21 +186,21 @@ class TestSlices:
             assert sorted(e.amount for e in allocation.entries if e.account_kind == "budget") == [
                 2_500, 2_501, 2_501, 2_501
             ]  # fmt: skip
-            for n in range(3):
-                await wallet.award(ctx, budget.id, 40 + n, 1_000, "扫码中奖", f"split-{n}")
+            for n in range(3):  # any slice can pay all three: no rebalance, whichever are picked
+                await wallet.award(ctx, budget.id, 40 + n, 800, "扫码中奖", f"split-{n}")
             shown = await wallet.get_account(ctx, budget.id)
-            assert (shown.id, shown.balance) == (budget.id, 7_003)
+            assert (shown.id, shown.balance) == (budget.id, 7_603)
             slice_id = next(e.account_id for e in allocation.entries if e.account_id != budget.id and e.amount > 0)
             assert (await wallet.get_account(ctx, slice_id)).id == budget.id  # a slice shows its budget
             budgets = await wallet.list_accounts(ctx, AccountFilter(kind="budget"), 10, None)
-            assert [(b.id, b.balance) for b in budgets] == [(budget.id, 7_003)]
+            assert [(b.id, b.balance) for b in budgets] == [(budget.id, 7_603)]
             summary = await wallet.balance_summary(ctx)
-            assert (summary.budgets, summary.budget_count, summary.wallets) == (7_003, 1, 3_000)
+            assert (summary.budgets, summary.budget_count, summary.wallets) == (7_603, 1, 2_400)
             statement = await wallet.account_statement(ctx, budget.id, 10, None)
             assert [(s.kind, s.amount, s.balance_after) for s in statement][:3] == [
-                ("award", -1_000, 7_003), ("award", -1_000, 8_003), ("award", -1_000, 9_003)
+                ("award", -800, 7_603), ("award", -800, 8_403), ("award", -800, 9_203)
             ]  # fmt: skip
-            assert sum(s.amount for s in statement) == 7_003
+            assert sum(s.amount for s in statement) == 7_603
             journals = await wallet.list_journals(ctx, JournalFilter(account_id=budget.id), 10, None)
             assert sorted(j.kind for j in journals) == ["allocate", "award", "award", "award"]
             assert await wallet.is_balanced(ctx)

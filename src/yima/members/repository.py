@@ -6,13 +6,14 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.members.models import Identity, Person, PersonTag, PhoneCode, SmsMessage
 from yima.members.rules import PHONE
 from yima.platform.db.base import newest_first
+from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 
 
 def add(session: AsyncSession, *rows: object) -> None:
@@ -37,15 +38,18 @@ async def find_identity(session: AsyncSession, kind: str, value: str) -> Identit
     return await session.scalar(select(Identity).where(Identity.kind == kind, Identity.value == value))
 
 
+_OWNER_OF_IDENTITY = prebuilt(
+    select(Identity.person_id, Person.merged_into_id)
+    .join(Person, (Person.id == Identity.person_id) & (Person.tenant_id == Identity.tenant_id))
+    .where(Identity.tenant_id == tenant_param())
+    .where(Identity.kind == bindparam("kind"), Identity.value == bindparam("value"))
+)
+
+
 async def owner_of_identity(session: AsyncSession, kind: str, value: str) -> tuple[int, int | None] | None:
     """The person holding an identity and the person they were merged into (None: not merged),
     in one indexed read: the scan's hot path."""
-    query = (
-        select(Identity.person_id, Person.merged_into_id)
-        .join(Person, Person.id == Identity.person_id)
-        .where(Identity.kind == kind, Identity.value == value)
-    )
-    found = (await session.execute(query)).first()
+    found = (await session.execute(_OWNER_OF_IDENTITY, tenant_params(session, kind=kind, value=value))).first()
     return (found[0], found[1]) if found else None
 
 

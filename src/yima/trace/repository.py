@@ -40,6 +40,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 from yima.trace.epcis.records import EventRecord
 from yima.trace.models import DiversionRecord, EpcisCapture, EpcisEvent, EpcisEventEpc
 from yima.trace.schemas import DiversionFilter, EventFilter
@@ -269,16 +270,25 @@ async def events_naming(
     return list((await session.scalars(query.limit(limit))).all())
 
 
-@cache
-def _events_of_units_query(postgres: bool) -> Select[EpcisEvent, int | None, str]:
-    """Built once per dialect (``serials`` and ``limit`` bound per call): the lifecycle's hot path."""
-    return (
+def _member_param(postgres: bool, column: Any, name: str) -> ColumnElement[bool]:
+    """``column`` is one of the integers bound as ``name`` (an array on PostgreSQL: one plan
+    whatever their number)."""
+    if postgres:
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(BigInteger))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
+
+
+# The lifecycle's hot path, built once per dialect and prebuilt: tenant, serials and limit bound per call.
+_EVENTS_OF_UNITS = {
+    postgres: prebuilt(
         select(EpcisEvent, EpcisEventEpc.serial, EpcisEventEpc.role)
-        .join(EpcisEventEpc, EpcisEventEpc.event_pk == EpcisEvent.id)
-        .where(_member_param(postgres, EpcisEventEpc.serial, "serials"))
+        .join(EpcisEventEpc, (EpcisEventEpc.event_pk == EpcisEvent.id) & (EpcisEventEpc.tenant_id == tenant_param()))
+        .where(_member_param(postgres, EpcisEventEpc.serial, "serials"), EpcisEvent.tenant_id == tenant_param())
         .order_by(EpcisEventEpc.event_time.desc(), EpcisEvent.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
+    for postgres in (False, True)
+}
 
 
 async def events_of_units(
@@ -288,19 +298,9 @@ async def events_of_units(
     printed form), oldest first: one range scan of the (tenant, serial, event time) index per unit."""
     if not serials:
         return []
-    query = _events_of_units_query(_postgres(session))
-    found = await session.execute(query, {"serials": list(serials), "limit": limit})
-    rows = [(event, cast(int, serial), role) for event, serial, role in found.all()]
-    rows.reverse()
-    return rows
-
-
-def _member_param(postgres: bool, column: Any, name: str) -> ColumnElement[bool]:
-    """``column`` is one of the integers bound as ``name`` (an array on PostgreSQL: one plan
-    whatever their number)."""
-    if postgres:
-        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(BigInteger))))
-    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
+    params = tenant_params(session, serials=list(serials), limit=limit)
+    found = (await session.execute(_EVENTS_OF_UNITS[_postgres(session)], params)).all()
+    return [(event, cast(int, serial), role) for event, serial, role in reversed(found)]
 
 
 # diversions -----------------------------------------------------------------------------------

@@ -10,14 +10,16 @@ newest row); SQLite runs one writer at a time. There is no read-modify-write any
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from itertools import product
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, Update, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db.base import newest_first
-from yima.platform.db.upsert import insert_on_conflict, table_of
+from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
+from yima.platform.db.upsert import insert_on_conflict, prebuilt_upsert, table_of
 from yima.wallet.models import (
     Account,
     Entry,
@@ -43,16 +45,20 @@ def add(session: AsyncSession, *rows: object) -> None:
 # the ledger -----------------------------------------------------------------------------------
 
 
+# What every award runs is built once, on the tables (platform/db/tenancy.py: ``prebuilt``).
+_CLAIM_JOURNAL = prebuilt_upsert(
+    lambda insert_: (
+        insert_(table_of(Journal))
+        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
+        .returning(table_of(Journal).c.id)
+    )
+)
+
+
 async def claim_journal(session: AsyncSession, values: dict[str, Any]) -> int | None:
     """Insert the journal unless its key exists; its id, or None when the key was taken (on
     PostgreSQL a concurrent insert of the same key waits for the first to commit or roll back)."""
-    statement = (
-        insert_on_conflict(session, Journal)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
-        .returning(Journal.id)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return (await session.execute(_CLAIM_JOURNAL(session), values)).scalar_one_or_none()
 
 
 async def journal_by_key(session: AsyncSession, key: str) -> Journal | None:
@@ -63,56 +69,68 @@ async def delete_journal(session: AsyncSession, journal_id: int) -> None:
     await session.execute(delete(Journal).where(Journal.id == journal_id).execution_options(**NO_SYNC))
 
 
+def _credit_by_owner(insert_: Callable[[Any], Any]) -> Any:
+    """Make the account holding the amount, or add the amount (the row's ``excluded`` balance) to it."""
+    accounts = table_of(Account)
+    statement = insert_(accounts)
+    return statement.on_conflict_do_update(
+        index_elements=ACCOUNT_KEY, set_={"balance": accounts.c.balance + statement.excluded.balance}
+    ).returning(accounts.c.id, accounts.c.balance)
+
+
+_CREDIT_BY_OWNER = prebuilt_upsert(_credit_by_owner)
+
+
+def _leg_update(by_id: bool, owner: bool, open_only: bool, covered: bool) -> Update:
+    """One shape of a leg's UPDATE; no parameter is named as a column (the UPDATE would SET it)."""
+    c = table_of(Account).c
+    where = [c.tenant_id == tenant_param(), c.kind == bindparam("leg_kind"), c.currency == bindparam("leg_currency")]
+    if by_id:
+        where.append(c.id == bindparam("leg_account"))
+    if owner:
+        where += [c.owner_kind == bindparam("leg_owner_kind"), c.owner_ref == bindparam("leg_owner_ref")]
+    if not by_id:
+        where.append(c.slice == 0)
+    if open_only:
+        where.append(c.closed_at.is_(None))
+    if covered:
+        where.append(c.balance >= bindparam("need"))
+    statement = update(table_of(Account)).where(*where).values(balance=c.balance + bindparam("delta"))
+    return statement.returning(c.id, c.balance)
+
+
+# (by id, owner checked, open only, covered); an account named by its owner is its slice 0, whether closed or not
+_APPLY_LEG = {f: prebuilt(_leg_update(*f)) for f in product((False, True), repeat=4) if f[0] or (f[1] and not f[2])}
+
+
 async def apply_leg(
     session: AsyncSession, tenant_id: int, currency: str, leg: Leg, *, guard: bool = True
 ) -> tuple[int, int] | None:
     """Add ``leg.amount`` to its account: (account id, balance after), or None when no account
     took it (absent, closed, another kind, or — guarded — without the money)."""
-    if leg.account_id is None and not (guard and leg.guarded):  # made on first use
-        statement = (
-            insert_on_conflict(session, Account)
-            .values(
-                tenant_id=tenant_id,
-                kind=leg.kind,
-                currency=currency,
-                owner_kind=leg.owner_kind,
-                owner_ref=leg.owner_ref,
-                name="",
-                balance=leg.amount,
-                slice=0,
-                created_at=dt.datetime.now(dt.UTC),
-            )
-            .on_conflict_do_update(
-                index_elements=ACCOUNT_KEY,
-                set_={"balance": Account.balance + leg.amount},
-            )
-            .returning(Account.id, Account.balance)
-        )
-    else:
-        query = update(Account).where(Account.kind == leg.kind, Account.currency == currency)
-        if leg.account_id is not None:
-            query = query.where(Account.id == leg.account_id)
-            if leg.owner_kind:  # a budget's slice, named from a cache: it must still be that budget's
-                query = query.where(Account.owner_kind == leg.owner_kind, Account.owner_ref == leg.owner_ref)
-            if guard:
-                query = query.where(Account.closed_at.is_(None))
-        else:
-            query = query.where(
-                Account.owner_kind == leg.owner_kind, Account.owner_ref == leg.owner_ref, Account.slice == 0
-            )
-        if guard and leg.guarded:
-            query = query.where(Account.balance >= -leg.amount)
-        statement = (
-            query.values(balance=Account.balance + leg.amount)
-            .returning(Account.id, Account.balance)
-            .execution_options(**NO_SYNC)
-        )
-    row = (await session.execute(statement)).first()
+    by_id = leg.account_id is not None
+    if not by_id and not (guard and leg.guarded):  # made on first use
+        values = {
+            "tenant_id": tenant_id, "kind": leg.kind, "currency": currency, "owner_kind": leg.owner_kind,
+            "owner_ref": leg.owner_ref, "name": "", "balance": leg.amount, "slice": 0,
+            "created_at": dt.datetime.now(dt.UTC),
+        }  # fmt: skip
+        row = (await session.execute(_CREDIT_BY_OWNER(session), values)).first()
+    else:  # by id with an owner: a budget's slice, named from a cache: it must still be that budget's
+        flags = (by_id, bool(leg.owner_kind) or not by_id, guard and by_id, guard and leg.guarded)
+        params = tenant_params(
+            session, leg_kind=leg.kind, leg_currency=currency, leg_account=leg.account_id,
+            leg_owner_kind=leg.owner_kind, leg_owner_ref=leg.owner_ref, delta=leg.amount, need=-leg.amount,
+        )  # fmt: skip
+        row = (await session.execute(_APPLY_LEG[flags], params)).first()
     return (int(row[0]), int(row[1])) if row else None
 
 
+_INSERT_ENTRIES = prebuilt(insert(table_of(Entry)))
+
+
 async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await session.execute(insert_on_conflict(session, table_of(Entry)), list(rows))  # as parameters: compiled once
+    await session.execute(_INSERT_ENTRIES, list(rows))  # as parameters: compiled once
 
 
 async def get_account(session: AsyncSession, account_id: int) -> Account | None:

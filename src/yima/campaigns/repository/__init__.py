@@ -4,10 +4,11 @@ budget, a pacing cap or a per-code / per-person limit."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import product
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, update
+from sqlalchemy import BigInteger, Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.campaigns.models import (
@@ -20,7 +21,8 @@ from yima.campaigns.models import (
 )
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db.base import newest_first
-from yima.platform.db.upsert import insert_on_conflict, table_of
+from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
+from yima.platform.db.upsert import insert_on_conflict, prebuilt_upsert, table_of
 
 NO_SYNC = {"synchronize_session": False}
 
@@ -83,58 +85,101 @@ async def has_awards(session: AsyncSession, campaign_id: int) -> bool:
 # the draw's conditional writes --------------------------------------------------------------------
 
 
-async def _count_up(
-    session: AsyncSession, model: Any, keys: dict[str, Any], limit: int | None, extra: dict[str, int] | None = None
-) -> int | None:
-    """Insert the counter at 1 or add 1 while it is below ``limit``: the new count, or None when
-    the limit was reached. On PostgreSQL a concurrent writer of the same key waits for the first
-    to commit, then sees its count (INSERT … ON CONFLICT DO UPDATE … WHERE)."""
-    extra = extra or {}
-    where: ColumnElement[bool] | None = model.awards < limit if limit is not None else None
-    statement = (
-        insert_on_conflict(session, model)
-        .values(**keys, awards=1, **extra)
+# The draw's statements are built once (platform/db/tenancy.py, ``prebuilt``), every value a
+# parameter: a statement built per call costs its construction and cache key on every scan.
+# Bind names differ from the columns' (SQLAlchemy reserves those in an INSERT or UPDATE). An
+# upsert's rows run as one statement, so a parameter outside its VALUES is the same in every row.
+
+_CODES = table_of(CampaignCodeCount)
+_CLAIM_CODE = prebuilt_upsert(
+    lambda insert: (
+        insert(_CODES)
         .on_conflict_do_update(
-            index_elements=list(keys),
-            set_={"awards": model.awards + 1, **{k: getattr(model, k) + v for k, v in extra.items()}},
-            where=where,
+            index_elements=["tenant_id", "campaign_id", "code_serial", "role"],
+            set_={"awards": _CODES.c.awards + 1},
+            where=_CODES.c.awards < bindparam("limit_"),
         )
-        .returning(model.awards)
+        .returning(_CODES.c.awards)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+)
 
 
 async def claim_code(
     session: AsyncSession, tenant_id: int, campaign_id: int, serial: int, role: str, limit: int
 ) -> int | None:
-    """The code's next award number for the role (1…limit), or None when it has made them all."""
-    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "code_serial": serial, "role": role}
-    return await _count_up(session, CampaignCodeCount, keys, limit)
+    """The code's next award number for the role (1…limit), or None when it has made them all:
+    the counter is inserted at 1 or gets 1 added while below ``limit``. On PostgreSQL a
+    concurrent writer of the same key waits for the first to commit, then sees its count
+    (INSERT … ON CONFLICT DO UPDATE … WHERE)."""
+    row = {"tenant_id": tenant_id, "campaign_id": campaign_id, "code_serial": serial, "role": role, "awards": 1,
+           "limit_": limit}  # fmt: skip
+    return (await session.execute(_CLAIM_CODE(session), row)).scalar_one_or_none()
+
+
+_PERSONS = table_of(CampaignPersonCount)
+
+
+def _claim_person(limited: tuple[bool, ...]) -> Callable[[AsyncSession], Any]:
+    """The per-person upsert for periods ``period0``, ``period1``…, of which ``limited`` have a
+    limit (``limit0``…): the WHERE holds the row in conflict to its own period's limit (a limit
+    cannot be a row's parameter: it is outside VALUES)."""
+    within = [_PERSONS.c.period == bindparam(f"period{i}") if not has else
+              and_(_PERSONS.c.period == bindparam(f"period{i}"), _PERSONS.c.awards < bindparam(f"limit{i}"))
+              for i, has in enumerate(limited)]  # fmt: skip
+    return prebuilt_upsert(
+        lambda insert: (
+            insert(_PERSONS)
+            .on_conflict_do_update(
+                index_elements=["tenant_id", "campaign_id", "person_id", "period"],
+                set_={"awards": _PERSONS.c.awards + 1},
+                where=or_(*within),
+            )
+            .returning(_PERSONS.c.period)
+        )
+    )
+
+
+# keyed by which periods (a day and "total", or one of them) have a limit
+_CLAIM_PERSON = {limited: _claim_person(limited) for n in (1, 2) for limited in product((False, True), repeat=n)}
 
 
 async def claim_person(
     session: AsyncSession, tenant_id: int, campaign_id: int, person_id: int, limits: dict[str, int | None]
 ) -> bool:
-    """Count an award for the person in each period (a day, "total") in ONE statement, each
-    while below its limit (None: none): True when every period took it. A refusal leaves the
-    others counted: the caller undoes them with its savepoint."""
-    table = table_of(CampaignPersonCount)
-    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id}
-    within = [table.c.period == p if limit is None else and_(table.c.period == p, table.c.awards < limit)
-              for p, limit in limits.items()]  # fmt: skip
-    statement = (
-        insert_on_conflict(session, table)
-        .on_conflict_do_update(
-            index_elements=[*keys, "period"], set_={"awards": table.c.awards + 1}, where=or_(*within)
-        )
-        .returning(table.c.period)
-    )  # the rows as parameters: compiled once (a VALUES list is compiled on every call)
-    rows = [{**keys, "period": p, "awards": 1} for p in limits]
+    """Count an award for the person in each period (a day, "total"; one or two) in ONE
+    statement, each while below its limit (None: none): True when every period took it. A
+    refusal leaves the others counted: the caller undoes them with its savepoint."""
+    named: dict[str, Any] = {}
+    for i, (period, limit) in enumerate(limits.items()):
+        named[f"period{i}"] = period
+        if limit is not None:
+            named[f"limit{i}"] = limit
+    statement = _CLAIM_PERSON[tuple(limit is not None for limit in limits.values())](session)
+    rows = [{"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id, "period": p, "awards": 1,
+             **named} for p in limits]  # fmt: skip
     return len((await session.execute(statement, rows)).all()) == len(limits)
 
 
 # A period's slices (campaign_days rows): "total" for the campaign's budget, an ISO day for its pacing.
 TOTAL = "total"
+
+
+_DAYS = table_of(CampaignDay)
+# The cost, in SET and WHERE, the same in every row. Its placeholder value (never used: it is
+# required) keeps the two rows one statement: SQLAlchemy runs the rows of an upsert whose SET
+# has a parameter without a value one statement each, as it could differ between them (#13130).
+_COST = bindparam("cost_", 0, type_=BigInteger, required=True)
+_SPEND_SLICES = prebuilt_upsert(
+    lambda insert: (
+        insert(_DAYS)
+        .on_conflict_do_update(
+            index_elements=["tenant_id", "campaign_id", "day", "slice"],
+            set_={"awards": _DAYS.c.awards + 1, "spent_fen": _DAYS.c.spent_fen + _COST},
+            where=or_(_DAYS.c.cap_fen.is_(None), _DAYS.c.spent_fen + _COST <= _DAYS.c.cap_fen),
+        )
+        .returning(_DAYS.c.awards)
+    )
+)
 
 
 async def spend_slices(
@@ -145,22 +190,13 @@ async def spend_slices(
     (the lock order): True when both took it. A refusal leaves the other counted: the caller
     undoes it with its savepoint. The total's slices exist from publication: were one missing,
     the row made here would be empty and count as a refusal."""
-    table = table_of(CampaignDay)
-    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "slice": k}
+    keys = {"tenant_id": tenant_id, "campaign_id": campaign_id, "slice": k, "cost_": cost}
     rows: list[dict[str, Any]] = [
         {**keys, "day": day, "cap_fen": day_cap, "spent_fen": cost, "awards": 1},
         {**keys, "day": TOTAL, "cap_fen": 0, "spent_fen": 0, "awards": 0},
-    ]
-    statement = (
-        insert_on_conflict(session, table)
-        .on_conflict_do_update(
-            index_elements=["tenant_id", "campaign_id", "day", "slice"],
-            set_={"awards": table.c.awards + 1, "spent_fen": table.c.spent_fen + cost},
-            where=or_(table.c.cap_fen.is_(None), table.c.spent_fen + cost <= table.c.cap_fen),
-        )
-        .returning(table.c.awards)
-    )  # the rows as parameters: compiled once (a VALUES list is compiled on every call)
-    return sum(1 for (awards,) in (await session.execute(statement, rows)).all() if awards > 0) == len(rows)
+    ]  # the rows as parameters: one statement, compiled once (a VALUES list is compiled on every call)
+    found = (await session.execute(_SPEND_SLICES(session), rows)).all()
+    return sum(1 for (awards,) in found if awards > 0) == len(rows)
 
 
 async def open_slices(
@@ -213,24 +249,28 @@ async def spent_of(session: AsyncSession, campaign_ids: Sequence[int], period: s
     return {c: found.get(c, 0) for c in campaign_ids}
 
 
+_TAKE_PRIZE = prebuilt(
+    update(CampaignPrize)
+    .where(
+        CampaignPrize.tenant_id == tenant_param(),
+        CampaignPrize.id == bindparam("prize_id"),
+        or_(CampaignPrize.stock_left.is_(None), CampaignPrize.stock_left > 0),
+        or_(CampaignPrize.budget_fen.is_(None), CampaignPrize.spent_fen + _COST <= CampaignPrize.budget_fen),
+    )
+    .values(
+        stock_left=CampaignPrize.stock_left - 1,  # NULL stays NULL: unlimited
+        spent_fen=CampaignPrize.spent_fen + _COST,
+        awarded=CampaignPrize.awarded + 1,
+    )
+    .returning(CampaignPrize.id)
+    .execution_options(**NO_SYNC)
+)
+
+
 async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
     """One of the prize, while stock and its own budget last."""
-    query = (
-        update(CampaignPrize)
-        .where(
-            CampaignPrize.id == prize_id,
-            or_(CampaignPrize.stock_left.is_(None), CampaignPrize.stock_left > 0),
-            or_(CampaignPrize.budget_fen.is_(None), CampaignPrize.spent_fen + cost <= CampaignPrize.budget_fen),
-        )
-        .values(
-            stock_left=CampaignPrize.stock_left - 1,  # NULL stays NULL: unlimited
-            spent_fen=CampaignPrize.spent_fen + cost,
-            awarded=CampaignPrize.awarded + 1,
-        )
-        .returning(CampaignPrize.id)
-        .execution_options(**NO_SYNC)
-    )
-    return (await session.execute(query)).scalar_one_or_none() is not None
+    params = tenant_params(session, prize_id=prize_id, cost_=cost)
+    return (await session.execute(_TAKE_PRIZE, params)).scalar_one_or_none() is not None
 
 
 async def award_by_scan(session: AsyncSession, campaign_id: int, scan_ref: str) -> CampaignAward | None:

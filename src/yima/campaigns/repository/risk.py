@@ -16,10 +16,19 @@ from yima.campaigns.repository import add as add
 from yima.campaigns.risk import CounterKey
 from yima.campaigns.schemas import BlacklistEntryFilter
 from yima.platform.db.base import newest_first
-from yima.platform.db.upsert import insert_on_conflict, table_of
+from yima.platform.db.upsert import prebuilt_upsert, table_of
 
 Counts = dict[tuple[str, str], int]
 _KEY = ("tenant_id", "starts_at", "span", "subject", "subject_key")
+_COUNTERS = table_of(CampaignRiskCounter)
+# the rows as parameters, not VALUES: one statement still, built and compiled once (platform/db/tenancy.py)
+_COUNT_SCANS = prebuilt_upsert(
+    lambda insert: (
+        insert(_COUNTERS)
+        .on_conflict_do_update(index_elements=list(_KEY), set_={"scans": _COUNTERS.c.scans + 1})
+        .returning(_COUNTERS.c.subject, _COUNTERS.c.span, _COUNTERS.c.scans)
+    )
+)
 
 
 async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[CounterKey]) -> Counts:
@@ -31,13 +40,7 @@ async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[Coun
          "subject_key": k.key, "scans": 1}
         for k in sorted(keys, key=CounterKey.sort_key)
     ]  # fmt: skip
-    counter = table_of(CampaignRiskCounter)
-    statement = (
-        insert_on_conflict(session, counter)
-        .on_conflict_do_update(index_elements=list(_KEY), set_={"scans": counter.c.scans + 1})
-        .returning(counter.c.subject, counter.c.span, counter.c.scans)
-    )  # the rows as parameters, not VALUES: one statement still, compiled once (a VALUES list is not cached)
-    return {(r.subject, r.span): r.scans for r in await session.execute(statement, rows)}
+    return {(r.subject, r.span): r.scans for r in await session.execute(_COUNT_SCANS(session), rows)}
 
 
 async def counters_of(session: AsyncSession, subject: str, key: str) -> list[CampaignRiskCounter]:

@@ -32,7 +32,7 @@ from yima.codes.models import (
 )
 from yima.codes.schemas import BatchFilter
 from yima.platform.db.base import newest_first
-from yima.platform.db.tenancy import ALL_TENANTS
+from yima.platform.db.tenancy import ALL_TENANTS, prebuilt, tenant_param, tenant_params
 
 ACROSS_TENANTS = {ALL_TENANTS: True}
 T = TypeVar("T")
@@ -148,24 +148,35 @@ async def blocks_in_range(session: AsyncSession, low: int, high: int) -> list[Co
     return list((await session.scalars(query.order_by(CodeBlock.serial_from))).all())
 
 
-@cache
 def _unit_rows_query() -> Select[CodeBatch, Assignment, CodeBlock]:
-    """Built once; ``serial`` is bound per call. Batches and activations are disjoint ranges, so
-    each is the last one starting at or before the serial, if it reaches that far."""
-    serial = bindparam("serial", type_=BigInteger)
+    """``serial`` and the tenant are bound per call, and each table names the tenant (prebuilt).
+    Batches and activations are disjoint ranges, so each is the last one starting at or before the
+    serial, if it reaches that far."""
+    serial, tenant = bindparam("serial", type_=BigInteger), tenant_param()
     batch_id = (
-        select(CodeBatch.id).where(CodeBatch.first_serial <= serial).order_by(CodeBatch.first_serial.desc()).limit(1)
+        select(CodeBatch.id)
+        .where(CodeBatch.first_serial <= serial, CodeBatch.tenant_id == tenant)
+        .order_by(CodeBatch.first_serial.desc())
+        .limit(1)
     ).correlate(None).scalar_subquery()
     assignment_id = (
-        select(Assignment.id).where(Assignment.serial_from <= serial).order_by(Assignment.serial_from.desc()).limit(1)
+        select(Assignment.id)
+        .where(Assignment.serial_from <= serial, Assignment.tenant_id == tenant)
+        .order_by(Assignment.serial_from.desc())
+        .limit(1)
     ).correlate(None).scalar_subquery()
+    assignment = and_(Assignment.id == assignment_id, Assignment.serial_to >= serial, Assignment.tenant_id == tenant)
+    block = and_(CodeBlock.serial_from <= serial, CodeBlock.serial_to >= serial, CodeBlock.tenant_id == tenant)
     return (
         select(CodeBatch, Assignment, CodeBlock)
         .select_from(CodeBatch)
-        .outerjoin(Assignment, and_(Assignment.id == assignment_id, Assignment.serial_to >= serial))
-        .outerjoin(CodeBlock, and_(CodeBlock.serial_from <= serial, CodeBlock.serial_to >= serial))
-        .where(CodeBatch.id == batch_id, CodeBatch.last_serial >= serial)
+        .outerjoin(Assignment, assignment)
+        .outerjoin(CodeBlock, block)
+        .where(CodeBatch.id == batch_id, CodeBatch.last_serial >= serial, CodeBatch.tenant_id == tenant)
     )
+
+
+_UNIT_ROWS = prebuilt(_unit_rows_query())  # built once: the scan's hot path
 
 
 async def unit_rows(
@@ -173,7 +184,7 @@ async def unit_rows(
 ) -> tuple[CodeBatch | None, Assignment | None, list[CodeBlock]]:
     """The batch, activation and blocks covering one serial, in one round trip (the scan and the
     lifecycle need all three)."""
-    rows = (await session.execute(_unit_rows_query(), {"serial": serial})).all()
+    rows = (await session.execute(_UNIT_ROWS, tenant_params(session, serial=serial))).all()
     if not rows:
         return None, None, []
     return rows[0][0], rows[0][1], [row[2] for row in rows if row[2] is not None]
@@ -192,26 +203,28 @@ async def units_by_serial(session: AsyncSession, serials: Sequence[int]) -> dict
     return found
 
 
-@cache
 def _chain_query() -> Select[Any]:
-    """Built once (a recursive query costs more to build than to run); ``serial`` and ``depth``
-    are bound per call."""
-    parent = aliased(Unit)
+    """A recursive query costs more to build than to run; ``serial``, ``depth`` and the tenant are
+    bound per call, and both members name the tenant (prebuilt)."""
+    parent, tenant = aliased(Unit), tenant_param()
     start = select(Unit.serial, Unit.level, Unit.parent_serial, Unit.packed_at, literal(0).label("depth"))
-    chain = start.where(Unit.serial == bindparam("serial")).cte("chain", recursive=True)
+    chain = start.where(Unit.serial == bindparam("serial"), Unit.tenant_id == tenant).cte("chain", recursive=True)
     chain = chain.union_all(
         select(parent.serial, parent.level, parent.parent_serial, parent.packed_at, chain.c.depth + 1).where(
-            parent.serial == chain.c.parent_serial, chain.c.depth < bindparam("depth")
+            parent.serial == chain.c.parent_serial, chain.c.depth < bindparam("depth"), parent.tenant_id == tenant
         )
     )
     columns = (chain.c.serial, chain.c.level, chain.c.parent_serial, chain.c.packed_at)
     return select(*columns).order_by(chain.c.depth)
 
 
+_CHAIN = prebuilt(_chain_query())  # built once: the scan's hot path
+
+
 async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[tuple[int, str, int | None, Any]]:
     """``serial`` and the units it sits in, nearest first, in one round trip (a recursive
     query): (serial, level, parent serial, packed_at), at most ``depth`` parents."""
-    rows = await session.execute(_chain_query(), {"serial": serial, "depth": depth})
+    rows = await session.execute(_CHAIN, tenant_params(session, serial=serial, depth=depth))
     return [(unit, level, above, at) for unit, level, above, at in rows.all()]
 
 

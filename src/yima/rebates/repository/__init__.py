@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import and_, case, false, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db.base import newest_first
+from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import insert_on_conflict
 from yima.rebates.models import GoodsRegistration, GuideRegistration, RebateCoupon, RebateCredit, RebatePolicy
 from yima.rebates.schemas import CouponFilter, CreditFilter, PolicyFilter
@@ -71,8 +72,15 @@ async def guide_registrations(session: AsyncSession, serials: Sequence[int]) -> 
     return {r.serial: r for r in rows}
 
 
+_REGISTRATIONS = prebuilt(  # built once: the consumer scan's hot path
+    select(GoodsRegistration)
+    .where(GoodsRegistration.serial.in_(bindparam("serials", expanding=True)))
+    .where(GoodsRegistration.tenant_id == tenant_param())
+)
+
+
 async def registrations(session: AsyncSession, serials: Sequence[int]) -> dict[int, GoodsRegistration]:
-    rows = await session.scalars(select(GoodsRegistration).where(GoodsRegistration.serial.in_(list(serials))))
+    rows = await session.scalars(_REGISTRATIONS, tenant_params(session, serials=list(serials)))
     return {r.serial: r for r in rows}
 
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from yima.platform.db.base import newest_first
-from yima.platform.db.upsert import insert_on_conflict
+from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
+from yima.platform.db.upsert import prebuilt_upsert, table_of
 from yima.scans.models import ScanRecord
 
 RECENT_POINTS = 50  # located scans weighed for "scanned far apart"
@@ -48,14 +48,13 @@ async def by_client_key(session: AsyncSession, person_id: int, client_key: str) 
     return (await session.scalars(query)).first()
 
 
-def _table() -> Table:
-    return cast(Table, ScanRecord.__table__)
+_SCANS = table_of(ScanRecord)
 
 
 def _fill_defaults(record: ScanRecord) -> dict[str, Any]:
     """Every column's value (the model's scalar defaults where unset), the id aside."""
     values: dict[str, Any] = {}
-    for column in _table().columns:
+    for column in _SCANS.columns:
         if column.key == "id":
             continue
         value = record.__dict__.get(column.key)
@@ -67,18 +66,23 @@ def _fill_defaults(record: ScanRecord) -> dict[str, Any]:
     return values
 
 
+# The values as parameters, not a VALUES clause built per call: one statement, compiled once per
+# set of columns given.
+_INSERT = prebuilt_upsert(
+    lambda insert: (
+        insert(_SCANS)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "person_id", "client_key"])
+        .returning(_SCANS.c.id)
+    )
+)
+
+
 async def insert(session: AsyncSession, record: ScanRecord) -> bool:
     """Insert ``record`` in one statement (no savepoint): False, with nothing written, when its
     client key was taken (a concurrent retry of the same scan won). Inserted, the record joins
     the session as if loaded, so later changes to it are flushed as one UPDATE."""
     values = _fill_defaults(record)
-    statement = (
-        insert_on_conflict(session, _table())
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["tenant_id", "person_id", "client_key"])
-        .returning(_table().c.id)
-    )
-    found = (await session.execute(statement)).scalar_one_or_none()
+    found = (await session.execute(_INSERT(session), values)).scalar_one_or_none()
     if found is None:
         return False
     record.id = found
@@ -96,22 +100,19 @@ class CodeScans:
     located: list[ScanRecord]
 
 
-@cache
-def _newest() -> Select[Any]:
-    # ORM-enabled: the tenancy hook adds tenant_id = :bound, so the (tenant, serial, id) index serves it.
-    query = (
-        select(ScanRecord, func.count().over().label("total"))
-        .where(ScanRecord.serial == bindparam("serial"))
-        .order_by(ScanRecord.id.desc())
-        .limit(RECENT_POINTS + 1)
-    )
-    return cast(Select[Any], query)
+# tenant_id = :bound_tenant and serial: the (tenant, serial, id) index serves it.
+_NEWEST = prebuilt(
+    select(ScanRecord, func.count().over().label("total"))
+    .where(ScanRecord.tenant_id == tenant_param(), ScanRecord.serial == bindparam("serial"))
+    .order_by(ScanRecord.id.desc())
+    .limit(RECENT_POINTS + 1)
+)
 
 
 async def scans_of_code(session: AsyncSession, serial: int) -> CodeScans:
     """The code's scan count, first scan and newest located scans, in one query when the code
     has been scanned at most ``RECENT_POINTS + 1`` times (nearly always), else in three."""
-    rows = (await session.execute(_newest(), {"serial": serial})).all()
+    rows = (await session.execute(_NEWEST, tenant_params(session, serial=serial))).all()
     count = int(rows[0].total) if rows else 0
     if count <= len(rows):
         records = [r[0] for r in rows]
@@ -120,23 +121,34 @@ async def scans_of_code(session: AsyncSession, serial: int) -> CodeScans:
     return CodeScans(count, await first_for(session, serial), await recent_located(session, serial))
 
 
-async def sequential_recent(session: AsyncSession, record: ScanRecord, span: int, since: dt.datetime) -> int:
-    """Neighbouring codes (serials within ``span`` of this one, itself excluded) scanned since
-    ``since`` by the same person or from the same network: a roll of codes leaked from the
-    printer is scanned in order. The index on serial finds them."""
-    who = [ScanRecord.person_id == record.person_id]
-    if record.net_hash is not None:
-        who.append(ScanRecord.net_hash == record.net_hash)
-    query = (
-        select(func.count(ScanRecord.serial.distinct()))
-        .where(
-            ScanRecord.serial.between(record.serial - span, record.serial + span),
-            ScanRecord.serial != record.serial,
-            ScanRecord.scanned_at >= since,
+def _sequential(by_network: bool) -> Select[Any]:
+    """sequential_recent's count, by the person alone or (``by_network``) from their network too."""
+    who = [ScanRecord.person_id == bindparam("person_id")]
+    if by_network:
+        who.append(ScanRecord.net_hash == bindparam("net_hash"))
+    return prebuilt(
+        select(func.count(ScanRecord.serial.distinct())).where(
+            ScanRecord.tenant_id == tenant_param(),
+            ScanRecord.serial.between(bindparam("low"), bindparam("high")),
+            ScanRecord.serial != bindparam("serial"),
+            ScanRecord.scanned_at >= bindparam("since"),
             or_(*who),
         )
     )
-    return int(await session.scalar(query) or 0)
+
+
+_SEQUENTIAL = {by_network: _sequential(by_network) for by_network in (False, True)}  # keyed by: net_hash known
+
+
+async def sequential_recent(session: AsyncSession, record: ScanRecord, span: int, since: dt.datetime) -> int:
+    """Neighbouring codes (serials within ``span`` of this one, itself excluded) scanned since
+    ``since`` by the same person or from the same network: a roll of codes leaked from the
+    printer is scanned in order. The index on serial finds them. ``record`` has its person."""
+    params = tenant_params(
+        session, person_id=record.person_id, net_hash=record.net_hash, low=record.serial - span,
+        high=record.serial + span, serial=record.serial, since=since,
+    )  # fmt: skip
+    return int(await session.scalar(_SEQUENTIAL[record.net_hash is not None], params) or 0)
 
 
 async def count_of_person(session: AsyncSession, person_id: int) -> int:

@@ -1,0 +1,120 @@
+"""The statements every consumer scan runs on ``scan_records``, built once (repository;
+platform/db/tenancy.py, ``prebuilt``): what each finds and writes, in its session's brand only,
+and that each call runs the same statement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from tests.identity.factories import create_tenant, system
+from yima.platform.db.session import Database
+from yima.platform.db.tenancy import PREBUILT
+from yima.scans import repository as repo
+from yima.scans.models import ScanRecord
+
+T0 = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
+
+
+def _record(tenant_id: int, serial: int, **values: Any) -> ScanRecord:
+    values = {"level": "unit", "input_kind": "qr", "state": "active", "scanned_at": T0, "person_id": 1} | values
+    return ScanRecord(tenant_id=tenant_id, serial=serial, **values)
+
+
+async def _insert_all(db: Database, slug: str, *records: dict[str, Any]) -> list[int]:
+    async with system(db, slug) as ctx:
+        made = [_record(ctx.tenant_id, **r) for r in records]
+        for record in made:
+            assert await repo.insert(ctx.session, record)
+        await ctx.session.flush()
+        return [r.id for r in made]
+
+
+async def test_a_scan_is_inserted_once_per_client_key_and_joins_the_session(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        record = _record(tenant, 10, client_key="k1", lat=31.2, lon=121.5, region_code="310101")
+        assert await repo.insert(s, record)
+        assert record.id is not None and inspect(record).persistent
+        assert (record.role, record.outcome, record.risk_reasons) == ("consumer", "verified", None)
+        record.outcome = "awarded"
+        await s.flush()
+        bare = _record(tenant, 11)  # other columns given: the same statement
+        assert await repo.insert(s, bare)
+        again = _record(tenant, 10, client_key="k1")
+        assert not await repo.insert(s, again)
+        assert again.id is None and not inspect(again).persistent
+        assert await repo.insert(s, _record(tenant, 10, client_key="k1", person_id=2))  # another person's key
+        rows = (await s.execute(select(ScanRecord.serial, ScanRecord.outcome).order_by(ScanRecord.id))).all()
+        assert rows == [(10, "awarded"), (11, "verified"), (10, "verified")]
+        # unset JSON is SQL NULL, not JSON 'null'
+        assert await s.scalar(select(func.count()).where(ScanRecord.risk_reasons.is_(None))) == 3
+
+
+async def test_a_codes_scans_are_counted_in_its_brand_only(db: Database) -> None:
+    slug, other = await create_tenant(db), await create_tenant(db)
+    at = [T0 + dt.timedelta(minutes=i) for i in range(4)]
+    first, _, located, _ = await _insert_all(
+        db, slug,
+        {"serial": 100, "scanned_at": at[0]},
+        {"serial": 100, "scanned_at": at[1]},
+        {"serial": 100, "scanned_at": at[2], "lat": 31.2, "lon": 121.5},
+        {"serial": 101, "scanned_at": at[3], "lat": 31.2, "lon": 121.5},
+    )  # fmt: skip
+    await _insert_all(db, other, {"serial": 100, "lat": 1.0, "lon": 2.0}, {"serial": 100})
+    async with system(db, slug) as ctx:
+        found = await repo.scans_of_code(ctx.session, 100)
+        assert found.count == 3 and found.first is not None and found.first.id == first
+        assert [r.id for r in found.located] == [located]
+        assert (await repo.scans_of_code(ctx.session, 102)) == repo.CodeScans(0, None, [])
+
+
+async def test_neighbouring_codes_scanned_lately_by_the_person_or_network_are_counted(db: Database) -> None:
+    slug, other = await create_tenant(db), await create_tenant(db)
+    since = T0 - dt.timedelta(hours=1)
+    await _insert_all(
+        db, slug,
+        {"serial": 500, "person_id": 1},  # the scan itself
+        {"serial": 498, "person_id": 1},
+        {"serial": 498, "person_id": 1},  # the same code again: counted once
+        {"serial": 503, "person_id": 2, "net_hash": "net-a"},  # the same network
+        {"serial": 501, "person_id": 3, "net_hash": "net-b"},  # another network, another person
+        {"serial": 499, "person_id": 1, "scanned_at": since - dt.timedelta(seconds=1)},  # too old
+        {"serial": 506, "person_id": 1},  # too far
+    )  # fmt: skip
+    await _insert_all(db, other, {"serial": 502, "person_id": 1, "net_hash": "net-a"})
+    async with system(db, slug) as ctx:
+        s = ctx.session
+        scan = _record(ctx.tenant_id, 500, person_id=1, net_hash="net-a")
+        assert await repo.sequential_recent(s, scan, 5, since) == 2
+        scan.net_hash = None
+        assert await repo.sequential_recent(s, scan, 5, since) == 1
+        assert await repo.sequential_recent(s, scan, 10, since) == 2
+        assert await repo.sequential_recent(s, scan, 5, since - dt.timedelta(hours=1)) == 2
+
+
+async def test_the_scans_statements_are_built_once(db: Database) -> None:
+    slug = await create_tenant(db)
+    rounds: list[list[Any]] = []
+
+    def on_execute(state: ORMExecuteState) -> None:
+        rounds[-1].append(state.statement)
+
+    async with system(db, slug) as ctx:
+        s = ctx.session
+        event.listen(Session, "do_orm_execute", on_execute)
+        try:
+            for n, net_hash in enumerate([None, "net", None, "net"]):
+                rounds.append([])
+                assert await repo.insert(s, _record(ctx.tenant_id, 700 + n, net_hash=net_hash))
+                await repo.scans_of_code(s, 700)
+                await repo.sequential_recent(s, _record(ctx.tenant_id, 700, net_hash=net_hash), 5, T0)
+        finally:
+            event.remove(Session, "do_orm_execute", on_execute)
+    assert all(len(r) == 3 and all(st.get_execution_options().get(PREBUILT) for st in r) for r in rounds)
+    assert all(a is b for a, b in zip(rounds[0], rounds[2], strict=True))
+    assert all(a is b for a, b in zip(rounds[1], rounds[3], strict=True))

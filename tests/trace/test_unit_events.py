@@ -1,0 +1,50 @@
+"""events_of_units, the events a unit's lifecycle (and every consumer scan) reads: built once,
+it names its tenant itself, so another brand's events about the same serials never show."""
+
+from __future__ import annotations
+
+from tests.codes.factories import create_batch
+from tests.codes.test_scan_reads import prebuilt_flags
+from tests.identity.factories import create_tenant, system
+from tests.trace.factories import GTIN, capture, object_event
+from yima.codes import service as codes
+from yima.codes.tokens import Face
+from yima.platform.db.session import Database
+from yima.trace import repository as repo
+
+
+async def _link(db: Database, slug: str, serial: int) -> str:
+    """The unit as a Digital Link whose serial is the brand's token."""
+    async with system(db, slug) as ctx:
+        token = (await codes.codec(ctx)).encode(serial, Face.OUTER)
+    return f"https://m.brand.cn/01/{GTIN}/21/{token}"
+
+
+async def test_another_brands_events_about_the_same_units_are_not_seen(db: Database) -> None:
+    await create_tenant(db, "acme")
+    await create_tenant(db, "other")
+    mine = await create_batch(db, "acme", "bottle", 3)
+    theirs = await create_batch(db, "other", "bottle", 3)
+    first, second = mine.first_serial, mine.first_serial + 1
+    assert theirs.first_serial == first
+    for slug, steps in (("acme", ["shipping", "receiving"]), ("other", ["packing", "inspecting", "storing"])):
+        for hour, step in enumerate(steps):
+            at = f"2030-01-01T0{hour}:00:00.000+08:00"
+            await capture(db, slug, object_event(epcList=[await _link(db, slug, first)], bizStep=step, eventTime=at))
+        await capture(db, slug, object_event(epcList=[await _link(db, slug, second)], bizStep="retail_selling"))
+    await capture(db, "other", object_event(epcList=[await _link(db, "other", second + 1)]))  # theirs alone
+    async with system(db, "acme") as ctx:
+        with prebuilt_flags() as flags:
+            found = await repo.events_of_units(ctx.session, [first], 10)
+        assert flags == [True]
+        assert [(e.tenant_id, e.biz_step, serial, role) for e, serial, role in found] == [
+            (ctx.tenant_id, "shipping", first, "epc"),
+            (ctx.tenant_id, "receiving", first, "epc"),
+        ]
+        both = await repo.events_of_units(ctx.session, [first, second], 2)  # the latest two, oldest first
+        assert [(e.biz_step, serial) for e, serial, _ in both] == [("shipping", first), ("receiving", first)]
+        assert await repo.events_of_units(ctx.session, [second + 1], 10) == []
+    async with system(db, "other") as ctx:
+        found = await repo.events_of_units(ctx.session, [first], 2)
+        assert {e.tenant_id for e, _, _ in found} == {ctx.tenant_id}
+        assert [e.biz_step for e, _, _ in found] == ["inspecting", "storing"]
