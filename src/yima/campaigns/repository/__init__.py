@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from itertools import product
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import BigInteger, Select, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.campaigns.models import (
@@ -271,6 +271,15 @@ async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
     """One of the prize, while stock and its own budget last."""
     params = tenant_params(session, prize_id=prize_id, cost_=cost)
     return (await session.execute(_TAKE_PRIZE, params)).scalar_one_or_none() is not None
+
+
+_INSERT_AWARD = prebuilt(insert(table_of(CampaignAward)).returning(table_of(CampaignAward).c.id))
+
+
+async def insert_award(session: AsyncSession, values: dict[str, Any]) -> int:
+    """Insert an award (built once: every scan that wins writes one); its id. Its unique keys
+    (the scan, the code's award number) refuse a raced duplicate with IntegrityError."""
+    return int((await session.execute(_INSERT_AWARD, values)).scalar_one())
 
 
 async def award_by_scan(session: AsyncSession, campaign_id: int, scan_ref: str) -> CampaignAward | None:

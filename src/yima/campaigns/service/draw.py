@@ -230,17 +230,16 @@ async def _draw_once(
         prize, amount, journal, reason = await _pick_and_take(
             ctx, campaign, person_id, scan_ref, day, rng or _system_random, fallback_only
         )
-        award = CampaignAward(
-            tenant_id=ctx.tenant_id, campaign_id=campaign.id, prize_id=prize.state.id, scan_ref=scan_ref,
-            person_id=person_id, code_serial=code_serial, role=role, seq=seq, kind=prize.state.kind,
-            prize_name=prize.name, amount_fen=amount, points=prize.points,
-            cost_fen=rules.cost_of(prize.state, amount), fallback=prize.state.fallback, reason=reason,
-            journal_id=journal, day=day, local_hour=ctx.local(now).hour,
-            region_code=scan.region_code if scan else None, created_at=now,
-        )  # fmt: skip
-        repo.add(session, award)
-        await session.flush()
-    return read_award(award)
+        award = {
+            "tenant_id": ctx.tenant_id, "campaign_id": campaign.id, "prize_id": prize.state.id, "scan_ref": scan_ref,
+            "person_id": person_id, "code_serial": code_serial, "role": role, "seq": seq, "kind": prize.state.kind,
+            "prize_name": prize.name, "amount_fen": amount, "points": prize.points,
+            "cost_fen": rules.cost_of(prize.state, amount), "fallback": prize.state.fallback, "reason": reason,
+            "journal_id": journal, "day": day, "local_hour": ctx.local(now).hour,
+            "region_code": scan.region_code if scan else None, "created_at": now,
+        }  # fmt: skip
+        award_id = await repo.insert_award(session, award)
+    return AwardRead.model_validate({**award, "id": award_id})
 
 
 async def awards_of_code(
