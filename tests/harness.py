@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import delete, event, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
 from tests.identity.factories import create_client, create_staff, create_tenant, system
@@ -22,7 +23,7 @@ from yima.identity.models import Tenant
 from yima.identity.schemas import RoleCreate
 from yima.platform.db.base import Base
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import ALL_TENANTS
+from yima.platform.db.tenancy import ALL_TENANTS, PREBUILT
 from yima.platform.outbox import registry
 from yima.platform.outbox import service as outbox
 
@@ -139,6 +140,26 @@ async def delete_brand(db: Database, slug: str) -> None:
                     await session.execute(statement.execution_options(**{ALL_TENANTS: True}))
             await session.execute(delete(Tenant).where(Tenant.id == tenant_id))
         await session.commit()
+
+
+@contextmanager
+def orm_statements() -> Iterator[list[Any]]:
+    """The statement objects sessions are given meanwhile (as the tenancy hook leaves them): what
+    a test of prebuilt statements inspects — built once (the same object each call), ``prebuilt``."""
+    seen: list[Any] = []
+
+    def record(state: ORMExecuteState) -> None:
+        seen.append(state.statement)
+
+    event.listen(Session, "do_orm_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(Session, "do_orm_execute", record)
+
+
+def is_prebuilt(statement: Any) -> bool:
+    return bool(statement.get_execution_options().get(PREBUILT))
 
 
 @contextmanager

@@ -12,16 +12,16 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from tests.campaigns.factories import running_campaign
+from tests.harness import is_prebuilt, orm_statements
 from tests.identity.factories import create_tenant, system
 from yima.campaigns import repository as repo
 from yima.campaigns.models import CampaignCodeCount, CampaignDay, CampaignPersonCount, CampaignPrize
 from yima.campaigns.repository import risk as risk_repo
 from yima.campaigns.risk import CounterKey
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import PREBUILT, TenancyError
+from yima.platform.db.tenancy import TenancyError
 
 DAY = "2030-01-01"
 PRIZES = [
@@ -34,24 +34,18 @@ PRIZES = [
 @contextmanager
 def traced(session: AsyncSession) -> Iterator[tuple[list[Any], list[str]]]:
     """The statements the session runs (as given to it) and the SQL sent to the database."""
-    given: list[Any] = []
     sent: list[str] = []
-
-    def on_execute(state: ORMExecuteState) -> None:
-        if state.session is session.sync_session:
-            given.append(state.statement)
 
     def on_cursor(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         sent.append(statement)
 
     engine = session.bind.sync_engine if session.bind is not None else None
     assert engine is not None
-    event.listen(Session, "do_orm_execute", on_execute)
     event.listen(engine, "before_cursor_execute", on_cursor)
     try:
-        yield given, sent
+        with orm_statements() as given:
+            yield given, sent
     finally:
-        event.remove(Session, "do_orm_execute", on_execute)
         event.remove(engine, "before_cursor_execute", on_cursor)
 
 
@@ -194,7 +188,7 @@ async def test_the_draws_statements_are_built_once_and_run_as_one_statement_each
                 await repo.spend_slices(s, tenant, campaign.id, DAY, 0, None, 1)
                 await repo.take_prize(s, prize.id, 0)
                 assert await risk_repo.count_scans(s, tenant, keys) == {("person", k.span): n + 1 for k in keys}
-            assert all(statement.get_execution_options().get(PREBUILT) for statement in given)
+            assert all(is_prebuilt(statement) for statement in given)
             assert len(given) == len(sent) == 5  # two rows of slices, two of person counts: one statement each
             rounds.append(given)
         assert all(a is b for a, b in zip(*rounds, strict=True))

@@ -5,38 +5,18 @@ here another brand has rows on the very same serials, and none of them may show.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
 
 from tests.catalog.factories import create_product
 from tests.codes.factories import activate, create_batch
+from tests.harness import is_prebuilt, orm_statements
 from tests.identity.factories import create_tenant, system
 from yima.codes import repository as repo
 from yima.codes import service as codes
 from yima.codes.models import Unit
 from yima.codes.schemas import BlockCreate, SerialRange
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import PREBUILT
 
 AT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-
-
-@contextmanager
-def prebuilt_flags() -> Iterator[list[bool]]:
-    """Whether each ORM statement run inside was prebuilt (the hook checks it, not rewrites it)."""
-    seen: list[bool] = []
-
-    def record(state: ORMExecuteState) -> None:
-        seen.append(bool(state.execution_options.get(PREBUILT)))
-
-    event.listen(Session, "do_orm_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(Session, "do_orm_execute", record)
 
 
 async def _block(db: Database, slug: str, low: int, high: int, kind: str, reason: str) -> None:
@@ -64,9 +44,9 @@ class TestUnitRows:
         assert mine.first_serial < theirs.first_serial < serial <= mine.last_serial
         await _block(db, "acme", serial, serial, "blacklist", "too_many_scans")
         async with system(db, "acme") as ctx:
-            with prebuilt_flags() as flags:
+            with orm_statements() as ran:
                 batch, assignment, blocks = await repo.unit_rows(ctx.session, serial)
-            assert flags == [True]
+            assert [is_prebuilt(statement) for statement in ran] == [True]
             assert batch is not None and assignment is not None
             assert (batch.id, assignment.product_id) == (mine.id, product.id)
             assert [(b.tenant_id, b.kind) for b in blocks] == [(ctx.tenant_id, "blacklist")]
@@ -104,9 +84,9 @@ class TestUnitChain:
         await self._units(db, "acme", [(10, "bottle", 20), (20, "case", 30), (30, "pallet", None)])
         await self._units(db, "other", [(10, "bottle", 21), (21, "case", None), (20, "case", 40), (40, "pallet", None)])
         async with system(db, "acme") as ctx:
-            with prebuilt_flags() as flags:
+            with orm_statements() as ran:
                 chain = await repo.unit_chain(ctx.session, 10, 5)
-            assert flags == [True]
+            assert [is_prebuilt(statement) for statement in ran] == [True]
             assert chain == [(10, "bottle", 20, AT), (20, "case", 30, AT), (30, "pallet", None, None)]
             assert await repo.unit_chain(ctx.session, 10, 1) == chain[:2]
             assert await repo.unit_chain(ctx.session, 21, 5) == []

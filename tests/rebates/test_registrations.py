@@ -3,7 +3,7 @@ so another brand's registration of the same serial never shows."""
 
 from __future__ import annotations
 
-from tests.codes.test_scan_reads import prebuilt_flags
+from tests.harness import is_prebuilt, orm_statements
 from tests.identity.factories import create_tenant, system
 from yima.platform.db.session import Database
 from yima.rebates import repository as repo
@@ -24,9 +24,9 @@ async def test_another_brands_registrations_of_the_same_serials_are_not_seen(db:
     await _register(db, "acme", 7, 10, 11)
     await _register(db, "other", 8, 10, 12)
     async with system(db, "acme") as ctx:
-        with prebuilt_flags() as flags:
+        with orm_statements() as ran:
             found = await repo.registrations(ctx.session, [10, 11, 12, 13])
-        assert flags == [True]
+        assert [is_prebuilt(statement) for statement in ran] == [True]
         assert {s: (r.tenant_id, r.store_id) for s, r in found.items()} == {s: (ctx.tenant_id, 7) for s in (10, 11)}
         assert await repo.registrations(ctx.session, [12]) == {}
         assert await repo.registrations(ctx.session, []) == {}

@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import event, func, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy import func, inspect, select
 
+from tests.harness import is_prebuilt, orm_statements
 from tests.identity.factories import create_tenant, system
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import PREBUILT
 from yima.scans import repository as repo
 from yima.scans.models import ScanRecord
 
@@ -100,21 +99,14 @@ async def test_neighbouring_codes_scanned_lately_by_the_person_or_network_are_co
 async def test_the_scans_statements_are_built_once(db: Database) -> None:
     slug = await create_tenant(db)
     rounds: list[list[Any]] = []
-
-    def on_execute(state: ORMExecuteState) -> None:
-        rounds[-1].append(state.statement)
-
     async with system(db, slug) as ctx:
         s = ctx.session
-        event.listen(Session, "do_orm_execute", on_execute)
-        try:
-            for n, net_hash in enumerate([None, "net", None, "net"]):
-                rounds.append([])
+        for n, net_hash in enumerate([None, "net", None, "net"]):
+            with orm_statements() as ran:
                 assert await repo.insert(s, _record(ctx.tenant_id, 700 + n, net_hash=net_hash))
                 await repo.scans_of_code(s, 700)
                 await repo.sequential_recent(s, _record(ctx.tenant_id, 700, net_hash=net_hash), 5, T0)
-        finally:
-            event.remove(Session, "do_orm_execute", on_execute)
-    assert all(len(r) == 3 and all(st.get_execution_options().get(PREBUILT) for st in r) for r in rounds)
+            rounds.append(ran)
+    assert all(len(r) == 3 and all(is_prebuilt(st) for st in r) for r in rounds)
     assert all(a is b for a, b in zip(rounds[0], rounds[2], strict=True))
     assert all(a is b for a, b in zip(rounds[1], rounds[3], strict=True))

@@ -4,7 +4,7 @@ it names its tenant itself, so another brand's events about the same serials nev
 from __future__ import annotations
 
 from tests.codes.factories import create_batch
-from tests.codes.test_scan_reads import prebuilt_flags
+from tests.harness import is_prebuilt, orm_statements
 from tests.identity.factories import create_tenant, system
 from tests.trace.factories import GTIN, capture, object_event
 from yima.codes import service as codes
@@ -34,9 +34,9 @@ async def test_another_brands_events_about_the_same_units_are_not_seen(db: Datab
         await capture(db, slug, object_event(epcList=[await _link(db, slug, second)], bizStep="retail_selling"))
     await capture(db, "other", object_event(epcList=[await _link(db, "other", second + 1)]))  # theirs alone
     async with system(db, "acme") as ctx:
-        with prebuilt_flags() as flags:
+        with orm_statements() as ran:
             found = await repo.events_of_units(ctx.session, [first], 10)
-        assert flags == [True]
+        assert [is_prebuilt(statement) for statement in ran] == [True]
         assert [(e.tenant_id, e.biz_step, serial, role) for e, serial, role in found] == [
             (ctx.tenant_id, "shipping", first, "epc"),
             (ctx.tenant_id, "receiving", first, "epc"),
