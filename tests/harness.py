@@ -21,6 +21,7 @@ from yima import contexts
 from yima.identity import service as identity
 from yima.identity.models import Tenant
 from yima.identity.schemas import RoleCreate
+from yima.platform.db import direct
 from yima.platform.db.base import Base
 from yima.platform.db.session import Database
 from yima.platform.db.tenancy import ALL_TENANTS, PREBUILT
@@ -151,11 +152,16 @@ def orm_statements() -> Iterator[list[Any]]:
     def record(state: ORMExecuteState) -> None:
         seen.append(state.statement)
 
+    def record_direct(statement: Any, sql: str) -> None:
+        seen.append(statement)
+
     event.listen(Session, "do_orm_execute", record)
+    direct.listen(record_direct)
     try:
         yield seen
     finally:
         event.remove(Session, "do_orm_execute", record)
+        direct.remove(record_direct)
 
 
 def is_prebuilt(statement: Any) -> bool:
@@ -171,8 +177,13 @@ def statements(db: Database) -> Iterator[list[str]]:
     def count(conn: object, cursor: object, statement: str, *args: object) -> None:
         seen.append(statement.split()[0].upper())
 
+    def count_direct(statement: object, sql: str) -> None:
+        seen.append(sql.split()[0].upper())
+
     event.listen(db.engine.sync_engine, "before_cursor_execute", count)
+    direct.listen(count_direct)
     try:
         yield seen
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", count)
+        direct.remove(count_direct)

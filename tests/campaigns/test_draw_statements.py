@@ -20,6 +20,7 @@ from yima.campaigns import repository as repo
 from yima.campaigns.models import CampaignCodeCount, CampaignDay, CampaignPersonCount, CampaignPrize
 from yima.campaigns.repository import risk as risk_repo
 from yima.campaigns.risk import CounterKey
+from yima.platform.db import direct
 from yima.platform.db.session import Database
 from yima.platform.db.tenancy import TenancyError
 
@@ -39,14 +40,19 @@ def traced(session: AsyncSession) -> Iterator[tuple[list[Any], list[str]]]:
     def on_cursor(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         sent.append(statement)
 
+    def on_driver(statement: Any, sql: str) -> None:
+        sent.append(sql)
+
     engine = session.bind.sync_engine if session.bind is not None else None
     assert engine is not None
     event.listen(engine, "before_cursor_execute", on_cursor)
+    direct.listen(on_driver)
     try:
         with orm_statements() as given:
             yield given, sent
     finally:
         event.remove(engine, "before_cursor_execute", on_cursor)
+        direct.remove(on_driver)
 
 
 async def _person_counts(session: AsyncSession, campaign_id: int, person_id: int) -> dict[str, int]:

@@ -13,6 +13,7 @@ from tests.identity.factories import create_tenant, system
 from yima.codes import repository as repo
 from yima.codes import service as codes
 from yima.codes.models import Unit
+from yima.codes.rules import UnitActivation, UnitBatch, UnitBlock
 from yima.codes.schemas import BlockCreate, SerialRange
 from yima.platform.db.session import Database
 
@@ -35,7 +36,8 @@ class TestUnitRows:
         await create_tenant(db, "other")
         await create_batch(db, "other", "case", 2)
         theirs = await create_batch(db, "other", "pallet", 500)
-        await activate(db, "other", theirs.first_serial, theirs.last_serial, (await create_product(db, "other")).id)
+        their_product = await create_product(db, "other")
+        await activate(db, "other", theirs.first_serial, theirs.last_serial, their_product.id)
         await _block(db, "other", theirs.first_serial, theirs.first_serial + 5, "void", "misprint")
         mine = await create_batch(db, "acme", "bottle", 5)
         product = await create_product(db, "acme")
@@ -46,16 +48,18 @@ class TestUnitRows:
         async with system(db, "acme") as ctx:
             with orm_statements() as ran:
                 batch, assignment, blocks = await repo.unit_rows(ctx.session, serial)
-            assert [is_prebuilt(statement) for statement in ran] == [True]
-            assert batch is not None and assignment is not None
-            assert (batch.id, assignment.product_id) == (mine.id, product.id)
-            assert [(b.tenant_id, b.kind) for b in blocks] == [(ctx.tenant_id, "blacklist")]
-            assert await repo.unit_rows(ctx.session, mine.last_serial + 1) == (None, None, [])  # theirs alone
+                assert await repo.unit_rows(ctx.session, mine.last_serial + 1) == (None, None, [])  # theirs alone
+            assert [is_prebuilt(statement) for statement in ran] == [True, True]
+            assert ran[0] is ran[1]  # built once
+            assert batch == UnitBatch(mine.id, "bottle", mine.faces, None)
+            assert assignment == UnitActivation(product.id, "L1", None)
+            assert blocks == [UnitBlock("blacklist", "too_many_scans")]  # not their void
+            assert not ctx.session.identity_map  # values, no ORM objects
         async with system(db, "other") as ctx:
             batch, assignment, blocks = await repo.unit_rows(ctx.session, serial)
             assert batch is not None and assignment is not None
-            assert (batch.id, assignment.batch_id) == (theirs.id, theirs.id)
-            assert [(b.tenant_id, b.kind) for b in blocks] == [(ctx.tenant_id, "void")]
+            assert (batch.id, batch.level, assignment.product_id) == (theirs.id, "pallet", their_product.id)
+            assert blocks == [UnitBlock("void", "misprint")]  # not our blacklist
 
     async def test_a_serial_in_no_activation_or_block_of_its_brand(self, db: Database) -> None:
         await create_tenant(db, "acme")

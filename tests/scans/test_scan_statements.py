@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 
 from tests.harness import is_prebuilt, orm_statements
 from tests.identity.factories import create_tenant, system
 from yima.platform.db.session import Database
 from yima.scans import repository as repo
 from yima.scans.models import ScanRecord
+from yima.scans.rules import ScanPoint
 
 T0 = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -32,32 +33,37 @@ async def _insert_all(db: Database, slug: str, *records: dict[str, Any]) -> list
         return [r.id for r in made]
 
 
-async def test_a_scan_is_inserted_once_per_client_key_and_joins_the_session(db: Database) -> None:
+async def test_a_scan_is_inserted_once_per_client_key_and_its_outcome_saved_by_one_update(db: Database) -> None:
     slug = await create_tenant(db)
     async with system(db, slug) as ctx:
         s, tenant = ctx.session, ctx.tenant_id
         record = _record(tenant, 10, client_key="k1", lat=31.2, lon=121.5, region_code="310101")
         assert await repo.insert(s, record)
-        assert record.id is not None and inspect(record).persistent
+        assert record.id is not None and record not in s  # written by save_outcome, never flushed
         assert (record.role, record.outcome, record.risk_reasons) == ("consumer", "verified", None)
-        record.outcome = "awarded"
-        await s.flush()
+        record.outcome, record.risk_decision, record.risk_reasons = "awarded", "pay", ["ip_burst"]
+        with orm_statements() as given:
+            await repo.save_outcome(s, record)
+        assert len(given) == 1 and is_prebuilt(given[0])
         bare = _record(tenant, 11)  # other columns given: the same statement
         assert await repo.insert(s, bare)
         again = _record(tenant, 10, client_key="k1")
         assert not await repo.insert(s, again)
-        assert again.id is None and not inspect(again).persistent
+        assert again.id is None
         assert await repo.insert(s, _record(tenant, 10, client_key="k1", person_id=2))  # another person's key
-        rows = (await s.execute(select(ScanRecord.serial, ScanRecord.outcome).order_by(ScanRecord.id))).all()
-        assert rows == [(10, "awarded"), (11, "verified"), (10, "verified")]
+        columns = (ScanRecord.serial, ScanRecord.outcome, ScanRecord.risk_decision, ScanRecord.risk_reasons)
+        rows = (await s.execute(select(*columns).order_by(ScanRecord.id))).all()
+        assert rows == [
+            (10, "awarded", "pay", ["ip_burst"]), (11, "verified", None, None), (10, "verified", None, None)
+        ]  # fmt: skip
         # unset JSON is SQL NULL, not JSON 'null'
-        assert await s.scalar(select(func.count()).where(ScanRecord.risk_reasons.is_(None))) == 3
+        assert await s.scalar(select(func.count()).where(ScanRecord.risk_reasons.is_(None))) == 2
 
 
 async def test_a_codes_scans_are_counted_in_its_brand_only(db: Database) -> None:
     slug, other = await create_tenant(db), await create_tenant(db)
     at = [T0 + dt.timedelta(minutes=i) for i in range(4)]
-    first, _, located, _ = await _insert_all(
+    await _insert_all(
         db, slug,
         {"serial": 100, "scanned_at": at[0]},
         {"serial": 100, "scanned_at": at[1]},
@@ -67,8 +73,8 @@ async def test_a_codes_scans_are_counted_in_its_brand_only(db: Database) -> None
     await _insert_all(db, other, {"serial": 100, "lat": 1.0, "lon": 2.0}, {"serial": 100})
     async with system(db, slug) as ctx:
         found = await repo.scans_of_code(ctx.session, 100)
-        assert found.count == 3 and found.first is not None and found.first.id == first
-        assert [r.id for r in found.located] == [located]
+        assert found.count == 3 and found.first == ScanPoint(at[0], None, None, None)
+        assert found.located == [ScanPoint(at[2], 31.2, 121.5, None)]
         assert (await repo.scans_of_code(ctx.session, 102)) == repo.CodeScans(0, None, [])
 
 
@@ -103,10 +109,24 @@ async def test_the_scans_statements_are_built_once(db: Database) -> None:
         s = ctx.session
         for n, net_hash in enumerate([None, "net", None, "net"]):
             with orm_statements() as ran:
-                assert await repo.insert(s, _record(ctx.tenant_id, 700 + n, net_hash=net_hash))
+                record = _record(ctx.tenant_id, 700 + n, net_hash=net_hash)
+                assert await repo.insert(s, record)
                 await repo.scans_of_code(s, 700)
                 await repo.sequential_recent(s, _record(ctx.tenant_id, 700, net_hash=net_hash), 5, T0)
+                record.outcome = "no_campaign"
+                await repo.save_outcome(s, record)
             rounds.append(ran)
-    assert all(len(r) == 3 and all(is_prebuilt(st) for st in r) for r in rounds)
+    assert all(len(r) == 4 and all(is_prebuilt(st) for st in r) for r in rounds)
     assert all(a is b for a, b in zip(rounds[0], rounds[2], strict=True))
     assert all(a is b for a, b in zip(rounds[1], rounds[3], strict=True))
+
+
+async def test_an_outcome_is_saved_on_its_brands_scan_only(db: Database) -> None:
+    slug, other = await create_tenant(db), await create_tenant(db)
+    (theirs,) = await _insert_all(db, other, {"serial": 100})
+    async with system(db, slug) as ctx:
+        record = _record(ctx.tenant_id, 100)
+        record.id, record.outcome = theirs, "rejected"  # another brand's scan id
+        await repo.save_outcome(ctx.session, record)
+    async with system(db, other) as ctx:
+        assert await ctx.session.scalar(select(ScanRecord.outcome).where(ScanRecord.id == theirs)) == "verified"

@@ -3,14 +3,28 @@ it names its tenant itself, so another brand's events about the same serials nev
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import select
+
 from tests.codes.factories import create_batch
 from tests.harness import is_prebuilt, orm_statements
 from tests.identity.factories import create_tenant, system
 from tests.trace.factories import GTIN, capture, object_event
 from yima.codes import service as codes
 from yima.codes.tokens import Face
+from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.db.session import Database
+from yima.platform.db.tenancy import TENANT_PARAM, TenancyError
 from yima.trace import repository as repo
+from yima.trace.models import EpcisEvent
+from yima.trace.rules import UnitEvent
+
+
+async def _tenants_of(ctx: Ctx, found: list[tuple[UnitEvent, int, str]]) -> set[int]:
+    """The brands the events belong to, asked of every brand's rows (the values carry no tenant)."""
+    query = select(EpcisEvent.tenant_id).where(EpcisEvent.id.in_([e.id for e, _, _ in found]))
+    return set(await ctx.session.scalars(query.execution_options(all_tenants=True)))
 
 
 async def _link(db: Database, slug: str, serial: int) -> str:
@@ -37,14 +51,21 @@ async def test_another_brands_events_about_the_same_units_are_not_seen(db: Datab
         with orm_statements() as ran:
             found = await repo.events_of_units(ctx.session, [first], 10)
         assert [is_prebuilt(statement) for statement in ran] == [True]
-        assert [(e.tenant_id, e.biz_step, serial, role) for e, serial, role in found] == [
-            (ctx.tenant_id, "shipping", first, "epc"),
-            (ctx.tenant_id, "receiving", first, "epc"),
+        assert all(type(e) is UnitEvent for e, _, _ in found)  # plain values, no ORM objects
+        assert [(e.biz_step, serial, role) for e, serial, role in found] == [
+            ("shipping", first, "epc"),
+            ("receiving", first, "epc"),
         ]
-        both = await repo.events_of_units(ctx.session, [first, second], 2)  # the latest two, oldest first
+        assert await _tenants_of(ctx, found) == {ctx.tenant_id}
+        with orm_statements() as again:
+            both = await repo.events_of_units(ctx.session, [first, second], 2)  # the latest two, oldest first
+        assert len(again) == 1 and again[0] is ran[0]  # built once
         assert [(e.biz_step, serial) for e, serial, _ in both] == [("shipping", first), ("receiving", first)]
         assert await repo.events_of_units(ctx.session, [second + 1], 10) == []
+        acme = ctx.tenant_id
     async with system(db, "other") as ctx:
+        with pytest.raises(TenancyError):  # the statement refuses to be run for another brand
+            await direct.execute(ctx.session, ran[0], {TENANT_PARAM: acme, "serials": [first], "limit": 2})
         found = await repo.events_of_units(ctx.session, [first], 2)
-        assert {e.tenant_id for e, _, _ in found} == {ctx.tenant_id}
+        assert await _tenants_of(ctx, found) == {ctx.tenant_id}
         assert [e.biz_step for e, _, _ in found] == ["inspecting", "storing"]

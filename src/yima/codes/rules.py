@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from yima.platform.errors import FieldError
 
@@ -62,6 +64,31 @@ class UnitFacts:
     state: str | None = None  # inactive | active | voided | blacklisted
     product_id: int | None = None
     parent_serial: int | None = None
+
+
+class UnitBatch(NamedTuple):
+    """The batch a unit belongs to, as its facts read it: read as columns, not as an ORM object
+    (the consumer scan's hot path)."""
+
+    id: int
+    level: str
+    faces: Sequence[str]
+    product_id: int | None
+
+
+class UnitActivation(NamedTuple):
+    """The activation (空码赋值) covering a unit, as its facts read it."""
+
+    product_id: int
+    lot: str
+    production_date: dt.date | None
+
+
+class UnitBlock(NamedTuple):
+    """A block (作废 or 拉黑) covering a unit, as its facts read it."""
+
+    kind: str
+    reason: str
 
 
 def unit_state(active: bool, block_kind: str | None) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.members.models import Identity, Person, PersonTag, PhoneCode, SmsMessage
 from yima.members.rules import PHONE
+from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 
@@ -49,7 +50,7 @@ _OWNER_OF_IDENTITY = prebuilt(
 async def owner_of_identity(session: AsyncSession, kind: str, value: str) -> tuple[int, int | None] | None:
     """The person holding an identity and the person they were merged into (None: not merged),
     in one indexed read: the scan's hot path."""
-    found = (await session.execute(_OWNER_OF_IDENTITY, tenant_params(session, kind=kind, value=value))).first()
+    found = (await direct.execute(session, _OWNER_OF_IDENTITY, tenant_params(session, kind=kind, value=value))).first()
     return (found[0], found[1]) if found else None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from yima.platform.money import yuan as yuan  # re-exported: the phone pages write ``rules.yuan``
 
@@ -93,6 +93,16 @@ def covers(product_ids: Sequence[int], product_id: int | None) -> bool:
 
 def running(state: str, starts_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime) -> bool:
     return state == "active" and (starts_at is None or starts_at <= now) and (ends_at is None or now < ends_at)
+
+
+class Registration(NamedTuple):
+    """货权 as a consumer scan and a store scan read it: which store (and its dealer) registered
+    the goods, and when. Read as columns, not as an ORM object (the consumer scan's hot path)."""
+
+    serial: int
+    store_id: int
+    dealer_id: int | None
+    registered_at: dt.datetime
 
 
 @dataclass(frozen=True)

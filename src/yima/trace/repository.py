@@ -40,9 +40,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from yima.platform.db import direct
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 from yima.trace.epcis.records import EventRecord
 from yima.trace.models import DiversionRecord, EpcisCapture, EpcisEvent, EpcisEventEpc
+from yima.trace.rules import UnitEvent
 from yima.trace.schemas import DiversionFilter, EventFilter
 
 T = TypeVar("T")
@@ -278,10 +280,10 @@ def _member_param(postgres: bool, column: Any, name: str) -> ColumnElement[bool]
     return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
 
 
-# The lifecycle's hot path, built once per dialect and prebuilt: tenant, serials and limit bound per call.
+# Every consumer scan's hot path, built once per dialect and prebuilt; columns, not ORM objects (their CPU).
 _EVENTS_OF_UNITS = {
     postgres: prebuilt(
-        select(EpcisEvent, EpcisEventEpc.serial, EpcisEventEpc.role)
+        select(*(getattr(EpcisEvent, name) for name in UnitEvent._fields), EpcisEventEpc.serial, EpcisEventEpc.role)
         .join(EpcisEventEpc, (EpcisEventEpc.event_pk == EpcisEvent.id) & (EpcisEventEpc.tenant_id == tenant_param()))
         .where(_member_param(postgres, EpcisEventEpc.serial, "serials"), EpcisEvent.tenant_id == tenant_param())
         .order_by(EpcisEventEpc.event_time.desc(), EpcisEvent.id.desc())
@@ -293,14 +295,12 @@ _EVENTS_OF_UNITS = {
 
 async def events_of_units(
     session: AsyncSession, serials: Sequence[int], limit: int
-) -> list[tuple[EpcisEvent, int, str]]:
+) -> list[tuple[UnitEvent, int, str]]:
     """(event, unit serial, role) for the latest ``limit`` events naming one of the units (in any
     printed form), oldest first: one range scan of the (tenant, serial, event time) index per unit."""
-    if not serials:
-        return []
     params = tenant_params(session, serials=list(serials), limit=limit)
-    found = (await session.execute(_EVENTS_OF_UNITS[_postgres(session)], params)).all()
-    return [(event, cast(int, serial), role) for event, serial, role in reversed(found)]
+    found = (await direct.execute(session, _EVENTS_OF_UNITS[_postgres(session)], params)).all()
+    return [(UnitEvent._make(row[:-2]), row[-2], row[-1]) for row in reversed(found)]
 
 
 # diversions -----------------------------------------------------------------------------------

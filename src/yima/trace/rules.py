@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 PartyKind = Literal["warehouse", "location", "dealer", "store"]
 PARTY_KINDS: tuple[PartyKind, ...] = ("warehouse", "location", "dealer", "store")
@@ -70,6 +70,25 @@ def custody_after(document: dict[str, Any]) -> Custody:
         warehouse_id=_first(here, "warehouse"),
         place=place_id if isinstance(place_id, str) else None,
     )
+
+
+class UnitEvent(NamedTuple):
+    """What a unit's custody and lifecycle read of one of its events: read as columns, not as an
+    ORM object (a consumer scan reads them on its hot path)."""
+
+    id: int
+    event_id: str
+    event_type: str
+    action: str | None
+    biz_step: str | None
+    disposition: str | None
+    event_time: dt.datetime
+    read_point: str | None
+    biz_location: str | None
+    parent_id: str | None
+    source: str
+    document: dict[str, Any]
+    error_declared_at: dt.datetime | None
 
 
 @dataclass(frozen=True)

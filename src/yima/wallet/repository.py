@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, Update, bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import insert_on_conflict, prebuilt_upsert, table_of
@@ -58,7 +59,8 @@ _CLAIM_JOURNAL = prebuilt_upsert(
 async def claim_journal(session: AsyncSession, values: dict[str, Any]) -> int | None:
     """Insert the journal unless its key exists; its id, or None when the key was taken (on
     PostgreSQL a concurrent insert of the same key waits for the first to commit or roll back)."""
-    return (await session.execute(_CLAIM_JOURNAL(session), values)).scalar_one_or_none()
+    found = (await direct.execute(session, _CLAIM_JOURNAL(session), values)).scalar_one_or_none()
+    return int(found) if found is not None else None
 
 
 async def journal_by_key(session: AsyncSession, key: str) -> Journal | None:
@@ -115,14 +117,14 @@ async def apply_leg(
             "owner_ref": leg.owner_ref, "name": "", "balance": leg.amount, "slice": 0,
             "created_at": dt.datetime.now(dt.UTC),
         }  # fmt: skip
-        row = (await session.execute(_CREDIT_BY_OWNER(session), values)).first()
+        row = (await direct.execute(session, _CREDIT_BY_OWNER(session), values)).first()
     else:  # by id with an owner: a budget's slice, named from a cache: it must still be that budget's
         flags = (by_id, bool(leg.owner_kind) or not by_id, guard and by_id, guard and leg.guarded)
         params = tenant_params(
             session, leg_kind=leg.kind, leg_currency=currency, leg_account=leg.account_id,
             leg_owner_kind=leg.owner_kind, leg_owner_ref=leg.owner_ref, delta=leg.amount, need=-leg.amount,
         )  # fmt: skip
-        row = (await session.execute(_APPLY_LEG[flags], params)).first()
+        row = (await direct.execute(session, _APPLY_LEG[flags], params)).first()
     return (int(row[0]), int(row[1])) if row else None
 
 
@@ -130,7 +132,7 @@ _INSERT_ENTRIES = prebuilt(insert(table_of(Entry)))
 
 
 async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await session.execute(_INSERT_ENTRIES, list(rows))  # as parameters: compiled once
+    await direct.execute(session, _INSERT_ENTRIES, list(rows))  # as parameters: compiled once
 
 
 async def get_account(session: AsyncSession, account_id: int) -> Account | None:

@@ -20,6 +20,7 @@ from yima.campaigns.models import (
     CampaignPrize,
 )
 from yima.campaigns.schemas import CampaignFilter
+from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import insert_on_conflict, prebuilt_upsert, table_of
@@ -113,7 +114,8 @@ async def claim_code(
     (INSERT … ON CONFLICT DO UPDATE … WHERE)."""
     row = {"tenant_id": tenant_id, "campaign_id": campaign_id, "code_serial": serial, "role": role, "awards": 1,
            "limit_": limit}  # fmt: skip
-    return (await session.execute(_CLAIM_CODE(session), row)).scalar_one_or_none()
+    found = (await direct.execute(session, _CLAIM_CODE(session), row)).scalar_one_or_none()
+    return int(found) if found is not None else None
 
 
 _PERSONS = table_of(CampaignPersonCount)
@@ -157,7 +159,7 @@ async def claim_person(
     statement = _CLAIM_PERSON[tuple(limit is not None for limit in limits.values())](session)
     rows = [{"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id, "period": p, "awards": 1,
              **named} for p in limits]  # fmt: skip
-    return len((await session.execute(statement, rows)).all()) == len(limits)
+    return len((await direct.execute(session, statement, rows)).all()) == len(limits)
 
 
 # A period's slices (campaign_days rows): "total" for the campaign's budget, an ISO day for its pacing.
@@ -195,7 +197,7 @@ async def spend_slices(
         {**keys, "day": day, "cap_fen": day_cap, "spent_fen": cost, "awards": 1},
         {**keys, "day": TOTAL, "cap_fen": 0, "spent_fen": 0, "awards": 0},
     ]  # the rows as parameters: one statement, compiled once (a VALUES list is compiled on every call)
-    found = (await session.execute(_SPEND_SLICES(session), rows)).all()
+    found = (await direct.execute(session, _SPEND_SLICES(session), rows)).all()
     return sum(1 for (awards,) in found if awards > 0) == len(rows)
 
 
@@ -270,7 +272,7 @@ _TAKE_PRIZE = prebuilt(
 async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
     """One of the prize, while stock and its own budget last."""
     params = tenant_params(session, prize_id=prize_id, cost_=cost)
-    return (await session.execute(_TAKE_PRIZE, params)).scalar_one_or_none() is not None
+    return (await direct.execute(session, _TAKE_PRIZE, params)).scalar_one_or_none() is not None
 
 
 _INSERT_AWARD = prebuilt(insert(table_of(CampaignAward)).returning(table_of(CampaignAward).c.id))
@@ -279,7 +281,7 @@ _INSERT_AWARD = prebuilt(insert(table_of(CampaignAward)).returning(table_of(Camp
 async def insert_award(session: AsyncSession, values: dict[str, Any]) -> int:
     """Insert an award (built once: every scan that wins writes one); its id. Its unique keys
     (the scan, the code's award number) refuse a raced duplicate with IntegrityError."""
-    return int((await session.execute(_INSERT_AWARD, values)).scalar_one())
+    return int((await direct.execute(session, _INSERT_AWARD, values)).scalar_one())
 
 
 async def award_by_scan(session: AsyncSession, campaign_id: int, scan_ref: str) -> CampaignAward | None:

@@ -15,6 +15,7 @@ from yima.campaigns.repository import NO_SYNC
 from yima.campaigns.repository import add as add
 from yima.campaigns.risk import CounterKey
 from yima.campaigns.schemas import BlacklistEntryFilter
+from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.upsert import prebuilt_upsert, table_of
 
@@ -40,7 +41,8 @@ async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[Coun
          "subject_key": k.key, "scans": 1}
         for k in sorted(keys, key=CounterKey.sort_key)
     ]  # fmt: skip
-    return {(r.subject, r.span): r.scans for r in await session.execute(_COUNT_SCANS(session), rows)}
+    found = await direct.execute(session, _COUNT_SCANS(session), rows)
+    return {(subject, span): scans for subject, span, scans in found.all()}
 
 
 async def counters_of(session: AsyncSession, subject: str, key: str) -> list[CampaignRiskCounter]:

@@ -18,7 +18,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from yima.codes.models import (
     Assignment,
@@ -30,7 +30,9 @@ from yima.codes.models import (
     Supplier,
     Unit,
 )
+from yima.codes.rules import UnitActivation, UnitBatch, UnitBlock
 from yima.codes.schemas import BatchFilter
+from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import ALL_TENANTS, prebuilt, tenant_param, tenant_params
 
@@ -148,7 +150,14 @@ async def blocks_in_range(session: AsyncSession, low: int, high: int) -> list[Co
     return list((await session.scalars(query.order_by(CodeBlock.serial_from))).all())
 
 
-def _unit_rows_query() -> Select[CodeBatch, Assignment, CodeBlock]:
+# What the unit's facts read of each, as columns: loading ORM objects costs the scan more CPU.
+_BATCH: tuple[QueryableAttribute[Any], ...] = (CodeBatch.id, CodeBatch.level, CodeBatch.faces, CodeBatch.product_id)
+_ACTIVATION: tuple[QueryableAttribute[Any], ...] = (Assignment.product_id, Assignment.lot, Assignment.production_date)
+_BLOCK: tuple[QueryableAttribute[Any], ...] = (CodeBlock.kind, CodeBlock.reason)
+_A, _K = len(_BATCH), len(_BATCH) + len(_ACTIVATION)  # where the activation's and block's columns start
+
+
+def _unit_rows_query() -> Select[Any]:
     """``serial`` and the tenant are bound per call, and each table names the tenant (prebuilt).
     Batches and activations are disjoint ranges, so each is the last one starting at or before the
     serial, if it reaches that far."""
@@ -168,7 +177,7 @@ def _unit_rows_query() -> Select[CodeBatch, Assignment, CodeBlock]:
     assignment = and_(Assignment.id == assignment_id, Assignment.serial_to >= serial, Assignment.tenant_id == tenant)
     block = and_(CodeBlock.serial_from <= serial, CodeBlock.serial_to >= serial, CodeBlock.tenant_id == tenant)
     return (
-        select(CodeBatch, Assignment, CodeBlock)
+        select(*_BATCH, *_ACTIVATION, *_BLOCK)
         .select_from(CodeBatch)
         .outerjoin(Assignment, assignment)
         .outerjoin(CodeBlock, block)
@@ -181,13 +190,16 @@ _UNIT_ROWS = prebuilt(_unit_rows_query())  # built once: the scan's hot path
 
 async def unit_rows(
     session: AsyncSession, serial: int
-) -> tuple[CodeBatch | None, Assignment | None, list[CodeBlock]]:
-    """The batch, activation and blocks covering one serial, in one round trip (the scan and the
-    lifecycle need all three)."""
-    rows = (await session.execute(_UNIT_ROWS, tenant_params(session, serial=serial))).all()
+) -> tuple[UnitBatch | None, UnitActivation | None, list[UnitBlock]]:
+    """The batch, activation and blocks covering one serial, in one round trip (a unit's facts
+    need all three), one row per covering block."""
+    rows = (await direct.execute(session, _UNIT_ROWS, tenant_params(session, serial=serial))).all()
     if not rows:
         return None, None, []
-    return rows[0][0], rows[0][1], [row[2] for row in rows if row[2] is not None]
+    first = rows[0]
+    # An outer join's missing row reads as NULLs: product_id and kind are NOT NULL columns.
+    activation = UnitActivation(*first[_A:_K]) if first[_A] is not None else None
+    return UnitBatch(*first[:_A]), activation, [UnitBlock(*row[_K:]) for row in rows if row[_K] is not None]
 
 
 # units ---------------------------------------------------------------------------------------
@@ -224,7 +236,7 @@ _CHAIN = prebuilt(_chain_query())  # built once: the scan's hot path
 async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[tuple[int, str, int | None, Any]]:
     """``serial`` and the units it sits in, nearest first, in one round trip (a recursive
     query): (serial, level, parent serial, packed_at), at most ``depth`` parents."""
-    rows = await session.execute(_CHAIN, tenant_params(session, serial=serial, depth=depth))
+    rows = await direct.execute(session, _CHAIN, tenant_params(session, serial=serial, depth=depth))
     return [(unit, level, above, at) for unit, level, above, at in rows.all()]
 
 

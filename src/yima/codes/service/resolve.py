@@ -59,16 +59,28 @@ async def locate(ctx: Ctx, text: str, field: str = "code") -> Located:
 
 @dataclass(frozen=True)
 class UnitFactsRow:
-    batch: CodeBatch
-    assignment: Assignment | None
+    batch: rules.UnitBatch
+    assignment: rules.UnitActivation | None
     state: str
     block_reason: str | None
 
 
-def _facts(batch: CodeBatch, assignment: Assignment | None, blocks: Sequence[CodeBlock]) -> UnitFactsRow:
+def _facts(
+    batch: rules.UnitBatch, assignment: rules.UnitActivation | None, blocks: Sequence[rules.UnitBlock]
+) -> UnitFactsRow:
     block = next((b for b in blocks if b.kind == "void"), None) or (blocks[0] if blocks else None)
     state = rules.unit_state(assignment is not None, block.kind if block else None)
     return UnitFactsRow(batch, assignment, state, block.reason if block else None)
+
+
+def _facts_of_models(batch: CodeBatch, assignment: Assignment | None, blocks: Sequence[CodeBlock]) -> UnitFactsRow:
+    """``unit_rows_of`` loads ORM objects: their values as ``unit_rows`` reads them, so that both
+    give equal facts."""
+    return _facts(
+        rules.UnitBatch(batch.id, batch.level, batch.faces, batch.product_id),
+        rules.UnitActivation(assignment.product_id, assignment.lot, assignment.production_date) if assignment else None,
+        [rules.UnitBlock(b.kind, b.reason) for b in blocks],
+    )
 
 
 async def unit_facts(ctx: Ctx, serial: int) -> UnitFactsRow:
@@ -82,7 +94,7 @@ async def unit_facts_of(ctx: Ctx, serials: Iterable[int]) -> dict[int, UnitFacts
     """``unit_facts`` of many units in one query: serial → facts. Serials in no batch are left
     out (where ``unit_facts`` raises UnknownCode), so a caller decides what an unknown one means."""
     rows = await repo.unit_rows_of(ctx.session, list(serials))
-    return {serial: _facts(*row) for serial, row in rows.items()}
+    return {serial: _facts_of_models(*row) for serial, row in rows.items()}
 
 
 async def resolve(ctx: Ctx, text: str) -> ResolvedCode:

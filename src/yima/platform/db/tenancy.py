@@ -66,12 +66,16 @@ def tenant_params(session: Session | AsyncSession, **params: Any) -> dict[str, A
     return {TENANT_PARAM: tenant_id, **params}
 
 
-def _check_prebuilt(state: ORMExecuteState) -> None:
-    tenant_id = bound_tenant(state.session)
-    given = state.parameters
-    sets: Sequence[Mapping[str, Any]] = [given or {}] if given is None or isinstance(given, Mapping) else given
+def check_tenants(tenant_id: int | None, sets: Sequence[Mapping[str, Any]]) -> None:
+    """Does every parameter set of a prebuilt statement name the bound tenant? TenancyError if not."""
     if tenant_id is None or not sets or any(p.get(TENANT_PARAM, p.get("tenant_id")) != tenant_id for p in sets):
         raise TenancyError(f"a prebuilt statement was run for tenant {tenant_id} without naming it")
+
+
+def _check_prebuilt(state: ORMExecuteState) -> None:
+    given = state.parameters
+    sets: Sequence[Mapping[str, Any]] = [given or {}] if given is None or isinstance(given, Mapping) else given
+    check_tenants(bound_tenant(state.session), sets)
 
 
 def _touches_tenant_model(state: ORMExecuteState) -> bool:

@@ -6,13 +6,16 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, false, func, or_, select, update
+from sqlalchemy import BigInteger, ColumnElement, and_, any_, bindparam, case, false, func, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import insert_on_conflict
 from yima.rebates.models import GoodsRegistration, GuideRegistration, RebateCoupon, RebateCredit, RebatePolicy
+from yima.rebates.rules import Registration
 from yima.rebates.schemas import CouponFilter, CreditFilter, PolicyFilter
 
 
@@ -72,16 +75,31 @@ async def guide_registrations(session: AsyncSession, serials: Sequence[int]) -> 
     return {r.serial: r for r in rows}
 
 
-_REGISTRATIONS = prebuilt(  # built once: the consumer scan's hot path
-    select(GoodsRegistration)
-    .where(GoodsRegistration.serial.in_(bindparam("serials", expanding=True)))
-    .where(GoodsRegistration.tenant_id == tenant_param())
-)
+def _serial_in(postgres: bool) -> ColumnElement[bool]:
+    """The serial is one of those bound as ``serials``: an array on PostgreSQL (the driver runs
+    no expanding IN, and one plan serves any number of them)."""
+    if postgres:
+        return GoodsRegistration.serial == any_(bindparam("serials", type_=ARRAY(BigInteger)))
+    return GoodsRegistration.serial.in_(bindparam("serials", expanding=True))
 
 
-async def registrations(session: AsyncSession, serials: Sequence[int]) -> dict[int, GoodsRegistration]:
-    rows = await session.scalars(_REGISTRATIONS, tenant_params(session, serials=list(serials)))
-    return {r.serial: r for r in rows}
+_REGISTRATIONS = {  # built once per dialect: the consumer scan's hot path
+    postgres: prebuilt(
+        select(*(getattr(GoodsRegistration, name) for name in Registration._fields))
+        .where(_serial_in(postgres))
+        .where(GoodsRegistration.tenant_id == tenant_param())
+    )
+    for postgres in (False, True)
+}
+
+
+async def registrations(session: AsyncSession, serials: Sequence[int]) -> dict[int, Registration]:
+    """The goods' registrations by serial: columns on the driver, no ORM objects."""
+    if not serials:
+        return {}
+    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    rows = await direct.execute(session, _REGISTRATIONS[postgres], tenant_params(session, serials=list(serials)))
+    return {row[0]: Registration._make(row) for row in rows.all()}
 
 
 async def claim_credit(session: AsyncSession, row: dict[str, Any]) -> RebateCredit | None:

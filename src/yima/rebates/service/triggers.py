@@ -23,7 +23,6 @@ from yima.partners.schemas import StoreRead
 from yima.platform.ctx import Ctx
 from yima.rebates import repository as repo
 from yima.rebates import rules
-from yima.rebates.models import GoodsRegistration
 from yima.rebates.service.credits import credit, settle_held
 from yima.rebates.service.live import live_policy, running_policies
 from yima.trace import service as trace
@@ -127,7 +126,7 @@ async def _guide(ctx: Ctx, serial: int, store: StoreRead | None) -> Payee | None
 
 
 async def _payees(
-    ctx: Ctx, serial: int, registration: GoodsRegistration | None, paid: set[rules.Receiver]
+    ctx: Ctx, serial: int, registration: rules.Registration | None, paid: set[rules.Receiver]
 ) -> dict[rules.Receiver, Payee]:
     """Who the scan pays, by receiver kind, among those a running policy pays (``paid``)."""
     store = await partners.lookup_store(ctx, registration.store_id) if registration else None

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 
+from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import prebuilt_upsert, table_of
 from yima.scans.models import ScanRecord
+from yima.scans.rules import ScanPoint
 
 RECENT_POINTS = 50  # located scans weighed for "scanned far apart"
 
@@ -26,14 +27,19 @@ async def get(session: AsyncSession, scan_id: int) -> ScanRecord | None:
     return await session.get(ScanRecord, scan_id)
 
 
-async def first_for(session: AsyncSession, serial: int) -> ScanRecord | None:
-    query = select(ScanRecord).where(ScanRecord.serial == serial).order_by(ScanRecord.id).limit(1)
-    return (await session.scalars(query)).first()
+_POINT = (ScanRecord.scanned_at, ScanRecord.lat, ScanRecord.lon, ScanRecord.region_code)
 
 
-async def recent_located(session: AsyncSession, serial: int) -> list[ScanRecord]:
-    query = select(ScanRecord).where(ScanRecord.serial == serial, ScanRecord.lat.is_not(None))
-    return list(await session.scalars(newest_first(query, ScanRecord, RECENT_POINTS, None)))
+async def first_for(session: AsyncSession, serial: int) -> ScanPoint | None:
+    query = select(*_POINT).where(ScanRecord.serial == serial).order_by(ScanRecord.id).limit(1)
+    found = (await session.execute(query)).first()
+    return ScanPoint(*found) if found else None
+
+
+async def recent_located(session: AsyncSession, serial: int) -> list[ScanPoint]:
+    query = select(*_POINT).where(ScanRecord.serial == serial, ScanRecord.lat.is_not(None))
+    rows = await session.execute(newest_first(cast(Select[Any], query), ScanRecord, RECENT_POINTS, None))
+    return [ScanPoint(at, lat, lon, region) for at, lat, lon, region in rows]
 
 
 async def list_for(session: AsyncSession, serial: int | None, limit: int, before_id: int | None) -> list[ScanRecord]:
@@ -79,16 +85,25 @@ _INSERT = prebuilt_upsert(
 
 async def insert(session: AsyncSession, record: ScanRecord) -> bool:
     """Insert ``record`` in one statement (no savepoint): False, with nothing written, when its
-    client key was taken (a concurrent retry of the same scan won). Inserted, the record joins
-    the session as if loaded, so later changes to it are flushed as one UPDATE."""
+    client key was taken (a concurrent retry of the same scan won). Inserted, the record gets its
+    id but stays out of the session: ``save_outcome`` writes what the draw decided."""
     values = _fill_defaults(record)
-    found = (await session.execute(_INSERT(session), values)).scalar_one_or_none()
+    found = (await direct.execute(session, _INSERT(session), values)).scalar_one_or_none()
     if found is None:
         return False
     record.id = found
-    make_transient_to_detached(record)
-    session.add(record)
     return True
+
+
+_OUTCOME = ("campaign_id", "outcome", "award_id", "risk_decision", "risk_reasons", "review_state")
+# The outcome's columns are SET from the parameters of the same names (compiled with them).
+_SAVE_OUTCOME = prebuilt(update(_SCANS).where(_SCANS.c.tenant_id == tenant_param(), _SCANS.c.id == bindparam("scan")))
+
+
+async def save_outcome(session: AsyncSession, record: ScanRecord) -> None:
+    """Write what the draw decided of a scan ``insert`` made: one UPDATE, no flush."""
+    values = {column: getattr(record, column) for column in _OUTCOME}
+    await direct.execute(session, _SAVE_OUTCOME, tenant_params(session, scan=record.id, **values))
 
 
 @dataclass(frozen=True)
@@ -96,13 +111,13 @@ class CodeScans:
     """What the code page shows of a code's scans: how many, the first, the newest located."""
 
     count: int
-    first: ScanRecord | None
-    located: list[ScanRecord]
+    first: ScanPoint | None
+    located: list[ScanPoint]
 
 
 # tenant_id = :bound_tenant and serial: the (tenant, serial, id) index serves it.
 _NEWEST = prebuilt(
-    select(ScanRecord, func.count().over().label("total"))
+    select(*_POINT, func.count().over().label("total"))
     .where(ScanRecord.tenant_id == tenant_param(), ScanRecord.serial == bindparam("serial"))
     .order_by(ScanRecord.id.desc())
     .limit(RECENT_POINTS + 1)
@@ -112,12 +127,12 @@ _NEWEST = prebuilt(
 async def scans_of_code(session: AsyncSession, serial: int) -> CodeScans:
     """The code's scan count, first scan and newest located scans, in one query when the code
     has been scanned at most ``RECENT_POINTS + 1`` times (nearly always), else in three."""
-    rows = (await session.execute(_NEWEST, tenant_params(session, serial=serial))).all()
-    count = int(rows[0].total) if rows else 0
+    rows = (await direct.execute(session, _NEWEST, tenant_params(session, serial=serial))).all()
+    count = int(rows[0][-1]) if rows else 0
     if count <= len(rows):
-        records = [r[0] for r in rows]
-        located = [r for r in records if r.lat is not None][:RECENT_POINTS]
-        return CodeScans(count, records[-1] if records else None, located)
+        points = [ScanPoint(*row[:-1]) for row in rows]
+        located = [p for p in points if p.lat is not None][:RECENT_POINTS]
+        return CodeScans(count, points[-1] if points else None, located)
     return CodeScans(count, await first_for(session, serial), await recent_located(session, serial))
 
 
@@ -148,7 +163,7 @@ async def sequential_recent(session: AsyncSession, record: ScanRecord, span: int
         session, person_id=record.person_id, net_hash=record.net_hash, low=record.serial - span,
         high=record.serial + span, serial=record.serial, since=since,
     )  # fmt: skip
-    return int(await session.scalar(_SEQUENTIAL[record.net_hash is not None], params) or 0)
+    return int((await direct.execute(session, _SEQUENTIAL[record.net_hash is not None], params)).scalar() or 0)
 
 
 async def count_of_person(session: AsyncSession, person_id: int) -> int:

@@ -190,12 +190,11 @@ async def scan_code(
     recorded = await record_scan(ctx, data.code, scanner, user_agent, data)
     unit, record = recorded.unit, recorded.record
     page = await page_of(ctx, data.code, unit, record)  # before the draw: no row of it locked yet
-    award = (
-        await draw_for(ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion)
-        if recorded.fresh
-        else await award_of(ctx, record)
-    )
-    await ctx.session.flush()
+    if recorded.fresh:
+        award = await draw_for(ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion)
+        await repo.save_outcome(ctx.session, record)
+    else:
+        award = await award_of(ctx, record)
     draw = result_of(record, award)
     return ScanResult(**page.model_dump(), draw=draw, visitor_token=visit.issued_token, replayed=not recorded.fresh)
 

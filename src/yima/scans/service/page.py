@@ -126,8 +126,8 @@ def scan_ref(record: ScanRecord) -> str:
 async def page_of(ctx: Ctx, text: str, unit: ResolvedCode, record: ScanRecord) -> CodePage:
     """The verdict, the code's scan count and first scan, and the warnings."""
     scans = await repo.scans_of_code(ctx.session, unit.serial)
-    first = scans.first or record
-    points = [rules.ScanPoint(r.scanned_at, r.lat, r.lon, r.region_code) for r in scans.located]
+    first = scans.first or rules.ScanPoint(record.scanned_at, record.lat, record.lon, record.region_code)
+    points = scans.located
     code = first.region_code
     region = (await geo.regions_by_codes(ctx, [code])).get(code) if code else None  # in process: no query
     assert ctx.tenant is not None
@@ -139,7 +139,7 @@ async def page_of(ctx: Ctx, text: str, unit: ResolvedCode, record: ScanRecord) -
         lot=unit.lot,
         production_date=unit.production_date,
         scan_count=scans.count,
-        first_scanned_at=ctx.local(first.scanned_at),
+        first_scanned_at=ctx.local(first.at),
         first_region=region.full_name if region else None,
         warnings=[Notice(code=w.code, text=w.zh) for w in rules.warnings(unit.state, scans.count, points)],
         scan_id=record.id,

@@ -16,7 +16,6 @@ from yima.codes import service as codes
 from yima.platform.ctx import Ctx
 from yima.trace import repository as repo
 from yima.trace import rules
-from yima.trace.models import EpcisEvent
 from yima.trace.schemas import Holder
 from yima.trace.service.units import serial_of_key
 
@@ -27,8 +26,8 @@ EVENT_LIMIT = 2000  # the latest events of a unit and its parents that a lifecyc
 class History:
     serial: int
     parents: list[codes.Ancestor]
-    own: list[tuple[EpcisEvent, str]] = field(default_factory=list)  # (event, role)
-    inherited: list[tuple[EpcisEvent, int]] = field(default_factory=list)  # (event, from serial)
+    own: list[tuple[rules.UnitEvent, str]] = field(default_factory=list)  # (event, role)
+    inherited: list[tuple[rules.UnitEvent, int]] = field(default_factory=list)  # (event, from serial)
     levels: dict[int, str] = field(default_factory=dict)  # serial → level of the parents seen
 
 
@@ -73,8 +72,8 @@ async def unit_history(ctx: Ctx, serial: int, parents: list[codes.Ancestor] | No
 
 def holder_in(history: History) -> Holder | None:
     """The holder after the latest logistics event of the unit or of a parent it sat in."""
-    best: tuple[EpcisEvent, int | None] | None = None
-    candidates: list[tuple[EpcisEvent, int | None]] = [(e, None) for e, role in history.own if role == "epc"]
+    best: tuple[rules.UnitEvent, int | None] | None = None
+    candidates: list[tuple[rules.UnitEvent, int | None]] = [(e, None) for e, role in history.own if role == "epc"]
     candidates += [(e, unit) for e, unit in history.inherited]
     for event, inherited_from in candidates:
         if event.event_type != "ObjectEvent" or event.biz_step not in rules.CUSTODY_STEPS:

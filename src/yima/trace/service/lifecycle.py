@@ -8,8 +8,8 @@ from typing import Any
 from yima.codes import service as codes
 from yima.platform.ctx import Ctx
 from yima.trace import repository as repo
-from yima.trace.models import EpcisEvent
 from yima.trace.permissions import TRACE_READ
+from yima.trace.rules import UnitEvent
 from yima.trace.schemas import LifecycleEvent, LifecycleUnit, UnitLifecycle
 from yima.trace.service.custody import holder_in, unit_history
 
@@ -25,7 +25,7 @@ def _parties(document: dict[str, Any], name: str, key: str) -> list[str]:
     )
 
 
-def _event(event: EpcisEvent, inherited_from: LifecycleUnit | None) -> LifecycleEvent:
+def _event(event: UnitEvent, inherited_from: LifecycleUnit | None) -> LifecycleEvent:
     return LifecycleEvent(
         event_id=event.event_id,
         event_type=event.event_type,

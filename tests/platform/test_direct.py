@@ -1,0 +1,154 @@
+"""Prebuilt statements run on the driver (platform/db/direct.py): the same answers, defaults,
+errors and tenant checks as through the session, inside the session's transaction. On SQLite
+they run through the session; the suite's PostgreSQL run exercises the driver path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import ArgumentError, IntegrityError
+
+from tests.identity.factories import create_tenant, system
+from yima.platform.db import direct
+from yima.platform.db.session import Database
+from yima.platform.db.tenancy import TenancyError, bind_tenant, prebuilt, tenant_param, tenant_params
+from yima.platform.db.upsert import prebuilt_upsert, table_of
+from yima.scans.models import ScanRecord
+
+T0 = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
+_SCANS = table_of(ScanRecord)
+_INSERT = prebuilt(insert(_SCANS).returning(_SCANS.c.id, _SCANS.c.role, _SCANS.c.scanned_at))
+_READ = prebuilt(
+    select(_SCANS.c.serial, _SCANS.c.scanned_at, _SCANS.c.risk_reasons, _SCANS.c.outcome)
+    .where(_SCANS.c.tenant_id == tenant_param(), _SCANS.c.serial >= bindparam("low"))
+    .order_by(_SCANS.c.serial)
+)
+_SET_OUTCOME = prebuilt(
+    update(_SCANS).where(_SCANS.c.tenant_id == tenant_param(), _SCANS.c.serial == bindparam("serial_"))
+)
+_BY_CLIENT_KEY = prebuilt_upsert(
+    lambda insert_: insert_(_SCANS)
+    .on_conflict_do_update(
+        index_elements=["tenant_id", "person_id", "client_key"],
+        set_={"serial": _SCANS.c.serial + bindparam("bump_", 0, required=True)},
+    )
+    .returning(_SCANS.c.serial)
+)
+
+
+def _row(tenant_id: int, serial: int, **values: Any) -> dict[str, Any]:
+    base = {"tenant_id": tenant_id, "serial": serial, "level": "unit", "input_kind": "qr", "state": "active",
+            "local_day": "2030-01-01", "local_hour": 16}  # fmt: skip
+    return base | values
+
+
+async def test_values_go_in_and_come_out_as_their_types_say(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        later = T0.astimezone(dt.timezone(dt.timedelta(hours=8)))  # the same instant, given in +08:00
+        made = await direct.execute(s, _INSERT, _row(tenant, 1, scanned_at=later, risk_reasons=["ip_burst"]))
+        scan_id, role, scanned_at = made.one()
+        assert scan_id > 0 and role == "consumer"  # the column's default, computed as SQLAlchemy would
+        assert scanned_at == T0 and scanned_at.utcoffset() == dt.timedelta(0)
+        await direct.execute(s, _INSERT, _row(tenant, 2))  # a default made by a function: now
+        rows = (await direct.execute(s, _READ, tenant_params(s, low=1))).all()
+        assert tuple(rows[0]) == (1, T0, ["ip_burst"], "verified")
+        assert rows[1][1] > dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+        assert rows[1][2] is None  # unset JSON is NULL, not 'null'
+        assert (await direct.execute(s, _READ, tenant_params(s, low=9))).first() is None
+
+
+async def test_many_rows_are_one_insert_each_returning_its_row(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        rows = [_row(tenant, n, scanned_at=T0, person_id=7, client_key=f"k{n}", bump_=100) for n in (1, 2, 3)]
+        assert sorted((await direct.execute(s, _BY_CLIENT_KEY(s), rows)).scalars()) == [1, 2, 3]
+        again = [rows[0], _row(tenant, 4, scanned_at=T0, person_id=7, client_key="k4", bump_=100)]
+        assert sorted((await direct.execute(s, _BY_CLIENT_KEY(s), again)).scalars()) == [4, 101]
+
+
+async def test_an_update_says_how_many_rows_it_changed_and_many_sets_run_together(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        for serial in (5, 5, 6):
+            await direct.execute(s, _INSERT, _row(tenant, serial, scanned_at=T0))
+        changed = await direct.execute(s, _SET_OUTCOME, tenant_params(s, serial_=5, outcome="rejected"))
+        assert changed.rowcount == 2
+        sets = [tenant_params(s, serial_=5, outcome="held"), tenant_params(s, serial_=6, outcome="awarded")]
+        await direct.execute(s, _SET_OUTCOME, sets)
+        outcomes = [tuple(r)[::3] for r in (await direct.execute(s, _READ, tenant_params(s, low=0))).all()]
+        assert outcomes == [(5, "held"), (5, "held"), (6, "awarded")]
+
+
+async def test_another_brands_tenant_is_refused_before_anything_runs(db: Database) -> None:
+    slug, other = await create_tenant(db), await create_tenant(db)
+    async with system(db, other) as ctx:
+        theirs = ctx.tenant_id
+    async with system(db, slug) as ctx:
+        s = ctx.session
+        with pytest.raises(TenancyError):
+            await direct.execute(s, _INSERT, _row(theirs, 1, scanned_at=T0))
+        with pytest.raises(TenancyError):
+            await direct.execute(s, _READ, {"bound_tenant": theirs, "low": 0})
+        with pytest.raises(TenancyError):  # one row of many
+            await direct.execute(s, _BY_CLIENT_KEY(s), [_row(ctx.tenant_id, 1), _row(theirs, 2)])
+    async with system(db, other) as ctx:
+        assert await ctx.session.scalar(select(func.count()).select_from(ScanRecord)) == 0
+
+
+async def test_a_savepoint_undoes_its_statements_and_a_constraint_breach_is_an_integrity_error(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        await direct.execute(s, _INSERT, _row(tenant, 1, scanned_at=T0))
+        with pytest.raises(IntegrityError):
+            async with s.begin_nested():
+                await direct.execute(s, _INSERT, _row(tenant, 2, scanned_at=T0, level=None))
+        assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=0))).all()] == [1]
+        nested = await s.begin_nested()  # a savepoint's own statements go with it
+        await direct.execute(s, _INSERT, _row(tenant, 3, scanned_at=T0))
+        await nested.rollback()
+        await direct.execute(s, _INSERT, _row(tenant, 4, scanned_at=T0))
+        assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=0))).all()] == [1, 4]
+
+
+async def test_the_transactions_first_statement_begins_it_and_the_rest_run_on_the_driver(engine_db: Database) -> None:
+    if engine_db.backend != "postgresql":
+        pytest.skip("the driver path is PostgreSQL's")
+    heard: list[str] = []
+    direct.listen(lambda statement, sql: heard.append(sql))
+    try:
+        async with engine_db.session() as s:  # not joined to a test transaction: asyncpg's BEGIN is lazy
+            bind_tenant(s.sync_session, 1)
+            await direct.execute(s, _READ, tenant_params(s, low=0))  # through SQLAlchemy, which begins
+            driver = (await (await s.connection()).get_raw_connection()).driver_connection
+            assert driver is not None and driver.is_in_transaction()
+            await direct.execute(s, _READ, tenant_params(s, low=0))
+            await s.rollback()
+            assert not driver.is_in_transaction()
+    finally:
+        direct._listeners.clear()
+    assert len(heard) == 1 and heard[0].startswith("SELECT")
+
+
+async def test_pending_orm_changes_are_flushed_before_a_statement(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        s.add(ScanRecord(**_row(tenant, 3, scanned_at=T0)))
+        assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=0))).all()] == [3]
+
+
+async def test_a_statement_missing_a_parameter_is_refused(db: Database) -> None:
+    if db.backend != "postgresql":
+        pytest.skip("SQLite runs it through the session, which binds NULL")
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        with pytest.raises(ArgumentError, match="'low'"):
+            await direct.execute(ctx.session, _READ, tenant_params(ctx.session))
