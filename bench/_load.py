@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from bench._pg import connect
 
@@ -173,6 +173,9 @@ def _tree(processes: dict[int, tuple[int, float]], root: int) -> set[int]:
     return members
 
 
+WORKER = "worker:"
+
+
 class CpuMeter:
     """CPU seconds of this process, the server's process tree and PostgreSQL's, over a phase."""
 
@@ -190,12 +193,17 @@ class CpuMeter:
         for name, root in self.roots.items():
             if root is not None:
                 seconds[name] = sum(processes[p][1] for p in _tree(processes, root) if p in processes)
+        for pid in self.workers():  # each worker's share: are both busy?
+            seconds[f"{WORKER}{pid}"] = processes[pid][1]
         return seconds
 
     @staticmethod
-    def spent(before: dict[str, float], after: dict[str, float], wall: float) -> dict[str, float]:
-        spent = {name: round(after[name] - before[name], 2) for name in after}
-        return {**spent, "wall_s": round(wall, 2), "cores_busy": round(sum(spent.values()) / wall, 2)}
+    def spent(before: dict[str, float], after: dict[str, float], wall: float) -> dict[str, Any]:
+        spent = {name: round(after[name] - before.get(name, 0.0), 2) for name in after}
+        totals = {name: seconds for name, seconds in spent.items() if not name.startswith(WORKER)}
+        workers = sorted((seconds for name, seconds in spent.items() if name.startswith(WORKER)), reverse=True)
+        busy = round(sum(totals.values()) / wall, 2)
+        return {**totals, "server_workers": workers, "wall_s": round(wall, 2), "cores_busy": busy}
 
 
 ACTIVITY = """

@@ -3,10 +3,9 @@ stack's floor, on PostgreSQL (issue 5 point 7; DESIGN.md §6).
 
 The server runs as ``make run`` has it (migrated, ``yima demo``, the job runner inside the web
 process, ``YIMA_LOG_LEVEL=INFO``) but on PostgreSQL, with two worker processes, without the
-console (it needs one worker), and with ``YIMA_BENCH_ROUTES=1`` for the reference routes. (With
-more than one worker uvicorn spawns processes that never configure yima's logging, so no access
-lines are written whatever the level.) The benchmark
-then seeds through the services: a bottle batch of its own for the demo brand's 金樽, activated
+console (it needs one worker), and with ``YIMA_BENCH_ROUTES=1`` for the reference routes. Each
+worker listens on its own socket and logs as ``make run`` does (platform/web/workers.py). The
+benchmark then seeds through the services: a bottle batch of its own for the demo brand's 金樽, activated
 by range (one row); the demo's consumer campaign ended, and a bench campaign published on that
 batch and funded (large budget, no daily cap, generous per-person limits, cash prizes —
 random 30–888 fen and fixed 100 fen — with a points fallback), so a scan pays cash through the

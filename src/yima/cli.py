@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -17,6 +17,7 @@ from yima.platform.db.session import Database
 from yima.platform.errors import AppError
 from yima.platform.logging import configure_logging
 from yima.platform.outbox.runner import Runner
+from yima.platform.web import workers as server_workers
 from yima.settings import get_settings
 
 app = typer.Typer(
@@ -47,16 +48,12 @@ def serve(
     configure_logging(settings.log_level, settings.log_json)
     factory = "yima.main:create_console_app" if console else "yima.main:create_app"
     err.print(f"yima listening on http://{host}:{port}  (console: http://{host}:{port}/console)")
-    uvicorn.run(
-        factory,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_config=None,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-    )
+    options: dict[str, Any] = {"factory": True, "log_config": None, "proxy_headers": True,
+                               "forwarded_allow_ips": "127.0.0.1"}  # fmt: skip
+    if workers > 1:  # a listening socket each: connections spread over them (platform/web/workers.py)
+        server_workers.serve(factory, host, port, workers, **options)
+    else:
+        uvicorn.run(factory, host=host, port=port, **options)
 
 
 @app.command()

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.exc import ArgumentError, IntegrityError, InvalidRequestError
 
 from tests.identity.factories import create_tenant, system
 from yima.platform.db import direct
@@ -152,3 +152,35 @@ async def test_a_statement_missing_a_parameter_is_refused(db: Database) -> None:
     async with system(db, slug) as ctx:
         with pytest.raises(ArgumentError, match="'low'"):
             await direct.execute(ctx.session, _READ, tenant_params(ctx.session))
+
+
+async def test_a_driver_savepoint_undoes_its_block_when_it_fails_and_keeps_it_when_not(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        with pytest.raises(LookupError):
+            async with direct.savepoint(s):
+                await direct.execute(s, _INSERT, _row(tenant, 1, scanned_at=T0))
+                raise LookupError("refused")
+        async with direct.savepoint(s):
+            await direct.execute(s, _INSERT, _row(tenant, 2, scanned_at=T0))
+            with pytest.raises(IntegrityError):  # nested, and the failed statement undone with it
+                async with direct.savepoint(s):
+                    await direct.execute(s, _INSERT, _row(tenant, 3, scanned_at=T0))
+                    await direct.execute(s, _INSERT, _row(tenant, 4, scanned_at=T0, level=None))
+        assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=0))).all()] == [2]
+
+
+async def test_a_driver_savepoint_refuses_to_roll_back_orm_changes_it_flushed(db: Database) -> None:
+    if db.backend != "postgresql":
+        pytest.skip("elsewhere it is the ORM's own savepoint, which rolls them back")
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        with pytest.raises(InvalidRequestError, match="flushed in a driver savepoint") as raised:
+            async with direct.savepoint(s):
+                await direct.execute(s, _INSERT, _row(tenant, 1, scanned_at=T0))  # inside the transaction
+                s.add(ScanRecord(**_row(tenant, 5, scanned_at=T0)))
+                await s.flush()
+                raise LookupError("refused")
+        assert isinstance(raised.value.__cause__, LookupError)

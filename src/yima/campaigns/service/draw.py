@@ -26,6 +26,7 @@ from yima.campaigns.service import spend
 from yima.campaigns.service.plans import DrawPlan, PlannedPrize, plan_of
 from yima.geo import service as geo
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.db.errors import is_deadlock
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
@@ -94,7 +95,7 @@ async def _try(
     cost = rules.cost_of(prize.state, amount)
     session = ctx.session
     try:
-        async with session.begin_nested():
+        async with direct.savepoint(session):  # its writes are all direct statements
             journal = None
             if prize.state.kind == "cash":
                 memo = f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}"
@@ -225,7 +226,7 @@ async def _draw_once(
 ) -> AwardRead:  # fmt: skip
     """One attempt at the draw, all in one savepoint."""
     session, now = ctx.session, ctx.now()
-    async with session.begin_nested():
+    async with direct.savepoint(session):  # its writes are all direct statements
         seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
         prize, amount, journal, reason = await _pick_and_take(
             ctx, campaign, person_id, scan_ref, day, rng or _system_random, fallback_only
