@@ -25,7 +25,7 @@ import itertools
 import re
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import asyncpg
@@ -195,7 +195,8 @@ async def _plan_of(statement: Executable, driver: Any, dialect: Dialect, sets: S
         compiled = statement
         if count > 1:
             compiled = _rows_in_values(statement, [k for k in keys if k in statement.table.c], count)  # type: ignore[attr-defined]
-        plan = _plans[(id(statement), keys, count)] = await _plan(compiled, driver, dialect, keys if count == 1 else ())
+        plan = await _plan(compiled, driver, dialect, keys if count == 1 else ())
+        plan = _plans[(id(statement), keys, count)] = replace(plan, statement=statement)
     return plan
 
 
