@@ -1,5 +1,6 @@
 """``yima serve --workers N``: each process listens on its own socket, so connections opened at
-once spread over them, and SIGTERM stops them all (platform/web/workers.py)."""
+once spread over them; one that dies is started again, and SIGTERM stops them all
+(platform/web/workers.py)."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def _wait_listening(port: int, sockets: int) -> None:
     raise AssertionError(f"not {sockets} sockets listening on {port}")
 
 
-def test_connections_opened_at_once_spread_over_the_workers_and_sigterm_stops_them(tmp_path: Path) -> None:
+def test_connections_spread_over_the_workers_a_dead_one_is_replaced_and_sigterm_stops_them(tmp_path: Path) -> None:
     port = _free_port()
     env = {**os.environ, "YIMA_DATABASE_URL": f"sqlite:///{tmp_path}/yima.db", "YIMA_DATA_DIR": str(tmp_path),
            "YIMA_RUN_WORKER_INLINE": "false"}  # fmt: skip
@@ -83,10 +84,20 @@ def test_connections_opened_at_once_spread_over_the_workers_and_sigterm_stops_th
         per_worker = [len(_socket_inodes(pid) & accepted.keys()) for pid in workers]
         assert sum(per_worker) == CONNECTIONS
         assert sum(1 for n in per_worker if n > 0) == WORKERS  # every worker took some
+        for client in clients:
+            client.close()
+        killed = next(pid for pid, n in zip(workers, per_worker, strict=True) if n > 0)
+        os.kill(killed, signal.SIGKILL)  # a worker dies: another takes its place
+        for _ in range(300):
+            children = _children(server.pid)
+            if killed not in children and set(children) - set(workers):
+                break
+            time.sleep(0.1)
+        assert killed not in children and set(children) - set(workers), "no worker replaced the dead one"
+        _wait_listening(port, WORKERS)
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
-        serving = [pid for pid, n in zip(workers, per_worker, strict=True) if n > 0]
-        assert not any(Path(f"/proc/{pid}").exists() for pid in serving)  # joined by the parent
+        assert not _children(server.pid)
     finally:
         for client in clients:
             client.close()
