@@ -272,20 +272,12 @@ async def events_naming(
     return list((await session.scalars(query.limit(limit))).all())
 
 
-def _member_param(postgres: bool, column: Any, name: str) -> ColumnElement[bool]:
-    """``column`` is one of the integers bound as ``name`` (an array on PostgreSQL: one plan
-    whatever their number)."""
-    if postgres:
-        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(BigInteger))))
-    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
-
-
 # Every consumer scan's hot path, built once per dialect and prebuilt; columns, not ORM objects (their CPU).
 _EVENTS_OF_UNITS = {
     postgres: prebuilt(
         select(*(getattr(EpcisEvent, name) for name in UnitEvent._fields), EpcisEventEpc.serial, EpcisEventEpc.role)
         .join(EpcisEventEpc, (EpcisEventEpc.event_pk == EpcisEvent.id) & (EpcisEventEpc.tenant_id == tenant_param()))
-        .where(_member_param(postgres, EpcisEventEpc.serial, "serials"), EpcisEvent.tenant_id == tenant_param())
+        .where(direct.one_of(postgres, EpcisEventEpc.serial, "serials"), EpcisEvent.tenant_id == tenant_param())
         .order_by(EpcisEventEpc.event_time.desc(), EpcisEvent.id.desc())
         .limit(bindparam("limit", type_=Integer))
     )
@@ -360,7 +352,7 @@ async def list_diversions(
 @cache
 def _diverted_query(postgres: bool) -> Select[Any]:
     return select(DiversionRecord.serial).where(
-        _member_param(postgres, DiversionRecord.serial, "serials"), DiversionRecord.status != "dismissed"
+        direct.one_of(postgres, DiversionRecord.serial, "serials"), DiversionRecord.status != "dismissed"
     )
 
 

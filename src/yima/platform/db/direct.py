@@ -29,7 +29,8 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 import asyncpg
-from sqlalchemy import bindparam, event, exc
+from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, event, exc
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -155,6 +156,14 @@ async def _plan(statement: Executable, driver: Any, dialect: Dialect, keys: Sequ
         if (process := column.type.dialect_impl(dialect).result_processor(dialect, attribute.type.oid)) is not None
     )
     return _Plan(statement, compiled.string, binds, fixed, defaults, results, bool(columns))
+
+
+def one_of(postgres: bool, column: Any, name: str) -> ColumnElement[bool]:
+    """``column`` is one of the integers bound as ``name``: an array on PostgreSQL (the driver
+    runs no expanding IN list, and one plan serves any number of them), an IN list elsewhere."""
+    if postgres:
+        return cast(ColumnElement[bool], column == any_(bindparam(name, type_=ARRAY(BigInteger))))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
 
 
 Listener = Callable[[Executable, str], None]

@@ -6,8 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, any_, bindparam, case, false, func, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db import direct
@@ -75,18 +74,10 @@ async def guide_registrations(session: AsyncSession, serials: Sequence[int]) -> 
     return {r.serial: r for r in rows}
 
 
-def _serial_in(postgres: bool) -> ColumnElement[bool]:
-    """The serial is one of those bound as ``serials``: an array on PostgreSQL (the driver runs
-    no expanding IN, and one plan serves any number of them)."""
-    if postgres:
-        return GoodsRegistration.serial == any_(bindparam("serials", type_=ARRAY(BigInteger)))
-    return GoodsRegistration.serial.in_(bindparam("serials", expanding=True))
-
-
 _REGISTRATIONS = {  # built once per dialect: the consumer scan's hot path
     postgres: prebuilt(
         select(*(getattr(GoodsRegistration, name) for name in Registration._fields))
-        .where(_serial_in(postgres))
+        .where(direct.one_of(postgres, GoodsRegistration.serial, "serials"))
         .where(GoodsRegistration.tenant_id == tenant_param())
     )
     for postgres in (False, True)
