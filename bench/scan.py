@@ -294,7 +294,8 @@ def profile(args: argparse.Namespace, name: str, pids: list[int]) -> list[subpro
     if not args.profile:
         return []
     Path(args.profile).mkdir(parents=True, exist_ok=True)
-    spy = [args.py_spy, "record", "--nonblocking", "-r", "400", "-f", "raw", "-d", str(round(args.seconds))]
+    # Blocking samples (the worker paused for each): --nonblocking read stale frames as busy.
+    spy = [args.py_spy, "record", "-r", "250", "-f", "raw", "-d", str(round(args.seconds))]
     return [
         subprocess.Popen(
             [*spy, "-p", str(pid), "-o", str(Path(args.profile, f"{name}-{pid}.txt"))],

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from tests.harness import delete_brand
+from tests.harness import delete_brand, statements
 from tests.identity.factories import create_tenant, system
 from tests.members.factories import at, create_member, new_phone, new_visitor
 from yima.identity.models import AuditEntry
@@ -21,7 +21,7 @@ from yima.members.service import persons
 from yima.platform import caches
 from yima.platform.db.base import utcnow
 from yima.platform.db.session import Database
-from yima.platform.errors import Conflict, NotFound
+from yima.platform.errors import Conflict, Invalid, NotFound
 
 
 @pytest.fixture
@@ -45,6 +45,23 @@ class TestVisitors:
         assert again.id == first.id != other.id
         assert [i.kind for i in first.identities] == ["visitor"] and first.identities[0].value == visitor[:8] + "…"
         assert (first.level, first.tags, first.phone, first.is_new) == (0, [], None, True)
+
+    async def test_a_new_visitors_person_is_made_in_two_statements_and_found_again(
+        self, db: Database, brand: str
+    ) -> None:
+        visitor = new_visitor()
+        async with system(db, "acme") as ctx:
+            with statements(db) as ran:
+                person_id = await members.new_visitor_person_id(ctx, visitor)
+            assert ran == ["INSERT", "INSERT"]  # no lookup, no savepoint: nobody else holds a new id
+        async with system(db, "acme") as ctx:
+            assert await members.visitor_person_id(ctx, visitor) == person_id
+            person = await members.visitor_person(ctx, visitor)
+        assert (person.id, person.level, person.is_new) == (person_id, 0, True)
+        assert [i.kind for i in person.identities] == ["visitor"]
+        async with system(db, "acme") as ctx:
+            with pytest.raises(Invalid):
+                await members.new_visitor_person_id(ctx, "not a visitor id")
 
     async def test_the_request_that_loses_the_insert_takes_the_winners_person(
         self, db: Database, brand: str, monkeypatch: pytest.MonkeyPatch

@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
-from tests.harness import is_prebuilt, orm_statements
+from tests.harness import is_prebuilt, orm_statements, statements
 from tests.identity.factories import create_tenant, system
 from yima.platform.db.session import Database
+from yima.platform.db.tenancy import TenancyError
 from yima.scans import repository as repo
 from yima.scans.models import ScanRecord
+from yima.scans.repository.records import RECENT_POINTS
 from yima.scans.rules import ScanPoint
 
 T0 = dt.datetime(2030, 1, 1, 8, 0, tzinfo=dt.UTC)
@@ -130,3 +133,55 @@ async def test_an_outcome_is_saved_on_its_brands_scan_only(db: Database) -> None
         await repo.save_outcome(ctx.session, record)
     async with system(db, other) as ctx:
         assert await ctx.session.scalar(select(ScanRecord.outcome).where(ScanRecord.id == theirs)) == "verified"
+
+
+async def test_recording_a_scan_inserts_it_and_reads_the_scans_before_it(db: Database) -> None:
+    slug, other = await create_tenant(db), await create_tenant(db)
+    at = [T0 + dt.timedelta(minutes=i) for i in range(3)]
+    await _insert_all(
+        db, slug,
+        {"serial": 300, "scanned_at": at[0], "lat": 31.2, "lon": 121.5, "region_code": "310101"},
+        {"serial": 300, "scanned_at": at[1]},
+        {"serial": 298, "scanned_at": at[1], "person_id": 1},  # a neighbour, by the same person
+        {"serial": 302, "scanned_at": at[1], "person_id": 9, "net_hash": "net-a"},  # from the same network
+    )  # fmt: skip
+    await _insert_all(db, other, {"serial": 300}, {"serial": 299, "person_id": 1})
+    window = repo.SequenceWindow(5, T0)
+    async with system(db, slug) as ctx:
+        s = ctx.session
+        scan = _record(ctx.tenant_id, 300, scanned_at=at[2], client_key="key-0001", net_hash="net-a")
+        with statements(db) as ran:
+            done = await repo.record(s, scan, window)
+        assert done.inserted and scan.id is not None
+        assert done.before == repo.CodeScans(
+            2, ScanPoint(at[0], 31.2, 121.5, "310101"), [ScanPoint(at[0], 31.2, 121.5, "310101")]
+        )
+        assert done.sequential == 2
+        assert len(ran) == (1 if db.engine.dialect.name == "postgresql" else 3)
+        assert (await repo.scans_of_code(s, 300)).count == 3
+
+        again = _record(ctx.tenant_id, 300, scanned_at=at[2], client_key="key-0001")
+        taken = await repo.record(s, again, None)
+        assert not taken.inserted and again.id is None and taken.sequential is None
+        assert (await repo.scans_of_code(s, 300)).count == 3  # nothing written
+
+        fresh = await repo.record(s, _record(ctx.tenant_id, 301), None)  # a code never scanned
+        assert fresh.inserted and fresh.before == repo.CodeScans(0, None, [])
+
+
+async def test_a_scan_is_recorded_in_its_sessions_brand_only(db: Database) -> None:
+    slug, other = await create_tenant(db), await create_tenant(db)
+    async with system(db, other) as theirs:
+        other_tenant = theirs.tenant_id
+    async with system(db, slug) as ctx:
+        with pytest.raises(TenancyError):
+            await repo.record(ctx.session, _record(other_tenant, 400), None)
+
+
+def test_one_more_scan_is_counted_first_only_when_none_came_before() -> None:
+    first, later = ScanPoint(T0, 31.2, 121.5, None), ScanPoint(T0 + dt.timedelta(hours=1), None, None, None)
+    none = repo.CodeScans(0, None, [])
+    assert none.with_scan(first) == repo.CodeScans(1, first, [first])
+    assert none.with_scan(first).with_scan(later) == repo.CodeScans(2, first, [first])
+    many = repo.CodeScans(80, first, [first] * RECENT_POINTS)
+    assert many.with_scan(first).located == [first] * RECENT_POINTS

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,7 @@ from yima.members.rules import PHONE
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
+from yima.platform.db.upsert import table_of
 
 
 def add(session: AsyncSession, *rows: object) -> None:
@@ -69,6 +71,18 @@ async def insert_identity(session: AsyncSession, identity: Identity, person: Per
     except IntegrityError:
         return False
     return True
+
+
+_INSERT_PERSON = prebuilt(insert(table_of(Person)).returning(table_of(Person).c.id))
+_INSERT_IDENTITY = prebuilt(insert(table_of(Identity)))
+
+
+async def insert_new_owner(session: AsyncSession, person: dict[str, Any], identity: dict[str, Any]) -> int:
+    """Insert a person and the identity they hold, in two statements and no savepoint: for an
+    identity nobody else can be inserting (a visitor id just drawn at random). The new person's id."""
+    person_id = int((await direct.execute(session, _INSERT_PERSON, person)).scalar_one())
+    await direct.execute(session, _INSERT_IDENTITY, identity | {"person_id": person_id})
+    return person_id
 
 
 async def identities_of(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, list[Identity]]:

@@ -5,10 +5,25 @@ budget, a pacing cap or a per-code / per-person limit."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    BindParameter,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.campaigns.models import (
@@ -22,7 +37,7 @@ from yima.campaigns.models import (
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
-from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
+from yima.platform.db.tenancy import TENANT_PARAM, prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import insert_on_conflict, prebuilt_upsert, table_of
 
 NO_SYNC = {"synchronize_session": False}
@@ -92,8 +107,10 @@ async def has_awards(session: AsyncSession, campaign_id: int) -> bool:
 # upsert's rows run as one statement, so a parameter outside its VALUES is the same in every row.
 
 _CODES = table_of(CampaignCodeCount)
-_CLAIM_CODE = prebuilt_upsert(
-    lambda insert: (
+
+
+def _code_upsert(insert: Callable[[Any], Any]) -> Any:
+    return (
         insert(_CODES)
         .on_conflict_do_update(
             index_elements=["tenant_id", "campaign_id", "code_serial", "role"],
@@ -102,7 +119,9 @@ _CLAIM_CODE = prebuilt_upsert(
         )
         .returning(_CODES.c.awards)
     )
-)
+
+
+_CLAIM_CODE = prebuilt_upsert(_code_upsert)
 
 
 async def claim_code(
@@ -121,28 +140,41 @@ async def claim_code(
 _PERSONS = table_of(CampaignPersonCount)
 
 
-def _claim_person(limited: tuple[bool, ...]) -> Callable[[AsyncSession], Any]:
+def _person_upsert(insert: Callable[[Any], Any], limited: tuple[bool, ...]) -> Any:
     """The per-person upsert for periods ``period0``, ``period1``…, of which ``limited`` have a
     limit (``limit0``…): the WHERE holds the row in conflict to its own period's limit (a limit
     cannot be a row's parameter: it is outside VALUES)."""
     within = [_PERSONS.c.period == bindparam(f"period{i}") if not has else
               and_(_PERSONS.c.period == bindparam(f"period{i}"), _PERSONS.c.awards < bindparam(f"limit{i}"))
               for i, has in enumerate(limited)]  # fmt: skip
-    return prebuilt_upsert(
-        lambda insert: (
-            insert(_PERSONS)
-            .on_conflict_do_update(
-                index_elements=["tenant_id", "campaign_id", "person_id", "period"],
-                set_={"awards": _PERSONS.c.awards + 1},
-                where=or_(*within),
-            )
-            .returning(_PERSONS.c.period)
+    return (
+        insert(_PERSONS)
+        .on_conflict_do_update(
+            index_elements=["tenant_id", "campaign_id", "person_id", "period"],
+            set_={"awards": _PERSONS.c.awards + 1},
+            where=or_(*within),
         )
+        .returning(_PERSONS.c.period)
     )
+
+
+def _claim_person(limited: tuple[bool, ...]) -> Callable[[AsyncSession], Any]:
+    return prebuilt_upsert(lambda insert: _person_upsert(insert, limited))
 
 
 # keyed by which periods (a day and "total", or one of them) have a limit
 _CLAIM_PERSON = {limited: _claim_person(limited) for n in (1, 2) for limited in product((False, True), repeat=n)}
+
+
+def _periods(limits: dict[str, int | None]) -> tuple[tuple[bool, ...], dict[str, Any]]:
+    """Which periods have a limit (the statement's key) and their parameters: ``period0``,
+    ``limit0``…, a period without a limit without one."""
+    named: dict[str, Any] = {}
+    for i, (period, limit) in enumerate(limits.items()):
+        named[f"period{i}"] = period
+        if limit is not None:
+            named[f"limit{i}"] = limit
+    return tuple(limit is not None for limit in limits.values()), named
 
 
 async def claim_person(
@@ -151,15 +183,66 @@ async def claim_person(
     """Count an award for the person in each period (a day, "total"; one or two) in ONE
     statement, each while below its limit (None: none): True when every period took it. A
     refusal leaves the others counted: the caller undoes them with its savepoint."""
-    named: dict[str, Any] = {}
-    for i, (period, limit) in enumerate(limits.items()):
-        named[f"period{i}"] = period
-        if limit is not None:
-            named[f"limit{i}"] = limit
-    statement = _CLAIM_PERSON[tuple(limit is not None for limit in limits.values())](session)
+    limited, named = _periods(limits)
+    statement = _CLAIM_PERSON[limited](session)
     rows = [{"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id, "period": p, "awards": 1,
              **named} for p in limits]  # fmt: skip
     return len((await direct.execute(session, statement, rows)).all()) == len(limits)
+
+
+def _bound(table: Table, column: str, name: str) -> BindParameter[Any]:
+    return bindparam(name, type_=table.c[column].type)
+
+
+def _claim_both(limited: tuple[bool, ...]) -> Select[Any]:
+    """PostgreSQL's claim_code and claim_person in one statement: each upsert a data-modifying
+    CTE, its rows in VALUES as bind parameters (one plan for every call), the tenant of both the
+    one ``bound_tenant`` that direct checks. Every claim locks its rows in one order, as the pair
+    did: the code's, then the person's (PostgreSQL runs a CTE when the SELECT first reads it)."""
+    tenant, campaign = tenant_param(), _bound(_CODES, "campaign_id", "campaign_")
+    code = _code_upsert(postgresql.insert).values(
+        tenant_id=tenant, campaign_id=campaign, code_serial=_bound(_CODES, "code_serial", "serial_"),
+        role=_bound(_CODES, "role", "role_"), awards=1,
+    )  # fmt: skip
+    person = _person_upsert(postgresql.insert, limited).values(
+        [{"tenant_id": tenant, "campaign_id": campaign, "person_id": _bound(_PERSONS, "person_id", "person_"),
+          "period": _bound(_PERSONS, "period", f"period{i}"), "awards": 1} for i in range(len(limited))]
+    )  # fmt: skip
+    seq = select(code.cte("code").c.awards).scalar_subquery()
+    taken = select(func.count()).select_from(person.cte("person")).scalar_subquery()
+    return prebuilt(select(seq, taken))
+
+
+_CLAIM_BOTH = {limited: _claim_both(limited) for limited in _CLAIM_PERSON}
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What claim_limits found: the code's award number (None: it has made all its awards) and
+    whether every period of the person took the award (False as well when the code refused)."""
+
+    seq: int | None
+    person_ok: bool
+
+
+async def claim_limits(
+    session: AsyncSession, tenant_id: int, campaign_id: int, serial: int, role: str, code_limit: int,
+    person_id: int, periods: dict[str, int | None],
+) -> Claimed:  # fmt: skip
+    """claim_code, then claim_person (``periods`` its limits): one round trip on PostgreSQL,
+    two statements elsewhere (SQLite has no data-modifying CTE), where the person is not counted
+    once the code refused. On PostgreSQL both are counted whatever the other found: a refusal
+    leaves the other counted, and the caller undoes both with its savepoint."""
+    if not direct.on_postgres(session):
+        seq = await claim_code(session, tenant_id, campaign_id, serial, role, code_limit)
+        if seq is None:
+            return Claimed(None, False)
+        return Claimed(seq, await claim_person(session, tenant_id, campaign_id, person_id, periods))
+    limited, named = _periods(periods)
+    params = {TENANT_PARAM: tenant_id, "campaign_": campaign_id, "serial_": serial, "role_": role,
+              "limit_": code_limit, "person_": person_id, **named}  # fmt: skip
+    seq, taken = (await direct.execute(session, _CLAIM_BOTH[limited], params)).one()
+    return Claimed(int(seq), taken == len(periods)) if seq is not None else Claimed(None, False)
 
 
 # A period's slices (campaign_days rows): "total" for the campaign's budget, an ISO day for its pacing.

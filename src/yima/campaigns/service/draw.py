@@ -2,10 +2,12 @@
 
 All or nothing: the whole draw runs in a savepoint, so a refusal (already awarded, a person's
 limit, not even the fallback fits) leaves no counter, stock or budget touched, and the caller's
-transaction goes on (the scan is still recorded). Each prize tried runs in a savepoint of its
-own: its stock, its budget, the campaign's budget, the day's pacing cap and — for cash — the
-wallet posting are conditional writes; the first that refuses undoes the others and the draw
-tries the next prize, then the fallback. The campaign's spend is split in slices
+transaction goes on (the scan is still recorded). A prize's stock, its budget, the campaign's
+budget, the day's pacing cap and — for cash — the wallet posting are conditional writes; the
+first that refuses undoes the others and the draw tries the next prize, then the fallback. The
+first prize tried is undone with the whole draw's savepoint (then the draw starts again); each
+one after it runs in a savepoint of its own. So the usual draw, whose first prize is taken,
+sends one SAVEPOINT, not two. The campaign's spend is split in slices
 (service/spend.py): a draw writes one slice of it.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+from contextlib import nullcontext
 from dataclasses import replace
 
 from sqlalchemy.exc import DBAPIError
@@ -78,7 +81,7 @@ class _Crowded(Exception):
 
 async def _try(
     ctx: Ctx, campaign: DrawPlan, prize: PlannedPrize, amount: int, day: str, person_id: int, scan_ref: str,
-    k: int | None,
+    k: int | None, *, own_savepoint: bool = True,
 ) -> int | None:  # fmt: skip
     """Take one of ``prize`` (savepoint): the wallet journal id (None when not cash); _Refused
     when the wallet, stock, a budget or the pacing cap has no room. ``k``: the slice of the
@@ -91,11 +94,12 @@ async def _try(
     The rows scans share — the wallet budget, a limited prize's stock, the campaign's spend
     slices — are written last and in that order (the lock order), so each is locked for as
     few round trips as possible before COMMIT. A prize of unlimited stock and no budget of its
-    own has no row to update (its count and spend are read from the awards)."""
+    own has no row to update (its count and spend are read from the awards).
+    ``own_savepoint`` False: the caller's savepoint undoes a refusal (the draw's first try)."""
     cost = rules.cost_of(prize.state, amount)
     session = ctx.session
     try:
-        async with direct.savepoint(session):  # its writes are all direct statements
+        async with direct.savepoint(session) if own_savepoint else nullcontext():  # all direct statements
             journal = None
             if prize.state.kind == "cash":
                 memo = f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}"
@@ -118,45 +122,70 @@ async def _try(
         raise
 
 
+class _Retry(Exception):
+    """The draw's first try, made without a savepoint of its own, was refused: the draw's
+    savepoint has undone it all. Draw again carefully (a savepoint a prize), from ``states``."""
+
+    def __init__(self, states: list[rules.PrizeState], reason: str) -> None:
+        super().__init__("the first prize tried was refused")
+        self.states, self.reason = states, reason
+
+
 async def _take(
     ctx: Ctx, campaign: DrawPlan, prize: PlannedPrize, amount: int, day: str, person_id: int, scan_ref: str,
-    rng: random.Random,
+    rng: random.Random, careful: bool,
 ) -> int | None:  # fmt: skip
-    """_try in a random slice, then, if that one was full, in all of them."""
+    """_try in a random slice, then, if that one was full, in all of them. Not ``careful``: the
+    random slice only, in the caller's savepoint (_Crowded when full). Nearly every draw's
+    first try takes its prize, so it saves a SAVEPOINT round trip while the rows are locked."""
+    k = rng.randrange(rules.MAX_SLICES)
+    if not careful:
+        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, k, own_savepoint=False)
     try:
-        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, rng.randrange(rules.MAX_SLICES))
+        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, k)
     except _Crowded:
         return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, None)
 
 
 async def _claim_limits(ctx: Ctx, campaign: DrawPlan, person_id: int, serial: int, role: str, day: str) -> int:
+    """The code's award number and the person's counts, claimed (one round trip on PostgreSQL);
+    a refusal raises, and the draw's savepoint undoes what was counted."""
     limits = campaign.limits
-    session, tenant = ctx.session, ctx.tenant_id
-    seq = await repo.claim_code(session, tenant, campaign.id, serial, role, limits.scans_per_code)
-    if seq is None:
-        raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign.id}")
     periods = {day: limits.per_person_day, "total": limits.per_person_total}
-    if not await repo.claim_person(session, tenant, campaign.id, person_id, periods):
+    claimed = await repo.claim_limits(
+        ctx.session, ctx.tenant_id, campaign.id, serial, role, limits.scans_per_code, person_id, periods
+    )
+    if claimed.seq is None:
+        raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign.id}")
+    if not claimed.person_ok:
         raise PersonLimitReached("the person has reached today's or the campaign's limit")
-    return seq
+    return claimed.seq
+
+
+def _prize_states(campaign: DrawPlan, fallback_only: bool) -> tuple[list[rules.PrizeState], str]:
+    """The prizes a draw picks from, and why it would get the one it picks."""
+    states = [p.state for p in campaign.prizes]
+    if fallback_only:  # risk control lowered the scan to the minimum prize (降级为保底奖)
+        return [s if s.fallback else replace(s, weight=0) for s in states], "fallback: risk control"
+    return states, "drawn"
 
 
 async def _pick_and_take(
-    ctx: Ctx, campaign: DrawPlan, person_id: int, scan_ref: str, day: str, rng: random.Random, fallback_only: bool
-) -> tuple[PlannedPrize, int, int | None, str]:
+    ctx: Ctx, campaign: DrawPlan, person_id: int, scan_ref: str, day: str, rng: random.Random,
+    states: list[rules.PrizeState], reason: str, *, careful: bool, fallback_only: bool,
+) -> tuple[PlannedPrize, int, int | None, str]:  # fmt: skip
     prizes = {p.state.id: p for p in campaign.prizes}
-    states = [p.state for p in campaign.prizes]
-    reason = "drawn"
-    if fallback_only:  # risk control lowered the scan to the minimum prize (降级为保底奖)
-        states = [s if s.fallback else replace(s, weight=0) for s in states]
-        reason = "fallback: risk control"
     while True:
         picked = rules.pick_prize(states, None, rng)  # the spend slices' conditional writes hold the budget
         chosen = picked or rules.fallback_of(states)
         amount = rules.cash_amount(chosen, rng)
         try:
-            journal = await _take(ctx, campaign, prizes[chosen.id], amount, day, person_id, scan_ref, rng)
+            journal = await _take(ctx, campaign, prizes[chosen.id], amount, day, person_id, scan_ref, rng, careful)
             return prizes[chosen.id], amount, journal, reason if picked or fallback_only else "fallback"
+        except _Crowded:
+            if careful:  # a careful try is never left crowded (it ends with every slice)
+                raise
+            raise _Retry(states, reason) from None
         except _Refused:
             if picked is None:
                 raise BudgetExhausted("not even the fallback prize fits the budget or today's cap") from None
@@ -165,6 +194,8 @@ async def _pick_and_take(
             if chosen.fallback:
                 states = [replace(s, weight=0) if s.fallback else s for s in states]
             reason = "fallback: others unavailable"
+            if not careful:
+                raise _Retry(states, reason) from None
 
 
 async def draw_prize(
@@ -224,23 +255,32 @@ async def _draw_once(
     ctx: Ctx, campaign: DrawPlan, scan_ref: str, person_id: int, code_serial: int, role: rules.Role, day: str,
     scan: rules.ScanContext | None, rng: random.Random | None, fallback_only: bool,
 ) -> AwardRead:  # fmt: skip
-    """One attempt at the draw, all in one savepoint."""
+    """One attempt at the draw, all in one savepoint; its first prize tried without one of its
+    own (nearly always taken), then, if refused, again from the start with one a prize."""
     session, now = ctx.session, ctx.now()
-    async with direct.savepoint(session):  # its writes are all direct statements
-        seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
-        prize, amount, journal, reason = await _pick_and_take(
-            ctx, campaign, person_id, scan_ref, day, rng or _system_random, fallback_only
-        )
-        award = {
-            "tenant_id": ctx.tenant_id, "campaign_id": campaign.id, "prize_id": prize.state.id, "scan_ref": scan_ref,
-            "person_id": person_id, "code_serial": code_serial, "role": role, "seq": seq, "kind": prize.state.kind,
-            "prize_name": prize.name, "amount_fen": amount, "points": prize.points,
-            "cost_fen": rules.cost_of(prize.state, amount), "fallback": prize.state.fallback, "reason": reason,
-            "journal_id": journal, "day": day, "local_hour": ctx.local(now).hour,
-            "region_code": scan.region_code if scan else None, "created_at": now,
-        }  # fmt: skip
-        award_id = await repo.insert_award(session, award)
-    return AwardRead.model_validate({**award, "id": award_id})
+    states, reason = _prize_states(campaign, fallback_only)
+    careful = False
+    while True:
+        try:
+            async with direct.savepoint(session):  # its writes are all direct statements
+                seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
+                prize, amount, journal, reason = await _pick_and_take(
+                    ctx, campaign, person_id, scan_ref, day, rng or _system_random, states, reason,
+                    careful=careful, fallback_only=fallback_only,
+                )  # fmt: skip
+                award = {
+                    "tenant_id": ctx.tenant_id, "campaign_id": campaign.id, "prize_id": prize.state.id,
+                    "scan_ref": scan_ref, "person_id": person_id, "code_serial": code_serial, "role": role,
+                    "seq": seq, "kind": prize.state.kind, "prize_name": prize.name, "amount_fen": amount,
+                    "points": prize.points, "cost_fen": rules.cost_of(prize.state, amount),
+                    "fallback": prize.state.fallback, "reason": reason, "journal_id": journal, "day": day,
+                    "local_hour": ctx.local(now).hour, "region_code": scan.region_code if scan else None,
+                    "created_at": now,
+                }  # fmt: skip
+                award_id = await repo.insert_award(session, award)
+            return AwardRead.model_validate({**award, "id": award_id})
+        except _Retry as retry:
+            states, reason, careful = retry.states, retry.reason, True
 
 
 async def awards_of_code(

@@ -1,7 +1,8 @@
 """The members' use cases, one module per area; import as ``from yima.members import service as members``.
 
 For other contexts (scans, wallet, rebates, the channel accounts) — no permission of their own,
-the caller has checked what its use case needs: ``visitor_person``, ``resolve_person``,
+the caller has checked what its use case needs: ``visitor_person`` (``visitor_person_id``,
+``new_visitor_person_id`` on the scan's hot path), ``resolve_person``,
 ``person_by_phone``, ``phone_person``, ``member_profile``, ``issue_visitor``, ``read_visitor``,
 ``send_code``, ``check_code``, ``verify_phone``; ``mask_phone`` shows a phone the way every
 context does (``138****1234``).
@@ -13,6 +14,7 @@ from yima.members.service.persons import (
     get_person,
     list_persons,
     member_profile,
+    new_visitor_person_id,
     person_by_phone,
     phone_person,
     resolve_person,
@@ -36,6 +38,7 @@ __all__ = [
     "list_sms",
     "mask_phone",
     "member_profile",
+    "new_visitor_person_id",
     "person_by_phone",
     "phone_person",
     "read_visitor",

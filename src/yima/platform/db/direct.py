@@ -158,6 +158,11 @@ async def _plan(statement: Executable, driver: Any, dialect: Dialect, keys: Sequ
     return _Plan(statement, compiled.string, binds, fixed, defaults, results, bool(columns))
 
 
+def on_postgres(session: AsyncSession) -> bool:
+    """Does ``session`` run on PostgreSQL (where a repository may send one statement for several)?"""
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 def one_of(postgres: bool, column: Any, name: str) -> ColumnElement[bool]:
     """``column`` is one of the integers bound as ``name``: an array on PostgreSQL (the driver
     runs no expanding IN list, and one plan serves any number of them), an IN list elsewhere."""

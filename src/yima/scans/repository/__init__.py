@@ -2,6 +2,8 @@
 
 from yima.scans.repository.records import (
     CodeScans,
+    Recording,
+    SequenceWindow,
     add,
     by_client_key,
     campaign_scanned,
@@ -12,6 +14,7 @@ from yima.scans.repository.records import (
     list_for,
     list_reviews,
     recent_located,
+    record,
     repoint_person,
     save_outcome,
     scans_of_code,
@@ -21,6 +24,8 @@ from yima.scans.repository.records import (
 
 __all__ = [
     "CodeScans",
+    "Recording",
+    "SequenceWindow",
     "add",
     "by_client_key",
     "campaign_scanned",
@@ -31,6 +36,7 @@ __all__ = [
     "list_for",
     "list_reviews",
     "recent_located",
+    "record",
     "repoint_person",
     "save_outcome",
     "scans_of_code",

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, bindparam, func, literal, null, or_, select, true, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
-from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
+from yima.platform.db.tenancy import TENANT_PARAM, check_tenants, prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import prebuilt_upsert, table_of
 from yima.scans.models import ScanRecord
 from yima.scans.rules import ScanPoint
@@ -36,9 +38,9 @@ async def first_for(session: AsyncSession, serial: int) -> ScanPoint | None:
     return ScanPoint(*found) if found else None
 
 
-async def recent_located(session: AsyncSession, serial: int) -> list[ScanPoint]:
+async def recent_located(session: AsyncSession, serial: int, before_id: int | None = None) -> list[ScanPoint]:
     query = select(*_POINT).where(ScanRecord.serial == serial, ScanRecord.lat.is_not(None))
-    rows = await session.execute(newest_first(cast(Select[Any], query), ScanRecord, RECENT_POINTS, None))
+    rows = await session.execute(newest_first(cast(Select[Any], query), ScanRecord, RECENT_POINTS, before_id))
     return [ScanPoint(at, lat, lon, region) for at, lat, lon, region in rows]
 
 
@@ -114,26 +116,44 @@ class CodeScans:
     first: ScanPoint | None
     located: list[ScanPoint]
 
+    def with_scan(self, point: ScanPoint) -> CodeScans:
+        """These scans and one more, made after them."""
+        located = [point, *self.located][:RECENT_POINTS] if point.lat is not None else self.located
+        return CodeScans(self.count + 1, self.first or point, located)
 
-# tenant_id = :bound_tenant and serial: the (tenant, serial, id) index serves it.
-_NEWEST = prebuilt(
-    select(*_POINT, func.count().over().label("total"))
-    .where(ScanRecord.tenant_id == tenant_param(), ScanRecord.serial == bindparam("serial"))
-    .order_by(ScanRecord.id.desc())
-    .limit(RECENT_POINTS + 1)
-)
+
+def _newest() -> Select[Any]:
+    # tenant_id = :bound_tenant and serial: the (tenant, serial, id) index serves it.
+    return cast(
+        Select[Any],
+        select(*_POINT, func.count().over().label("total"))
+        .where(ScanRecord.tenant_id == tenant_param(), ScanRecord.serial == bindparam("serial"))
+        .order_by(ScanRecord.id.desc())
+        .limit(RECENT_POINTS + 1),
+    )
+
+
+_NEWEST = prebuilt(_newest())
+
+
+async def _code_scans(
+    session: AsyncSession, serial: int, rows: Sequence[Sequence[Any]], before_id: int | None = None
+) -> CodeScans:
+    """The code's scans from its newest ``RECENT_POINTS + 1`` rows (each with the total count),
+    reading the first and the located apart only when there are more (rarely)."""
+    count = int(rows[0][-1]) if rows else 0
+    if count <= len(rows):
+        points = [ScanPoint(*row[:-1]) for row in rows]
+        located = [p for p in points if p.lat is not None][:RECENT_POINTS]
+        return CodeScans(count, points[-1] if points else None, located)
+    return CodeScans(count, await first_for(session, serial), await recent_located(session, serial, before_id))
 
 
 async def scans_of_code(session: AsyncSession, serial: int) -> CodeScans:
     """The code's scan count, first scan and newest located scans, in one query when the code
     has been scanned at most ``RECENT_POINTS + 1`` times (nearly always), else in three."""
     rows = (await direct.execute(session, _NEWEST, tenant_params(session, serial=serial))).all()
-    count = int(rows[0][-1]) if rows else 0
-    if count <= len(rows):
-        points = [ScanPoint(*row[:-1]) for row in rows]
-        located = [p for p in points if p.lat is not None][:RECENT_POINTS]
-        return CodeScans(count, points[-1] if points else None, located)
-    return CodeScans(count, await first_for(session, serial), await recent_located(session, serial))
+    return await _code_scans(session, serial, rows)
 
 
 def _sequential(by_network: bool) -> Select[Any]:
@@ -141,29 +161,100 @@ def _sequential(by_network: bool) -> Select[Any]:
     who = [ScanRecord.person_id == bindparam("person_id")]
     if by_network:
         who.append(ScanRecord.net_hash == bindparam("net_hash"))
-    return prebuilt(
-        select(func.count(ScanRecord.serial.distinct())).where(
-            ScanRecord.tenant_id == tenant_param(),
-            ScanRecord.serial.between(bindparam("low"), bindparam("high")),
-            ScanRecord.serial != bindparam("serial"),
-            ScanRecord.scanned_at >= bindparam("since"),
-            or_(*who),
-        )
+    return select(func.count(ScanRecord.serial.distinct())).where(
+        ScanRecord.tenant_id == tenant_param(),
+        ScanRecord.serial.between(bindparam("low"), bindparam("high")),
+        ScanRecord.serial != bindparam("serial"),
+        ScanRecord.scanned_at >= bindparam("since"),
+        or_(*who),
     )
 
 
-_SEQUENTIAL = {by_network: _sequential(by_network) for by_network in (False, True)}  # keyed by: net_hash known
+# keyed by: net_hash known
+_SEQUENTIAL = {by_network: prebuilt(_sequential(by_network)) for by_network in (False, True)}
+
+
+@dataclass(frozen=True)
+class SequenceWindow:
+    """The window risk control counts a scan's neighbouring serials in (sequential_recent)."""
+
+    span: int
+    since: dt.datetime
+
+
+def _sequential_params(record: ScanRecord, window: SequenceWindow) -> dict[str, Any]:
+    return {
+        "person_id": record.person_id, "net_hash": record.net_hash, "low": record.serial - window.span,
+        "high": record.serial + window.span, "serial": record.serial, "since": window.since,
+    }  # fmt: skip
 
 
 async def sequential_recent(session: AsyncSession, record: ScanRecord, span: int, since: dt.datetime) -> int:
     """Neighbouring codes (serials within ``span`` of this one, itself excluded) scanned since
     ``since`` by the same person or from the same network: a roll of codes leaked from the
     printer is scanned in order. The index on serial finds them. ``record`` has its person."""
-    params = tenant_params(
-        session, person_id=record.person_id, net_hash=record.net_hash, low=record.serial - span,
-        high=record.serial + span, serial=record.serial, since=since,
-    )  # fmt: skip
+    params = tenant_params(session, **_sequential_params(record, SequenceWindow(span, since)))
     return int((await direct.execute(session, _SEQUENTIAL[record.net_hash is not None], params)).scalar() or 0)
+
+
+# Columns a scan is inserted with: the outcome's and the review's are written later.
+_WRITTEN_LATER = {"id", *_OUTCOME, "reviewed_by", "reviewed_at"}
+_INSERTED = [column for column in _SCANS.columns if column.key not in _WRITTEN_LATER]
+
+
+def _recording(by_network: bool | None) -> Select[Any]:
+    """PostgreSQL's one round trip for a new scan: its INSERT (a data-modifying CTE), the code's
+    newest scans and, unless ``by_network`` is None, sequential_recent's count. The reads see the
+    table as it was before the INSERT (PostgreSQL runs a statement on one snapshot)."""
+    values = {c.key: bindparam(f"v_{c.key}", type_=c.type) for c in _INSERTED} | {"tenant_id": tenant_param()}
+    inserted = (
+        postgresql.insert(_SCANS)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["tenant_id", "person_id", "client_key"])
+        .returning(_SCANS.c.id)
+        .cte("inserted")
+    )
+    newest = _newest().add_columns(ScanRecord.id.label("scan_id")).subquery("newest")
+    sequential = _sequential(by_network).scalar_subquery() if by_network is not None else null()
+    one = select(literal(1).label("one")).subquery("one")
+    return (
+        select(select(inserted.c.id).scalar_subquery(), sequential, *list(newest.c)[:-1])
+        .select_from(one.outerjoin(newest, true()))
+        .order_by(newest.c.scan_id.desc())
+    )
+
+
+_RECORDING = {by_network: prebuilt(_recording(by_network)) for by_network in (None, False, True)}
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What recording a scan found: whether it was inserted (False: its client key was taken,
+    nothing written), the code's scans before it, and — when asked for — sequential_recent's count."""
+
+    inserted: bool
+    before: CodeScans
+    sequential: int | None
+
+
+async def record(session: AsyncSession, scan: ScanRecord, window: SequenceWindow | None) -> Recording:
+    """Insert ``scan`` as ``insert`` does, and read what its page and risk control need of the
+    scans before it: one round trip on PostgreSQL, three statements elsewhere."""
+    if not direct.on_postgres(session):
+        before = await scans_of_code(session, scan.serial)
+        sequential = await sequential_recent(session, scan, window.span, window.since) if window else None
+        return Recording(await insert(session, scan), before, sequential)
+    values = _fill_defaults(scan)
+    params = tenant_params(session, **{f"v_{c.key}": values.get(c.key) for c in _INSERTED if c.key != "tenant_id"})
+    check_tenants(params[TENANT_PARAM], [values])  # the row's tenant is the bound one, as insert checks
+    params |= {"serial": scan.serial} | (_sequential_params(scan, window) if window else {})
+    statement = _RECORDING[None if window is None else scan.net_hash is not None]
+    rows = (await direct.execute(session, statement, params)).all()
+    scan_id, sequential = rows[0][0], rows[0][1]
+    if scan_id is not None:
+        scan.id = scan_id
+    before = await _code_scans(session, scan.serial, [row[2:] for row in rows if row[-1] is not None], scan.id)
+    return Recording(scan_id is not None, before, sequential)
 
 
 async def count_of_person(session: AsyncSession, person_id: int) -> int:

@@ -47,12 +47,10 @@ async def visit_of(ctx: Ctx, visitor_token: str | None) -> Visit:
     """The person behind a visitor token of the brand ``ctx`` is bound to; a new visitor (and
     person) when the token is missing, forged, expired or another brand's."""
     visitor_id = await members.read_visitor(ctx, visitor_token)
-    issued = None
-    if visitor_id is None:
-        issued = await members.issue_visitor(ctx)
-        visitor_id = issued.visitor_id
-    person_id = await members.visitor_person_id(ctx, visitor_id)
-    return Visit(person_id, issued.visitor_token if issued else None)
+    if visitor_id is not None:
+        return Visit(await members.visitor_person_id(ctx, visitor_id))
+    issued = await members.issue_visitor(ctx)
+    return Visit(await members.new_visitor_person_id(ctx, issued.visitor_id), issued.visitor_token)
 
 
 def result_of(record: ScanRecord, award: AwardRead | None = None) -> DrawResult:
@@ -86,7 +84,9 @@ async def _phone(ctx: Ctx, person_id: int) -> str | None:
     return await members.verified_phone(ctx, person_id) if await campaigns.risk_reads_phone(ctx) else None
 
 
-async def _assess(ctx: Ctx, record: ScanRecord, device: str | None, diversion: DiversionCheck | None) -> RiskVerdict:
+async def _assess(
+    ctx: Ctx, record: ScanRecord, device: str | None, diversion: DiversionCheck | None, sequential: int | None
+) -> RiskVerdict:
     assert record.person_id is not None
     outside_km = diversion.outside_km if diversion else None
     if diversion is None and record.region_code:  # located by the page after it was recorded: 窜货?
@@ -94,7 +94,9 @@ async def _assess(ctx: Ctx, record: ScanRecord, device: str | None, diversion: D
             ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id)
         )
         outside_km = found.distance_km if found else None
-    since = record.scanned_at - rules.SEQUENCE_WINDOW
+    if sequential is None:
+        since = record.scanned_at - rules.SEQUENCE_WINDOW
+        sequential = await repo.sequential_recent(ctx.session, record, rules.SEQUENCE_SPAN, since)
     return await campaigns.assess_risk(
         ctx,
         RiskInput(
@@ -103,7 +105,7 @@ async def _assess(ctx: Ctx, record: ScanRecord, device: str | None, diversion: D
             ip=ctx.ip,
             device=device,
             phone=await _phone(ctx, record.person_id),
-            sequential_recent=await repo.sequential_recent(ctx.session, record, rules.SEQUENCE_SPAN, since),
+            sequential_recent=sequential,
             outside_territory_km=outside_km,
         ),
     )
@@ -145,11 +147,12 @@ async def draw_in(
 
 async def draw_for(
     ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None, *,
-    new_scan: bool = False, diversion: DiversionCheck | None = None,
+    new_scan: bool = False, diversion: DiversionCheck | None = None, sequential: int | None = None,
 ) -> AwardRead | None:  # fmt: skip
     """The draw of a recorded scan whose person is known: match, grade, draw (or hold, or
     reject). The record carries the outcome; the award is returned when one was made.
-    ``diversion``: the diversion check record_scan made of the scan's own location."""
+    ``diversion``: the diversion check record_scan made of the scan's own location;
+    ``sequential``: risk control's count of neighbouring serials, read with the scan's insert."""
     role = rules.draw_role(unit.level, unit.face)
     if role is None:
         return None
@@ -161,7 +164,7 @@ async def draw_for(
     if not matched:
         record.outcome = "no_campaign"
         return None
-    verdict = await _assess(ctx, record, device, diversion)
+    verdict = await _assess(ctx, record, device, diversion, sequential)
     needs = frozenset().union(*(c.needs for c in matched))
     scan = await scan_context(ctx, record, needs)
     award = None
@@ -189,9 +192,12 @@ async def scan_code(
     scanner = Scanner(person_id=visit.person_id, device=data.device_id, client_key=client_key)
     recorded = await record_scan(ctx, data.code, scanner, user_agent, data)
     unit, record = recorded.unit, recorded.record
-    page = await page_of(ctx, data.code, unit, record)  # before the draw: no row of it locked yet
+    page = await page_of(ctx, data.code, recorded)
     if recorded.fresh:
-        award = await draw_for(ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion)
+        award = await draw_for(
+            ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion,
+            sequential=recorded.sequential,
+        )  # fmt: skip
         await repo.save_outcome(ctx.session, record)
     else:
         award = await award_of(ctx, record)

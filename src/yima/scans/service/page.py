@@ -42,7 +42,9 @@ class Recorded:
     unit: ResolvedCode
     record: ScanRecord
     fresh: bool  # False: a retry with a client key already used, ``record`` is the first scan
+    scans: repo.CodeScans  # the code's scans, this one included (its page shows them)
     diversion: DiversionCheck | None = None  # None: the scan came without a location (the page asks later)
+    sequential: int | None = None  # risk control's count of neighbouring serials, when read with the scan
 
 
 class NotOurCode(NotFound):
@@ -99,12 +101,17 @@ async def record_scan(
         located = await geo.locate(ctx, place.lat, place.lon)
         record.lat, record.lon, record.accuracy_m, record.located_at = place.lat, place.lon, place.accuracy_m, now
         record.region_code = located.region.code if located.region else None
-    if not await repo.insert(ctx.session, record):
+    # A scan that may draw reads risk control's count with its own insert (one round trip).
+    may_draw = scanner.person_id is not None and unit.state == "active" and rules.draw_role(unit.level, unit.face)
+    window = repo.SequenceWindow(rules.SEQUENCE_SPAN, now - rules.SEQUENCE_WINDOW) if may_draw else None
+    recording = await repo.record(ctx.session, record, window)
+    if not recording.inserted:
         assert scanner.person_id is not None
         assert scanner.client_key is not None
         first = await repo.by_client_key(ctx.session, scanner.person_id, scanner.client_key)
         assert first is not None, "the client key's row exists: its insert just collided"
-        return Recorded(unit, first, fresh=False)
+        return Recorded(unit, first, fresh=False, scans=await repo.scans_of_code(ctx.session, unit.serial))
+    scans = recording.before.with_scan(rules.ScanPoint(now, record.lat, record.lon, record.region_code))
     checked = None
     if record.region_code:  # 窜货: found outside the territory of the dealer it was shipped to
         found = await trace.check_diversion(
@@ -115,7 +122,7 @@ async def record_scan(
     if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
         product_id = unit.product.id if unit.product else None
         await rebates.pay_consumer_scan(ctx, unit.serial, product_id, record.region_code, scan_ref(record))
-    return Recorded(unit, record, fresh=True, diversion=checked)
+    return Recorded(unit, record, fresh=True, scans=scans, diversion=checked, sequential=recording.sequential)
 
 
 def scan_ref(record: ScanRecord) -> str:
@@ -123,9 +130,9 @@ def scan_ref(record: ScanRecord) -> str:
     return f"scan:{record.id}"
 
 
-async def page_of(ctx: Ctx, text: str, unit: ResolvedCode, record: ScanRecord) -> CodePage:
+async def page_of(ctx: Ctx, text: str, recorded: Recorded) -> CodePage:
     """The verdict, the code's scan count and first scan, and the warnings."""
-    scans = await repo.scans_of_code(ctx.session, unit.serial)
+    unit, record, scans = recorded.unit, recorded.record, recorded.scans
     first = scans.first or rules.ScanPoint(record.scanned_at, record.lat, record.lon, record.region_code)
     points = scans.located
     code = first.region_code
@@ -168,7 +175,7 @@ async def open_code(ctx: Ctx, text: str, user_agent: str | None = None) -> CodeP
     scan and the warnings. A code no brand issued raises NotOurCode."""
     await enter_brand(ctx, text)
     recorded = await record_scan(ctx, text, Scanner(), user_agent)
-    page = await page_of(ctx, text, recorded.unit, recorded.record)
+    page = await page_of(ctx, text, recorded)
     return page.model_copy(update={"draw_offered": await draw_offered(ctx, recorded.unit)})
 
 
