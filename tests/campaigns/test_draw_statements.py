@@ -14,10 +14,10 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.campaigns.factories import running_campaign
-from tests.harness import is_prebuilt, orm_statements
+from tests.harness import is_prebuilt, orm_statements, statements
 from tests.identity.factories import create_tenant, system
 from yima.campaigns import repository as repo
-from yima.campaigns.models import CampaignCodeCount, CampaignDay, CampaignPersonCount, CampaignPrize
+from yima.campaigns.models import CampaignAward, CampaignCodeCount, CampaignDay, CampaignPersonCount, CampaignPrize
 from yima.campaigns.repository import risk as risk_repo
 from yima.campaigns.risk import CounterKey
 from yima.platform.db import direct
@@ -160,6 +160,41 @@ async def test_spend_slices_take_a_cost_while_both_quotas_have_room(db: Database
         assert await _slice(s, campaign.id, repo.TOTAL) == (total_cap, 150, 3)
         assert await repo.spend_slices(s, tenant, campaign.id, other, 0, None, total_cap - 150)
         assert await _slice(s, campaign.id, repo.TOTAL) == (total_cap, total_cap, 4)
+
+
+def _award(tenant: int, campaign_id: int, prize_id: int, n: int) -> dict[str, Any]:
+    return {
+        "tenant_id": tenant, "campaign_id": campaign_id, "prize_id": prize_id, "scan_ref": f"scan:{n}",
+        "person_id": 1, "code_serial": 1000 + n, "role": "consumer", "seq": 1, "kind": "points",
+        "prize_name": "5积分", "amount_fen": 0, "points": 5, "cost_fen": 60, "fallback": False, "reason": "drawn",
+        "journal_id": None, "day": DAY, "local_hour": 9, "region_code": None,
+        "created_at": dt.datetime(2030, 1, 1, 1, tzinfo=dt.UTC),
+    }  # fmt: skip
+
+
+async def test_an_award_is_written_with_its_spend_only_when_both_slices_take_it(db: Database) -> None:
+    slug = await create_tenant(db)
+    campaign = await running_campaign(db, slug)
+    async with system(db, slug) as ctx:
+        s, tenant, prize = ctx.session, ctx.tenant_id, campaign.prizes[0].id
+        with statements(db) as ran:
+            made = await repo.spend_slices_and_award(
+                s, tenant, campaign.id, DAY, 0, 100, 60, _award(tenant, campaign.id, prize, 1)
+            )
+        assert len(ran) == (1 if db.engine.dialect.name == "postgresql" else 2)
+        assert made is not None and await _slice(s, campaign.id, DAY) == (100, 60, 1)
+        written = await s.get(CampaignAward, made)
+        assert written is not None and (written.scan_ref, written.cost_fen, written.points) == ("scan:1", 60, 5)
+        async with s.begin_nested():  # the day's quota has no room: no award
+            refused = await repo.spend_slices_and_award(
+                s, tenant, campaign.id, DAY, 0, 100, 50, _award(tenant, campaign.id, prize, 2)
+            )
+            assert refused is None
+        assert await repo.award_by_scan(s, campaign.id, "scan:2") is None
+        with pytest.raises(TenancyError):  # an award of another brand's
+            await repo.spend_slices_and_award(
+                s, tenant, campaign.id, DAY, 0, 100, 1, _award(tenant + 1, campaign.id, prize, 3)
+            )
 
 
 async def test_a_prize_is_taken_while_its_stock_and_its_own_budget_last(db: Database) -> None:

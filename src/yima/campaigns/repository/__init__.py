@@ -37,7 +37,7 @@ from yima.campaigns.models import (
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
-from yima.platform.db.tenancy import TENANT_PARAM, prebuilt, tenant_param, tenant_params
+from yima.platform.db.tenancy import TENANT_PARAM, check_tenants, prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import insert_on_conflict, prebuilt_upsert, table_of
 
 NO_SYNC = {"synchronize_session": False}
@@ -254,8 +254,10 @@ _DAYS = table_of(CampaignDay)
 # required) keeps the two rows one statement: SQLAlchemy runs the rows of an upsert whose SET
 # has a parameter without a value one statement each, as it could differ between them (#13130).
 _COST = bindparam("cost_", 0, type_=BigInteger, required=True)
-_SPEND_SLICES = prebuilt_upsert(
-    lambda insert: (
+
+
+def _spend_upsert(insert: Callable[[Any], Any]) -> Any:
+    return (
         insert(_DAYS)
         .on_conflict_do_update(
             index_elements=["tenant_id", "campaign_id", "day", "slice"],
@@ -264,7 +266,9 @@ _SPEND_SLICES = prebuilt_upsert(
         )
         .returning(_DAYS.c.awards)
     )
-)
+
+
+_SPEND_SLICES = prebuilt_upsert(_spend_upsert)
 
 
 async def spend_slices(
@@ -282,6 +286,54 @@ async def spend_slices(
     ]  # the rows as parameters: one statement, compiled once (a VALUES list is compiled on every call)
     found = (await direct.execute(session, _SPEND_SLICES(session), rows)).all()
     return sum(1 for (awards,) in found if awards > 0) == len(rows)
+
+
+_AWARDS = table_of(CampaignAward)
+_AWARD_COLUMNS = [c for c in _AWARDS.columns if c.key != "id"]
+
+
+def _spend_and_award() -> Select[Any]:
+    """PostgreSQL's spend_slices and insert_award in one statement: the award is inserted only
+    when both slices took the cost (it reads the spend's RETURNING, so the spend runs first)."""
+    tenant, cost = tenant_param(), bindparam("cost_", type_=BigInteger)
+    row = {"tenant_id": tenant, "campaign_id": bindparam("campaign_", type_=BigInteger),
+           "slice": bindparam("slice_", type_=_DAYS.c.slice.type), "spent_fen": 0, "awards": 0}  # fmt: skip
+    spent = _spend_upsert(postgresql.insert).values([
+        row | {"day": bindparam("day_", type_=_DAYS.c.day.type), "cap_fen": bindparam("cap_", type_=BigInteger),
+               "spent_fen": cost, "awards": 1},
+        row | {"day": TOTAL, "cap_fen": 0},
+    ]).cte("spent")  # fmt: skip
+    took = select(func.count()).select_from(spent).where(spent.c.awards > 0).scalar_subquery()
+    values = [tenant if c.key == "tenant_id" else bindparam(f"a_{c.key}", type_=c.type) for c in _AWARD_COLUMNS]
+    award = (
+        insert(_AWARDS)
+        .from_select([c.key for c in _AWARD_COLUMNS], select(*values).where(took == 2))
+        .returning(_AWARDS.c.id)
+        .cte("award")
+    )
+    return prebuilt(select(select(award.c.id).scalar_subquery()))
+
+
+_SPEND_AND_AWARD = _spend_and_award()
+
+
+async def spend_slices_and_award(
+    session: AsyncSession, tenant_id: int, campaign_id: int, day: str, k: int, day_cap: int | None, cost: int,
+    award: dict[str, Any],
+) -> int | None:  # fmt: skip
+    """spend_slices, then, when both slices took the cost, insert_award: the award's id, or None
+    when a slice refused (the caller's savepoint undoes the other). One round trip on
+    PostgreSQL."""
+    if not direct.on_postgres(session):
+        if not await spend_slices(session, tenant_id, campaign_id, day, k, day_cap, cost):
+            return None
+        return await insert_award(session, award)
+    params = {f"a_{c.key}": award.get(c.key) for c in _AWARD_COLUMNS if c.key != "tenant_id"}
+    check_tenants(tenant_id, [award])
+    params |= {TENANT_PARAM: tenant_id, "campaign_": campaign_id, "slice_": k, "day_": day, "cap_": day_cap,
+               "cost_": cost}  # fmt: skip
+    found = (await direct.execute(session, _SPEND_AND_AWARD, params)).scalar()
+    return int(found) if found is not None else None
 
 
 async def open_slices(
@@ -358,7 +410,7 @@ async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
     return (await direct.execute(session, _TAKE_PRIZE, params)).scalar_one_or_none() is not None
 
 
-_INSERT_AWARD = prebuilt(insert(table_of(CampaignAward)).returning(table_of(CampaignAward).c.id))
+_INSERT_AWARD = prebuilt(insert(_AWARDS).returning(_AWARDS.c.id))
 
 
 async def insert_award(session: AsyncSession, values: dict[str, Any]) -> int:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import logging
 import random
 from contextlib import nullcontext
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 
@@ -79,13 +80,32 @@ class _Crowded(Exception):
     retry with every slice."""
 
 
+@dataclass(frozen=True)
+class _Draw:
+    """What every try of one draw shares: the campaign, the local day, the scan and person, and
+    the award's values that do not depend on the prize."""
+
+    campaign: DrawPlan
+    day: str
+    person_id: int
+    scan_ref: str
+    award: dict[str, Any]
+
+    def award_of(self, prize: PlannedPrize, amount: int, reason: str, journal: int | None) -> dict[str, Any]:
+        state = prize.state
+        return self.award | {
+            "prize_id": state.id, "kind": state.kind, "prize_name": prize.name, "amount_fen": amount,
+            "points": prize.points, "cost_fen": rules.cost_of(state, amount), "fallback": state.fallback,
+            "reason": reason, "journal_id": journal,
+        }  # fmt: skip
+
+
 async def _try(
-    ctx: Ctx, campaign: DrawPlan, prize: PlannedPrize, amount: int, day: str, person_id: int, scan_ref: str,
-    k: int | None, *, own_savepoint: bool = True,
-) -> int | None:  # fmt: skip
-    """Take one of ``prize`` (savepoint): the wallet journal id (None when not cash); _Refused
-    when the wallet, stock, a budget or the pacing cap has no room. ``k``: the slice of the
-    campaign's spend to count it in, and a random slice of its wallet budget to pay from
+    ctx: Ctx, draw: _Draw, prize: PlannedPrize, amount: int, reason: str, k: int | None, *, own_savepoint: bool = True
+) -> dict[str, Any]:
+    """Take one of ``prize`` and write the award (savepoint): the award's values with its id;
+    _Refused when the wallet, stock, a budget or the pacing cap has no room. ``k``: the slice of
+    the campaign's spend to count it in, and a random slice of its wallet budget to pay from
     (_Crowded when either has no room: the savepoint's rollback then frees the slice rows it
     took, so the retry takes all of them in order holding none); None: any slice, all of them
     locked (service/spend.py, the wallet's ``slices="all"``). A slice row is so locked at most
@@ -93,27 +113,30 @@ async def _try(
 
     The rows scans share — the wallet budget, a limited prize's stock, the campaign's spend
     slices — are written last and in that order (the lock order), so each is locked for as
-    few round trips as possible before COMMIT. A prize of unlimited stock and no budget of its
-    own has no row to update (its count and spend are read from the awards).
+    few round trips as possible before COMMIT; the award is written with the spend (one
+    statement on PostgreSQL). A prize of unlimited stock and no budget of its own has no row to
+    update (its count and spend are read from the awards).
     ``own_savepoint`` False: the caller's savepoint undoes a refusal (the draw's first try)."""
-    cost = rules.cost_of(prize.state, amount)
-    session = ctx.session
+    campaign, cost, session = draw.campaign, rules.cost_of(prize.state, amount), ctx.session
     try:
         async with direct.savepoint(session) if own_savepoint else nullcontext():  # all direct statements
             journal = None
             if prize.state.kind == "cash":
                 memo = f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}"
                 journal = await post_cash_award(
-                    ctx, campaign, person_id, amount, memo, scan_ref, "all" if k is None else "one"
+                    ctx, campaign, draw.person_id, amount, memo, draw.scan_ref, "all" if k is None else "one"
                 )
             if rules.prize_counted(prize.state) and not await repo.take_prize(session, prize.state.id, cost):
                 raise _Refused
+            award = draw.award_of(prize, amount, reason, journal)
             if k is None:
-                if not await spend.spend_exact(ctx, campaign, day, cost):
+                if not await spend.spend_exact(ctx, campaign, draw.day, cost):
                     raise _Refused
-            elif not await spend.spend_fast(ctx, campaign, day, cost, k):
+                return award | {"id": await repo.insert_award(session, award)}
+            award_id = await spend.spend_fast(ctx, campaign, draw.day, cost, k, award)
+            if award_id is None:
                 raise _Crowded
-            return journal
+            return award | {"id": award_id}
     except SliceFull as exc:
         raise _Crowded from exc
     except AppError as exc:
@@ -132,19 +155,18 @@ class _Retry(Exception):
 
 
 async def _take(
-    ctx: Ctx, campaign: DrawPlan, prize: PlannedPrize, amount: int, day: str, person_id: int, scan_ref: str,
-    rng: random.Random, careful: bool,
-) -> int | None:  # fmt: skip
+    ctx: Ctx, draw: _Draw, prize: PlannedPrize, amount: int, reason: str, rng: random.Random, careful: bool
+) -> dict[str, Any]:
     """_try in a random slice, then, if that one was full, in all of them. Not ``careful``: the
     random slice only, in the caller's savepoint (_Crowded when full). Nearly every draw's
     first try takes its prize, so it saves a SAVEPOINT round trip while the rows are locked."""
     k = rng.randrange(rules.MAX_SLICES)
     if not careful:
-        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, k, own_savepoint=False)
+        return await _try(ctx, draw, prize, amount, reason, k, own_savepoint=False)
     try:
-        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, k)
+        return await _try(ctx, draw, prize, amount, reason, k)
     except _Crowded:
-        return await _try(ctx, campaign, prize, amount, day, person_id, scan_ref, None)
+        return await _try(ctx, draw, prize, amount, reason, None)
 
 
 async def _claim_limits(ctx: Ctx, campaign: DrawPlan, person_id: int, serial: int, role: str, day: str) -> int:
@@ -171,17 +193,17 @@ def _prize_states(campaign: DrawPlan, fallback_only: bool) -> tuple[list[rules.P
 
 
 async def _pick_and_take(
-    ctx: Ctx, campaign: DrawPlan, person_id: int, scan_ref: str, day: str, rng: random.Random,
-    states: list[rules.PrizeState], reason: str, *, careful: bool, fallback_only: bool,
-) -> tuple[PlannedPrize, int, int | None, str]:  # fmt: skip
-    prizes = {p.state.id: p for p in campaign.prizes}
+    ctx: Ctx, draw: _Draw, rng: random.Random, states: list[rules.PrizeState], reason: str, *, careful: bool,
+    fallback_only: bool,
+) -> dict[str, Any]:  # fmt: skip
+    prizes = {p.state.id: p for p in draw.campaign.prizes}
     while True:
         picked = rules.pick_prize(states, None, rng)  # the spend slices' conditional writes hold the budget
         chosen = picked or rules.fallback_of(states)
         amount = rules.cash_amount(chosen, rng)
+        why = reason if picked or fallback_only else "fallback"
         try:
-            journal = await _take(ctx, campaign, prizes[chosen.id], amount, day, person_id, scan_ref, rng, careful)
-            return prizes[chosen.id], amount, journal, reason if picked or fallback_only else "fallback"
+            return await _take(ctx, draw, prizes[chosen.id], amount, why, rng, careful)
         except _Crowded:
             if careful:  # a careful try is never left crowded (it ends with every slice)
                 raise
@@ -258,27 +280,22 @@ async def _draw_once(
     """One attempt at the draw, all in one savepoint; its first prize tried without one of its
     own (nearly always taken), then, if refused, again from the start with one a prize."""
     session, now = ctx.session, ctx.now()
+    fixed = {
+        "tenant_id": ctx.tenant_id, "campaign_id": campaign.id, "scan_ref": scan_ref, "person_id": person_id,
+        "code_serial": code_serial, "role": role, "day": day, "local_hour": ctx.local(now).hour,
+        "region_code": scan.region_code if scan else None, "created_at": now,
+    }  # fmt: skip
     states, reason = _prize_states(campaign, fallback_only)
     careful = False
     while True:
         try:
             async with direct.savepoint(session):  # its writes are all direct statements
                 seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
-                prize, amount, journal, reason = await _pick_and_take(
-                    ctx, campaign, person_id, scan_ref, day, rng or _system_random, states, reason,
-                    careful=careful, fallback_only=fallback_only,
-                )  # fmt: skip
-                award = {
-                    "tenant_id": ctx.tenant_id, "campaign_id": campaign.id, "prize_id": prize.state.id,
-                    "scan_ref": scan_ref, "person_id": person_id, "code_serial": code_serial, "role": role,
-                    "seq": seq, "kind": prize.state.kind, "prize_name": prize.name, "amount_fen": amount,
-                    "points": prize.points, "cost_fen": rules.cost_of(prize.state, amount),
-                    "fallback": prize.state.fallback, "reason": reason, "journal_id": journal, "day": day,
-                    "local_hour": ctx.local(now).hour, "region_code": scan.region_code if scan else None,
-                    "created_at": now,
-                }  # fmt: skip
-                award_id = await repo.insert_award(session, award)
-            return AwardRead.model_validate({**award, "id": award_id})
+                draw = _Draw(campaign, day, person_id, scan_ref, fixed | {"seq": seq})
+                award = await _pick_and_take(
+                    ctx, draw, rng or _system_random, states, reason, careful=careful, fallback_only=fallback_only
+                )
+            return AwardRead.model_validate(award)
         except _Retry as retry:
             states, reason, careful = retry.states, retry.reason, True
 

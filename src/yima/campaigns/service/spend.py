@@ -12,6 +12,8 @@ budget split evenly; a day's when its first award comes; a changed cap re-splits
 
 from __future__ import annotations
 
+from typing import Any
+
 from yima.campaigns import repository as repo
 from yima.campaigns import rules
 from yima.campaigns.models import Campaign
@@ -27,14 +29,15 @@ async def open_total(ctx: Ctx, campaign: Campaign) -> None:
     await repo.open_slices(ctx.session, ctx.tenant_id, campaign.id, TOTAL, caps)
 
 
-async def spend_fast(ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int) -> bool:
-    """Add ``cost`` to slice ``k`` of the day and of the total; False when either had no room
-    (what the statement did is undone by the caller's savepoint, then ``spend_exact``)."""
+async def spend_fast(ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int, award: dict[str, Any]) -> int | None:
+    """Add ``cost`` to slice ``k`` of the day and of the total, and write ``award`` (one round
+    trip on PostgreSQL): its id, or None when either slice had no room (what the statement did
+    is undone by the caller's savepoint, then ``spend_exact``)."""
     n = campaign.slices
     day_cap = rules.quotas(campaign.daily_cap_fen, n)[k % n]
     if day_cap is not None and cost > day_cap:
-        return False  # a new day's slice could not take it either
-    return await repo.spend_slices(ctx.session, ctx.tenant_id, campaign.id, day, k % n, day_cap, cost)
+        return None  # a new day's slice could not take it either
+    return await repo.spend_slices_and_award(ctx.session, ctx.tenant_id, campaign.id, day, k % n, day_cap, cost, award)
 
 
 async def spend_exact(ctx: Ctx, campaign: DrawPlan, day: str, cost: int) -> bool:
