@@ -46,6 +46,7 @@ from yima.codes.repository.ranges import (
     supplier_named,
     unit_chain,
     unit_rows,
+    unit_rows_and_chain,
     units_by_serial,
 )
 
@@ -90,6 +91,7 @@ __all__ = [
     "unit_chain",
     "unit_parents",
     "unit_rows",
+    "unit_rows_and_chain",
     "unit_rows_of",
     "units_by_serial",
     "unlink_children",

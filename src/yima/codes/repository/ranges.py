@@ -8,13 +8,21 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    CTE,
     BigInteger,
+    BindParameter,
+    CompoundSelect,
+    Integer,
     Select,
     and_,
     bindparam,
+    cast,
     func,
     literal,
+    literal_column,
+    null,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -155,13 +163,27 @@ _BATCH: tuple[QueryableAttribute[Any], ...] = (CodeBatch.id, CodeBatch.level, Co
 _ACTIVATION: tuple[QueryableAttribute[Any], ...] = (Assignment.product_id, Assignment.lot, Assignment.production_date)
 _BLOCK: tuple[QueryableAttribute[Any], ...] = (CodeBlock.kind, CodeBlock.reason)
 _A, _K = len(_BATCH), len(_BATCH) + len(_ACTIVATION)  # where the activation's and block's columns start
+_FACTS = (*_BATCH, *_ACTIVATION, *_BLOCK)
+_LINK: tuple[QueryableAttribute[Any], ...] = (Unit.serial, Unit.level, Unit.parent_serial, Unit.packed_at)
+# Where a row of facts and chain together has the chain's columns, its part and its depth.
+_L = len(_FACTS)
+_PART, _DEPTH = _L + len(_LINK), _L + len(_LINK) + 1
+
+Found = tuple[UnitBatch | None, UnitActivation | None, list[UnitBlock]]  # a unit's facts as read
+Link = tuple[int, str, int | None, Any]  # a unit of a chain: (serial, level, parent serial, packed_at)
 
 
-def _unit_rows_query() -> Select[Any]:
-    """``serial`` and the tenant are bound per call, and each table names the tenant (prebuilt).
-    Batches and activations are disjoint ranges, so each is the last one starting at or before the
-    serial, if it reaches that far."""
-    serial, tenant = bindparam("serial", type_=BigInteger), tenant_param()
+def _serial() -> BindParameter[int]:
+    return bindparam("serial", type_=BigInteger)
+
+
+def _depth() -> BindParameter[int]:
+    return bindparam("depth", type_=Integer)
+
+
+def _unit_rows_query(serial: BindParameter[int], tenant: BindParameter[int]) -> Select[Any]:
+    """Each table names the tenant (prebuilt). Batches and activations are disjoint ranges, so
+    each is the last one starting at or before the serial, if it reaches that far."""
     batch_id = (
         select(CodeBatch.id)
         .where(CodeBatch.first_serial <= serial, CodeBatch.tenant_id == tenant)
@@ -177,7 +199,7 @@ def _unit_rows_query() -> Select[Any]:
     assignment = and_(Assignment.id == assignment_id, Assignment.serial_to >= serial, Assignment.tenant_id == tenant)
     block = and_(CodeBlock.serial_from <= serial, CodeBlock.serial_to >= serial, CodeBlock.tenant_id == tenant)
     return (
-        select(*_BATCH, *_ACTIVATION, *_BLOCK)
+        select(*_FACTS)
         .select_from(CodeBatch)
         .outerjoin(Assignment, assignment)
         .outerjoin(CodeBlock, block)
@@ -185,21 +207,24 @@ def _unit_rows_query() -> Select[Any]:
     )
 
 
-_UNIT_ROWS = prebuilt(_unit_rows_query())  # built once: the scan's hot path
+# Built once, ``serial`` and the tenant bound per call: the scan's hot path.
+_UNIT_ROWS = prebuilt(_unit_rows_query(_serial(), tenant_param()))
 
 
-async def unit_rows(
-    session: AsyncSession, serial: int
-) -> tuple[UnitBatch | None, UnitActivation | None, list[UnitBlock]]:
-    """The batch, activation and blocks covering one serial, in one round trip (a unit's facts
-    need all three), one row per covering block."""
-    rows = (await direct.execute(session, _UNIT_ROWS, tenant_params(session, serial=serial))).all()
+def _unit_facts(rows: Sequence[Sequence[Any]]) -> Found:
+    """The batch, activation and blocks of ``_unit_rows_query``'s rows (its columns first in each)."""
     if not rows:
         return None, None, []
     first = rows[0]
     # An outer join's missing row reads as NULLs: product_id and kind are NOT NULL columns.
     activation = UnitActivation(*first[_A:_K]) if first[_A] is not None else None
-    return UnitBatch(*first[:_A]), activation, [UnitBlock(*row[_K:]) for row in rows if row[_K] is not None]
+    return UnitBatch(*first[:_A]), activation, [UnitBlock(*row[_K:_L]) for row in rows if row[_K] is not None]
+
+
+async def unit_rows(session: AsyncSession, serial: int) -> Found:
+    """The batch, activation and blocks covering one serial, in one round trip (a unit's facts
+    need all three), one row per covering block."""
+    return _unit_facts((await direct.execute(session, _UNIT_ROWS, tenant_params(session, serial=serial))).all())
 
 
 # units ---------------------------------------------------------------------------------------
@@ -215,29 +240,80 @@ async def units_by_serial(session: AsyncSession, serials: Sequence[int]) -> dict
     return found
 
 
-def _chain_query() -> Select[Any]:
-    """A recursive query costs more to build than to run; ``serial``, ``depth`` and the tenant are
-    bound per call, and both members name the tenant (prebuilt)."""
-    parent, tenant = aliased(Unit), tenant_param()
-    start = select(Unit.serial, Unit.level, Unit.parent_serial, Unit.packed_at, literal(0).label("depth"))
-    chain = start.where(Unit.serial == bindparam("serial"), Unit.tenant_id == tenant).cte("chain", recursive=True)
-    chain = chain.union_all(
+def _chain(serial: BindParameter[int], depth: BindParameter[int], tenant: BindParameter[int]) -> CTE:
+    """The unit and at most ``depth`` units it sits in, each with its ``depth``; both members name
+    the tenant (prebuilt)."""
+    parent = aliased(Unit)
+    start = select(*_LINK, literal(0).label("depth"))
+    chain = start.where(Unit.serial == serial, Unit.tenant_id == tenant).cte("chain", recursive=True)
+    return chain.union_all(
         select(parent.serial, parent.level, parent.parent_serial, parent.packed_at, chain.c.depth + 1).where(
-            parent.serial == chain.c.parent_serial, chain.c.depth < bindparam("depth"), parent.tenant_id == tenant
+            parent.serial == chain.c.parent_serial, chain.c.depth < depth, parent.tenant_id == tenant
         )
     )
-    columns = (chain.c.serial, chain.c.level, chain.c.parent_serial, chain.c.packed_at)
-    return select(*columns).order_by(chain.c.depth)
 
 
-_CHAIN = prebuilt(_chain_query())  # built once: the scan's hot path
+def _links(chain: CTE) -> tuple[Any, ...]:
+    return chain.c.serial, chain.c.level, chain.c.parent_serial, chain.c.packed_at
 
 
-async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[tuple[int, str, int | None, Any]]:
+def _chain_query() -> Select[Any]:
+    chain = _chain(_serial(), _depth(), tenant_param())
+    return select(*_links(chain)).order_by(chain.c.depth)
+
+
+# A recursive query costs more to build than to run: built once, ``serial``, ``depth`` and the
+# tenant bound per call (the scan's hot path).
+_CHAIN = prebuilt(_chain_query())
+
+
+def _unit_links(rows: Sequence[Sequence[Any]]) -> list[Link]:
+    """The chain of ``_chain``'s rows, its link columns alone in each."""
+    return [(unit, level, above, at) for unit, level, above, at in rows]
+
+
+async def unit_chain(session: AsyncSession, serial: int, depth: int) -> list[Link]:
     """``serial`` and the units it sits in, nearest first, in one round trip (a recursive
     query): (serial, level, parent serial, packed_at), at most ``depth`` parents."""
     rows = await direct.execute(session, _CHAIN, tenant_params(session, serial=serial, depth=depth))
-    return [(unit, level, above, at) for unit, level, above, at in rows.all()]
+    return _unit_links(rows.all())
+
+
+def _unit_rows_and_chain_query() -> CompoundSelect[Any]:
+    """``_UNIT_ROWS`` and ``_CHAIN`` as one statement: the two row shapes side by side, each
+    padded with the other's columns as NULLs (cast, so that PostgreSQL types every column of the
+    UNION alike), then which part a row is (0: facts, 1: chain) and its depth in the chain. No
+    ORDER BY: a sort could reorder the blocks' rows, which ``unit_rows`` gives as the join does;
+    the chain's few rows are put in order when read."""
+    serial, tenant = _serial(), tenant_param()
+    chain = _chain(serial, _depth(), tenant)
+    facts = _unit_rows_query(serial, tenant).add_columns(
+        *(cast(null(), column.type) for column in _LINK),
+        literal_column("0", Integer).label("part"),
+        cast(null(), Integer).label("depth"),
+    )
+    links = select(
+        *(cast(null(), column.type) for column in _FACTS),
+        *_links(chain),
+        literal_column("1", Integer).label("part"),
+        chain.c.depth,
+    )
+    return union_all(facts, links)
+
+
+_UNIT_ROWS_AND_CHAIN = prebuilt(_unit_rows_and_chain_query())  # built once: every consumer scan runs it
+
+
+async def unit_rows_and_chain(
+    session: AsyncSession, serial: int, depth: int
+) -> tuple[UnitBatch | None, UnitActivation | None, list[UnitBlock], list[Link]]:
+    """``unit_rows`` and ``unit_chain`` of one serial in one round trip (the consumer scan wants
+    both)."""
+    params = tenant_params(session, serial=serial, depth=depth)
+    rows = (await direct.execute(session, _UNIT_ROWS_AND_CHAIN, params)).all()
+    links = sorted((row for row in rows if row[_PART] == 1), key=lambda row: row[_DEPTH])
+    batch, activation, blocks = _unit_facts([row for row in rows if row[_PART] == 0])
+    return batch, activation, blocks, _unit_links([row[_L:_PART] for row in links])
 
 
 async def children_of(session: AsyncSession, parent_serials: Sequence[int]) -> list[Unit]:

@@ -83,11 +83,20 @@ def _facts_of_models(batch: CodeBatch, assignment: Assignment | None, blocks: Se
     )
 
 
-async def unit_facts(ctx: Ctx, serial: int) -> UnitFactsRow:
-    batch, assignment, blocks = await repo.unit_rows(ctx.session, serial)
+def _known(
+    serial: int,
+    batch: rules.UnitBatch | None,
+    assignment: rules.UnitActivation | None,
+    blocks: Sequence[rules.UnitBlock],
+) -> UnitFactsRow:
+    """The facts of a unit as read; UnknownCode if it lies in no batch."""
     if batch is None:
         raise UnknownCode(f"serial {serial} belongs to no batch", [FieldError("code", "unknown", "unknown")])
     return _facts(batch, assignment, blocks)
+
+
+async def unit_facts(ctx: Ctx, serial: int) -> UnitFactsRow:
+    return _known(serial, *await repo.unit_rows(ctx.session, serial))
 
 
 async def unit_facts_of(ctx: Ctx, serials: Iterable[int]) -> dict[int, UnitFactsRow]:
@@ -106,7 +115,9 @@ async def describe(ctx: Ctx, text: str) -> ResolvedCode:
     """``resolve`` without the permission check, for contexts that show a code to its scanner
     (the public code page) and decide themselves what to reveal."""
     located = await locate(ctx, text)
-    facts = await unit_facts(ctx, located.serial)
+    # The unit's facts and the units it sits in, in one round trip: every consumer scan reads both.
+    batch, assignment, blocks, chain = await repo.unit_rows_and_chain(ctx.session, located.serial, 3)
+    facts = _known(located.serial, batch, assignment, blocks)
     if located.face is not None and located.face.name.lower() not in facts.batch.faces:
         raise UnknownCode("this batch prints no such face", [FieldError("code", "wrong face", "unknown")])
     product = await catalog.lookup_product(ctx, facts.assignment.product_id) if facts.assignment else None
@@ -118,7 +129,6 @@ async def describe(ctx: Ctx, text: str) -> ResolvedCode:
         raise BadCode(
             "the Digital Link's GTIN is not this unit's product", [FieldError("code", "GTIN mismatch", "gtin")]
         )
-    chain = await repo.unit_chain(ctx.session, located.serial, 3)
     parents = [
         UnitRef(serial=serial, level=level, packed_at=below[3])
         for below, (serial, level, _, _) in pairwise(chain)
