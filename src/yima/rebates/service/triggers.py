@@ -143,14 +143,19 @@ async def _payees(
     return found
 
 
-async def pay_consumer_scan(ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str) -> int:
+async def pay_consumer_scan(
+    ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str,
+    parents: Sequence[codes.Ancestor] | None = None,
+) -> int:  # fmt: skip
     """A consumer scanned a bottle: pay its registering store (bC), that store's dealer and
     salesman (BbC) and the guide who sold it (guide policies) once per bottle, unless the goods
-    were found diverted; how many credits were written."""
+    were found diverted; how many credits were written. ``parents``: the bottle's current
+    ancestors when the caller has them (the scan does: ``codes.ancestors_of``), else looked up."""
     policies = [p for p in await running_policies(ctx, rules.ON_CONSUMER_SCAN) if p.covers(product_id)]
     if not policies:
         return 0
-    chain = [serial, *(a.serial for a in await codes.ancestors(ctx, serial))]
+    parents = await codes.ancestors(ctx, serial) if parents is None else parents
+    chain = [serial, *(a.serial for a in parents)]
     registered = await repo.registrations(ctx.session, chain)
     registration = next((registered[s] for s in chain if s in registered), None)
     paid = {receiver for p in policies for receiver in p.amounts()}

@@ -121,7 +121,9 @@ async def record_scan(
         checked = DiversionCheck(found.distance_km if found else None)
     if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
         product_id = unit.product.id if unit.product else None
-        await rebates.pay_consumer_scan(ctx, unit.serial, product_id, record.region_code, scan_ref(record))
+        await rebates.pay_consumer_scan(
+            ctx, unit.serial, product_id, record.region_code, scan_ref(record), codes.ancestors_of(unit)
+        )
     return Recorded(unit, record, fresh=True, scans=scans, diversion=checked, sequential=recording.sequential)
 
 
