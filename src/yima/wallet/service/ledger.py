@@ -5,6 +5,8 @@ updates every account in the global lock order, each with one conditional UPDATE
 the new balance, then writes the entries. A debit the account cannot cover undoes what this
 call already did (in the same transaction) and raises: the ledger is as it was, and a caller
 that catches the error can go on. A key seen before returns its first journal (``replayed``).
+On PostgreSQL the key's INSERT carries the first leg and the last leg the entries' INSERT
+(repository/posting.py): an award is two statements.
 """
 
 from __future__ import annotations
@@ -106,30 +108,36 @@ async def post(
         "actor_name": ctx.actor.name[:120],
         "created_at": now,
     }
-    journal_id = await repo.claim_journal(session, values)
+    journal_id, done = await repo.open_journal(session, values, CNY, ordered[0])
     if journal_id is None:  # a retry, or a concurrent request with the same key that committed first
         found = await repo.journal_by_key(session, key)
         assert found is not None
         return await _replay(ctx, found, fingerprint)
     applied: list[tuple[Leg, int, int]] = []
-    for leg in ordered:
-        done = await repo.apply_leg(session, ctx.tenant_id, CNY, leg)
+    for n, leg in enumerate(ordered):  # the first was applied with the journal's INSERT
+        if n == len(ordered) - 1:  # the last, with the entries' INSERT
+            done = await repo.close_journal(session, ctx.tenant_id, CNY, journal_id, leg, _lines(applied, leg))
+        elif n > 0:
+            done = await repo.apply_leg(session, ctx.tenant_id, CNY, leg)
         if done is None:
             await _undo(ctx, journal_id, applied)
             raise await _refusal(ctx, leg)
         applied.append((leg, *done))
-    applied.sort(key=lambda done: rules.ENTRY_RANK[done[0].kind])  # entries in their usual order
-    rows = [
-        {"tenant_id": ctx.tenant_id, "journal_id": journal_id, "account_id": account_id, "amount": leg.amount,
-         "balance_after": balance}
-        for leg, account_id, balance in applied
-    ]  # fmt: skip
-    await repo.insert_entries(session, rows)
+    applied.sort(key=lambda done: rules.ENTRY_RANK[done[0].kind])  # as _lines ordered the entries
     entries = [
         EntryRead(account_id=a, account_kind=leg.kind, account_name="", amount=leg.amount, balance_after=b)
         for leg, a, b in applied
     ]
     return JournalRead(id=journal_id, entries=entries, replayed=False, **_shown(values))
+
+
+def _lines(applied: Sequence[tuple[Leg, int, int]], last: Leg) -> list[tuple[int, int, int] | None]:
+    """The journal's entries in their usual order, (account id, amount, balance after), None
+    where the last leg's goes (its statement knows its account and balance)."""
+    lines: list[tuple[Leg, tuple[int, int, int] | None]] = [(leg, (a, leg.amount, b)) for leg, a, b in applied]
+    lines.append((last, None))
+    lines.sort(key=lambda line: rules.ENTRY_RANK[line[0].kind])  # stable: legs of a kind stay in lock order
+    return [line for _, line in lines]
 
 
 def _shown(values: dict[str, object]) -> dict[str, object]:

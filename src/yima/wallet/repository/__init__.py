@@ -1,26 +1,18 @@
-"""Every SQL statement of the wallet.
-
-Balances change only through ``apply_leg``: one UPDATE (or, for a credit to an account named by
-its owner, one INSERT … ON CONFLICT DO UPDATE) that adds the amount and returns the new balance,
-with ``balance >= :debit`` in its WHERE for an account that may not go negative. The row lock it
-takes serialises concurrent movements on PostgreSQL (READ COMMITTED re-checks the WHERE on the
-newest row); SQLite runs one writer at a time. There is no read-modify-write anywhere.
+"""Every SQL statement of the wallet; those that post a journal are in ``posting`` (balances
+change only through them), re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
-from itertools import product
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Update, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from yima.platform.db import direct
 from yima.platform.db.base import newest_first
-from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
-from yima.platform.db.upsert import insert_on_conflict, prebuilt_upsert, table_of
+from yima.platform.db.upsert import insert_on_conflict
 from yima.wallet.models import (
     Account,
     Entry,
@@ -31,12 +23,17 @@ from yima.wallet.models import (
     SandboxTransfer,
     WalletSettings,
 )
-from yima.wallet.rules import Leg
+from yima.wallet.repository.posting import ACCOUNT_KEY, NO_SYNC
+from yima.wallet.repository.posting import apply_leg as apply_leg
+from yima.wallet.repository.posting import claim_journal as claim_journal
+from yima.wallet.repository.posting import close_journal as close_journal
+from yima.wallet.repository.posting import delete_journal as delete_journal
+from yima.wallet.repository.posting import insert_entries as insert_entries
+from yima.wallet.repository.posting import journal_by_key as journal_by_key
+from yima.wallet.repository.posting import open_journal as open_journal
 from yima.wallet.schemas import AccountFilter, JournalFilter, PayoutFilter
 
 FRESH = {"populate_existing": True}  # balances change by UPDATE statements, never through objects
-NO_SYNC = {"synchronize_session": False}
-ACCOUNT_KEY = ["tenant_id", "kind", "currency", "owner_kind", "owner_ref", "slice"]
 
 
 def add(session: AsyncSession, *rows: object) -> None:
@@ -44,95 +41,6 @@ def add(session: AsyncSession, *rows: object) -> None:
 
 
 # the ledger -----------------------------------------------------------------------------------
-
-
-# What every award runs is built once, on the tables (platform/db/tenancy.py: ``prebuilt``).
-_CLAIM_JOURNAL = prebuilt_upsert(
-    lambda insert_: (
-        insert_(table_of(Journal))
-        .on_conflict_do_nothing(index_elements=["tenant_id", "key"])
-        .returning(table_of(Journal).c.id)
-    )
-)
-
-
-async def claim_journal(session: AsyncSession, values: dict[str, Any]) -> int | None:
-    """Insert the journal unless its key exists; its id, or None when the key was taken (on
-    PostgreSQL a concurrent insert of the same key waits for the first to commit or roll back)."""
-    found = (await direct.execute(session, _CLAIM_JOURNAL(session), values)).scalar_one_or_none()
-    return int(found) if found is not None else None
-
-
-async def journal_by_key(session: AsyncSession, key: str) -> Journal | None:
-    return (await session.scalars(select(Journal).where(Journal.key == key))).first()
-
-
-async def delete_journal(session: AsyncSession, journal_id: int) -> None:
-    await session.execute(delete(Journal).where(Journal.id == journal_id).execution_options(**NO_SYNC))
-
-
-def _credit_by_owner(insert_: Callable[[Any], Any]) -> Any:
-    """Make the account holding the amount, or add the amount (the row's ``excluded`` balance) to it."""
-    accounts = table_of(Account)
-    statement = insert_(accounts)
-    return statement.on_conflict_do_update(
-        index_elements=ACCOUNT_KEY, set_={"balance": accounts.c.balance + statement.excluded.balance}
-    ).returning(accounts.c.id, accounts.c.balance)
-
-
-_CREDIT_BY_OWNER = prebuilt_upsert(_credit_by_owner)
-
-
-def _leg_update(by_id: bool, owner: bool, open_only: bool, covered: bool) -> Update:
-    """One shape of a leg's UPDATE; no parameter is named as a column (the UPDATE would SET it)."""
-    c = table_of(Account).c
-    where = [c.tenant_id == tenant_param(), c.kind == bindparam("leg_kind"), c.currency == bindparam("leg_currency")]
-    if by_id:
-        where.append(c.id == bindparam("leg_account"))
-    if owner:
-        where += [c.owner_kind == bindparam("leg_owner_kind"), c.owner_ref == bindparam("leg_owner_ref")]
-    if not by_id:
-        where.append(c.slice == 0)
-    if open_only:
-        where.append(c.closed_at.is_(None))
-    if covered:
-        where.append(c.balance >= bindparam("need"))
-    statement = update(table_of(Account)).where(*where).values(balance=c.balance + bindparam("delta"))
-    return statement.returning(c.id, c.balance)
-
-
-# (by id, owner checked, open only, covered); an account named by its owner is its slice 0, whether closed or not
-_APPLY_LEG = {f: prebuilt(_leg_update(*f)) for f in product((False, True), repeat=4) if f[0] or (f[1] and not f[2])}
-
-
-async def apply_leg(
-    session: AsyncSession, tenant_id: int, currency: str, leg: Leg, *, guard: bool = True
-) -> tuple[int, int] | None:
-    """Add ``leg.amount`` to its account: (account id, balance after), or None when no account
-    took it (absent, closed, another kind, or — guarded — without the money)."""
-    by_id = leg.account_id is not None
-    if not by_id and not (guard and leg.guarded):  # made on first use
-        values = {
-            "tenant_id": tenant_id, "kind": leg.kind, "currency": currency, "owner_kind": leg.owner_kind,
-            "owner_ref": leg.owner_ref, "name": "", "balance": leg.amount, "slice": 0,
-            "created_at": dt.datetime.now(dt.UTC),
-        }  # fmt: skip
-        row = (await direct.execute(session, _CREDIT_BY_OWNER(session), values)).first()
-    else:  # by id with an owner: a budget's slice, named from a cache: it must still be that budget's
-        flags = (by_id, bool(leg.owner_kind) or not by_id, guard and by_id, guard and leg.guarded)
-        params = tenant_params(
-            session, leg_kind=leg.kind, leg_currency=currency, leg_account=leg.account_id,
-            leg_owner_kind=leg.owner_kind, leg_owner_ref=leg.owner_ref, delta=leg.amount, need=-leg.amount,
-        )  # fmt: skip
-        row = (await direct.execute(session, _APPLY_LEG[flags], params)).first()
-    return (int(row[0]), int(row[1])) if row else None
-
-
-_INSERT_ENTRIES = prebuilt(insert(table_of(Entry)))
-
-
-async def insert_entries(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    await direct.execute(session, _INSERT_ENTRIES, list(rows))  # as parameters: compiled once
 
 
 async def get_account(session: AsyncSession, account_id: int) -> Account | None:
