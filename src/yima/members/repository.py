@@ -7,7 +7,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,7 +16,7 @@ from yima.members.models import Identity, Person, PersonTag, PhoneCode, SmsMessa
 from yima.members.rules import PHONE
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
-from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
+from yima.platform.db.tenancy import TENANT_PARAM, check_tenants, prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import table_of
 
 
@@ -73,15 +74,48 @@ async def insert_identity(session: AsyncSession, identity: Identity, person: Per
     return True
 
 
-_INSERT_PERSON = prebuilt(insert(table_of(Person)).returning(table_of(Person).c.id))
-_INSERT_IDENTITY = prebuilt(insert(table_of(Identity)))
+_PERSONS, _IDENTITIES = table_of(Person), table_of(Identity)
+_INSERT_PERSON = prebuilt(insert(_PERSONS).returning(_PERSONS.c.id))
+_INSERT_IDENTITY = prebuilt(insert(_IDENTITIES))
 
 
-async def insert_new_owner(session: AsyncSession, person: dict[str, Any], identity: dict[str, Any]) -> int:
-    """Insert a person and the identity they hold, in two statements and no savepoint: for an
-    identity nobody else can be inserting (a visitor id just drawn at random). The new person's id."""
+def _person_with_identity() -> Select[Any]:
+    """PostgreSQL's two INSERTs as one statement: the identity's reads the person's RETURNING."""
+    tenant, at = tenant_param(), bindparam("at", type_=_PERSONS.c.created_at.type)
+    person = (
+        postgresql.insert(_PERSONS)
+        .values(tenant_id=tenant, level=0, first_seen_at=at, created_at=at, updated_at=at)
+        .returning(_PERSONS.c.id)
+        .cte("person")
+    )
+    held = select(
+        tenant, person.c.id, bindparam("kind", type_=_IDENTITIES.c.kind.type),
+        bindparam("value", type_=_IDENTITIES.c.value.type), at,
+    )  # fmt: skip
+    identity = (
+        insert(_IDENTITIES)
+        .from_select(["tenant_id", "person_id", "kind", "value", "created_at"], held)
+        .returning(_IDENTITIES.c.person_id)
+        .cte("identity")
+    )
+    return prebuilt(select(identity.c.person_id))
+
+
+_PERSON_WITH_IDENTITY = _person_with_identity()
+
+
+async def insert_new_owner(session: AsyncSession, tenant_id: int, kind: str, value: str, at: dt.datetime) -> int:
+    """Insert a person and the identity they hold, with no savepoint: for an identity nobody else
+    can be inserting (a visitor id just drawn at random). One statement on PostgreSQL, two
+    elsewhere. The new person's id."""
+    if direct.on_postgres(session):
+        params = tenant_params(session, kind=kind, value=value, at=at)
+        check_tenants(params[TENANT_PARAM], [{"tenant_id": tenant_id}])
+        return int((await direct.execute(session, _PERSON_WITH_IDENTITY, params)).scalar_one())
+    person = {"tenant_id": tenant_id, "level": 0, "first_seen_at": at, "created_at": at, "updated_at": at}
     person_id = int((await direct.execute(session, _INSERT_PERSON, person)).scalar_one())
-    await direct.execute(session, _INSERT_IDENTITY, identity | {"person_id": person_id})
+    identity = {"tenant_id": tenant_id, "person_id": person_id, "kind": kind, "value": value, "created_at": at}
+    await direct.execute(session, _INSERT_IDENTITY, identity)
     return person_id
 
 

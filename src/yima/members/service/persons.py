@@ -143,10 +143,7 @@ async def new_visitor_person_id(ctx: Ctx, visitor_id: str) -> int:
     its identity: the scan's hot path, a first scan in five."""
     if not rules.VISITOR_ID.match(visitor_id):
         raise Invalid("not a visitor id", [FieldError("visitor_id", "22 base64url characters", "invalid_visitor")])
-    now = ctx.now()
-    person = {"tenant_id": ctx.tenant_id, "level": 0, "first_seen_at": now, "created_at": now, "updated_at": now}
-    identity = {"tenant_id": ctx.tenant_id, "kind": rules.VISITOR, "value": visitor_id, "created_at": now}
-    return await repo.insert_new_owner(ctx.session, person, identity)
+    return await repo.insert_new_owner(ctx.session, ctx.tenant_id, rules.VISITOR, visitor_id, ctx.now())
 
 
 async def verified_phone(ctx: Ctx, person_id: int) -> str | None:

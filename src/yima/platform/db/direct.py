@@ -277,7 +277,7 @@ async def execute(session: AsyncSession, statement: Executable, params: Params) 
     sets: Sequence[Mapping[str, Any]] = [params] if isinstance(params, Mapping) else params
     check_tenants(bound_tenant(session.sync_session), sets)
     sync = session.sync_session
-    if sync.autoflush and (sync.new or sync.dirty or sync.deleted):
+    if sync.autoflush and not sync._is_clean():  # what autoflush checks (.dirty would scan every object)
         await session.flush()
     found = await _driver_of(session)
     if found is None:  # SQLite: through the session, whose hooks check it again

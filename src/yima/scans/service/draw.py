@@ -202,7 +202,10 @@ async def scan_code(
     else:
         award = await award_of(ctx, record)
     draw = result_of(record, award)
-    return ScanResult(**page.model_dump(), draw=draw, visitor_token=visit.issued_token, replayed=not recorded.fresh)
+    # The page and the draw are valid models already: not validated (nor dumped) again.
+    return ScanResult.model_construct(
+        **dict(page), draw=draw, visitor_token=visit.issued_token, replayed=not recorded.fresh
+    )
 
 
 async def award_of(ctx: Ctx, record: ScanRecord) -> AwardRead | None:
