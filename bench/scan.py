@@ -13,10 +13,8 @@ ledger.
 
 The load generator runs in this process on loopback (uvloop, one raw HTTP/1.1 keep-alive
 connection per slot, request bytes built before the run): exactly ``--concurrency`` (32)
-requests in flight. Three phases on the same server, each warmed up, then ``ANALYZE`` (as
-autovacuum would on live tables), then ``--seconds`` measured. ``minimal`` and ``scans``, whose
-rates are compared, are warmed both, then measured in ``--rounds`` slices taken in turn (the
-machine's speed drifts within a minute; slices in turn meet the same drift):
+requests in flight. Three phases on the same server, each a warm-up then ``--seconds`` measured
+(``ANALYZE`` in between, as autovacuum would on live tables):
 
 - ``hello_per_s``: ``GET /bench/hello`` (no database: the stack alone);
 - ``minimal_per_s``: ``POST /bench/minimal`` (one indexed SELECT and one INSERT in the request's
@@ -51,10 +49,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import uvloop
 
@@ -291,14 +288,14 @@ async def wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
     raise SystemExit("the server did not come up")
 
 
-def profile(args: argparse.Namespace, name: str, pids: list[int], seconds: float) -> list[subprocess.Popen[bytes]]:
-    """With ``--profile DIR``: py-spy samples each server worker through a measured slice, into
-    DIR/<phase>-<slice>-<pid>.txt (collapsed stacks: one stack and its sample count a line)."""
+def profile(args: argparse.Namespace, name: str, pids: list[int]) -> list[subprocess.Popen[bytes]]:
+    """With ``--profile DIR``: py-spy samples each server worker through the measured phase, into
+    DIR/<phase>-<pid>.txt (collapsed stacks: one stack and its sample count a line)."""
     if not args.profile:
         return []
     Path(args.profile).mkdir(parents=True, exist_ok=True)
     # Blocking samples (the worker paused for each): --nonblocking read stale frames as busy.
-    spy = [args.py_spy, "record", "-r", "250", "-f", "raw", "-d", str(max(1, round(seconds)))]
+    spy = [args.py_spy, "record", "-r", "250", "-f", "raw", "-d", str(round(args.seconds))]
     return [
         subprocess.Popen(
             [*spy, "-p", str(pid), "-o", str(Path(args.profile, f"{name}-{pid}.txt"))],
@@ -322,10 +319,13 @@ class Phase:
         return self.measured.ok / self.measured.elapsed if self.measured.elapsed else 0.0
 
 
-async def warm(name: str, args: argparse.Namespace, port: int, work: Work) -> Tally:
-    """Warm until every pooled connection has prepared the route's statements (asyncpg caches them
-    per connection, SQLAlchemy its compiled forms per process): --warmup seconds and at least
-    --warmup-requests answers, whichever is later (at most a minute)."""
+async def phase(
+    name: str, args: argparse.Namespace, port: int, url: str, meter: CpuMeter, make_work: Callable[[], Work]
+) -> Phase:
+    work = make_work()
+    # Warm until every pooled connection has prepared the route's statements (asyncpg caches them
+    # per connection, SQLAlchemy its compiled forms per process): --warmup seconds and at least
+    # --warmup-requests answers, whichever is later (at most a minute).
     warm_up = Tally()
     started = time.perf_counter()
     while time.perf_counter() - started < 60:
@@ -333,80 +333,25 @@ async def warm(name: str, args: argparse.Namespace, port: int, work: Work) -> Ta
         warm_up.merge(part)
         if sum(warm_up.statuses.values()) >= args.warmup_requests or not part.statuses:
             break
-    return warm_up
-
-
-@dataclass
-class Measured:
-    """A phase's measured slices, summed: answers, CPU seconds, database sessions (averaged)."""
-
-    tally: Tally = field(default_factory=Tally)
-    cpu_seconds: dict[str, float] = field(default_factory=dict)
-    sessions: list[dict[str, float]] = field(default_factory=list)
-
-    def cpu(self) -> dict[str, Any]:
-        return CpuMeter.spent({}, self.cpu_seconds, self.tally.elapsed)
-
-    def mean_sessions(self) -> dict[str, float]:
-        keys = {key for seen in self.sessions for key in seen}
-        mean = {key: round(sum(seen.get(key, 0.0) for seen in self.sessions) / len(self.sessions), 2) for key in keys}
-        return dict(sorted(mean.items(), key=lambda item: -item[1])[:10])
-
-
-async def measure(
-    name: str, args: argparse.Namespace, port: int, url: str, meter: CpuMeter, work: Work, seconds: float,
-    into: Measured,
-) -> None:  # fmt: skip
-    """One measured slice of a phase, added to ``into``."""
-    profilers = profile(args, f"{name}-{len(into.sessions)}", meter.workers(), seconds)
+    await analyze(url)
+    profilers = profile(args, name, meter.workers())
     stop = asyncio.Event()
     watcher = asyncio.create_task(watch_database(url, stop))
     before = meter.sample()
-    into.tally.merge(await run_slots(port, args.concurrency, seconds, work))
-    after = meter.sample()
-    for key, value in after.items():
-        into.cpu_seconds[key] = into.cpu_seconds.get(key, 0.0) + value - before.get(key, 0.0)
+    measured = await run_slots(port, args.concurrency, args.seconds, work)
+    cpu = CpuMeter.spent(before, meter.sample(), measured.elapsed)
     stop.set()
-    into.sessions.append(await watcher)
+    sessions = await watcher
     for profiler in profilers:
         profiler.wait()
-
-
-def report(name: str, warm_up: Tally, measured: Measured) -> Phase:
-    tally = measured.tally
-    for status, sample in {**warm_up.samples, **tally.samples}.items():
+    for status, sample in {**warm_up.samples, **measured.samples}.items():
         print(f"{name}: HTTP {status}: {sample}", file=sys.stderr)
-    phase = Phase(name, tally, measured.cpu(), warm_up, measured.mean_sessions())
     print(
-        f"{name}: {phase.rate:,.0f}/s ok, p99 {_percentile(tally.latencies_ms, 0.99):.1f} ms,"
-        f" errors {tally.errors()}, cpu {phase.cpu}, database sessions {phase.sessions}",
+        f"{name}: {measured.ok / measured.elapsed:,.0f}/s ok, p99 {_percentile(measured.latencies_ms, 0.99):.1f} ms,"
+        f" errors {measured.errors()}, cpu {cpu}, database sessions {sessions}",
         file=sys.stderr,
     )
-    return phase
-
-
-async def phase(name: str, args: argparse.Namespace, port: int, url: str, meter: CpuMeter, work: Work) -> Phase:
-    """A phase measured in one piece (``hello``)."""
-    warm_up = await warm(name, args, port, work)
-    await analyze(url)
-    measured = Measured()
-    await measure(name, args, port, url, meter, work, args.seconds, measured)
-    return report(name, warm_up, measured)
-
-
-async def alternating(
-    args: argparse.Namespace, port: int, url: str, meter: CpuMeter, works: dict[str, Work]
-) -> list[Phase]:
-    """Phases whose rates are compared (``minimal`` and ``scans``), each warmed, then measured in
-    --rounds slices taken in turn: this machine's speed drifts by a fifth within a minute, and
-    slices in turn meet the same drift, where two phases one after the other would not."""
-    warm_ups = {name: await warm(name, args, port, work) for name, work in works.items()}
-    await analyze(url)
-    measured = {name: Measured() for name in works}
-    for _ in range(args.rounds):
-        for name, work in works.items():
-            await measure(name, args, port, url, meter, work, args.seconds / args.rounds, measured[name])
-    return [report(name, warm_ups[name], measured[name]) for name in works]
+    return Phase(name, measured, cpu, warm_up, sessions)
 
 
 async def scans_route_exists(port: int) -> bool:
@@ -479,7 +424,7 @@ async def run(args: argparse.Namespace, tmp: str) -> dict[str, object]:
         await wait_until_up(port, server)
         meter = CpuMeter(server.pid, postmaster)
         hello = await phase(
-            "hello", args, port, url, meter, fixed_requests([request_head("GET", "/bench/hello") + b"\r\n"])
+            "hello", args, port, url, meter, lambda: fixed_requests([request_head("GET", "/bench/hello") + b"\r\n"])
         )
         minimal_head = request_head("POST", "/bench/minimal")
         minimal_requests = []
@@ -487,14 +432,13 @@ async def run(args: argparse.Namespace, tmp: str) -> dict[str, object]:
             body = json.dumps({"code": code}).encode()
             lengths = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
             minimal_requests.append(minimal_head + lengths + body)
+        minimal = await phase("minimal", args, port, url, meter, lambda: fixed_requests(minimal_requests))
         scans: Phase | None = None
         if await scans_route_exists(port):
             queue = iter(consumers(seeded.scan_codes))
-            works = {"minimal": fixed_requests(minimal_requests), "scans": scanning(queue)}
-            minimal, scans = await alternating(args, port, url, meter, works)
+            scans = await phase("scans", args, port, url, meter, lambda: scanning(queue))
         else:
             print(f"scans: POST {SCANS_PATH} is not served yet: no scan phase", file=sys.stderr)
-            minimal = await phase("minimal", args, port, url, meter, fixed_requests(minimal_requests))
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -549,7 +493,6 @@ async def run(args: argparse.Namespace, tmp: str) -> dict[str, object]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds of each phase")
-    parser.add_argument("--rounds", type=int, default=5, help="slices of minimal and scans measured in turn")
     parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds before each phase")
     parser.add_argument("--warmup-requests", type=int, default=1000, help="and at least this many warm-up requests")
     parser.add_argument("--concurrency", type=int, default=32, help="requests kept in flight")
