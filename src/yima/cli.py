@@ -53,7 +53,7 @@ def serve(
     if workers > 1:  # a listening socket each: connections spread over them (platform/web/workers.py)
         server_workers.serve(factory, host, port, workers, **options)
     else:
-        uvicorn.run(factory, host=host, port=port, **options)
+        server_workers.run(uvicorn.Config(factory, host=host, port=port, **options))
 
 
 @app.command()

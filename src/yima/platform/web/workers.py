@@ -10,6 +10,7 @@ stops them on SIGINT or SIGTERM (each then finishes its requests, as uvicorn's w
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.connection
 import signal
@@ -35,7 +36,28 @@ def _serve_one(app: str, host: str, port: int, options: dict[str, Any]) -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     sock = _listening_socket(host, port)
-    uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options)).run(sockets=[sock])
+    run(uvicorn.Config(app, host=host, port=port, **options), sockets=[sock])
+
+
+# Allocations between young collections (CPython's default: 700). A request in flight holds
+# thousands of objects for tens of milliseconds; at 700 each young collection finds those alive,
+# walks them and promotes them, and the older generations fill with garbage that only a full
+# collection frees.
+YOUNG_COLLECTION_EVERY = 20_000
+
+
+def run(config: uvicorn.Config, sockets: list[socket.socket] | None = None) -> None:
+    """Serve ``config``'s app in this process, the cycle collector tuned for a server.
+
+    The app is built first, and what exists then (modules, mappers, models, routes: some 280,000
+    objects, alive for the process's life) is frozen out of the collector's reach. Measured under
+    bench/scan.py's load, in the scan phase: full collections walked them all, each a pause of
+    about 0.16 s; with the defaults the collector took 18 % of the workers' CPU, 7 % after the
+    freeze, under 3 % with young collections every 20,000 allocations."""
+    config.load()
+    gc.freeze()
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
+    uvicorn.Server(config).run(sockets=sockets)
 
 
 def serve(app: str, host: str, port: int, workers: int, **options: Any) -> None:
