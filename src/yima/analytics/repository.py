@@ -13,10 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.analytics.models import ConsumedBottle, ScanCursor
-
-
-def _postgres(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
+from yima.platform.db import direct
 
 
 async def last_scan_id(session: AsyncSession) -> int:
@@ -26,12 +23,12 @@ async def last_scan_id(session: AsyncSession) -> int:
 
 async def set_last_scan_id(session: AsyncSession, tenant_id: int, scan_id: int) -> None:
     table = cast(Table, ScanCursor.__table__)
-    dialect_insert = pg_insert if _postgres(session) else sqlite_insert
+    dialect_insert = pg_insert if direct.on_postgres(session) else sqlite_insert
     statement = dialect_insert(table).values(tenant_id=tenant_id, last_scan_id=scan_id)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.tenant_id],
         set_={"last_scan_id": func.greatest(table.c.last_scan_id, statement.excluded.last_scan_id)}
-        if _postgres(session)
+        if direct.on_postgres(session)
         else {"last_scan_id": func.max(table.c.last_scan_id, statement.excluded.last_scan_id)},
     )
     await session.execute(statement)
@@ -49,7 +46,7 @@ async def add_consumed(session: AsyncSession, tenant_id: int, rows: Sequence[dic
     if not rows:
         return
     table = cast(Table, ConsumedBottle.__table__)
-    dialect_insert = pg_insert if _postgres(session) else sqlite_insert
+    dialect_insert = pg_insert if direct.on_postgres(session) else sqlite_insert
     values = [{"tenant_id": tenant_id, **row} for row in rows]
     statement = (
         dialect_insert(table).values(values).on_conflict_do_nothing(index_elements=[table.c.tenant_id, table.c.serial])

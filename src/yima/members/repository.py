@@ -198,7 +198,7 @@ async def lock_code(session: AsyncSession, phone: str, purpose: str) -> PhoneCod
     """The (phone, purpose)'s code row, locked until the transaction ends (PostgreSQL; SQLite
     runs one writer at a time anyway), so sends and checks of one phone take turns."""
     query = select(PhoneCode).where(PhoneCode.phone == phone, PhoneCode.purpose == purpose)
-    if session.bind and session.bind.dialect.name == "postgresql":
+    if direct.on_postgres(session):
         query = query.with_for_update()
     return await session.scalar(query)
 

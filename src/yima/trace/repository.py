@@ -56,10 +56,6 @@ def add(session: AsyncSession, *rows: object) -> None:
     session.add_all(rows)
 
 
-def _postgres(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
-
-
 def _chunks(values: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -93,7 +89,7 @@ async def insert_events(
     """Insert the events not stored yet; eventID → row id of those inserted (the others were
     there already, maybe written a moment ago by a concurrent capture of the same events)."""
     table = _table(EpcisEvent)
-    dialect_insert = pg_insert if _postgres(session) else sqlite_insert
+    dialect_insert = pg_insert if direct.on_postgres(session) else sqlite_insert
     statement = (
         dialect_insert(table)
         .on_conflict_do_nothing(index_elements=[table.c.tenant_id, table.c.event_id])
@@ -136,7 +132,7 @@ async def insert_epcs(
     if not rows:
         return
     table = _table(EpcisEventEpc)
-    if not _postgres(session):
+    if not direct.on_postgres(session):
         for part in _chunks(rows, SQLITE_VARIABLES // 7):
             values = [
                 {
@@ -200,7 +196,7 @@ async def get_event(session: AsyncSession, event_id: str) -> EpcisEvent | None:
 
 
 def _member(session: AsyncSession, column: Any, values: Sequence[str]) -> ColumnElement[bool]:
-    if _postgres(session):
+    if direct.on_postgres(session):
         return cast(ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(String))))
     return cast(ColumnElement[bool], column.in_(values))
 
@@ -291,7 +287,7 @@ async def events_of_units(
     """(event, unit serial, role) for the latest ``limit`` events naming one of the units (in any
     printed form), oldest first: one range scan of the (tenant, serial, event time) index per unit."""
     params = tenant_params(session, serials=list(serials), limit=limit)
-    found = (await direct.execute(session, _EVENTS_OF_UNITS[_postgres(session)], params)).all()
+    found = (await direct.execute(session, _EVENTS_OF_UNITS[direct.on_postgres(session)], params)).all()
     return [(UnitEvent._make(row[:-2]), row[-2], row[-1]) for row in reversed(found)]
 
 
@@ -360,7 +356,7 @@ async def diverted_serials(session: AsyncSession, serials: Sequence[int]) -> set
     """The units with a diversion record not dismissed."""
     if not serials:
         return set()
-    return set((await session.scalars(_diverted_query(_postgres(session)), {"serials": list(serials)})).all())
+    return set((await session.scalars(_diverted_query(direct.on_postgres(session)), {"serials": list(serials)})).all())
 
 
 # channel stock (analytics, read-only) ---------------------------------------------------------
@@ -452,7 +448,7 @@ async def channel_stock(
     )
     product: Any = literal(None, BigInteger)
     query = select(per_bottle.c.holder)
-    if ranges and _postgres(session):  # a VALUES list joined by range
+    if ranges and direct.on_postgres(session):  # a VALUES list joined by range
         columns = (sql_column(name, BigInteger) for name in ("lo", "hi", "product_id"))
         known = sql_values(*columns, name="ranges").data(list(ranges))
         product = known.c.product_id

@@ -39,6 +39,7 @@ from yima.codes.models import (
     LegacyImport,
     Unit,
 )
+from yima.platform.db import direct
 from yima.platform.db.base import Base
 from yima.platform.db.tenancy import ALL_TENANTS
 
@@ -83,20 +84,16 @@ async def blocks_overlapping(session: AsyncSession, ranges: Sequence[tuple[int, 
     return sorted(found.values(), key=lambda b: b.serial_from)
 
 
-def _postgres(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
-
-
 def _member(session: AsyncSession, column: Any, values: Sequence[Any], kind: Any = BigInteger) -> ColumnElement[bool]:
     """``column IN (values)``; on PostgreSQL ``column = ANY(:array)``, one parameter however many
     values (an expanded IN of hundreds of values costs more to render than to run)."""
-    if _postgres(session):
+    if direct.on_postgres(session):
         return cast(ColumnElement[bool], column == any_(bindparam(None, list(values), type_=ARRAY(kind))))
     return cast(ColumnElement[bool], column.in_(values))
 
 
 def _parts(session: AsyncSession, values: Sequence[T]) -> Iterator[Sequence[T]]:
-    return _chunks(values, 50_000 if _postgres(session) else _IN_CHUNK)
+    return _chunks(values, 50_000 if direct.on_postgres(session) else _IN_CHUNK)
 
 
 async def unit_parents(session: AsyncSession, serials: Sequence[int]) -> dict[int, int | None]:
@@ -152,7 +149,7 @@ def _unit_rows_of_query(postgres: bool) -> Select[Any]:
 async def unit_rows_of(session: AsyncSession, serials: Sequence[int]) -> dict[int, UnitRows]:
     """``unit_rows`` of many serials in one round trip: serial → (batch, activation, blocks);
     serials in no batch are left out."""
-    postgres = _postgres(session)
+    postgres = direct.on_postgres(session)
     query = _unit_rows_of_query(postgres)
     found: dict[int, UnitRows] = {}
     for part in _chunks(sorted(set(serials)), 50_000):
@@ -178,7 +175,7 @@ async def parents_and_contents(
     session: AsyncSession, serials: Sequence[int], holders: Sequence[int]
 ) -> tuple[dict[int, int | None], list[tuple[int, int]]]:
     """``unit_parents(serials)`` and ``child_links(holders)``, in one round trip when they fit."""
-    postgres = _postgres(session)
+    postgres = direct.on_postgres(session)
     if len(serials) + len(holders) > (50_000 if postgres else _IN_CHUNK):
         return await unit_parents(session, serials), await child_links(session, holders)
     if postgres:
@@ -207,7 +204,7 @@ def _child_counts_query(postgres: bool) -> Select[int | None, int]:
 
 async def child_counts(session: AsyncSession, parents: Sequence[int]) -> dict[int, int]:
     found: dict[int, int] = {}
-    query = _child_counts_query(_postgres(session))
+    query = _child_counts_query(direct.on_postgres(session))
     for part in _parts(session, parents):
         rows = (await session.execute(query, {"parents": list(part)})).all()
         found.update((cast(int, parent), int(count)) for parent, count in rows)
@@ -264,7 +261,7 @@ async def _place_part(
 ) -> int:
     """Upsert (serial, level, parent serial) rows, packed now when given a parent; how many rows
     were written. Core, so ``tenant_id`` is set here (the tenancy hook does not see bulk inserts)."""
-    if _postgres(session):
+    if direct.on_postgres(session):
         values = {
             "serials": [u[0] for u in part],
             "levels": [u[1] for u in part],

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from yima.platform.db.direct import on_postgres
 from yima.platform.db.tenancy import ALL_TENANTS
 from yima.platform.outbox.models import Job, OutboxMessage
 
@@ -34,7 +35,7 @@ async def claim_messages(
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    if session.bind and session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.scalars(query)).all())
     for row in rows:
@@ -86,7 +87,7 @@ async def claim_job(session: AsyncSession, now: dt.datetime, lease_until: dt.dat
         .limit(1)
         .execution_options(**ACROSS_TENANTS)
     )
-    if session.bind and session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     job = (await session.scalars(query)).first()
     if job is None:

@@ -88,7 +88,7 @@ async def registrations(session: AsyncSession, serials: Sequence[int]) -> dict[i
     """The goods' registrations by serial: columns on the driver, no ORM objects."""
     if not serials:
         return {}
-    postgres = session.bind is not None and session.bind.dialect.name == "postgresql"
+    postgres = direct.on_postgres(session)
     rows = await direct.execute(session, _REGISTRATIONS[postgres], tenant_params(session, serials=list(serials)))
     return {row[0]: Registration._make(row) for row in rows.all()}
 
