@@ -18,6 +18,7 @@ from yima.campaigns.schemas import BlacklistEntryCreate, BlacklistEntryFilter, C
 from yima.identity.permissions import cli_context
 from yima.platform.ctx import Ctx
 from yima.platform.db.session import Database
+from yima.platform.money import yuan
 from yima.settings import get_settings
 
 T = TypeVar("T")
@@ -38,17 +39,13 @@ def _run(slug: str, use_case: Callable[[Ctx], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
-def _yuan(fen: float) -> str:
-    return f"{fen / 100:,.2f}"
-
-
 @campaigns_app.command("list")
 def list_(tenant: Tenant, limit: Annotated[int, typer.Option(help="At most this many")] = 50) -> None:
     """The brand's campaigns, newest first."""
     rows = _run(tenant, lambda ctx: service.list_campaigns(ctx, CampaignFilter(), limit, None))[:limit]
     table = Table("id", "名称 name", "状态 state", "预算 budget (元)", "已用 spent (元)", "奖品 prizes")
     for c in rows:
-        table.add_row(str(c.id), c.name, c.state, _yuan(c.budget_fen), _yuan(c.spent_fen), str(len(c.prizes)))
+        table.add_row(str(c.id), c.name, c.state, yuan(c.budget_fen), yuan(c.spent_fen), str(len(c.prizes)))
     out.print(table)
 
 
@@ -68,10 +65,10 @@ def simulate(
     table = Table("奖品 prize", "预计数量 count", "预计花费 cost (元)", "用完于 runs out at scan")
     for p in result.prizes:
         ends = f"{p.runs_out_at_scan:,.0f}" if p.runs_out_at_scan is not None else "—"
-        table.add_row(p.name, f"{p.expected_count:,.1f}", _yuan(p.expected_cost_fen), ends)
+        table.add_row(p.name, f"{p.expected_count:,.1f}", yuan(p.expected_cost_fen), ends)
     out.print(table)
     exhausted = result.budget_exhausted_at_scan
-    out.print(f"预计花费 expected cost: {_yuan(result.expected_cost_fen)} / {_yuan(result.budget_fen)} 元")
+    out.print(f"预计花费 expected cost: {yuan(result.expected_cost_fen)} / {yuan(result.budget_fen)} 元")
     out.print(f"预算用完于 budget runs out at scan: {f'{exhausted:,.0f}' if exhausted is not None else '—'}")
 
 
