@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import httpx
+import pytest
+from sqlalchemy import select
 
 from tests.catalog.factories import create_product
 from tests.codes.factories import activate, create_batch, create_supplier
@@ -16,6 +18,9 @@ from yima.codes.tokens import Face
 from yima.partners import service as partners
 from yima.partners.schemas import ChannelRoleCreate
 from yima.platform.db.session import Database
+from yima.trace import h5 as trace_pages
+from yima.trace.models import EpcisEvent
+from yima.trace.rules import party_uri
 
 API = "/api/v1/trace/logistics"
 DEALER_PHONE, STORE_PHONE = "13900000011", "13900000012"
@@ -102,3 +107,50 @@ async def test_the_logistics_pages_offer_a_channel_account_its_own_partners(
     assert "甲经销商" in account.text and "经销商负责人" in account.text
     client.cookies.clear()
     assert "经销商 / 门店登录" in (await client.get("/m/trace")).text
+
+
+async def test_past_the_list_limit_a_counterpart_is_typed_by_its_code(
+    db: Database, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dealer with more stores than a select list holds ships to any of them by its code."""
+    monkeypatch.setattr(trace_pages, "CHOICES_LIMIT", 1)
+    await create_tenant(db, "acme")
+    product = await create_product(db, "acme")
+    cases = await create_batch(db, "acme", "case", 2, supplier_id=await create_supplier(db, "acme"))
+    await activate(db, "acme", cases.first_serial, cases.last_serial, product.id)
+    async with system(db, "acme") as ctx:
+        brand = await codes.codec(ctx)
+    case = [brand.encode(cases.first_serial + i, Face.OUTER) for i in range(2)]
+    warehouse = await create_warehouse(db, "acme")
+    dealer = await create_dealer(db, "acme", name="甲经销商")
+    stores = [await create_store(db, "acme", dealer.id, name=name) for name in ("甲一店", "甲二店")]
+    async with system(db, "acme") as ctx:
+        await partners.grant_role(ctx, ChannelRoleCreate(phone=DEALER_PHONE, kind="dealer_owner", dealer_id=dealer.id))
+    staff = await bearer(client, await create_client(db, "acme", ["logistics:write"]))
+    to_dealer = {"kind": "dealer", "id": dealer.id}
+    shipped = await client.post(
+        f"{API}/shipments", json={"codes": case, "source": {"kind": "warehouse", "id": warehouse.id},
+                                  "destination": to_dealer}, headers=staff,
+    )  # fmt: skip
+    assert shipped.status_code == 201, shipped.text
+    token = await channel_token(client, "acme", DEALER_PHONE)
+    own = {"Authorization": f"Bearer {token}"}
+    assert (await client.post(f"{API}/receipts", json={"codes": case, "receiver": to_dealer}, headers=own)).is_success
+    client.cookies.set("yima_channel", token)
+
+    page = await client.get("/m/trace/ship")
+    assert 'name="destination_code"' in page.text and 'name="source_code"' not in page.text  # only the cut list
+    listed = re.findall(r'<option value="store:(\d+)"', page.text)
+    assert len(listed) == 1
+    unlisted = next(s for s in stores if str(s.id) not in listed)
+    csrf = re.findall(r'name="csrf_token" value="([^"]+)"', page.text)[0]
+    form = {"csrf_token": csrf, "source": f"dealer:{dealer.id}"}
+    wrong = await client.post("/m/trace/ship", data=form | {"destination_code": "NO-SUCH", "codes": case[0]})
+    assert wrong.status_code == 422 and "没有此编码，或已停用" in wrong.text and 'value="NO-SUCH"' in wrong.text
+    done = await client.post("/m/trace/ship", data=form | {"destination_code": unlisted.code, "codes": "\n".join(case)})
+    assert done.status_code == 200 and "出库发货已记录" in done.text, done.text
+    event_id = re.findall(r'<code class="small">([^<]+)</code>', done.text)[0]
+    async with system(db, "acme") as ctx:
+        event = (await ctx.session.scalars(select(EpcisEvent).where(EpcisEvent.event_id == event_id))).one()
+    destinations = [d["destination"] for d in event.document["destinationList"]]
+    assert destinations == [party_uri("store", unlisted.id)]

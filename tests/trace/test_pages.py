@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from tests.catalog.factories import create_product
@@ -15,6 +16,7 @@ from tests.partners.factories import create_dealer, create_store, create_warehou
 from yima.codes import service as codes
 from yima.codes.tokens import Face
 from yima.platform.db.session import Database
+from yima.trace import h5 as trace_pages
 from yima.trace import service as trace
 from yima.trace.models import EpcisEvent
 
@@ -87,6 +89,23 @@ async def test_the_menu_and_a_form_offer_the_brands_partners(db: Database, clien
     assert '<textarea id="f-codes" name="codes"' in form.text and "/static/trace-scan.js" in form.text
     assert "<script>" not in form.text  # own files only (CSP)
     assert (await client.get("/m/trace/nope", headers=ch.cookie)).status_code == 404
+
+
+async def test_past_the_list_limit_staff_type_a_partners_code(
+    db: Database, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ch = await _channel(db, client)
+    monkeypatch.setattr(trace_pages, "CHOICES_LIMIT", 1)
+    await create_warehouse(db, "acme", code="WH-Z", name="备用仓")  # two warehouses: the list shows one
+    form = await client.get("/m/trace/warehouse-in", headers=ch.cookie)
+    assert 'name="warehouse_code"' in form.text and "列表只列出前 1 个" in form.text
+    assert len(re.findall(r'<option value="warehouse:\d+"', form.text)) == 1
+    typed = {"csrf_token": _csrf(form.text), "warehouse_code": "WH-A", "codes": ch.cases[0]}
+    stored = await client.post("/m/trace/warehouse-in", headers=ch.cookie, data=typed)
+    assert stored.status_code == 200 and "入库已记录" in stored.text, stored.text
+    async with system(db, "acme") as ctx:
+        holder = await trace.holder_of(ctx, ch.case_serials[0])
+    assert holder is not None and holder.warehouse_id == ch.warehouse  # WH-A, typed
 
 
 async def test_warehouse_in_then_ship_then_sign_for(db: Database, client: httpx.AsyncClient) -> None:

@@ -48,7 +48,8 @@ from yima.trace.schemas import (
 router = APIRouter(prefix="/m/trace", include_in_schema=False)
 LOGIN_URL = "/console/login"
 PARTNER_LOGIN_URL = "/m/partner/login"
-CHOICES_LIMIT = 500  # partners offered per kind in a select list
+CHOICES_LIMIT = 500  # partners offered per kind in a select list; past it the field also takes a typed code
+TYPED = "_code"  # the form field a party's code is typed in: "<field>_code"
 KIND_NAMES = {"warehouse": "仓库", "dealer": "经销商", "store": "门店"}
 LEVEL_NAMES = {"pallet": "托", "case": "箱", "bottle": "瓶"}
 STATE_PROBLEMS = {"inactive": "未激活", "voided": "已作废", "blacklisted": "已停用（黑名单）"}
@@ -62,6 +63,7 @@ PROBLEMS = {
     "bad_destination": "此去向不可用",
     "bad_receiver": "仓库请用入库",
     "missing": "请选择",
+    "unknown_partner": "没有此编码，或已停用",
     "not_your_partner": "只能以您自己的经销商或门店办理",
     "too_few": "请至少扫描一个码",
     "too_many": f"一次最多 {MAX_LOGISTICS_CODES} 个码，请分批提交",
@@ -168,35 +170,61 @@ def _operation(ctx: Ctx, slug: str) -> Operation:
 Choices = dict[str, dict[str, list[tuple[str, str]]]]  # form field → kind → [(value "kind:id", "code name")]
 
 
-async def _channel_choices(ctx: Ctx, op: Operation) -> Choices:
+@dataclass(frozen=True)
+class Offer:
+    """What the form offers: each field's choices by kind, and the fields whose list was cut at
+    CHOICES_LIMIT (a dealer with more stores than that): those also take a typed code."""
+
+    choices: Choices
+    capped: frozenset[str]
+
+
+def _options(rows: list[Any], kind: str) -> list[tuple[str, str]]:
+    return [(f"{kind}:{p.id}", f"{p.code} {p.name}") for p in sorted(rows, key=lambda p: p.code)]
+
+
+async def _channel_choices(ctx: Ctx, op: Operation) -> dict[str, dict[str, list[Any]]]:
     """A channel account's choices: its own partners where it acts, those it deals with
     elsewhere (its stores to ship to, its dealer or the warehouses to return to)."""
-    known = await partners.counterparts(ctx, CHOICES_LIMIT)
-    offered: Choices = {}
+    known = await partners.counterparts(ctx, CHOICES_LIMIT + 1)
+    offered: dict[str, dict[str, list[Any]]] = {}
     for name, _, kinds in op.parties:
         pool = known.own if name == op.acting else known.ship_to if op.slug == "ship" else known.return_to
-        offered[name] = {kind: [(f"{p.kind}:{p.id}", f"{p.code} {p.name}") for p in pool if p.kind == kind]
-                         for kind in kinds}  # fmt: skip
+        offered[name] = {kind: [p for p in pool if p.kind == kind] for kind in kinds}
     return offered
 
 
-async def _choices(ctx: Ctx, op: Operation) -> Choices:
-    """Every active partner of the kinds each field takes, by code (staff)."""
+async def _choices(ctx: Ctx, op: Operation) -> Offer:
+    """Every active partner of the kinds each field takes (staff), or a channel account's own
+    and counterparts; at most CHOICES_LIMIT of a kind, by code."""
     if ctx.actor.parties is not None:
-        return await _channel_choices(ctx, op)
-    kinds = {k for _, _, kinds in op.parties for k in kinds}
-    found: dict[str, list[Any]] = {}
-    if "warehouse" in kinds:
-        found["warehouse"] = await partners.list_warehouses(ctx, WarehouseFilter(active=True), CHOICES_LIMIT, None)
-    if "dealer" in kinds:
-        found["dealer"] = await partners.list_dealers(ctx, DealerFilter(active=True), CHOICES_LIMIT, None)
-    if "store" in kinds:
-        found["store"] = await partners.list_stores(ctx, StoreFilter(active=True), CHOICES_LIMIT, None)
-    by_kind = {
-        kind: [(f"{kind}:{p.id}", f"{p.code} {p.name}") for p in sorted(rows[:CHOICES_LIMIT], key=lambda p: p.code)]
-        for kind, rows in found.items()
+        found = await _channel_choices(ctx, op)
+    else:
+        kinds = {k for _, _, kinds in op.parties for k in kinds}
+        listed: dict[str, list[Any]] = {}  # up to CHOICES_LIMIT + 1: the extra one says the list was cut
+        if "warehouse" in kinds:
+            listed["warehouse"] = await partners.list_warehouses(ctx, WarehouseFilter(active=True), CHOICES_LIMIT, None)
+        if "dealer" in kinds:
+            listed["dealer"] = await partners.list_dealers(ctx, DealerFilter(active=True), CHOICES_LIMIT, None)
+        if "store" in kinds:
+            listed["store"] = await partners.list_stores(ctx, StoreFilter(active=True), CHOICES_LIMIT, None)
+        found = {name: {kind: listed[kind] for kind in kinds} for name, _, kinds in op.parties}
+    capped = frozenset(name for name, by_kind in found.items() if any(len(r) > CHOICES_LIMIT for r in by_kind.values()))
+    choices = {
+        name: {kind: _options(rows[:CHOICES_LIMIT], kind) for kind, rows in by_kind.items()}
+        for name, by_kind in found.items()
     }
-    return {name: {kind: by_kind[kind] for kind in kinds} for name, _, kinds in op.parties}
+    return Offer(choices, capped)
+
+
+async def _typed_party(ctx: Ctx, code: str, kinds: tuple[PartyKind, ...]) -> PartyRef | None:
+    """The active partner of one of ``kinds`` whose code was typed (a field past CHOICES_LIMIT)."""
+    finders = {"warehouse": partners.find_warehouse, "dealer": partners.find_dealer, "store": partners.find_store}
+    for kind in kinds:
+        found = await finders[kind](ctx, code)
+        if found is not None and found.active:
+            return PartyRef(kind=kind, id=found.id)
+    return None
 
 
 async def _form(
@@ -208,8 +236,8 @@ async def _form(
     problems: list[tuple[str, str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    choices = await _choices(ctx, op)
-    for name, offered in choices.items():  # a single choice (a channel account's own party) is chosen
+    offer = await _choices(ctx, op)
+    for name, offered in offer.choices.items():  # a single choice (a channel account's own party) is chosen
         only = [value for options in offered.values() for value, _ in options]
         if len(only) == 1 and not values.get(name):
             values = {**values, name: only[0]}
@@ -218,7 +246,10 @@ async def _form(
         "title": op.title,
         "brand_name": ctx.tenant.name,
         "op": op,
-        "choices": choices,
+        "choices": offer.choices,
+        "capped": offer.capped,
+        "typed": TYPED,
+        "choices_limit": CHOICES_LIMIT,
         "kind_names": KIND_NAMES,
         "values": values,
         "csrf_token": csrf,
@@ -297,13 +328,22 @@ async def submit(slug: str, request: Request, ctx: Ctx = public()) -> HTMLRespon
     form = await request.form()
     if not crypto.same(str(form.get("csrf_token", "")), csrf):
         raise Forbidden("missing or wrong CSRF token", code="csrf_failed")
-    values = {name: str(form.get(name, ""))[:100] for name in ("reference", *(p[0] for p in op.parties))}
+    fields = ("reference", *(p[0] for p in op.parties), *(p[0] + TYPED for p in op.parties))
+    values = {name: str(form.get(name, "")).strip()[:100] for name in fields}
     lines = str(form.get("codes", "")).splitlines()
     texts = list(dict.fromkeys(t.strip()[:500] for t in lines if t.strip()))
     reference = values["reference"].strip() or None
     parties = {name: _party(values[name], kinds) for name, _, kinds in op.parties}
+    details: list[FieldError] = []
+    for name, _, kinds in op.parties:  # a typed code wins over the list
+        if typed := values[name + TYPED]:
+            parties[name] = await _typed_party(ctx, typed, kinds)
+            if parties[name] is None:
+                unknown = f"no active {' or '.join(kinds)} has the code {typed}"
+                details.append(FieldError(name, unknown, "unknown_partner"))
+        elif parties[name] is None:
+            details.append(FieldError(name, "missing", "missing"))
     values["codes"] = "\n".join(texts)
-    details = [FieldError(name, "missing", "missing") for name, party in parties.items() if party is None]
     if not texts:
         details.append(FieldError("codes", "no codes", "too_few"))
     elif len(texts) > MAX_LOGISTICS_CODES:
