@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.harness import snapshot
-from tests.identity.factories import bearer, create_client, create_tenant, system
+from tests.identity.factories import bearer, create_client, create_staff, create_tenant, login_session, system
 from tests.partners.factories import channel_auth, create_dealer, create_store, workbook
 from yima.members import service as members
 from yima.members.events import PersonsMerged
@@ -295,3 +295,57 @@ class TestRules:
     def test_who_may_look_after_a_store(self) -> None:
         assert rules.may_look_after(None, 7) and rules.may_look_after(None, None) and rules.may_look_after(7, 7)
         assert not rules.may_look_after(7, 8) and not rules.may_look_after(7, None)
+
+
+async def test_staff_limited_to_some_regions_see_and_manage_only_their_regions_accounts(
+    db: Database, client: httpx.AsyncClient, staff: dict[str, str]
+) -> None:
+    chengdu = await create_dealer(db, "acme", code="D-CD", territory=("510100",))
+    shanghai = await create_dealer(db, "acme", code="D-SH", territory=("310000",))
+    await create_store(db, "acme", chengdu.id, code="S-CD", region_code="510104")
+    await create_store(db, "acme", shanghai.id, code="S-SH", region_code="310101")
+    rows = [
+        [SALESMAN, "成都店员", "店员", None, "S-CD", None],
+        [GUIDE, "上海店员", "店员", None, "S-SH", None],
+        [OTHER, "上海导购", "导购", None, None, "310101"],
+    ]
+    files = {"file": ("a.xlsx", workbook("accounts", rows, ACCOUNTS_HEAD))}
+    done = await client.post(f"{API}/accounts/import", files=files, headers=staff)
+    assert done.json()["created"] == 3, done.text
+    everyone = {r["phone"][-11:]: r["id"] for r in (await client.get(f"{API}/accounts", headers=staff)).json()["items"]}
+    await create_staff(db, "acme", "sichuan", roles=("operator",), region_codes=["510000"])
+    sichuan = await login_session(client, db, "sichuan")
+
+    listed = (await client.get(f"{API}/accounts", headers=sichuan)).json()["items"]
+    assert [r["phone"][-11:] for r in listed] == [SALESMAN]
+    exported = await client.get(f"{API}/accounts/export", headers=sichuan)
+    sheet = list(load_workbook(io.BytesIO(exported.content)).worksheets[0].iter_rows(values_only=True))
+    assert [str(row[0])[-11:] for row in sheet[1:]] == [SALESMAN]
+    for phone in (GUIDE, OTHER):  # outside the regions: as if it did not exist
+        assert (await client.get(f"{API}/accounts/{everyone[phone]}", headers=sichuan)).status_code == 404
+        assert (await client.post(f"{API}/accounts/{everyone[phone]}/disable", headers=sichuan)).status_code == 404
+    disabled = await client.post(f"{API}/accounts/{everyone[SALESMAN]}/disable", headers=sichuan)
+    assert (disabled.status_code, disabled.json()["status"]) == (200, "disabled")
+
+    far_store = await client.post(f"{API}/accounts", json={"phone": "13900000021", "kind": "store_clerk",
+                                                          "store_id": await _store_id(db, "S-SH")},
+                                  headers=sichuan)  # fmt: skip
+    assert (far_store.status_code, far_store.json()["error"]["details"][0]["code"]) == (422, "not_found")
+    far_area = await client.post(f"{API}/accounts", json={"phone": "13900000022", "kind": "guide",
+                                                         "region_code": "310104"}, headers=sichuan)  # fmt: skip
+    assert (far_area.status_code, far_area.json()["error"]["details"][0]["code"]) == (422, "outside_your_regions")
+    sheet_rows = [["13900000023", "", "店员", None, "S-SH", None], ["13900000024", "", "导购", None, None, "310101"]]
+    files = {"file": ("b.xlsx", workbook("accounts", sheet_rows, ACCOUNTS_HEAD))}
+    refused = await client.post(f"{API}/accounts/import", files=files, headers=sichuan)
+    assert refused.status_code == 422, refused.text
+    assert [(d["field"], d["code"]) for d in refused.json()["error"]["details"]] == [
+        ("rows.2.store_code", "unknown_store"), ("rows.3.region", "outside_your_regions")
+    ]  # fmt: skip
+    assert len((await client.get(f"{API}/accounts", headers=staff)).json()["items"]) == 3  # nothing granted
+
+
+async def _store_id(db: Database, code: str) -> int:
+    async with system(db, "acme") as ctx:
+        found = await partners.find_store(ctx, code)
+    assert found is not None
+    return found.id

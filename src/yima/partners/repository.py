@@ -51,10 +51,10 @@ async def _by_ids(session: AsyncSession, model: type[M], ids: Iterable[int]) -> 
     return found
 
 
-async def _by_codes(session: AsyncSession, model: Any, codes: Iterable[str]) -> dict[str, Any]:
+async def _by_codes(session: AsyncSession, query: Select[Any], model: Any, codes: Iterable[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for chunk in _chunks(sorted(set(codes))):
-        found.update((row.code, row) for row in await session.scalars(select(model).where(model.code.in_(chunk))))
+        found.update((row.code, row) for row in await session.scalars(query.where(model.code.in_(chunk))))
     return found
 
 
@@ -116,7 +116,7 @@ async def warehouses_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[i
 
 
 async def warehouses_by_codes(session: AsyncSession, codes: Iterable[str]) -> dict[str, Warehouse]:
-    return await _by_codes(session, Warehouse, codes)
+    return await _by_codes(session, select(Warehouse), Warehouse, codes)
 
 
 def _warehouses(filters: WarehouseFilter) -> Select[Any]:
@@ -184,8 +184,8 @@ async def dealers_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int,
     return await _by_ids(session, Dealer, ids)
 
 
-async def dealers_by_codes(session: AsyncSession, codes: Iterable[str]) -> dict[str, Dealer]:
-    return await _by_codes(session, Dealer, codes)
+async def dealers_by_codes(session: AsyncSession, codes: Iterable[str], regions: Regions = None) -> dict[str, Dealer]:
+    return await _by_codes(session, _visible_dealers(select(Dealer), regions), Dealer, codes)
 
 
 def _dealers(filters: DealerFilter, regions: Regions) -> Select[Any]:
@@ -268,8 +268,8 @@ async def stores_by_ids(session: AsyncSession, ids: Iterable[int]) -> dict[int, 
     return await _by_ids(session, Store, ids)
 
 
-async def stores_by_codes(session: AsyncSession, codes: Iterable[str]) -> dict[str, Store]:
-    return await _by_codes(session, Store, codes)
+async def stores_by_codes(session: AsyncSession, codes: Iterable[str], regions: Regions = None) -> dict[str, Store]:
+    return await _by_codes(session, _visible_stores(select(Store), regions), Store, codes)
 
 
 def _stores(filters: StoreFilter, regions: Regions) -> Select[Any]:
@@ -377,8 +377,10 @@ async def list_roles(
     return list((await session.scalars(query)).all())
 
 
-async def iter_roles(session: AsyncSession, filters: ChannelRoleFilter) -> AsyncIterator[list[ChannelRole]]:
-    async for batch in _oldest_first(session, _roles(filters, None), ChannelRole):
+async def iter_roles(
+    session: AsyncSession, filters: ChannelRoleFilter, regions: Regions = None
+) -> AsyncIterator[list[ChannelRole]]:
+    async for batch in _oldest_first(session, _visible_roles(_roles(filters, None), regions), ChannelRole):
         yield batch
 
 

@@ -31,10 +31,13 @@ Wanted = tuple[int, Cells, int | None, int | None, str | None]  # row, cells, de
 
 
 async def _check(ctx: Ctx, content: bytes, mode: ImportMode) -> list[Wanted]:
-    """Each row with the ids it ties its role to; ImportRejected listing every problem."""
+    """Each row with the ids it ties its role to; ImportRejected listing every problem. A
+    regional manager's sheet names partners and areas in their regions only (others are unknown)."""
     parsed, problems, _ = READER.read(content, "the sheet has no channel accounts")
-    dealers = await repo.dealers_by_codes(ctx.session, [c["dealer_code"] for _, c in parsed if c.get("dealer_code")])
-    stores = await repo.stores_by_codes(ctx.session, [c["store_code"] for _, c in parsed if c.get("store_code")])
+    regions = places.scope(ctx)
+    named = {column: [c[column] for _, c in parsed if c.get(column)] for column in ("dealer_code", "store_code")}
+    dealers = await repo.dealers_by_codes(ctx.session, named["dealer_code"], regions)
+    stores = await repo.stores_by_codes(ctx.session, named["store_code"], regions)
     resolved = await resolve_regions(ctx, {c["region"] for _, c in parsed if c.get("region")})
     wanted: list[Wanted] = []
     seen: dict[tuple[object, ...], int] = {}
@@ -60,6 +63,9 @@ async def _check(ctx: Ctx, content: bytes, mode: ImportMode) -> list[Wanted]:
         elif region[0] and not await places.is_district(ctx, region[0]):
             why = "an area guide group is a district; give one of its districts"
             problems.append(READER.problem(number, "region", why, "not_a_district", cells["region"]))
+        elif region[0] and regions is not None and not any(rules.contains(r, region[0]) for r in regions):
+            why = f"{region[0]} is outside your regions"
+            problems.append(READER.problem(number, "region", why, "outside_your_regions", cells["region"]))
         try:
             person = await members.person_by_phone(ctx, phone) if phone else None
         except Invalid:
@@ -113,7 +119,7 @@ async def export_accounts(ctx: Ctx, filters: ChannelRoleFilter) -> bytes:
     ctx.require(PARTNERS_READ.name)
 
     async def batches() -> AsyncIterator[list[dict[str, Any]]]:
-        async for batch in repo.iter_roles(ctx.session, filters):
+        async for batch in repo.iter_roles(ctx.session, filters, places.scope(ctx)):
             dealers = await repo.dealers_by_ids(ctx.session, [r.dealer_id for r in batch if r.dealer_id])
             stores = await repo.stores_by_ids(ctx.session, [r.store_id for r in batch if r.store_id])
             yield [

@@ -81,6 +81,9 @@ async def _check_partner(ctx: Ctx, data: ChannelRoleCreate) -> None:
         raise Invalid("no such store", [FieldError("store_id", f"store {data.store_id} not found", "not_found")])
     if data.region_code is not None:
         await places.check_district(ctx, data.region_code, "region_code")
+        if regions is not None and not any(rules.contains(r, data.region_code) for r in regions):
+            detail = FieldError("region_code", f"{data.region_code} is outside your regions", "outside_your_regions")
+            raise Invalid("an area outside your regions", [detail])
 
 
 async def grant_role(ctx: Ctx, data: ChannelRoleCreate) -> ChannelRoleRead:
@@ -107,7 +110,7 @@ async def grant_role(ctx: Ctx, data: ChannelRoleCreate) -> ChannelRoleRead:
 async def set_role_status(ctx: Ctx, role_id: int, status: rules.RoleStatus) -> ChannelRoleRead:
     """Enable, disable (停用), approve or reject a role; the account feels it on its next request."""
     ctx.require(PARTNERS_WRITE.name)
-    role = await repo.get_role(ctx.session, role_id)
+    role = await repo.get_role(ctx.session, role_id, places.scope(ctx))
     if role is None:
         raise NotFound(f"no channel role {role_id}")
     if role.status != status:
@@ -123,7 +126,7 @@ async def list_roles(ctx: Ctx, filters: ChannelRoleFilter, limit: int, before_id
     if filters.phone:
         person = await members.person_by_phone(ctx, filters.phone)
         person_ids = [person.id] if person else []
-    rows = await repo.list_roles(ctx.session, filters, person_ids, limit, before_id)
+    rows = await repo.list_roles(ctx.session, filters, person_ids, limit, before_id, places.scope(ctx))
     return await read_roles(ctx, rows, full_phone=True)
 
 

@@ -46,8 +46,9 @@ async def area_guides(ctx: Ctx, region_code: str) -> list[ChannelRoleRead]:
 
 
 async def get_role(ctx: Ctx, role_id: int) -> ChannelRoleRead:
+    """One role, if the actor's regions see it (``_visible_roles``)."""
     ctx.require(PARTNERS_READ.name)
-    role = await repo.get_role(ctx.session, role_id)
+    role = await repo.get_role(ctx.session, role_id, places.scope(ctx))
     if role is None:
         raise NotFound(f"no channel role {role_id}")
     return (await read_roles(ctx, [role], full_phone=True))[0]
@@ -55,8 +56,9 @@ async def get_role(ctx: Ctx, role_id: int) -> ChannelRoleRead:
 
 async def salesman_stores(ctx: Ctx, salesman_id: int) -> list[StoreRead]:
     """A salesman's stores for the brand's staff (a regional manager sees those in their regions)."""
-    salesman = await get_role(ctx, salesman_id)
-    if salesman.kind != "salesman":
+    ctx.require(PARTNERS_READ.name)
+    salesman = await repo.get_role(ctx.session, salesman_id)  # the brand's own: seen by every region's staff
+    if salesman is None or salesman.kind != "salesman":
         raise NotFound(f"no salesman {salesman_id}")
     return await read_stores(ctx, await repo.stores_of_salesman(ctx.session, salesman_id, places.scope(ctx)))
 
