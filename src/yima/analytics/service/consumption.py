@@ -18,7 +18,6 @@ from typing import Any
 
 from yima.analytics import repository as repo
 from yima.codes import service as codes
-from yima.codes.errors import UnknownCode
 from yima.platform.ctx import Ctx
 from yima.platform.outbox import service as jobs
 from yima.scans import service as scans
@@ -63,19 +62,13 @@ async def _window(ctx: Ctx, after: int, upper: int) -> list[ScanRead]:
         before = page[-1].id
 
 
-async def _product_of(ctx: Ctx, serial: int) -> int | None:
-    try:
-        facts = await codes.unit_facts(ctx, serial)
-    except UnknownCode:
-        return None
-    return facts.assignment.product_id if facts.assignment else facts.batch.product_id
-
-
 async def _consume(ctx: Ctx, records: list[ScanRead]) -> int:
     """Each bottle's first consumer scan among ``records`` (oldest first) not taken in before
     becomes a consumed bottle, charged to the dealer or store that held it then."""
     wanted = [s for s in records if s.role == CONSUMER and s.level == "bottle"]
     known = await repo.consumed_serials(ctx.session, [s.serial for s in wanted])
+    facts = await codes.unit_facts_of(ctx, [s.serial for s in wanted if s.serial not in known])  # unknown: left out
+    products = {serial: f.assignment.product_id if f.assignment else f.batch.product_id for serial, f in facts.items()}
     rows: list[dict[str, Any]] = []
     for scan in wanted:
         if scan.serial in known:
@@ -90,7 +83,7 @@ async def _consume(ctx: Ctx, records: list[ScanRead]) -> int:
                 "serial": scan.serial,
                 "scan_id": scan.id,
                 "scanned_at": scan.scanned_at,
-                "product_id": await _product_of(ctx, scan.serial),
+                "product_id": products.get(scan.serial),
                 "holder_kind": kind if holder_id else None,
                 "holder_id": holder_id,
                 "received_at": holder.since if holder_id and holder else None,

@@ -56,9 +56,11 @@ async def my_coupon_book(ctx: Ctx) -> MyCoupons:
 async def my_registrations(ctx: Ctx) -> list[MyRegistration]:
     store_ids = [i for _, i in _parties(ctx, "store")]
     stores = await partners.lookup_stores(ctx, store_ids)
+    rows = await repo.registrations_of(ctx.session, store_ids, SHOWN)
+    facts = await codes.unit_facts_of(ctx, [row.serial for row in rows])  # a registered unit exists: one query
     shown = []
-    for row in await repo.registrations_of(ctx.session, store_ids, SHOWN):
-        level = (await codes.unit_facts(ctx, row.serial)).batch.level
+    for row in rows:
+        level = facts[row.serial].batch.level
         shown.append(MyRegistration(serial=row.serial, level_name=LEVEL_NAMES.get(level, level),
                                     store_name=stores[row.store_id].name, registered_at=row.registered_at))  # fmt: skip
     return shown
