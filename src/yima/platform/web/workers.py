@@ -10,14 +10,17 @@ stops them on SIGINT or SIGTERM (each then finishes its requests, as uvicorn's w
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import multiprocessing.connection
 import signal
 import socket
+import sys
 from typing import Any
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 
 from yima.platform.logging import configure_logging
 from yima.settings import get_settings
@@ -57,7 +60,11 @@ def run(config: uvicorn.Config, sockets: list[socket.socket] | None = None) -> N
     config.load()
     gc.freeze()
     gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
-    uvicorn.Server(config).run(sockets=sockets)
+    server = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=sockets)
+    if not server.started:  # the app's startup failed: say so, as uvicorn.run does
+        sys.exit(STARTUP_FAILURE)
 
 
 def serve(app: str, host: str, port: int, workers: int, **options: Any) -> None:
