@@ -204,9 +204,21 @@ async def test_on_postgresql_recording_keeps_one_generic_plan(db: Database) -> N
         await s.execute(text(many), {"tenant": ctx.tenant_id, "at": T0})
         await s.execute(text("ANALYZE scan_records"))
         window = repo.SequenceWindow(20, T0)
-        for n in range(12):
+        query = "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE :inserting"
+
+        async def plans() -> dict[str, tuple[int, int]]:
+            rows = await s.execute(text(query), {"inserting": "WITH inserted AS%INSERT INTO scan_records%"})
+            return {name: (generic, custom) for name, generic, custom in rows.all()}
+
+        async def record(n: int) -> None:
             await repo.record(s, _record(ctx.tenant_id, 30_000 + 100 * n, client_key=f"plan-{n}", net_hash="n"), window)
-        query = "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE :inserting"
-        plans = (await s.execute(text(query), {"inserting": "WITH inserted AS%INSERT INTO scan_records%"})).all()
-        generic, custom = max(plans, key=sum)  # this one's (the connection may have run its variants before)
-        assert (generic >= 12 - 5, custom) == (True, 5), plans  # the five custom plans PostgreSQL tries first
+
+        for n in range(8):  # PostgreSQL tries five custom plans first (the connection may have run it before)
+            await record(n)
+        before = await plans()
+        for n in range(8, 14):
+            await record(n)
+        after = await plans()
+        ran = {name: (g - before.get(name, (0, 0))[0], c - before.get(name, (0, 0))[1])
+               for name, (g, c) in after.items()}  # fmt: skip
+        assert (6, 0) in ran.values(), ran  # six more runs, each on the generic plan, none planned afresh
