@@ -184,3 +184,34 @@ async def test_a_driver_savepoint_refuses_to_roll_back_orm_changes_it_flushed(db
                 await s.flush()
                 raise LookupError("refused")
         assert isinstance(raised.value.__cause__, LookupError)
+
+
+async def test_independent_statements_run_together_in_one_statement_with_their_own_answers(db: Database) -> None:
+    slug, other = await create_tenant(db), await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        await direct.execute(s, _INSERT, _row(tenant, 10, risk_reasons=["ip_burst"]))
+        await direct.execute(s, _INSERT, _row(tenant, 11))
+        ran: list[str] = []
+        direct.listen(listener := lambda statement, sql: ran.append(sql))
+        try:
+            read, made, empty = await direct.execute_together(s, [
+                (_READ, tenant_params(s, low=10)),
+                (_INSERT, _row(tenant, 12, scanned_at=T0)),
+                (_READ, tenant_params(s, low=99)),
+            ])  # fmt: skip
+        finally:
+            direct.remove(listener)
+        # one snapshot: the read does not see the row inserted beside it
+        assert [tuple(r)[0::2] for r in read.all()] == [(10, ["ip_burst"]), (11, None)]
+        assert read.all()[0][1].utcoffset() == dt.timedelta(0)  # typed as when run alone
+        scan_id, role, scanned_at = made.one()
+        assert scan_id > 0 and role == "consumer" and scanned_at == T0  # a Python-side default computed
+        assert empty.all() == [] and empty.rowcount == 0
+        if db.engine.dialect.name == "postgresql":
+            assert len(ran) == 1 and ran[0].startswith("WITH q0 AS (")
+        assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=10))).all()] == [10, 11, 12]
+    async with system(db, other) as theirs:
+        with pytest.raises(TenancyError):
+            await direct.execute_together(theirs.session, [(_READ, tenant_params(theirs.session, low=0)),
+                                                           (_INSERT, _row(tenant, 13))])  # fmt: skip

@@ -306,6 +306,64 @@ async def execute(session: AsyncSession, statement: Executable, params: Params) 
     return Rows([], int(counted.group(1)) if counted else -1)
 
 
+_PARAMETER = re.compile(r"\$(\d+)")
+_together: dict[tuple[int, ...], str] = {}  # composed SQL by the ids of its parts' plans
+
+
+def _shifted(sql: str, offset: int) -> str:
+    return _PARAMETER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
+
+
+def _composed(plans: Sequence[_Plan]) -> str:
+    """The parts as CTEs of one statement, each one's rows returned as an array of records, its
+    parameters numbered after those of the parts before it."""
+    key = tuple(id(plan) for plan in plans)
+    sql = _together.get(key)
+    if sql is None:
+        parts, offset = [], 0
+        for i, plan in enumerate(plans):
+            if re.search(r"'[^']*\$\d", plan.sql):  # a literal that looks like a parameter: renumbering would touch it
+                raise exc.ArgumentError(f"a statement run together has a '$' in a literal: {plan.sql}")
+            parts.append(f"q{i} AS ({_shifted(plan.sql, offset)})")
+            offset += len(plan.binds)
+        arrays = ", ".join(f"(SELECT array_agg(q{i}) FROM q{i})" for i in range(len(plans)))  # noqa: S608 (no values)
+        sql = _together[key] = f"WITH {', '.join(parts)} SELECT {arrays}"
+    return sql
+
+
+async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executable, Mapping[str, Any]]]) -> list[Rows]:
+    """Run statements that do not depend on one another (each returning rows) in one round trip
+    on PostgreSQL: one statement of CTEs on one snapshot, so none sees another's writes, and a
+    part must not itself hold a data-modifying WITH (PostgreSQL allows those at the top only).
+    Elsewhere, or before the transaction has begun, one after the other."""
+    for _, params in parts:
+        check_tenants(bound_tenant(session.sync_session), [params])
+    found = await _driver_of(session)
+    if found is None or found[0] is None or len(parts) < 2:
+        return [await execute(session, statement, params) for statement, params in parts]
+    sync = session.sync_session
+    if sync.autoflush and not sync._is_clean():
+        await session.flush()
+    driver, dialect = found
+    sql = "?"
+    try:
+        plans = [await _plan_of(statement, driver, dialect, [params]) for statement, params in parts]
+        if not all(plan.returns_rows for plan in plans):
+            raise exc.ArgumentError("statements run together each return rows (an INSERT: RETURNING)")
+        sql = _composed(plans)
+        for listener in _listeners:
+            listener(parts[0][0], sql)
+        arguments = [a for plan, (_, params) in zip(plans, parts, strict=True) for a in plan.arguments(params)]
+        row = await driver.fetchrow(sql, *arguments)
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        raise _translated(error, sql, [params for _, params in parts]) from error
+    results = []
+    for plan, records in zip(plans, row, strict=True):
+        rows = plan.rows(list(records or ()))
+        results.append(Rows(rows, len(rows)))
+    return results
+
+
 _FLUSHES = "direct_flushes"  # session.info: how many times the session has flushed
 _savepoint_names = itertools.count(1)
 
