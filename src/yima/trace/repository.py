@@ -39,6 +39,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.base import Executable
 
 from yima.platform.db import direct
 from yima.platform.db.tenancy import prebuilt, tenant_param, tenant_params
@@ -281,14 +282,24 @@ _EVENTS_OF_UNITS = {
 }
 
 
+def events_of_units_later(
+    session: AsyncSession, serials: Sequence[int], limit: int
+) -> tuple[Executable, dict[str, Any]]:
+    """``events_of_units``'s statement and parameters, not run (``direct.Deferred``); its rows
+    through ``unit_events``."""
+    return _EVENTS_OF_UNITS[direct.on_postgres(session)], tenant_params(session, serials=list(serials), limit=limit)
+
+
+def unit_events(rows: direct.Rows) -> list[tuple[UnitEvent, int, str]]:
+    return [(UnitEvent._make(row[:-2]), row[-2], row[-1]) for row in reversed(rows.all())]
+
+
 async def events_of_units(
     session: AsyncSession, serials: Sequence[int], limit: int
 ) -> list[tuple[UnitEvent, int, str]]:
     """(event, unit serial, role) for the latest ``limit`` events naming one of the units (in any
     printed form), oldest first: one range scan of the (tenant, serial, event time) index per unit."""
-    params = tenant_params(session, serials=list(serials), limit=limit)
-    found = (await direct.execute(session, _EVENTS_OF_UNITS[direct.on_postgres(session)], params)).all()
-    return [(UnitEvent._make(row[:-2]), row[-2], row[-1]) for row in reversed(found)]
+    return unit_events(await direct.execute(session, *events_of_units_later(session, serials, limit)))
 
 
 # diversions -----------------------------------------------------------------------------------

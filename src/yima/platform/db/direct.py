@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any, Generic, TypeVar, cast
 
 import asyncpg
 from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, event, exc
@@ -336,14 +336,16 @@ async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executab
     on PostgreSQL: one statement of CTEs on one snapshot, so none sees another's writes, and a
     part must not itself hold a data-modifying WITH (PostgreSQL allows those at the top only).
     Elsewhere, or before the transaction has begun, one after the other."""
+    if len(parts) < 2:
+        return [await execute(session, statement, params) for statement, params in parts]
     for _, params in parts:
         check_tenants(bound_tenant(session.sync_session), [params])
-    found = await _driver_of(session)
-    if found is None or found[0] is None or len(parts) < 2:
-        return [await execute(session, statement, params) for statement, params in parts]
     sync = session.sync_session
     if sync.autoflush and not sync._is_clean():
         await session.flush()
+    found = await _driver_of(session)
+    if found is None or found[0] is None:
+        return [await execute(session, statement, params) for statement, params in parts]
     driver, dialect = found
     sql = "?"
     try:
@@ -362,6 +364,27 @@ async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executab
         rows = plan.rows(list(records or ()))
         results.append(Rows(rows, len(rows)))
     return results
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Deferred(Generic[T]):
+    """A repository's statement not yet run and what its service makes of the rows: how a use
+    case gathers statements of several contexts that do not depend on one another and sends them
+    in one round trip (``run_together``). Each context still writes its own statements."""
+
+    statement: Executable
+    params: Mapping[str, Any]
+    then: Callable[[Rows], Awaitable[T]]
+
+
+async def run_together(session: AsyncSession, deferred: Sequence[Deferred[Any]]) -> list[Any]:
+    """Run the statements together (``execute_together``), then each one's ``then`` in the order
+    given: a later one sees what an earlier one wrote."""
+    rows = await execute_together(session, [(d.statement, d.params) for d in deferred])
+    return [await d.then(found) for d, found in zip(deferred, rows, strict=True)]
 
 
 _FLUSHES = "direct_flushes"  # session.info: how many times the session has flushed

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, false, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
@@ -84,13 +85,21 @@ _REGISTRATIONS = {  # built once per dialect: the consumer scan's hot path
 }
 
 
+def registrations_later(session: AsyncSession, serials: Sequence[int]) -> tuple[Executable, dict[str, Any]]:
+    """``registrations``' statement and parameters, not run (``direct.Deferred``); its rows
+    through ``registrations_in``."""
+    return _REGISTRATIONS[direct.on_postgres(session)], tenant_params(session, serials=list(serials))
+
+
+def registrations_in(rows: direct.Rows) -> dict[int, Registration]:
+    return {row[0]: Registration._make(row) for row in rows.all()}
+
+
 async def registrations(session: AsyncSession, serials: Sequence[int]) -> dict[int, Registration]:
     """The goods' registrations by serial: columns on the driver, no ORM objects."""
     if not serials:
         return {}
-    postgres = direct.on_postgres(session)
-    rows = await direct.execute(session, _REGISTRATIONS[postgres], tenant_params(session, serials=list(serials)))
-    return {row[0]: Registration._make(row) for row in rows.all()}
+    return registrations_in(await direct.execute(session, *registrations_later(session, serials)))
 
 
 async def claim_credit(session: AsyncSession, row: dict[str, Any]) -> RebateCredit | None:

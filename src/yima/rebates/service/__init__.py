@@ -27,6 +27,7 @@ from yima.rebates.service.triggers import (
     forfeit_diverted,
     hold_for_dealer,
     pay_consumer_scan,
+    pay_consumer_scan_later,
     settle_for_store,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "my_registrations",
     "my_stores",
     "pay_consumer_scan",
+    "pay_consumer_scan_later",
     "policy_names",
     "policy_outcome",
     "redeem_coupon",

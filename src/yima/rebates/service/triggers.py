@@ -21,10 +21,12 @@ from yima.codes import service as codes
 from yima.partners import service as partners
 from yima.partners.schemas import StoreRead
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.rebates import repository as repo
 from yima.rebates import rules
+from yima.rebates.rules import Registration
 from yima.rebates.service.credits import credit, settle_held
-from yima.rebates.service.live import live_policy, running_policies
+from yima.rebates.service.live import LivePolicy, live_policy, running_policies
 from yima.trace import service as trace
 
 
@@ -151,12 +153,44 @@ async def pay_consumer_scan(
     salesman (BbC) and the guide who sold it (guide policies) once per bottle, unless the goods
     were found diverted; how many credits were written. ``parents``: the bottle's current
     ancestors when the caller has them (the scan does: ``codes.ancestors_of``), else looked up."""
-    policies = [p for p in await running_policies(ctx, rules.ON_CONSUMER_SCAN) if p.covers(product_id)]
+    policies = await _scan_policies(ctx, product_id)
     if not policies:
         return 0
     parents = await codes.ancestors(ctx, serial) if parents is None else parents
+    later = _paying(ctx, policies, serial, region, trigger, parents)
+    return int((await direct.run_together(ctx.session, [later]))[0])
+
+
+async def pay_consumer_scan_later(
+    ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str, parents: Sequence[codes.Ancestor],
+) -> direct.Deferred[int] | None:  # fmt: skip
+    """``pay_consumer_scan`` with its first statement (the registrations) not yet run: the scan
+    sends it together with other contexts' (``direct.run_together``). None: no running policy
+    pays for this product's consumer scans."""
+    policies = await _scan_policies(ctx, product_id)
+    return _paying(ctx, policies, serial, region, trigger, parents) if policies else None
+
+
+async def _scan_policies(ctx: Ctx, product_id: int | None) -> list[LivePolicy]:
+    return [p for p in await running_policies(ctx, rules.ON_CONSUMER_SCAN) if p.covers(product_id)]
+
+
+def _paying(
+    ctx: Ctx, policies: list[LivePolicy], serial: int, region: str | None, trigger: str,
+    parents: Sequence[codes.Ancestor],
+) -> direct.Deferred[int]:  # fmt: skip
     chain = [serial, *(a.serial for a in parents)]
-    registered = await repo.registrations(ctx.session, chain)
+
+    async def then(rows: direct.Rows) -> int:
+        return await _pay_scan(ctx, policies, serial, chain, repo.registrations_in(rows), region, trigger)
+
+    return direct.Deferred(*repo.registrations_later(ctx.session, chain), then)
+
+
+async def _pay_scan(
+    ctx: Ctx, policies: list[LivePolicy], serial: int, chain: list[int], registered: dict[int, Registration],
+    region: str | None, trigger: str,
+) -> int:  # fmt: skip
     registration = next((registered[s] for s in chain if s in registered), None)
     paid = {receiver for p in policies for receiver in p.amounts()}
     payees = await _payees(ctx, serial, registration, paid)

@@ -15,6 +15,7 @@ from yima.codes.schemas import ResolvedCode
 from yima.geo import service as geo
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.errors import Conflict, FieldError, Forbidden, NotFound
 from yima.rebates import service as rebates
 from yima.scans import repository as repo
@@ -112,18 +113,22 @@ async def record_scan(
         assert first is not None, "the client key's row exists: its insert just collided"
         return Recorded(unit, first, fresh=False, scans=await repo.scans_of_code(ctx.session, unit.serial))
     scans = recording.before.with_scan(rules.ScanPoint(now, record.lat, record.lon, record.region_code))
-    checked = None
+    # The diversion check and the store's rebate read independent rows: one round trip for both.
+    # Their follow-ups run in that order, so diverted goods earn nothing, this scan's finding included.
+    parents = codes.ancestors_of(unit)
+    diversion = None
     if record.region_code:  # 窜货: found outside the territory of the dealer it was shipped to
-        found = await trace.check_diversion(
-            ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id),
-            codes.ancestors_of(unit),
+        diversion = trace.check_diversion_later(
+            ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id), parents
         )  # fmt: skip
-        checked = DiversionCheck(found.distance_km if found else None)
+    rebate = None
     if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
         product_id = unit.product.id if unit.product else None
-        await rebates.pay_consumer_scan(
-            ctx, unit.serial, product_id, record.region_code, scan_ref(record), codes.ancestors_of(unit)
-        )
+        rebate = await rebates.pay_consumer_scan_later(
+            ctx, unit.serial, product_id, record.region_code, scan_ref(record), parents
+        )  # fmt: skip
+    found = await direct.run_together(ctx.session, [d for d in (diversion, rebate) if d is not None])
+    checked = DiversionCheck(found[0].distance_km if found[0] else None) if diversion is not None else None
     return Recorded(unit, record, fresh=True, scans=scans, diversion=checked, sequential=recording.sequential)
 
 

@@ -16,6 +16,7 @@ from yima.trace.service.capture import (
 from yima.trace.service.custody import holder_of
 from yima.trace.service.diversion import (
     check_diversion,
+    check_diversion_later,
     diverted_serials,
     export_diversions,
     get_diversion,
@@ -54,6 +55,7 @@ __all__ = [
     "capture_events",
     "channel_stock",
     "check_diversion",
+    "check_diversion_later",
     "diversion_counts",
     "diverted_serials",
     "events_for_epcs",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from yima.codes import service as codes
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.trace import repository as repo
 from yima.trace import rules
 from yima.trace.schemas import Holder
@@ -36,17 +37,45 @@ def _millis(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000) if moment is not None else None
 
 
-async def unit_history(ctx: Ctx, serial: int, parents: list[codes.Ancestor] | None = None) -> History:
-    """``parents``: the unit's current ancestors when the caller has them (else looked up)."""
-    parents = await codes.ancestors(ctx, serial) if parents is None else parents
+Windows = dict[int, list[rules.Window]]  # parent serial → when the unit sat in it
+
+
+def _started(serial: int, parents: list[codes.Ancestor]) -> tuple[History, Windows]:
     history = History(serial, parents, levels={p.serial: p.level for p in parents})
-    windows: dict[int, list[rules.Window]] = {}
+    windows: Windows = {}
     start: dt.datetime | None = None
     for parent in parents:  # in a pallet since the later of (bottle into case, case onto pallet)
         since = _millis(parent.since)
         start = since if start is None or (since is not None and since > start) else start
         windows.setdefault(parent.serial, []).append(rules.Window(start))
+    return history, windows
+
+
+async def unit_history(ctx: Ctx, serial: int, parents: list[codes.Ancestor] | None = None) -> History:
+    """``parents``: the unit's current ancestors when the caller has them (else looked up)."""
+    parents = await codes.ancestors(ctx, serial) if parents is None else parents
+    history, windows = _started(serial, parents)
     rows = await repo.events_of_units(ctx.session, [serial, *windows], EVENT_LIMIT)
+    return await _completed(ctx, history, windows, rows)
+
+
+def holder_later(ctx: Ctx, serial: int, parents: list[codes.Ancestor]) -> direct.Deferred[Holder | None]:
+    """``holder_of`` as its first statement not yet run (the scan sends it with others')."""
+    history, windows = _started(serial, parents)
+    statement, params = repo.events_of_units_later(ctx.session, [serial, *windows], EVENT_LIMIT)
+
+    async def then(rows: direct.Rows) -> Holder | None:
+        return holder_in(await _completed(ctx, history, windows, repo.unit_events(rows)))
+
+    return direct.Deferred(statement, params, then)
+
+
+async def _completed(
+    ctx: Ctx, history: History, windows: Windows, rows: list[tuple[rules.UnitEvent, int, str]]
+) -> History:
+    """The history from the latest events of the unit and its current parents (``rows``): its own,
+    then those inherited from the parents it sat in, former ones read as its aggregations tell."""
+    serial = history.serial
     seen: set[int] = set()
     for event, unit, role in rows:
         if unit == serial and event.id not in seen:

@@ -21,6 +21,7 @@ from yima.geo import service as geo
 from yima.identity import service as identity
 from yima.partners import service as partners
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.errors import FieldError, Invalid, NotFound
 from yima.platform.outbox import service as outbox
 from yima.platform.sheets import SheetColumn, append_row, export_sheet, to_bytes
@@ -28,8 +29,8 @@ from yima.trace import repository as repo
 from yima.trace.events import DiversionFound
 from yima.trace.models import DiversionRecord
 from yima.trace.permissions import DIVERSION_WRITE, TRACE_READ
-from yima.trace.schemas import DiversionFilter, DiversionRead, DiversionUpdate
-from yima.trace.service.custody import holder_of
+from yima.trace.schemas import DiversionFilter, DiversionRead, DiversionUpdate, Holder
+from yima.trace.service.custody import holder_later, holder_of
 
 SOURCES = ("consumer_scan", "store_signin")
 EXPORT_LIMIT = 100_000
@@ -65,6 +66,29 @@ async def check_diversion(
     if not region_code:
         return None
     holder = await holder_of(ctx, serial, parents)
+    return await _finding(ctx, holder, serial, lat, lon, region_code, source, ref)
+
+
+def check_diversion_later(
+    ctx: Ctx, serial: int, lat: float | None, lon: float | None, region_code: str, source: str, ref: str,
+    parents: list[codes.Ancestor],
+) -> direct.Deferred[DiversionRead | None]:  # fmt: skip
+    """``check_diversion`` of a located unit with its first statement not yet run: the scan
+    sends it together with other contexts' (``direct.run_together``)."""
+    held = holder_later(ctx, serial, parents)
+
+    async def then(rows: direct.Rows) -> DiversionRead | None:
+        return await _finding(ctx, await held.then(rows), serial, lat, lon, region_code, source, ref)
+
+    return direct.Deferred(held.statement, held.params, then)
+
+
+async def _finding(
+    ctx: Ctx, holder: Holder | None, serial: int, lat: float | None, lon: float | None, region_code: str, source: str,
+    ref: str,
+) -> DiversionRead | None:  # fmt: skip
+    """The diversion record of a unit ``holder`` holds, found in ``region_code``, if that lies
+    outside the holder dealer's territory."""
     if holder is None or holder.dealer_id is None:
         return None
     try:
