@@ -26,14 +26,19 @@ API = "/api/v1/trace/logistics"
 DEALER_PHONE, STORE_PHONE = "13900000011", "13900000012"
 
 
-async def test_channel_accounts_act_only_as_their_own_dealer_or_store(db: Database, client: httpx.AsyncClient) -> None:
-    await create_tenant(db, "acme")
+async def _cases(db: Database, count: int) -> list[str]:
+    """``count`` activated cases of a new product of acme, by their outer codes."""
     product = await create_product(db, "acme")
-    cases = await create_batch(db, "acme", "case", 3, supplier_id=await create_supplier(db, "acme"))
+    cases = await create_batch(db, "acme", "case", count, supplier_id=await create_supplier(db, "acme"))
     await activate(db, "acme", cases.first_serial, cases.last_serial, product.id)
     async with system(db, "acme") as ctx:
         brand = await codes.codec(ctx)
-    case = [brand.encode(cases.first_serial + i, Face.OUTER) for i in range(3)]
+    return [brand.encode(cases.first_serial + i, Face.OUTER) for i in range(count)]
+
+
+async def test_channel_accounts_act_only_as_their_own_dealer_or_store(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    case = await _cases(db, 3)
     warehouse = await create_warehouse(db, "acme")
     dealer_a = await create_dealer(db, "acme", name="甲经销商")
     dealer_b = await create_dealer(db, "acme", name="乙经销商")
@@ -115,12 +120,7 @@ async def test_past_the_list_limit_a_counterpart_is_typed_by_its_code(
     """A dealer with more stores than a select list holds ships to any of them by its code."""
     monkeypatch.setattr(trace_pages, "CHOICES_LIMIT", 1)
     await create_tenant(db, "acme")
-    product = await create_product(db, "acme")
-    cases = await create_batch(db, "acme", "case", 2, supplier_id=await create_supplier(db, "acme"))
-    await activate(db, "acme", cases.first_serial, cases.last_serial, product.id)
-    async with system(db, "acme") as ctx:
-        brand = await codes.codec(ctx)
-    case = [brand.encode(cases.first_serial + i, Face.OUTER) for i in range(2)]
+    case = await _cases(db, 2)
     warehouse = await create_warehouse(db, "acme")
     dealer = await create_dealer(db, "acme", name="甲经销商")
     stores = [await create_store(db, "acme", dealer.id, name=name) for name in ("甲一店", "甲二店")]
