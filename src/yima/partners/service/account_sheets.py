@@ -63,7 +63,7 @@ async def _check(ctx: Ctx, content: bytes, mode: ImportMode) -> list[Wanted]:
         elif region[0] and not await places.is_district(ctx, region[0]):
             why = "an area guide group is a district; give one of its districts"
             problems.append(READER.problem(number, "region", why, "not_a_district", cells["region"]))
-        elif region[0] and regions is not None and not any(rules.contains(r, region[0]) for r in regions):
+        elif region[0] and not places.in_scope(ctx, region[0]):
             why = f"{region[0]} is outside your regions"
             problems.append(READER.problem(number, "region", why, "outside_your_regions", cells["region"]))
         try:

@@ -81,7 +81,7 @@ async def _check_partner(ctx: Ctx, data: ChannelRoleCreate) -> None:
         raise Invalid("no such store", [FieldError("store_id", f"store {data.store_id} not found", "not_found")])
     if data.region_code is not None:
         await places.check_district(ctx, data.region_code, "region_code")
-        if regions is not None and not any(rules.contains(r, data.region_code) for r in regions):
+        if not places.in_scope(ctx, data.region_code):
             detail = FieldError("region_code", f"{data.region_code} is outside your regions", "outside_your_regions")
             raise Invalid("an area outside your regions", [detail])
 

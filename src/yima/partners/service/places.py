@@ -18,6 +18,12 @@ def scope(ctx: Ctx) -> Sequence[str] | None:
     return ctx.actor.region_codes
 
 
+def in_scope(ctx: Ctx, code: str) -> bool:
+    """Does the region lie in the actor's regions (always, for staff of the whole brand)?"""
+    regions = scope(ctx)
+    return regions is None or geo.in_territory(code, regions)
+
+
 async def check_regions(ctx: Ctx, codes: Sequence[str], field: str, *, indexed: bool = False) -> None:
     """Every code must be a GB/T 2260 region; the error names each unknown one and where it is
     (``field``, or ``field.<index>`` for a list)."""
