@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.exc import ArgumentError, IntegrityError, InvalidRequestError
+from sqlalchemy.exc import ArgumentError, IntegrityError, InvalidRequestError, StatementError
 
 from tests.identity.factories import create_tenant, system
 from yima.platform.db import direct
@@ -215,3 +215,21 @@ async def test_independent_statements_run_together_in_one_statement_with_their_o
         with pytest.raises(TenancyError):
             await direct.execute_together(theirs.session, [(_READ, tenant_params(theirs.session, low=0)),
                                                            (_INSERT, _row(tenant, 13))])  # fmt: skip
+
+
+async def test_an_insert_of_many_rows_runs_together_with_others(db: Database) -> None:
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        await direct.execute(s, _INSERT, _row(tenant, 20, scanned_at=T0))
+        rows = [_row(tenant, 21, scanned_at=T0, role="consumer"), _row(tenant, 22, scanned_at=T0, role="store")]
+        read, made = await direct.execute_together(s, [(_READ, tenant_params(s, low=20)), (_INSERT, rows)])
+        assert [r[0] for r in read.all()] == [20]
+        assert [r[1] for r in made.all()] == ["consumer", "store"] and made.rowcount == 2
+        with pytest.raises(ArgumentError):  # many sets of an UPDATE are an executemany: not together
+            await direct.execute_together(s, [
+                (_SET_OUTCOME, [tenant_params(s, serial_=20, outcome="held")] * 2), (_READ, tenant_params(s, low=0))
+            ])  # fmt: skip
+        with pytest.raises((ArgumentError, StatementError)):  # compiled for the first row's columns: each gives them
+            await direct.execute(s, _INSERT, [_row(tenant, 23, scanned_at=T0), _row(tenant, 24, role="store")])
+        assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=20))).all()] == [20, 21, 22]

@@ -10,6 +10,7 @@ from tests.scans.factories import code_url, scan_to_win
 from yima.campaigns import service as campaigns
 from yima.campaigns.schemas import BlacklistEntryCreate, RiskSettingsUpdate
 from yima.platform import ctx as platform_ctx
+from yima.platform.db import direct
 from yima.platform.db.base import utcnow
 from yima.platform.db.session import Database
 from yima.scans.models import ScanRecord
@@ -24,10 +25,10 @@ async def _settings(db: Database, slug: str, **changes: object) -> None:
         await campaigns.update_risk_settings(ctx, RiskSettingsUpdate.model_validate(changes))
 
 
-async def _scan(client: httpx.AsyncClient, url: str, visitor: str | None = None) -> dict[str, object]:
+async def _scan(client: httpx.AsyncClient, url: str, visitor: str | None = None, **place: float) -> dict[str, object]:
     headers = {"X-Yima-Visitor": visitor} if visitor else {}
     client.cookies.clear()
-    answer = await client.post(API, json={"code": url, "device_id": DEVICE}, headers=headers)
+    answer = await client.post(API, json={"code": url, "device_id": DEVICE, **place}, headers=headers)
     assert answer.status_code == 200, answer.text
     return dict(answer.json())
 
@@ -60,10 +61,19 @@ async def test_a_lowered_scan_gets_the_fallback(db: Database, client: httpx.Asyn
     batch, _ = await scan_to_win(db, "acme")
     await _settings(db, "acme", device={"minute": {"limit": 1, "response": "fallback"}})
     first = await _scan(client, await code_url(db, "acme", batch.first_serial))
-    second = await _scan(client, await code_url(db, "acme", batch.first_serial + 1), str(first["visitor_token"]))
+    sent: list[str] = []
+    direct.listen(listener := lambda statement, sql: sent.append(sql))
+    try:  # located: the diversion check reads trace's events, counted with risk control's counters
+        url = await code_url(db, "acme", batch.first_serial + 1)
+        second = await _scan(client, url, str(first["visitor_token"]), lat=30.66, lon=104.06)
+    finally:
+        direct.remove(listener)
     assert second["draw"]["award"]["fallback"] is True  # type: ignore[index]
     assert second["draw"]["award"]["reason"] == "fallback: risk control"  # type: ignore[index]
     assert (await _record(db, "acme", second["scan_id"])).risk_reasons == ["device_minute"]
+    if db.engine.dialect.name == "postgresql":  # in one statement with the diversion check's read
+        counting = [sql for sql in sent if "campaign_risk_counters" in sql]
+        assert len(counting) == 1 and counting[0].startswith("WITH q0 AS") and "epcis_events" in counting[0]
 
 
 async def test_a_held_scan_waits_for_a_reviewer_who_decides_once(

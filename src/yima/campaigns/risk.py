@@ -64,6 +64,9 @@ class Rule:
     response: Decision
 
 
+Counts = dict[tuple[str, str], int]  # the scans in each (subject, window), the one graded included
+
+
 @dataclass(frozen=True)
 class Policy:
     """A brand's risk settings as the grading reads them."""

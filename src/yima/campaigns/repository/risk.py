@@ -9,17 +9,17 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from yima.campaigns.models import CampaignBlacklistEntry, CampaignRiskCounter, CampaignRiskSettings
 from yima.campaigns.repository import NO_SYNC
 from yima.campaigns.repository import add as add
-from yima.campaigns.risk import CounterKey
+from yima.campaigns.risk import CounterKey, Counts
 from yima.campaigns.schemas import BlacklistEntryFilter
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
 from yima.platform.db.upsert import prebuilt_upsert, table_of
 
-Counts = dict[tuple[str, str], int]
 _KEY = ("tenant_id", "starts_at", "span", "subject", "subject_key")
 _COUNTERS = table_of(CampaignRiskCounter)
 # the rows as parameters, not VALUES: one statement still, built and compiled once (platform/db/tenancy.py)
@@ -32,17 +32,28 @@ _COUNT_SCANS = prebuilt_upsert(
 )
 
 
-async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[CounterKey]) -> Counts:
-    """Add one to each counter (created at 1) in ONE statement — INSERT … ON CONFLICT DO UPDATE
-    … RETURNING, rows in primary-key order so concurrent scans lock shared rows in the same
-    order — and return every count now, by (subject, window)."""
+def count_scans_later(
+    session: AsyncSession, tenant_id: int, keys: Sequence[CounterKey]
+) -> tuple[Executable, list[dict[str, Any]]]:
+    """``count_scans``' statement and its rows, not run (``direct.Deferred``); the counts
+    through ``counts_in``."""
     rows = [
         {"tenant_id": tenant_id, "starts_at": k.starts_at, "span": k.span, "subject": k.subject,
          "subject_key": k.key, "scans": 1}
         for k in sorted(keys, key=CounterKey.sort_key)
     ]  # fmt: skip
-    found = await direct.execute(session, _COUNT_SCANS(session), rows)
+    return _COUNT_SCANS(session), rows
+
+
+def counts_in(found: direct.Rows) -> Counts:
     return {(subject, span): scans for subject, span, scans in found.all()}
+
+
+async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[CounterKey]) -> Counts:
+    """Add one to each counter (created at 1) in ONE statement — INSERT … ON CONFLICT DO UPDATE
+    … RETURNING, rows in primary-key order so concurrent scans lock shared rows in the same
+    order — and return every count now, by (subject, window)."""
+    return counts_in(await direct.execute(session, *count_scans_later(session, tenant_id, keys)))
 
 
 async def counters_of(session: AsyncSession, subject: str, key: str) -> list[CampaignRiskCounter]:

@@ -3,11 +3,13 @@
 For the scans context (no permission of their own, in the caller's transaction, flush only):
 ``campaigns_for_code``, ``draw_prize``, ``check_eligibility``, ``awards_of_code``,
 ``award_of_scan``, ``awards_of_person``; ``post_cash_award`` is the ledger
-seam the draw pays cash through; ``assess_risk`` grades a scan (risk control, 风控) and
+seam the draw pays cash through; ``assess_risk`` counts and grades a scan (risk control, 风控; in two steps,
+``count_risk_later`` and ``grade_risk``, when the scan sends the count with other statements) and
 ``describe`` words its reasons. Staff use cases check ``campaigns:*`` / ``risk:*`` and write the
 audit log. See docs/campaigns.md.
 """
 
+from yima.campaigns.risk import Counts as RiskCounts
 from yima.campaigns.risk import Decision, RiskInput, RiskVerdict, describe
 from yima.campaigns.rules import Role, ScanContext, ScanFact
 from yima.campaigns.service.campaigns import (
@@ -35,7 +37,9 @@ from yima.campaigns.service.risk import (
     PURGE_RISK_JOB,
     add_blacklist_entry,
     assess_risk,
+    count_risk_later,
     get_risk_settings,
+    grade_risk,
     list_blacklist,
     purge_risk_counters,
     remove_blacklist_entry,
@@ -50,6 +54,7 @@ __all__ = [
     "PURGE_RISK_JOB",
     "Decision",
     "LiveCampaign",
+    "RiskCounts",
     "RiskInput",
     "RiskVerdict",
     "Role",
@@ -63,12 +68,14 @@ __all__ = [
     "awards_of_person",
     "campaigns_for_code",
     "check_eligibility",
+    "count_risk_later",
     "create_campaign",
     "describe",
     "draw_prize",
     "end_campaign",
     "get_campaign",
     "get_risk_settings",
+    "grade_risk",
     "list_blacklist",
     "list_campaigns",
     "pause_campaign",

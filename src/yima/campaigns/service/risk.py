@@ -18,7 +18,7 @@ from yima.campaigns import risk
 from yima.campaigns.models import CampaignBlacklistEntry, CampaignRiskSettings
 from yima.campaigns.permissions import RISK_MANAGE, RISK_READ, RISK_WRITE
 from yima.campaigns.repository import risk as repo
-from yima.campaigns.risk import RiskInput, RiskVerdict
+from yima.campaigns.risk import Counts, RiskInput, RiskVerdict
 from yima.campaigns.schemas import (
     BlacklistEntryCreate,
     BlacklistEntryFilter,
@@ -29,6 +29,7 @@ from yima.campaigns.schemas import (
 from yima.identity import service as identity
 from yima.platform.caches import TtlCache
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
 from yima.platform.outbox import service as jobs
 
@@ -103,13 +104,37 @@ async def assess_risk(ctx: Ctx, data: RiskInput) -> RiskVerdict:
     local day) and grade it against the brand's rules and blacklist: pay, fallback, review or
     reject, with every reason that fired. "pay" with no reasons when the brand switched risk
     control off (nothing is counted then)."""
+    counting = await count_risk_later(ctx, data.person_id, data.ip, data.device)
+    counts = (await direct.run_together(ctx.session, [counting]))[0] if counting else {}
+    return await grade_risk(ctx, data, counts)
+
+
+async def count_risk_later(
+    ctx: Ctx, person_id: int, ip: str | None, device: str | None
+) -> direct.Deferred[Counts] | None:
+    """``assess_risk``'s counting with its statement not yet sent: the scan sends it together
+    with other contexts' (``direct.run_together``), then grades with ``grade_risk``. None: the
+    brand counts nothing (risk control off, or no counter applies)."""
+    policy = await _policy(ctx)
+    if not policy.enabled:
+        return None
+    now = ctx.now()
+    keys = risk.counter_keys(policy, await risk_keys(ctx, person_id, ip, device), now, _day_start(ctx, now))
+    if not keys:
+        return None
+
+    async def then(found: direct.Rows) -> Counts:
+        return repo.counts_in(found)
+
+    return direct.Deferred(*repo.count_scans_later(ctx.session, ctx.tenant_id, keys), then)
+
+
+async def grade_risk(ctx: Ctx, data: RiskInput, counts: Counts) -> RiskVerdict:
+    """Grade a scan already counted (``counts``, by subject and window) as ``assess_risk`` does."""
     policy = await _policy(ctx)
     if not policy.enabled:
         return risk.PAY
     now = ctx.now()
-    keys = risk.counter_keys(policy, await risk_keys(ctx, data.person_id, data.ip, data.device), now,
-                             _day_start(ctx, now))  # fmt: skip
-    counts = await repo.count_scans(ctx.session, ctx.tenant_id, keys) if keys else {}
     blacklisted = (await _blacklist(ctx)).hits(data, now)
     if _purge_checked.get(ctx.tenant_id) is None:
         _purge_checked.put(ctx.tenant_id, True)

@@ -218,9 +218,20 @@ def _rows_as_parameters(sets: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Many rows' parameters for their INSERT with the rows in VALUES: a parameter outside them
     (ON CONFLICT's) is the first row's, as SQLAlchemy runs such an INSERT as one statement."""
     flat = dict(sets[0])
+    if any(row.keys() != flat.keys() for row in sets):  # the statement was compiled for the first row's columns
+        raise exc.ArgumentError("the rows of an INSERT of many rows each give the same columns")
     for i, row in enumerate(sets):
         flat.update((f"{key}__{i}", value) for key, value in row.items())
     return flat
+
+
+def _sets(params: Params) -> Sequence[Mapping[str, Any]]:
+    return [params] if isinstance(params, Mapping) else params
+
+
+def _arguments(plan: _Plan, sets: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """One statement's arguments: an INSERT's many rows are in its VALUES."""
+    return plan.arguments(_rows_as_parameters(sets) if len(sets) > 1 else sets[0])
 
 
 def _translated(error: Exception, sql: str, params: Any) -> exc.DBAPIError:
@@ -274,7 +285,7 @@ async def execute(session: AsyncSession, statement: Executable, params: Params) 
     """Run a prebuilt statement (``params`` each naming the session's tenant, tenancy.py) in the
     session's transaction. An INSERT's many rows run as one statement, the rows in its VALUES
     (RETURNING a row each); an UPDATE's or DELETE's many parameter sets as one executemany."""
-    sets: Sequence[Mapping[str, Any]] = [params] if isinstance(params, Mapping) else params
+    sets = _sets(params)
     check_tenants(bound_tenant(session.sync_session), sets)
     sync = session.sync_session
     if sync.autoflush and not sync._is_clean():  # what autoflush checks (.dirty would scan every object)
@@ -295,7 +306,7 @@ async def execute(session: AsyncSession, statement: Executable, params: Params) 
                 raise exc.ArgumentError("an UPDATE or DELETE with RETURNING runs with one parameter set at a time")
             await driver.executemany(plan.sql, [plan.arguments(p) for p in sets])
             return Rows([], -1)
-        arguments = plan.arguments(_rows_as_parameters(sets) if len(sets) > 1 else sets[0])
+        arguments = _arguments(plan, sets)
         if plan.returns_rows:
             rows = plan.rows(await driver.fetch(plan.sql, *arguments))
             return Rows(rows, len(rows))
@@ -331,15 +342,19 @@ def _composed(plans: Sequence[_Plan]) -> str:
     return sql
 
 
-async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executable, Mapping[str, Any]]]) -> list[Rows]:
+async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executable, Params]]) -> list[Rows]:
     """Run statements that do not depend on one another (each returning rows) in one round trip
     on PostgreSQL: one statement of CTEs on one snapshot, so none sees another's writes, and a
     part must not itself hold a data-modifying WITH (PostgreSQL allows those at the top only).
-    Elsewhere, or before the transaction has begun, one after the other."""
+    A part's many parameter sets are an INSERT's rows. Elsewhere, or before the transaction has
+    begun, one after the other."""
     if len(parts) < 2:
         return [await execute(session, statement, params) for statement, params in parts]
-    for _, params in parts:
-        check_tenants(bound_tenant(session.sync_session), [params])
+    sets_of = [_sets(params) for _, params in parts]
+    for (statement, _), sets in zip(parts, sets_of, strict=True):
+        check_tenants(bound_tenant(session.sync_session), sets)
+        if len(sets) > 1 and not getattr(statement, "is_insert", False):
+            raise exc.ArgumentError("a statement run together has one parameter set, or is an INSERT of many rows")
     sync = session.sync_session
     if sync.autoflush and not sync._is_clean():
         await session.flush()
@@ -349,13 +364,14 @@ async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executab
     driver, dialect = found
     sql = "?"
     try:
-        plans = [await _plan_of(statement, driver, dialect, [params]) for statement, params in parts]
+        statements = [statement for statement, _ in parts]
+        plans = [await _plan_of(st, driver, dialect, sets) for st, sets in zip(statements, sets_of, strict=True)]
         if not all(plan.returns_rows for plan in plans):
             raise exc.ArgumentError("statements run together each return rows (an INSERT: RETURNING)")
         sql = _composed(plans)
         for listener in _listeners:
             listener(parts[0][0], sql)
-        arguments = [a for plan, (_, params) in zip(plans, parts, strict=True) for a in plan.arguments(params)]
+        arguments = [a for plan, sets in zip(plans, sets_of, strict=True) for a in _arguments(plan, sets)]
         row = await driver.fetchrow(sql, *arguments)
     except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
         raise _translated(error, sql, [params for _, params in parts]) from error
@@ -376,7 +392,7 @@ class Deferred(Generic[T]):
     in one round trip (``run_together``). Each context still writes its own statements."""
 
     statement: Executable
-    params: Mapping[str, Any]
+    params: Params
     then: Callable[[Rows], Awaitable[T]]
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from yima.campaigns import service as campaigns
 from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
 from yima.campaigns.schemas import AwardRead
-from yima.campaigns.service import RiskInput, RiskVerdict, Role, ScanContext, ScanFact
+from yima.campaigns.service import RiskCounts, RiskInput, RiskVerdict, Role, ScanContext, ScanFact
 from yima.codes import service as codes
 from yima.codes.schemas import ResolvedCode
 from yima.members import service as members
@@ -24,7 +24,16 @@ from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.schemas import DrawResult, ScanCreate, ScanResult
-from yima.scans.service.page import DiversionCheck, Scanner, enter_brand, page_of, proven_scan, record_scan, scan_ref
+from yima.scans.service.page import (
+    DiversionCheck,
+    Scanner,
+    campaigns_awaiting,
+    enter_brand,
+    page_of,
+    proven_scan,
+    record_scan,
+    scan_ref,
+)
 from yima.trace import service as trace
 
 # The draw's refusals, and the outcome each is told as (nothing was written for any of them).
@@ -85,8 +94,9 @@ async def _phone(ctx: Ctx, person_id: int) -> str | None:
 
 
 async def _assess(
-    ctx: Ctx, record: ScanRecord, device: str | None, diversion: DiversionCheck | None, sequential: int | None
-) -> RiskVerdict:
+    ctx: Ctx, record: ScanRecord, device: str | None, diversion: DiversionCheck | None, sequential: int | None,
+    counts: RiskCounts | None,
+) -> RiskVerdict:  # fmt: skip
     assert record.person_id is not None
     outside_km = diversion.outside_km if diversion else None
     if diversion is None and record.region_code:  # located by the page after it was recorded: 窜货?
@@ -97,18 +107,18 @@ async def _assess(
     if sequential is None:
         since = record.scanned_at - rules.SEQUENCE_WINDOW
         sequential = await repo.sequential_recent(ctx.session, record, rules.SEQUENCE_SPAN, since)
-    return await campaigns.assess_risk(
-        ctx,
-        RiskInput(
-            person_id=record.person_id,
-            serial=record.serial,
-            ip=ctx.ip,
-            device=device,
-            phone=await _phone(ctx, record.person_id),
-            sequential_recent=sequential,
-            outside_territory_km=outside_km,
-        ),
+    data = RiskInput(
+        person_id=record.person_id,
+        serial=record.serial,
+        ip=ctx.ip,
+        device=device,
+        phone=await _phone(ctx, record.person_id),
+        sequential_recent=sequential,
+        outside_territory_km=outside_km,
     )
+    if counts is None:  # not counted with the scan's insert
+        return await campaigns.assess_risk(ctx, data)
+    return await campaigns.grade_risk(ctx, data, counts)
 
 
 async def _first_eligible(
@@ -148,23 +158,24 @@ async def draw_in(
 async def draw_for(
     ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None, *,
     new_scan: bool = False, diversion: DiversionCheck | None = None, sequential: int | None = None,
+    risk_counts: RiskCounts | None = None,
 ) -> AwardRead | None:  # fmt: skip
     """The draw of a recorded scan whose person is known: match, grade, draw (or hold, or
     reject). The record carries the outcome; the award is returned when one was made.
     ``diversion``: the diversion check record_scan made of the scan's own location;
-    ``sequential``: risk control's count of neighbouring serials, read with the scan's insert."""
+    ``sequential``, ``risk_counts``: risk control's count of neighbouring serials and its
+    counters, when record_scan read them."""
     role = rules.draw_role(unit.level, unit.face)
     if role is None:
         return None
     if unit.state != "active":
         record.outcome = "not_active"
         return None
-    product_id = unit.product.id if unit.product else None
-    matched = await campaigns.campaigns_for_code(ctx, role, product_id, unit.batch_id, unit.serial)  # type: ignore[arg-type]
+    matched = await campaigns_awaiting(ctx, unit)
     if not matched:
         record.outcome = "no_campaign"
         return None
-    verdict = await _assess(ctx, record, device, diversion, sequential)
+    verdict = await _assess(ctx, record, device, diversion, sequential, risk_counts)
     needs = frozenset().union(*(c.needs for c in matched))
     scan = await scan_context(ctx, record, needs)
     award = None
@@ -196,7 +207,7 @@ async def scan_code(
     if recorded.fresh:
         award = await draw_for(
             ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion,
-            sequential=recorded.sequential,
+            sequential=recorded.sequential, risk_counts=recorded.risk_counts,
         )  # fmt: skip
         await repo.save_outcome(ctx.session, record)
     else:

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
 from yima.campaigns import service as campaigns
 from yima.codes import service as codes
@@ -46,6 +47,7 @@ class Recorded:
     scans: repo.CodeScans  # the code's scans, this one included (its page shows them)
     diversion: DiversionCheck | None = None  # None: the scan came without a location (the page asks later)
     sequential: int | None = None  # risk control's count of neighbouring serials, when read with the scan
+    risk_counts: campaigns.RiskCounts | None = None  # risk control's counters, when counted with the scan
 
 
 class NotOurCode(NotFound):
@@ -113,23 +115,31 @@ async def record_scan(
         assert first is not None, "the client key's row exists: its insert just collided"
         return Recorded(unit, first, fresh=False, scans=await repo.scans_of_code(ctx.session, unit.serial))
     scans = recording.before.with_scan(rules.ScanPoint(now, record.lat, record.lon, record.region_code))
-    # The diversion check and the store's rebate read independent rows: one round trip for both.
-    # Their follow-ups run in that order, so diverted goods earn nothing, this scan's finding included.
+    # The diversion check, the store's rebate and risk control's counters touch independent rows:
+    # one round trip for all. Their follow-ups run in that order, so diverted goods earn nothing,
+    # this scan's finding included.
     parents = codes.ancestors_of(unit)
-    diversion = None
+    later: dict[str, direct.Deferred[Any] | None] = {}
     if record.region_code:  # 窜货: found outside the territory of the dealer it was shipped to
-        diversion = trace.check_diversion_later(
+        later["diversion"] = trace.check_diversion_later(
             ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id), parents
         )  # fmt: skip
-    rebate = None
     if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
         product_id = unit.product.id if unit.product else None
-        rebate = await rebates.pay_consumer_scan_later(
+        later["rebate"] = await rebates.pay_consumer_scan_later(
             ctx, unit.serial, product_id, record.region_code, scan_ref(record), parents
         )  # fmt: skip
-    found = await direct.run_together(ctx.session, [d for d in (diversion, rebate) if d is not None])
-    checked = DiversionCheck(found[0].distance_km if found[0] else None) if diversion is not None else None
-    return Recorded(unit, record, fresh=True, scans=scans, diversion=checked, sequential=recording.sequential)
+    if may_draw and await campaigns_awaiting(ctx, unit):  # the draw will grade it: count it now
+        assert scanner.person_id is not None
+        later["risk"] = await campaigns.count_risk_later(ctx, scanner.person_id, ctx.ip, scanner.device)
+    sent = {name: d for name, d in later.items() if d is not None}
+    found = dict(zip(sent, await direct.run_together(ctx.session, list(sent.values())), strict=True))
+    finding = found.get("diversion")
+    checked = DiversionCheck(finding.distance_km if finding else None) if "diversion" in sent else None
+    return Recorded(
+        unit, record, fresh=True, scans=scans, diversion=checked, sequential=recording.sequential,
+        risk_counts=found.get("risk", {}) if "risk" in later else None,
+    )  # fmt: skip
 
 
 def scan_ref(record: ScanRecord) -> str:
@@ -188,11 +198,17 @@ async def open_code(ctx: Ctx, text: str, user_agent: str | None = None) -> CodeP
 
 async def draw_offered(ctx: Ctx, unit: ResolvedCode) -> bool:
     """Does a running campaign await this code's draw (its role's face, active, in scope)?"""
+    return bool(await campaigns_awaiting(ctx, unit))
+
+
+async def campaigns_awaiting(ctx: Ctx, unit: ResolvedCode) -> list[campaigns.LiveCampaign]:
+    """The running campaigns that draw on this code (its role's face, active, in scope): in
+    process, no query."""
     role = rules.draw_role(unit.level, unit.face)
     if role is None or unit.state != "active":
-        return False
+        return []
     product_id = unit.product.id if unit.product else None
-    return bool(await campaigns.campaigns_for_code(ctx, role, product_id, unit.batch_id, unit.serial))  # type: ignore[arg-type]
+    return await campaigns.campaigns_for_code(ctx, role, product_id, unit.batch_id, unit.serial)  # type: ignore[arg-type]
 
 
 async def locate_scan(ctx: Ctx, data: ScanLocation) -> ScanRead:
