@@ -118,23 +118,33 @@ async def test_a_savepoint_undoes_its_statements_and_a_constraint_breach_is_an_i
         assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=0))).all()] == [1, 4]
 
 
-async def test_the_transactions_first_statement_begins_it_and_the_rest_run_on_the_driver(engine_db: Database) -> None:
+async def test_the_transactions_first_statement_begins_it_on_the_driver(engine_db: Database) -> None:
     if engine_db.backend != "postgresql":
         pytest.skip("the driver path is PostgreSQL's")
     heard: list[str] = []
     direct.listen(lambda statement, sql: heard.append(sql))
     try:
-        async with engine_db.session() as s:  # not joined to a test transaction: asyncpg's BEGIN is lazy
-            bind_tenant(s.sync_session, 1)
-            await direct.execute(s, _READ, tenant_params(s, low=0))  # through SQLAlchemy, which begins
-            driver = (await (await s.connection()).get_raw_connection()).driver_connection
-            assert driver is not None and driver.is_in_transaction()
-            await direct.execute(s, _READ, tenant_params(s, low=0))
-            await s.rollback()
-            assert not driver.is_in_transaction()
+        for together in (False, True):
+            async with engine_db.session() as s:  # not joined to a test transaction: asyncpg's BEGIN is lazy
+                bind_tenant(s.sync_session, 1)
+                driver = (await (await s.connection()).get_raw_connection()).driver_connection
+                assert driver is not None and not driver.is_in_transaction()
+                if together:
+                    await direct.execute_together(s, [(_READ, tenant_params(s, low=0))] * 2)
+                else:
+                    await direct.execute(s, _READ, tenant_params(s, low=0))
+                assert driver.is_in_transaction()
+                await direct.execute(s, _READ, tenant_params(s, low=1))
+                await s.rollback()  # SQLAlchemy ends the transaction the driver began
+                assert not driver.is_in_transaction()
+                await direct.execute(s, _READ, tenant_params(s, low=2))  # and the next one begins
+                driver = (await (await s.connection()).get_raw_connection()).driver_connection  # perhaps another
+                assert driver is not None and driver.is_in_transaction()
+                await s.commit()
+                assert not driver.is_in_transaction()
     finally:
         direct._listeners.clear()
-    assert len(heard) == 1 and heard[0].startswith("SELECT")
+    assert [sql.split()[0] for sql in heard] == ["SELECT"] * 3 + ["WITH"] + ["SELECT"] * 2
 
 
 async def test_pending_orm_changes_are_flushed_before_a_statement(db: Database) -> None:

@@ -74,6 +74,9 @@ async def test_a_lowered_scan_gets_the_fallback(db: Database, client: httpx.Asyn
     if db.engine.dialect.name == "postgresql":  # in one statement with the diversion check's read
         counting = [sql for sql in sent if "campaign_risk_counters" in sql]
         assert len(counting) == 1 and counting[0].startswith("WITH q0 AS") and "epcis_events" in counting[0]
+        # and a returning visitor's person is read with the unit
+        [first] = [sql for sql in sent if "person_identities" in sql]
+        assert first.startswith("WITH q0 AS") and "code_units" in first
 
 
 async def test_a_held_scan_waits_for_a_reviewer_who_decides_once(

@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from yima.members.models import Identity, Person, PersonTag, PhoneCode, SmsMessage
 from yima.members.rules import PHONE
@@ -50,11 +51,17 @@ _OWNER_OF_IDENTITY = prebuilt(
 )
 
 
-async def owner_of_identity(session: AsyncSession, kind: str, value: str) -> tuple[int, int | None] | None:
-    """The person holding an identity and the person they were merged into (None: not merged),
-    in one indexed read: the scan's hot path."""
-    found = (await direct.execute(session, _OWNER_OF_IDENTITY, tenant_params(session, kind=kind, value=value))).first()
+def owner_of_identity_later(session: AsyncSession, kind: str, value: str) -> tuple[Executable, dict[str, Any]]:
+    """The read of the person holding an identity and the person they were merged into (None:
+    not merged), one indexed read on the scan's hot path, not run (``direct.Deferred``); its row
+    through ``owner_in``."""
+    return _OWNER_OF_IDENTITY, tenant_params(session, kind=kind, value=value)
+
+
+def owner_in(rows: direct.Rows) -> tuple[int, int | None] | None:
+    found = rows.first()
     return (found[0], found[1]) if found else None
+
 
 
 async def insert_identity(session: AsyncSession, identity: Identity, person: Person | None = None) -> bool:

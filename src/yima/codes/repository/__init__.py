@@ -21,6 +21,7 @@ from yima.codes.repository.packing import (
     unlink_children,
 )
 from yima.codes.repository.ranges import (
+    UnitRowsAndChain,
     activated_count,
     add,
     allocate_serials,
@@ -47,10 +48,13 @@ from yima.codes.repository.ranges import (
     unit_chain,
     unit_rows,
     unit_rows_and_chain,
+    unit_rows_and_chain_in,
+    unit_rows_and_chain_later,
     units_by_serial,
 )
 
 __all__ = [
+    "UnitRowsAndChain",
     "activated_count",
     "add",
     "allocate_serials",
@@ -92,6 +96,8 @@ __all__ = [
     "unit_parents",
     "unit_rows",
     "unit_rows_and_chain",
+    "unit_rows_and_chain_in",
+    "unit_rows_and_chain_later",
     "unit_rows_of",
     "units_by_serial",
     "unlink_children",

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.sql.base import Executable
 
 from yima.codes.models import (
     Assignment,
@@ -304,13 +305,23 @@ def _unit_rows_and_chain_query() -> CompoundSelect[Any]:
 _UNIT_ROWS_AND_CHAIN = prebuilt(_unit_rows_and_chain_query())  # built once: every consumer scan runs it
 
 
-async def unit_rows_and_chain(
-    session: AsyncSession, serial: int, depth: int
-) -> tuple[UnitBatch | None, UnitActivation | None, list[UnitBlock], list[Link]]:
+UnitRowsAndChain = tuple[UnitBatch | None, UnitActivation | None, list[UnitBlock], list[Link]]
+
+
+def unit_rows_and_chain_later(session: AsyncSession, serial: int, depth: int) -> tuple[Executable, dict[str, Any]]:
+    """``unit_rows_and_chain``'s statement and parameters, not run (``direct.Deferred``); its
+    rows through ``unit_rows_and_chain_in``."""
+    return _UNIT_ROWS_AND_CHAIN, tenant_params(session, serial=serial, depth=depth)
+
+
+async def unit_rows_and_chain(session: AsyncSession, serial: int, depth: int) -> UnitRowsAndChain:
     """``unit_rows`` and ``unit_chain`` of one serial in one round trip (the consumer scan wants
     both)."""
-    params = tenant_params(session, serial=serial, depth=depth)
-    rows = (await direct.execute(session, _UNIT_ROWS_AND_CHAIN, params)).all()
+    return unit_rows_and_chain_in(await direct.execute(session, *unit_rows_and_chain_later(session, serial, depth)))
+
+
+def unit_rows_and_chain_in(found: direct.Rows) -> UnitRowsAndChain:
+    rows = found.all()
     links = sorted((row for row in rows if row[_PART] == 1), key=lambda row: row[_DEPTH])
     batch, activation, blocks = _unit_facts([row for row in rows if row[_PART] == 0])
     return batch, activation, blocks, _unit_links([row[_L:_PART] for row in links])

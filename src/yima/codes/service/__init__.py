@@ -13,7 +13,7 @@ from yima.codes.service.namespaces import (
 )
 from yima.codes.service.overview import activated_runs, list_assignments, list_blocks
 from yima.codes.service.packing import pack, unit_children, unpack
-from yima.codes.service.resolve import describe, locate, resolve, unit_facts, unit_facts_of
+from yima.codes.service.resolve import describe, describe_later, locate, resolve, unit_facts, unit_facts_of
 from yima.codes.service.samples import sample_urls
 from yima.codes.service.suppliers import create_supplier, list_suppliers, update_supplier
 from yima.codes.service.units import (
@@ -39,6 +39,7 @@ __all__ = [
     "create_batch",
     "create_supplier",
     "describe",
+    "describe_later",
     "download_export",
     "ensure_namespace",
     "forget_cached_codecs",

@@ -16,6 +16,7 @@ from yima.codes.schemas import ProductBrief, ResolvedCode, UnitRef
 from yima.codes.service.namespaces import brand_base_url, codec
 from yima.codes.tokens import Face
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.errors import FieldError
 
 
@@ -114,9 +115,25 @@ async def resolve(ctx: Ctx, text: str) -> ResolvedCode:
 async def describe(ctx: Ctx, text: str) -> ResolvedCode:
     """``resolve`` without the permission check, for contexts that show a code to its scanner
     (the public code page) and decide themselves what to reveal."""
+    described: ResolvedCode = (await direct.run_together(ctx.session, [await describe_later(ctx, text)]))[0]
+    return described
+
+
+async def describe_later(ctx: Ctx, text: str) -> direct.Deferred[ResolvedCode]:
+    """``describe`` with its statement not yet sent: the scan sends it together with other
+    contexts' (``direct.run_together``). A code no brand's codec reads raises here, one whose
+    unit is unknown when run."""
     located = await locate(ctx, text)
+
+    async def then(found: direct.Rows) -> ResolvedCode:
+        return await _described(ctx, located, repo.unit_rows_and_chain_in(found))
+
     # The unit's facts and the units it sits in, in one round trip: every consumer scan reads both.
-    batch, assignment, blocks, chain = await repo.unit_rows_and_chain(ctx.session, located.serial, 3)
+    return direct.Deferred(*repo.unit_rows_and_chain_later(ctx.session, located.serial, 3), then)
+
+
+async def _described(ctx: Ctx, located: Located, found: repo.UnitRowsAndChain) -> ResolvedCode:
+    batch, assignment, blocks, chain = found
     facts = _known(located.serial, batch, assignment, blocks)
     if located.face is not None and located.face.name.lower() not in facts.batch.faces:
         raise UnknownCode("this batch prints no such face", [FieldError("code", "wrong face", "unknown")])

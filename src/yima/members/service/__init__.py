@@ -2,7 +2,7 @@
 
 For other contexts (scans, wallet, rebates, the channel accounts) — no permission of their own,
 the caller has checked what its use case needs: ``visitor_person`` (``visitor_person_id``,
-``new_visitor_person_id`` on the scan's hot path), ``resolve_person``,
+``visitor_person_id_later``, ``new_visitor_person_id`` on the scan's hot path), ``resolve_person``,
 ``person_by_phone``, ``phone_person``, ``member_profile``, ``issue_visitor``, ``read_visitor``,
 ``send_code``, ``check_code``, ``verify_phone``; ``mask_phone`` shows a phone the way every
 context does (``138****1234``).
@@ -22,6 +22,7 @@ from yima.members.service.persons import (
     verified_phone,
     visitor_person,
     visitor_person_id,
+    visitor_person_id_later,
     visitor_profile,
 )
 from yima.members.service.phones import verify_phone, verify_visitor_phone
@@ -51,5 +52,6 @@ __all__ = [
     "verify_visitor_phone",
     "visitor_person",
     "visitor_person_id",
+    "visitor_person_id_later",
     "visitor_profile",
 ]

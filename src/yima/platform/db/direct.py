@@ -13,8 +13,8 @@ hot ones go straight to the driver (``execute``):
 On SQLite (the embedded demo) the statements run through the session as before. Either way the
 tenant each parameter set names is checked first, as the tenancy hook checks it, and pending
 ORM changes are flushed first, as autoflush would. The driver runs a statement only inside the
-transaction SQLAlchemy began on the connection; a statement that would come first runs through
-SQLAlchemy, which begins the transaction. Errors are raised as SQLAlchemy's (``IntegrityError``
+transaction of SQLAlchemy's connection; before a transaction's first statement, its BEGIN is sent
+as SQLAlchemy's asyncpg adapter would send it (``_begun``). Errors are raised as SQLAlchemy's (``IntegrityError``
 for a constraint, ``OperationalError`` for a deadlock, a serialization failure or a lost
 connection), so callers catch one kind whichever way a statement ran.
 """
@@ -255,8 +255,8 @@ _CONNECTION = "direct_connection"  # session.info: (transaction, its connection,
 
 async def _driver_of(session: AsyncSession) -> tuple[Any, Dialect] | None:
     """The asyncpg connection of the session's transaction and its dialect; None on another
-    backend; (None, dialect) before SQLAlchemy has begun the transaction on it (asyncpg's
-    adapter sends BEGIN with the first statement). Asking the session for its connection costs as much as a
+    backend; (None, dialect) before the transaction has begun on it (asyncpg's adapter sends
+    BEGIN with the first statement). Asking the session for its connection costs as much as a
     fetch on the driver, so it is asked once per transaction, and once per savepoint: the
     session sends a savepoint's SAVEPOINT only when asked (``begin_nested`` is lazy)."""
     sync = session.sync_session
@@ -277,6 +277,25 @@ async def _driver_of(session: AsyncSession) -> tuple[Any, Dialect] | None:
     return (driver if driver is not None and driver.is_in_transaction() else None), connection.dialect
 
 
+async def _begun(session: AsyncSession) -> Any | None:
+    """Begin the session's transaction on the driver now, and return the driver connection.
+    SQLAlchemy's asyncpg adapter sends BEGIN only with the first statement it runs; this sends
+    it alone, as the adapter does (so the adapter commits and rolls it back as its own), which
+    lets the first statement run on the driver too, or together with others. None where the
+    adapter begins no transaction (autocommit): the statement then goes through SQLAlchemy."""
+    connection = (await session.connection()).sync_connection
+    if connection is None:
+        return None
+    adapter = connection.connection.dbapi_connection
+    start = getattr(adapter, "_start_transaction", None)
+    if start is None or getattr(adapter, "_transaction", None) is not None:
+        return None
+    async with adapter._execute_mutex:  # type: ignore[union-attr]
+        await start()
+    driver = adapter.driver_connection  # type: ignore[union-attr]
+    return driver if driver.is_in_transaction() else None
+
+
 def _usable(connection: Connection) -> bool:
     return not (connection.invalidated or connection.closed)
 
@@ -294,7 +313,7 @@ async def execute(session: AsyncSession, statement: Executable, params: Params) 
     if found is None:  # SQLite: through the session, whose hooks check it again
         return _rows_of(await session.execute(statement, params))
     driver, dialect = found
-    if driver is None:  # the transaction's first statement: SQLAlchemy sends BEGIN before it
+    if driver is None and (driver := await _begun(session)) is None:  # autocommit: no transaction to run in
         return _rows_of(await (await session.connection()).execute(statement, params))
     plan: _Plan | None = None
     try:
@@ -346,8 +365,7 @@ async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executab
     """Run statements that do not depend on one another (each returning rows) in one round trip
     on PostgreSQL: one statement of CTEs on one snapshot, so none sees another's writes, and a
     part must not itself hold a data-modifying WITH (PostgreSQL allows those at the top only).
-    A part's many parameter sets are an INSERT's rows. Elsewhere, or before the transaction has
-    begun, one after the other."""
+    A part's many parameter sets are an INSERT's rows. Elsewhere, one after the other."""
     if len(parts) < 2:
         return [await execute(session, statement, params) for statement, params in parts]
     sets_of = [_sets(params) for _, params in parts]
@@ -359,9 +377,10 @@ async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executab
     if sync.autoflush and not sync._is_clean():
         await session.flush()
     found = await _driver_of(session)
-    if found is None or found[0] is None:
+    driver = None if found is None else found[0] or await _begun(session)
+    if found is None or driver is None:  # elsewhere than PostgreSQL, or no transaction to run in
         return [await execute(session, statement, params) for statement, params in parts]
-    driver, dialect = found
+    dialect = found[1]
     sql = "?"
     try:
         statements = [statement for statement, _ in parts]

@@ -20,6 +20,7 @@ from yima.codes import service as codes
 from yima.codes.schemas import ResolvedCode
 from yima.members import service as members
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
@@ -29,6 +30,7 @@ from yima.scans.service.page import (
     Scanner,
     campaigns_awaiting,
     enter_brand,
+    forged_as_not_ours,
     page_of,
     proven_scan,
     record_scan,
@@ -58,8 +60,25 @@ async def visit_of(ctx: Ctx, visitor_token: str | None) -> Visit:
     visitor_id = await members.read_visitor(ctx, visitor_token)
     if visitor_id is not None:
         return Visit(await members.visitor_person_id(ctx, visitor_id))
+    return await _new_visit(ctx)
+
+
+async def _new_visit(ctx: Ctx) -> Visit:
     issued = await members.issue_visitor(ctx)
     return Visit(await members.new_visitor_person_id(ctx, issued.visitor_id), issued.visitor_token)
+
+
+async def _visit_and_unit(ctx: Ctx, visitor_token: str | None, text: str) -> tuple[Visit, ResolvedCode]:
+    """``visit_of`` and the scanned unit: one round trip for both when the visitor returns."""
+    visitor_id = await members.read_visitor(ctx, visitor_token)
+    with forged_as_not_ours():
+        described = await codes.describe_later(ctx, text)
+        if visitor_id is None:
+            visit = await _new_visit(ctx)  # an INSERT with a data-modifying WITH: it goes alone
+            return visit, (await direct.run_together(ctx.session, [described]))[0]
+        person = members.visitor_person_id_later(ctx, visitor_id)
+        person_id, unit = await direct.run_together(ctx.session, [person, described])
+    return Visit(person_id), unit
 
 
 def result_of(record: ScanRecord, award: AwardRead | None = None) -> DrawResult:
@@ -199,10 +218,10 @@ async def scan_code(
     """``POST /api/v1/scans``: the whole scan in one transaction — verify, record, draw. A retry
     with the same client key (Idempotency-Key) gets the first answer and makes nothing new."""
     await enter_brand(ctx, data.code)
-    visit = await visit_of(ctx, visitor_token)
+    visit, unit = await _visit_and_unit(ctx, visitor_token, data.code)
     scanner = Scanner(person_id=visit.person_id, device=data.device_id, client_key=client_key)
-    recorded = await record_scan(ctx, data.code, scanner, user_agent, data)
-    unit, record = recorded.unit, recorded.record
+    recorded = await record_scan(ctx, data.code, scanner, user_agent, data, unit)
+    record = recorded.record
     page = await page_of(ctx, data.code, recorded)
     if recorded.fresh:
         award = await draw_for(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,18 +79,28 @@ class Scanner:
     client_key: str | None = None
 
 
+@contextmanager
+def forged_as_not_ours() -> Iterator[None]:
+    """A code whose prefix is a brand's but whose rest is not (forged, mistyped) is NotOurCode."""
+    try:
+        yield
+    except (UnknownCode, BadCode) as exc:
+        raise NotOurCode("this brand issued no such code", exc.details) from exc
+
+
 async def record_scan(
-    ctx: Ctx, text: str, scanner: Scanner, user_agent: str | None = None, place: ScanCreate | None = None
-) -> Recorded:
-    """Find the unit, and record the scan (``ctx`` bound to the code's brand: ``enter_brand``).
+    ctx: Ctx, text: str, scanner: Scanner, user_agent: str | None = None, place: ScanCreate | None = None,
+    unit: ResolvedCode | None = None,
+) -> Recorded:  # fmt: skip
+    """Find the unit (unless the caller did: ``unit``), and record the scan (``ctx`` bound to
+    the code's brand: ``enter_brand``).
     A forged token raises NotOurCode; a client key this person already used returns that first
     scan (not fresh). A located consumer scan is checked for diversion before the store that
     registered the goods is paid for it (双向红包): diverted goods earn nothing, this scan's
     finding included."""
-    try:
-        unit = await codes.describe(ctx, text)
-    except (UnknownCode, BadCode) as exc:  # the prefix is a brand's, the rest is not: forged
-        raise NotOurCode("this brand issued no such code", exc.details) from exc
+    if unit is None:
+        with forged_as_not_ours():
+            unit = await codes.describe(ctx, text)
     now = ctx.now()
     local = ctx.local(now)
     record = ScanRecord(
