@@ -63,7 +63,6 @@ def owner_in(rows: direct.Rows) -> tuple[int, int | None] | None:
     return (found[0], found[1]) if found else None
 
 
-
 async def insert_identity(session: AsyncSession, identity: Identity, person: Person | None = None) -> bool:
     """Insert ``identity`` (and first ``person``, its new owner) in a savepoint. False, with
     nothing written, when the (kind, value) is taken — by a concurrent request too: the unique
