@@ -183,7 +183,8 @@ async def test_a_consumer_scan_that_finds_the_goods_diverted_pays_nobody(
     finally:
         direct.remove(listener)
     if db.engine.dialect.name == "postgresql":  # each scan: trace's events and rebates' registrations at once
-        assert len(together) == 2 and all("epcis_event_epcs" in s and "rebate_registrations" in s for s in together)
+        events = [s for s in together if "epcis_event_epcs" in s]
+        assert len(events) == 2 and all("rebate_registrations" in s for s in events)
     await runner.drain()
 
     found = await credits(client, w.staff, policy_id=bbc["id"])
