@@ -26,6 +26,7 @@ from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.schemas import DrawResult, ScanCreate, ScanResult
 from yima.scans.service.page import (
+    Counted,
     DiversionCheck,
     Scanner,
     campaigns_awaiting,
@@ -177,24 +178,24 @@ async def draw_in(
 async def draw_for(
     ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None, *,
     new_scan: bool = False, diversion: DiversionCheck | None = None, sequential: int | None = None,
-    risk_counts: RiskCounts | None = None,
+    counted: Counted | None = None,
 ) -> AwardRead | None:  # fmt: skip
     """The draw of a recorded scan whose person is known: match, grade, draw (or hold, or
     reject). The record carries the outcome; the award is returned when one was made.
     ``diversion``: the diversion check record_scan made of the scan's own location;
-    ``sequential``, ``risk_counts``: risk control's count of neighbouring serials and its
-    counters, when record_scan read them."""
+    ``sequential``, ``counted``: risk control's count of neighbouring serials, and its counters
+    with the campaigns they were counted for, when record_scan read them."""
     role = rules.draw_role(unit.level, unit.face)
     if role is None:
         return None
     if unit.state != "active":
         record.outcome = "not_active"
         return None
-    matched = await campaigns_awaiting(ctx, unit)
+    matched = counted.awaiting if counted else await campaigns_awaiting(ctx, unit)
     if not matched:
         record.outcome = "no_campaign"
         return None
-    verdict = await _assess(ctx, record, device, diversion, sequential, risk_counts)
+    verdict = await _assess(ctx, record, device, diversion, sequential, counted.counts if counted else None)
     needs = frozenset().union(*(c.needs for c in matched))
     scan = await scan_context(ctx, record, needs)
     award = None
@@ -226,7 +227,7 @@ async def scan_code(
     if recorded.fresh:
         award = await draw_for(
             ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion,
-            sequential=recorded.sequential, risk_counts=recorded.risk_counts,
+            sequential=recorded.sequential, counted=recorded.counted,
         )  # fmt: skip
         await repo.save_outcome(ctx.session, record)
     else:

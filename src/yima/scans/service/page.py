@@ -42,6 +42,14 @@ class DiversionCheck:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """Risk control's counts of a scan, and the campaigns it was counted for: those the draw grades."""
+
+    awaiting: list[campaigns.LiveCampaign]
+    counts: campaigns.RiskCounts
+
+
+@dataclass(frozen=True)
 class Recorded:
     unit: ResolvedCode
     record: ScanRecord
@@ -49,7 +57,7 @@ class Recorded:
     scans: repo.CodeScans  # the code's scans, this one included (its page shows them)
     diversion: DiversionCheck | None = None  # None: the scan came without a location (the page asks later)
     sequential: int | None = None  # risk control's count of neighbouring serials, when read with the scan
-    risk_counts: campaigns.RiskCounts | None = None  # risk control's counters, when counted with the scan
+    counted: Counted | None = None  # when risk control counted the scan with it
 
 
 class NotOurCode(NotFound):
@@ -141,7 +149,8 @@ async def record_scan(
         later["rebate"] = await rebates.pay_consumer_scan_later(
             ctx, unit.serial, product_id, record.region_code, scan_ref(record), parents
         )  # fmt: skip
-    if may_draw and await campaigns_awaiting(ctx, unit):  # the draw will grade it: count it now
+    awaiting = await campaigns_awaiting(ctx, unit) if may_draw else []
+    if awaiting:  # the draw will grade the scan: count it now
         assert scanner.person_id is not None
         later["risk"] = await campaigns.count_risk_later(ctx, scanner.person_id, ctx.ip, scanner.device)
     sent = {name: d for name, d in later.items() if d is not None}
@@ -150,7 +159,7 @@ async def record_scan(
     checked = DiversionCheck(finding.distance_km if finding else None) if "diversion" in sent else None
     return Recorded(
         unit, record, fresh=True, scans=scans, diversion=checked, sequential=recording.sequential,
-        risk_counts=found.get("risk", {}) if "risk" in later else None,
+        counted=Counted(awaiting, found.get("risk", {})) if awaiting else None,
     )  # fmt: skip
 
 
