@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.catalog.factories import create_product
 from tests.codes.factories import activate, activated_goods, create_batch
@@ -21,6 +22,7 @@ from yima.codes.models import Unit
 from yima.codes.rules import UnitActivation, UnitBatch, UnitBlock
 from yima.codes.schemas import BlockCreate, PackOperation, PackRequest, ProductBrief, SerialRange, UnitRef
 from yima.codes.tokens import Face
+from yima.platform.db import direct
 from yima.platform.db.session import Database
 
 AT = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
@@ -80,6 +82,12 @@ class TestUnitRows:
         assert (batch.id if batch else None, assignment, blocks) == (mine.id, None, [])
 
 
+async def _unit_rows_and_chain(session: AsyncSession, serial: int, depth: int) -> repo.UnitRowsAndChain:
+    """The unit's facts and chain as the scan reads them: one statement."""
+    found = await direct.execute(session, *repo.unit_rows_and_chain_later(session, serial, depth))
+    return repo.unit_rows_and_chain_in(found)
+
+
 async def _units(db: Database, slug: str, links: list[tuple[int, str, int | None]]) -> None:
     async with system(db, slug) as ctx:
         for serial, level, parent in links:
@@ -125,8 +133,8 @@ class TestUnitRowsAndChain:
         await _units(db, "other", [(serial, "bottle", 21), (21, "case", None), (20, "case", 50)])
         async with system(db, "acme") as ctx:
             with orm_statements() as ran:
-                batch, assignment, blocks, chain = await repo.unit_rows_and_chain(ctx.session, serial, 2)
-                gone = await repo.unit_rows_and_chain(ctx.session, mine.last_serial + 1, 3)  # theirs alone
+                batch, assignment, blocks, chain = await _unit_rows_and_chain(ctx.session, serial, 2)
+                gone = await _unit_rows_and_chain(ctx.session, mine.last_serial + 1, 3)  # theirs alone
             assert [is_prebuilt(statement) for statement in ran] == [True, True]
             assert ran[0] is ran[1]  # built once
             assert batch == UnitBatch(mine.id, "bottle", mine.faces, None)
@@ -136,12 +144,12 @@ class TestUnitRowsAndChain:
             assert gone == (None, None, [], [])
             # The same as the two reads it stands for, of units in any situation.
             for unit, depth in [(serial, 3), (serial + 1, 0), (serial + 2, 3), (20, 3), (40, 3)]:
-                *facts, links = await repo.unit_rows_and_chain(ctx.session, unit, depth)
+                *facts, links = await _unit_rows_and_chain(ctx.session, unit, depth)
                 rows = await repo.unit_rows(ctx.session, unit)
                 assert (*facts[:2], sorted(facts[2])) == (*rows[:2], sorted(rows[2]))
                 assert links == await repo.unit_chain(ctx.session, unit, depth)
         async with system(db, "other") as ctx:
-            batch, assignment, blocks, chain = await repo.unit_rows_and_chain(ctx.session, serial, 3)
+            batch, assignment, blocks, chain = await _unit_rows_and_chain(ctx.session, serial, 3)
             assert batch is not None and assignment is not None and batch.id == theirs.id
             assert blocks == [UnitBlock("void", "misprint")]  # not our blacklist or void
             assert chain == [(serial, "bottle", 21, AT), (21, "case", None, None)]

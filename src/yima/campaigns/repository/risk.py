@@ -35,8 +35,10 @@ _COUNT_SCANS = prebuilt_upsert(
 def count_scans_later(
     session: AsyncSession, tenant_id: int, keys: Sequence[CounterKey]
 ) -> tuple[Executable, list[dict[str, Any]]]:
-    """``count_scans``' statement and its rows, not run (``direct.Deferred``); the counts
-    through ``counts_in``."""
+    """Add one to each counter (created at 1) in ONE statement — INSERT … ON CONFLICT DO UPDATE
+    … RETURNING, rows in primary-key order so concurrent scans lock shared rows in the same
+    order. Not run: ``direct.execute`` it or send it with others (``direct.Deferred``); every
+    count now, by (subject, window), through ``counts_in``."""
     rows = [
         {"tenant_id": tenant_id, "starts_at": k.starts_at, "span": k.span, "subject": k.subject,
          "subject_key": k.key, "scans": 1}
@@ -48,12 +50,6 @@ def count_scans_later(
 def counts_in(found: direct.Rows) -> Counts:
     return {(subject, span): scans for subject, span, scans in found.all()}
 
-
-async def count_scans(session: AsyncSession, tenant_id: int, keys: Sequence[CounterKey]) -> Counts:
-    """Add one to each counter (created at 1) in ONE statement — INSERT … ON CONFLICT DO UPDATE
-    … RETURNING, rows in primary-key order so concurrent scans lock shared rows in the same
-    order — and return every count now, by (subject, window)."""
-    return counts_in(await direct.execute(session, *count_scans_later(session, tenant_id, keys)))
 
 
 async def counters_of(session: AsyncSession, subject: str, key: str) -> list[CampaignRiskCounter]:

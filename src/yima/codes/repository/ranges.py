@@ -309,15 +309,10 @@ UnitRowsAndChain = tuple[UnitBatch | None, UnitActivation | None, list[UnitBlock
 
 
 def unit_rows_and_chain_later(session: AsyncSession, serial: int, depth: int) -> tuple[Executable, dict[str, Any]]:
-    """``unit_rows_and_chain``'s statement and parameters, not run (``direct.Deferred``); its
-    rows through ``unit_rows_and_chain_in``."""
+    """``unit_rows`` and ``unit_chain`` of one serial as one statement (the consumer scan wants
+    both), not run: ``direct.execute`` it or send it with others (``direct.Deferred``); its rows
+    through ``unit_rows_and_chain_in``."""
     return _UNIT_ROWS_AND_CHAIN, tenant_params(session, serial=serial, depth=depth)
-
-
-async def unit_rows_and_chain(session: AsyncSession, serial: int, depth: int) -> UnitRowsAndChain:
-    """``unit_rows`` and ``unit_chain`` of one serial in one round trip (the consumer scan wants
-    both)."""
-    return unit_rows_and_chain_in(await direct.execute(session, *unit_rows_and_chain_later(session, serial, depth)))
 
 
 def unit_rows_and_chain_in(found: direct.Rows) -> UnitRowsAndChain:
