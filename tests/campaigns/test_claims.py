@@ -5,6 +5,7 @@ upsert), claim_code then claim_person elsewhere — the same awards, the same co
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -41,8 +42,13 @@ async def claim(
             if found.seq is None or not found.person_ok:
                 raise _Undone(found)
     except _Undone as undone:
-        return undone.claimed
-    return found
+        return seen(undone.claimed)
+    return seen(found)
+
+
+def seen(claimed: Claimed) -> Claimed:
+    """What the claims found, without the award id reserved with them (test_award_ids_are_reserved)."""
+    return replace(claimed, award_id=None)
 
 
 async def code_counts(s: AsyncSession) -> list[tuple[int, int, str, int]]:
@@ -137,11 +143,34 @@ class TestClaimLimits:
         periods: dict[str, int | None] = {DAY: 1, "total": None}
         async with system(db, slug) as ctx:
             s, tenant, c = ctx.session, ctx.tenant_id, campaign.id
-            assert await repo.claim_limits(s, tenant, c, 5, "consumer", 1, 42, periods) == Claimed(1, True)
-            assert await repo.claim_limits(s, tenant, c, 5, "consumer", 1, 42, periods) == Claimed(None, False)
+            assert seen(await repo.claim_limits(s, tenant, c, 5, "consumer", 1, 42, periods)) == Claimed(1, True)
+            assert seen(await repo.claim_limits(s, tenant, c, 5, "consumer", 1, 42, periods)) == Claimed(None, False)
             counted = 2 if db.backend == "postgresql" else 1
             assert await person_counts(s) == [(c, 42, DAY, 1), (c, 42, "total", counted)]
             assert await code_counts(s) == [(c, 5, "consumer", 1)]
+
+
+    async def test_award_ids_are_reserved_with_the_claims_on_postgresql(self, db: Database) -> None:
+        """So that another context's statement naming the award can go with its insert (the
+        scan record's outcome): each claim takes the award's next id; elsewhere the insert gives it."""
+        slug = await create_tenant(db)
+        campaign = await running_campaign(db, slug)
+        periods: dict[str, int | None] = {DAY: None, "total": None}
+        async with system(db, slug) as ctx:
+            s, tenant, c = ctx.session, ctx.tenant_id, campaign.id
+            first = await repo.claim_limits(s, tenant, c, 11, "consumer", 1, 42, periods)
+            second = await repo.claim_limits(s, tenant, c, 12, "consumer", 1, 42, periods)
+            if db.backend != "postgresql":
+                assert first.award_id is None and second.award_id is None
+                return
+            assert first.award_id is not None and second.award_id is not None
+            assert second.award_id > first.award_id
+            award = {"tenant_id": tenant, "campaign_id": c, "prize_id": campaign.prizes[0].id, "scan_ref": "s-12",
+                     "person_id": 42, "code_serial": 12, "role": "consumer", "seq": 1, "kind": "points",
+                     "prize_name": "p", "amount_fen": 0, "points": 1, "cost_fen": 0, "fallback": True,
+                     "reason": "drawn", "day": DAY, "local_hour": 9, "created_at": ctx.now()}  # fmt: skip
+            assert await repo.insert_award(s, award | {"id": second.award_id}) == second.award_id
+            assert await repo.insert_award(s, award | {"scan_ref": "s-11", "code_serial": 11}) > second.award_id
 
 
 class TestStatements:
@@ -156,13 +185,15 @@ class TestStatements:
             rounds: list[list[Any]] = []
             for serial in (2, 3):
                 with statements(db) as sent, orm_statements() as given:
-                    assert await repo.claim_limits(s, tenant, c, serial, "consumer", 1, 42, periods) == Claimed(1, True)
+                    claimed = await repo.claim_limits(s, tenant, c, serial, "consumer", 1, 42, periods)
+                assert seen(claimed) == Claimed(1, True)
                 assert sent == (["WITH"] if postgres else ["INSERT", "INSERT"])
                 assert all(is_prebuilt(statement) for statement in given)
                 rounds.append(given)
             assert all(a is b for a, b in zip(*rounds, strict=True))
             with statements(db) as sent:
-                assert await repo.claim_limits(s, tenant, c, 3, "consumer", 1, 42, periods) == Claimed(None, False)
+                claimed = await repo.claim_limits(s, tenant, c, 3, "consumer", 1, 42, periods)
+            assert seen(claimed) == Claimed(None, False)
             assert sent == (["WITH"] if postgres else ["INSERT"])  # elsewhere: no person claim after a refusal
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, literal_column, select, update
 from sqlalchemy.exc import ArgumentError, IntegrityError, InvalidRequestError, StatementError
 
 from tests.identity.factories import create_tenant, system
@@ -243,3 +243,67 @@ async def test_an_insert_of_many_rows_runs_together_with_others(db: Database) ->
         with pytest.raises((ArgumentError, StatementError)):  # compiled for the first row's columns: each gives them
             await direct.execute(s, _INSERT, [_row(tenant, 23, scanned_at=T0), _row(tenant, 24, role="store")])
         assert [r[0] for r in (await direct.execute(s, _READ, tenant_params(s, low=20))).all()] == [20, 21, 22]
+
+
+_CHANGED = (
+    update(_SCANS)
+    .where(_SCANS.c.tenant_id == tenant_param(), _SCANS.c.serial == bindparam("serial_"))
+    .values(outcome=bindparam("outcome_"))
+    .returning(_SCANS.c.serial, _SCANS.c.outcome)
+    .cte("changed")
+)
+_CHANGE_IN_WITH = prebuilt(select(_CHANGED.c.serial, _CHANGED.c.outcome))
+
+
+async def test_a_statement_with_a_writing_with_of_its_own_runs_together_its_with_at_the_top(db: Database) -> None:
+    """PostgreSQL runs a data-modifying WITH at the top of a statement only: a part's own WITH
+    list goes there, before the parts; two parts naming the same CTE are refused."""
+    if db.backend != "postgresql":
+        pytest.skip("SQLite has no data-modifying WITH")
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        await direct.execute(s, _INSERT, _row(tenant, 30, scanned_at=T0))
+        ran: list[str] = []
+        direct.listen(listener := lambda statement, sql: ran.append(sql))
+        try:
+            read, changed = await direct.execute_together(s, [
+                (_READ, tenant_params(s, low=30)), (_CHANGE_IN_WITH, tenant_params(s, serial_=30, outcome_="held")),
+            ])  # fmt: skip
+        finally:
+            direct.remove(listener)
+        assert len(ran) == 1 and ran[0].startswith("WITH changed AS (UPDATE scan_records")
+        assert [tuple(r)[0::3] for r in read.all()] == [(30, "verified")]  # one snapshot
+        assert [tuple(r) for r in changed.all()] == [(30, "held")]
+        assert [r[3] for r in (await direct.execute(s, _READ, tenant_params(s, low=30))).all()] == ["held"]
+        with pytest.raises(ArgumentError, match="the same CTE"):
+            await direct.execute_together(s, [
+                (_CHANGE_IN_WITH, tenant_params(s, serial_=30, outcome_="a")),
+                (_CHANGE_IN_WITH, tenant_params(s, serial_=30, outcome_="b")),
+            ])  # fmt: skip
+
+
+def _read_with(literal: str) -> Any:
+    return prebuilt(
+        select(literal_column(literal).label("said"), _SCANS.c.serial)
+        .where(_SCANS.c.tenant_id == tenant_param(), _SCANS.c.serial >= bindparam("low"))
+    )
+
+
+_SAYS_PLAIN, _SAYS_PARAMETER = _read_with("'plain (text)'"), _read_with("'costs $1'")
+
+
+async def test_a_literal_is_kept_as_it_is_when_statements_run_together(db: Database) -> None:
+    """Run together, the parts' parameters are renumbered: a literal before a parameter is
+    left alone, and one that reads like a parameter is refused rather than changed."""
+    slug = await create_tenant(db)
+    async with system(db, slug) as ctx:
+        s, tenant = ctx.session, ctx.tenant_id
+        await direct.execute(s, _INSERT, _row(tenant, 40, scanned_at=T0))
+        read, said = await direct.execute_together(s, [(_READ, tenant_params(s, low=40)),
+                                                       (_SAYS_PLAIN, tenant_params(s, low=40))])  # fmt: skip
+        assert [r[0] for r in read.all()] == [40] and [tuple(r) for r in said.all()] == [("plain (text)", 40)]
+        if db.backend == "postgresql":
+            with pytest.raises(ArgumentError, match="in a literal"):
+                await direct.execute_together(s, [(_READ, tenant_params(s, low=40)),
+                                                  (_SAYS_PARAMETER, tenant_params(s, low=40))])  # fmt: skip

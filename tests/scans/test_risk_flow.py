@@ -70,8 +70,15 @@ async def test_a_lowered_scan_gets_the_fallback(db: Database, client: httpx.Asyn
         direct.remove(listener)
     assert second["draw"]["award"]["fallback"] is True  # type: ignore[index]
     assert second["draw"]["award"]["reason"] == "fallback: risk control"  # type: ignore[index]
-    assert (await _record(db, "acme", second["scan_id"])).risk_reasons == ["device_minute"]
-    if db.engine.dialect.name == "postgresql":  # in one statement with the diversion check's read
+    record = await _record(db, "acme", second["scan_id"])
+    award_id = second["draw"]["award"]["id"]  # type: ignore[index]
+    assert (record.outcome, record.award_id, record.campaign_id) == ("awarded", award_id, second["draw"]["campaign_id"])  # type: ignore[index]
+    assert (record.risk_decision, record.risk_reasons) == ("fallback", ["device_minute"])
+    if db.engine.dialect.name == "postgresql":
+        # the record's outcome is written with the award, in one statement: no UPDATE of its own
+        [outcome] = [sql for sql in sent if "UPDATE scan_records" in sql]
+        assert outcome.startswith("WITH spent AS") and "INSERT INTO campaign_awards" in outcome
+        # risk control's counters in one statement with the diversion check's read
         counting = [sql for sql in sent if "campaign_risk_counters" in sql]
         assert len(counting) == 1 and counting[0].startswith("WITH q0 AS") and "epcis_events" in counting[0]
         # and a returning visitor's person is read with the unit

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     BindParameter,
+    Column,
     Select,
     Table,
     and_,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     func,
     insert,
     or_,
+    schema,
     select,
     update,
 )
@@ -194,6 +196,9 @@ def _bound(table: Table, column: str, name: str) -> BindParameter[Any]:
     return bindparam(name, type_=table.c[column].type)
 
 
+_AWARD_IDS = schema.Sequence("campaign_awards_id_seq")  # the id column's (BIGSERIAL) on PostgreSQL
+
+
 def _claim_both(limited: tuple[bool, ...]) -> Select[Any]:
     """PostgreSQL's claim_code and claim_person in one statement: each upsert a data-modifying
     CTE, its rows in VALUES as bind parameters (one plan for every call), the tenant of both the
@@ -210,7 +215,7 @@ def _claim_both(limited: tuple[bool, ...]) -> Select[Any]:
     )  # fmt: skip
     seq = select(code.cte("code").c.awards).scalar_subquery()
     taken = select(func.count()).select_from(person.cte("person")).scalar_subquery()
-    return prebuilt(select(seq, taken))
+    return prebuilt(select(seq, taken, _AWARD_IDS.next_value()))
 
 
 _CLAIM_BOTH = {limited: _claim_both(limited) for limited in _CLAIM_PERSON}
@@ -219,10 +224,13 @@ _CLAIM_BOTH = {limited: _claim_both(limited) for limited in _CLAIM_PERSON}
 @dataclass(frozen=True, slots=True)
 class Claimed:
     """What claim_limits found: the code's award number (None: it has made all its awards) and
-    whether every period of the person took the award (False as well when the code refused)."""
+    whether every period of the person took the award (False as well when the code refused);
+    on PostgreSQL, the id the award will have, taken from its sequence with the claims (so that
+    a statement naming the award can be sent with its insert); elsewhere None."""
 
     seq: int | None
     person_ok: bool
+    award_id: int | None = None
 
 
 async def claim_limits(
@@ -241,8 +249,8 @@ async def claim_limits(
     limited, named = _periods(periods)
     params = {TENANT_PARAM: tenant_id, "campaign_": campaign_id, "serial_": serial, "role_": role,
               "limit_": code_limit, "person_": person_id, **named}  # fmt: skip
-    seq, taken = (await direct.execute(session, _CLAIM_BOTH[limited], params)).one()
-    return Claimed(int(seq), taken == len(periods)) if seq is not None else Claimed(None, False)
+    seq, taken, award_id = (await direct.execute(session, _CLAIM_BOTH[limited], params)).one()
+    return Claimed(int(seq), taken == len(periods), award_id) if seq is not None else Claimed(None, False)
 
 
 # A period's slices (campaign_days rows): "total" for the campaign's budget, an ISO day for its pacing.
@@ -289,7 +297,15 @@ async def spend_slices(
 
 
 _AWARDS = table_of(CampaignAward)
-_AWARD_COLUMNS = [c for c in _AWARDS.columns if c.key != "id"]
+
+
+def _award_value(column: Column[Any], tenant: Any) -> Any:
+    """The award's column as the spend-and-award statement inserts it: the id reserved by the
+    claims, else the sequence's next."""
+    if column.key == "tenant_id":
+        return tenant
+    value = bindparam(f"a_{column.key}", type_=column.type)
+    return func.coalesce(value, _AWARD_IDS.next_value()) if column.key == "id" else value
 
 
 def _spend_and_award() -> Select[Any]:
@@ -304,10 +320,10 @@ def _spend_and_award() -> Select[Any]:
         row | {"day": TOTAL, "cap_fen": 0},
     ]).cte("spent")  # fmt: skip
     took = select(func.count()).select_from(spent).where(spent.c.awards > 0).scalar_subquery()
-    values = [tenant if c.key == "tenant_id" else bindparam(f"a_{c.key}", type_=c.type) for c in _AWARD_COLUMNS]
+    values = [_award_value(c, tenant) for c in _AWARDS.columns]
     award = (
         insert(_AWARDS)
-        .from_select([c.key for c in _AWARD_COLUMNS], select(*values).where(took == 2))
+        .from_select([c.key for c in _AWARDS.columns], select(*values).where(took == 2))
         .returning(_AWARDS.c.id)
         .cte("award")
     )
@@ -319,21 +335,42 @@ _SPEND_AND_AWARD = _spend_and_award()
 
 async def spend_slices_and_award(
     session: AsyncSession, tenant_id: int, campaign_id: int, day: str, k: int, day_cap: int | None, cost: int,
-    award: dict[str, Any],
+    award: dict[str, Any], also: direct.Deferred[Any] | None = None,
 ) -> int | None:  # fmt: skip
     """spend_slices, then, when both slices took the cost, insert_award: the award's id, or None
-    when a slice refused (the caller's savepoint undoes the other). One round trip on
-    PostgreSQL."""
+    when a slice refused (the caller's savepoint undoes the other, and ``also``). One round trip
+    on PostgreSQL. The award's id is the one claim_limits reserved (``award["id"]``), if given.
+    ``also``: another context's statement sent with it (its follow-up runs once the award is
+    written)."""
     if not direct.on_postgres(session):
         if not await spend_slices(session, tenant_id, campaign_id, day, k, day_cap, cost):
             return None
-        return await insert_award(session, award)
-    params = {f"a_{c.key}": award.get(c.key) for c in _AWARD_COLUMNS if c.key != "tenant_id"}
+        return await insert_award(session, award, also)
+    params = {f"a_{c.key}": award.get(c.key) for c in _AWARDS.columns if c.key != "tenant_id"}
     check_tenants(tenant_id, [award])
     params |= {TENANT_PARAM: tenant_id, "campaign_": campaign_id, "slice_": k, "day_": day, "cap_": day_cap,
                "cost_": cost}  # fmt: skip
-    found = (await direct.execute(session, _SPEND_AND_AWARD, params)).scalar()
-    return int(found) if found is not None else None
+    rows, also_rows = await _with(session, _SPEND_AND_AWARD, params, also)
+    found = rows.scalar()
+    if found is None:
+        return None
+    await _follow(also, also_rows)
+    return int(found)
+
+
+async def _with(
+    session: AsyncSession, statement: Any, params: dict[str, Any], also: direct.Deferred[Any] | None
+) -> tuple[direct.Rows, direct.Rows | None]:
+    """The statement's rows, and ``also``'s sent with it in one round trip (on PostgreSQL)."""
+    if also is None:
+        return await direct.execute(session, statement, params), None
+    rows, also_rows = await direct.execute_together(session, [(statement, params), (also.statement, also.params)])
+    return rows, also_rows
+
+
+async def _follow(also: direct.Deferred[Any] | None, rows: direct.Rows | None) -> None:
+    if also is not None and rows is not None:
+        await also.then(rows)
 
 
 async def open_slices(
@@ -413,10 +450,13 @@ async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
 _INSERT_AWARD = prebuilt(insert(_AWARDS).returning(_AWARDS.c.id))
 
 
-async def insert_award(session: AsyncSession, values: dict[str, Any]) -> int:
-    """Insert an award (built once: every scan that wins writes one); its id. Its unique keys
-    (the scan, the code's award number) refuse a raced duplicate with IntegrityError."""
-    return int((await direct.execute(session, _INSERT_AWARD, values)).scalar_one())
+async def insert_award(session: AsyncSession, values: dict[str, Any], also: direct.Deferred[Any] | None = None) -> int:
+    """Insert an award (built once: every scan that wins writes one), with ``also`` in the same
+    round trip (PostgreSQL); its id. Its unique keys (the scan, the code's award number) refuse
+    a raced duplicate with IntegrityError."""
+    rows, also_rows = await _with(session, _INSERT_AWARD, values, also)
+    await _follow(also, also_rows)
+    return int(rows.scalar_one())
 
 
 async def award_by_scan(session: AsyncSession, campaign_id: int, scan_ref: str) -> CampaignAward | None:

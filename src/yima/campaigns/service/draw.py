@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,6 +32,7 @@ from yima.campaigns.service.plans import DrawPlan, PlannedPrize, plan_of
 from yima.geo import service as geo
 from yima.platform.ctx import Ctx
 from yima.platform.db import direct
+from yima.platform.db.direct import Deferred
 from yima.platform.db.errors import is_deadlock
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
@@ -40,6 +42,8 @@ from yima.wallet.service import SliceMode
 _system_random = random.SystemRandom()
 log = logging.getLogger(__name__)
 DEADLOCK_RETRIES = 3
+# The caller's statement that names an award, given the award's id (draw_prize's with_award).
+WithAward = Callable[[int], Deferred[Any]]
 
 
 class _Refused(Exception):
@@ -82,14 +86,16 @@ class _Crowded(Exception):
 
 @dataclass(frozen=True)
 class _Draw:
-    """What every try of one draw shares: the campaign, the local day, the scan and person, and
-    the award's values that do not depend on the prize."""
+    """What every try of one draw shares: the campaign, the local day, the scan and person, the
+    award's values that do not depend on the prize (its id too where the claims reserved it),
+    and the caller's statement to send with the award (``draw_prize``'s ``with_award``)."""
 
     campaign: DrawPlan
     day: str
     person_id: int
     scan_ref: str
     award: dict[str, Any]
+    with_award: WithAward | None
 
     def award_of(self, prize: PlannedPrize, amount: int, reason: str, journal: int | None) -> dict[str, Any]:
         state = prize.state
@@ -98,6 +104,22 @@ class _Draw:
             "points": prize.points, "cost_fen": rules.cost_of(state, amount), "fallback": state.fallback,
             "reason": reason, "journal_id": journal,
         }  # fmt: skip
+
+
+async def _written(
+    ctx: Ctx, draw: _Draw, award: dict[str, Any], insert: Callable[[Deferred[Any] | None], Awaitable[int | None]]
+) -> dict[str, Any] | None:
+    """``insert`` the award and send the caller's statement with it, in one round trip when the
+    claims reserved its id (else the statement follows it): the award with its id; None when
+    ``insert`` refused (the savepoint then undoes the caller's statement too)."""
+    reserved = award.get("id")
+    also = draw.with_award(reserved) if draw.with_award and reserved is not None else None
+    award_id = await insert(also)
+    if award_id is None:
+        return None
+    if draw.with_award and also is None:
+        await direct.run_together(ctx.session, [draw.with_award(award_id)])
+    return award | {"id": award_id}
 
 
 async def _try(
@@ -132,11 +154,14 @@ async def _try(
             if k is None:
                 if not await spend.spend_exact(ctx, campaign, draw.day, cost):
                     raise _Refused
-                return award | {"id": await repo.insert_award(session, award)}
-            award_id = await spend.spend_fast(ctx, campaign, draw.day, cost, k, award)
-            if award_id is None:
+                written = await _written(ctx, draw, award, lambda also: repo.insert_award(session, award, also))
+            else:
+                written = await _written(
+                    ctx, draw, award, lambda also: spend.spend_fast(ctx, campaign, draw.day, cost, k, award, also)
+                )
+            if written is None:
                 raise _Crowded
-            return award | {"id": award_id}
+            return written
     except SliceFull as exc:
         raise _Crowded from exc
     except AppError as exc:
@@ -169,9 +194,12 @@ async def _take(
         return await _try(ctx, draw, prize, amount, reason, None)
 
 
-async def _claim_limits(ctx: Ctx, campaign: DrawPlan, person_id: int, serial: int, role: str, day: str) -> int:
-    """The code's award number and the person's counts, claimed (one round trip on PostgreSQL);
-    a refusal raises, and the draw's savepoint undoes what was counted."""
+async def _claim_limits(
+    ctx: Ctx, campaign: DrawPlan, person_id: int, serial: int, role: str, day: str
+) -> repo.Claimed:
+    """The code's award number and the person's counts, claimed (one round trip on PostgreSQL,
+    where the award's id is reserved with them); a refusal raises, and the draw's savepoint
+    undoes what was counted."""
     limits = campaign.limits
     periods = {day: limits.per_person_day, "total": limits.per_person_total}
     claimed = await repo.claim_limits(
@@ -181,7 +209,7 @@ async def _claim_limits(ctx: Ctx, campaign: DrawPlan, person_id: int, serial: in
         raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign.id}")
     if not claimed.person_ok:
         raise PersonLimitReached("the person has reached today's or the campaign's limit")
-    return claimed.seq
+    return claimed
 
 
 def _prize_states(campaign: DrawPlan, fallback_only: bool) -> tuple[list[rules.PrizeState], str]:
@@ -232,6 +260,7 @@ async def draw_prize(
     rng: random.Random | None = None,
     fallback_only: bool = False,
     new_scan: bool = False,
+    with_award: WithAward | None = None,
 ) -> AwardRead:
     """Draw a prize for one valid scan (the scans context calls it in its transaction).
 
@@ -241,7 +270,10 @@ async def draw_prize(
     race get it), PersonLimitReached, BudgetExhausted — each leaving nothing written.
     ``fallback_only``: risk control's "lower to the minimum prize" (only the fallback is drawn).
     ``new_scan``: the caller made the scan in this transaction, so no award names it yet (the
-    lookup for a replay is skipped; a raced duplicate still meets the award's unique key)."""
+    lookup for a replay is skipped; a raced duplicate still meets the award's unique key).
+    ``with_award``: the caller's statement naming the award, given its id (the scan record's
+    outcome), run in the draw whenever it makes an award: on PostgreSQL in the same round trip
+    as the award's insert, its follow-up once the award is written. Not run for a replay."""
     session = ctx.session
     found = None if new_scan else await repo.award_by_scan(session, campaign_id, scan_ref)
     if found is not None:
@@ -257,7 +289,7 @@ async def draw_prize(
     for attempt in range(1, DEADLOCK_RETRIES + 2):
         try:
             return await _draw_once(
-                ctx, campaign, scan_ref, person_id, code_serial, role, day, scan, rng, fallback_only
+                ctx, campaign, scan_ref, person_id, code_serial, role, day, scan, rng, fallback_only, with_award
             )
         except DBAPIError as exc:
             # Concurrent draws meeting on budget slices can deadlock (PostgreSQL aborts one);
@@ -275,7 +307,7 @@ async def draw_prize(
 
 async def _draw_once(
     ctx: Ctx, campaign: DrawPlan, scan_ref: str, person_id: int, code_serial: int, role: rules.Role, day: str,
-    scan: rules.ScanContext | None, rng: random.Random | None, fallback_only: bool,
+    scan: rules.ScanContext | None, rng: random.Random | None, fallback_only: bool, with_award: WithAward | None,
 ) -> AwardRead:  # fmt: skip
     """One attempt at the draw, all in one savepoint; its first prize tried without one of its
     own (nearly always taken), then, if refused, again from the start with one a prize."""
@@ -290,8 +322,9 @@ async def _draw_once(
     while True:
         try:
             async with direct.savepoint(session):  # its writes are all direct statements
-                seq = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
-                draw = _Draw(campaign, day, person_id, scan_ref, fixed | {"seq": seq})
+                claimed = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
+                reserved = {} if claimed.award_id is None else {"id": claimed.award_id}
+                draw = _Draw(campaign, day, person_id, scan_ref, fixed | {"seq": claimed.seq} | reserved, with_award)
                 award = await _pick_and_take(
                     ctx, draw, rng or _system_random, states, reason, careful=careful, fallback_only=fallback_only
                 )

@@ -19,6 +19,7 @@ from yima.campaigns import rules
 from yima.campaigns.models import Campaign
 from yima.campaigns.service.plans import DrawPlan
 from yima.platform.ctx import Ctx
+from yima.platform.db.direct import Deferred
 
 TOTAL = repo.TOTAL
 
@@ -29,15 +30,20 @@ async def open_total(ctx: Ctx, campaign: Campaign) -> None:
     await repo.open_slices(ctx.session, ctx.tenant_id, campaign.id, TOTAL, caps)
 
 
-async def spend_fast(ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int, award: dict[str, Any]) -> int | None:
+async def spend_fast(
+    ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int, award: dict[str, Any],
+    also: Deferred[Any] | None = None,
+) -> int | None:  # fmt: skip
     """Add ``cost`` to slice ``k`` of the day and of the total, and write ``award`` (one round
-    trip on PostgreSQL): its id, or None when either slice had no room (what the statement did
-    is undone by the caller's savepoint, then ``spend_exact``)."""
+    trip on PostgreSQL, with ``also``): its id, or None when either slice had no room (what the
+    statement did is undone by the caller's savepoint, then ``spend_exact``)."""
     n = campaign.slices
     day_cap = rules.quotas(campaign.daily_cap_fen, n)[k % n]
     if day_cap is not None and cost > day_cap:
         return None  # a new day's slice could not take it either
-    return await repo.spend_slices_and_award(ctx.session, ctx.tenant_id, campaign.id, day, k % n, day_cap, cost, award)
+    return await repo.spend_slices_and_award(
+        ctx.session, ctx.tenant_id, campaign.id, day, k % n, day_cap, cost, award, also
+    )
 
 
 async def spend_exact(ctx: Ctx, campaign: DrawPlan, day: str, cost: int) -> bool:

@@ -337,6 +337,7 @@ async def execute(session: AsyncSession, statement: Executable, params: Params) 
 
 
 _PARAMETER = re.compile(r"\$(\d+)")
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
 _together: dict[tuple[int, ...], str] = {}  # composed SQL by the ids of its parts' plans
 
 
@@ -344,27 +345,62 @@ def _shifted(sql: str, offset: int) -> str:
     return _PARAMETER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
 
 
+def _with_list(sql: str) -> tuple[list[str], str]:
+    """A statement's own WITH list (each "name AS (…)") and the statement after it. SQLAlchemy
+    writes no quote but around names and strings, so a parenthesis inside quotes is skipped. A
+    WITH RECURSIVE stays where it is (it reads, and a WITH that only reads may be nested)."""
+    if not sql.startswith("WITH ") or sql.startswith("WITH RECURSIVE "):
+        return [], sql
+    ctes, at = [], len("WITH ")
+    while True:
+        opened = sql.index("(", at)
+        depth, quote, end = 0, "", opened
+        for end in range(opened, len(sql)):
+            char = sql[end]
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "'\"":
+                quote = char
+            elif char in "()":
+                depth += 1 if char == "(" else -1
+                if depth == 0:
+                    break
+        name = sql[at:opened].split()[0]
+        ctes.append(f"{name} AS {sql[opened : end + 1]}")
+        rest = sql[end + 1 :].lstrip()
+        if not rest.startswith(","):
+            return ctes, rest
+        at = len(sql) - len(rest[1:].lstrip())
+
+
 def _composed(plans: Sequence[_Plan]) -> str:
     """The parts as CTEs of one statement, each one's rows returned as an array of records, its
-    parameters numbered after those of the parts before it."""
+    parameters numbered after those of the parts before it. A part's own WITH list goes to the
+    top, before the parts (PostgreSQL runs a data-modifying WITH only there)."""
     key = tuple(id(plan) for plan in plans)
     sql = _together.get(key)
     if sql is None:
+        hoisted: list[str] = []
         parts, offset = [], 0
         for i, plan in enumerate(plans):
-            if re.search(r"'[^']*\$\d", plan.sql):  # a literal that looks like a parameter: renumbering would touch it
+            if any(_PARAMETER.search(literal) for literal in _LITERAL.findall(plan.sql)):  # renumbering would touch it
                 raise exc.ArgumentError(f"a statement run together has a '$' in a literal: {plan.sql}")
-            parts.append(f"q{i} AS ({_shifted(plan.sql, offset)})")
+            ctes, main = _with_list(_shifted(plan.sql, offset))
+            hoisted += ctes
+            parts.append(f"q{i} AS ({main})")
             offset += len(plan.binds)
+        names = [cte.split(" ", 1)[0] for cte in hoisted] + [f"q{i}" for i in range(len(plans))]
+        if len(set(names)) != len(names):
+            raise exc.ArgumentError(f"statements run together name the same CTE: {sorted(names)}")
         arrays = ", ".join(f"(SELECT array_agg(q{i}) FROM q{i})" for i in range(len(plans)))  # noqa: S608 (no values)
-        sql = _together[key] = f"WITH {', '.join(parts)} SELECT {arrays}"
+        sql = _together[key] = f"WITH {', '.join(hoisted + parts)} SELECT {arrays}"
     return sql
 
 
 async def execute_together(session: AsyncSession, parts: Sequence[tuple[Executable, Params]]) -> list[Rows]:
     """Run statements that do not depend on one another (each returning rows) in one round trip
-    on PostgreSQL: one statement of CTEs on one snapshot, so none sees another's writes, and a
-    part must not itself hold a data-modifying WITH (PostgreSQL allows those at the top only).
+    on PostgreSQL: one statement of CTEs on one snapshot, so none sees another's writes (a
+    part's own WITH list goes to the top: its CTEs' names must differ from the other parts').
     A part's many parameter sets are an INSERT's rows. Elsewhere, one after the other."""
     if len(parts) < 2:
         return [await execute(session, statement, params) for statement, params in parts]

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Select, bindparam, func, literal, null, or_, select, true, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
@@ -99,13 +100,29 @@ async def insert(session: AsyncSession, record: ScanRecord) -> bool:
 
 _OUTCOME = ("campaign_id", "outcome", "award_id", "risk_decision", "risk_reasons", "review_state")
 # The outcome's columns are SET from the parameters of the same names (compiled with them).
-_SAVE_OUTCOME = prebuilt(update(_SCANS).where(_SCANS.c.tenant_id == tenant_param(), _SCANS.c.id == bindparam("scan")))
+_SAVE_OUTCOME = prebuilt(
+    update(_SCANS)
+    .where(_SCANS.c.tenant_id == tenant_param(), _SCANS.c.id == bindparam("scan"))
+    .returning(_SCANS.c.id)  # a statement sent with others returns rows
+)
+
+
+def outcome_of(record: ScanRecord) -> dict[str, Any]:
+    """The record's outcome columns as they are on the object."""
+    return {column: getattr(record, column) for column in _OUTCOME}
+
+
+def save_outcome_later(
+    session: AsyncSession, scan_id: int, outcome: dict[str, Any]
+) -> tuple[Executable, dict[str, Any]]:
+    """``save_outcome`` of ``outcome`` (``outcome_of``'s columns), not run: its statement and
+    parameters (``direct.Deferred``)."""
+    return _SAVE_OUTCOME, tenant_params(session, scan=scan_id, **outcome)
 
 
 async def save_outcome(session: AsyncSession, record: ScanRecord) -> None:
     """Write what the draw decided of a scan ``insert`` made: one UPDATE, no flush."""
-    values = {column: getattr(record, column) for column in _OUTCOME}
-    await direct.execute(session, _SAVE_OUTCOME, tenant_params(session, scan=record.id, **values))
+    await direct.execute(session, *save_outcome_later(session, record.id, outcome_of(record)))
 
 
 @dataclass(frozen=True)

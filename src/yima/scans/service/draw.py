@@ -10,6 +10,7 @@ draws when a reviewer approves it (reviews.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from yima.campaigns import service as campaigns
@@ -152,17 +153,20 @@ async def _first_eligible(
 
 async def draw_in(
     ctx: Ctx, record: ScanRecord, role: Role, matched: list[campaigns.LiveCampaign], scan: ScanContext,
-    *, fallback_only: bool = False, new_scan: bool = False,
+    *, fallback_only: bool = False, new_scan: bool = False, saved_as: RiskVerdict | None = None,
 ) -> AwardRead | None:  # fmt: skip
     """Draw in the first matched campaign whose targeting the scan meets; sets the record's
     campaign and outcome. Each refusal leaves the campaign's counters as they were.
-    ``new_scan``: the record was inserted in this transaction, so no award can name it yet."""
+    ``new_scan``: the record was inserted in this transaction, so no award can name it yet.
+    ``saved_as``: risk control's verdict on the record, whose outcome an award then writes with
+    its own insert (``_saved_with_award``)."""
     assert record.person_id is not None
     for campaign in matched:
+        saving = _saved_with_award(ctx, record, campaign.id, saved_as) if saved_as else None
         try:
             award = await campaigns.draw_prize(
                 ctx, campaign.id, scan_ref(record), record.person_id, record.serial, role, scan=scan,
-                fallback_only=fallback_only, new_scan=new_scan,
+                fallback_only=fallback_only, new_scan=new_scan, with_award=saving,
             )  # fmt: skip
         except (NotEligible, NotRunning):
             continue
@@ -175,13 +179,35 @@ async def draw_in(
     return None
 
 
+def _saved_with_award(
+    ctx: Ctx, record: ScanRecord, campaign_id: int, verdict: RiskVerdict
+) -> Callable[[int], direct.Deferred[None]]:
+    """The record's outcome as draw_in and draw_for leave it once ``campaign_id`` awards it,
+    written by the draw with the award's insert (one round trip on PostgreSQL)."""
+
+    def saving(award_id: int) -> direct.Deferred[None]:
+        outcome = repo.outcome_of(record) | {
+            "campaign_id": campaign_id, "outcome": "awarded", "award_id": award_id,
+            "risk_decision": verdict.decision, "risk_reasons": list(verdict.reasons),
+        }  # fmt: skip
+        return direct.Deferred(*repo.save_outcome_later(ctx.session, record.id, outcome), _ignored)
+
+    return saving
+
+
+async def _ignored(rows: direct.Rows) -> None:
+    return None
+
+
 async def draw_for(
     ctx: Ctx, unit: ResolvedCode, record: ScanRecord, device: str | None = None, *,
     new_scan: bool = False, diversion: DiversionCheck | None = None, sequential: int | None = None,
     counted: Counted | None = None,
 ) -> AwardRead | None:  # fmt: skip
     """The draw of a recorded scan whose person is known: match, grade, draw (or hold, or
-    reject). The record carries the outcome; the award is returned when one was made.
+    reject). The record carries the outcome; the award is returned when one was made. For a
+    ``new_scan`` (inserted, outside the session) an award has written the outcome already; the
+    caller writes any other (``scan_code``).
     ``diversion``: the diversion check record_scan made of the scan's own location;
     ``sequential``, ``counted``: risk control's count of neighbouring serials, and its counters
     with the campaigns they were counted for, when record_scan read them."""
@@ -207,7 +233,10 @@ async def draw_for(
         record.campaign_id, record.review_state = (held.id, "pending") if held else (None, None)
     else:
         lowered = verdict.decision == "fallback"
-        award = await draw_in(ctx, record, role, matched, scan, fallback_only=lowered, new_scan=new_scan)  # type: ignore[arg-type]
+        award = await draw_in(
+            ctx, record, role, matched, scan, fallback_only=lowered, new_scan=new_scan,  # type: ignore[arg-type]
+            saved_as=verdict if new_scan else None,
+        )  # fmt: skip
     # Set last, after every query: the record is then written once, by the caller's flush.
     record.risk_decision, record.risk_reasons = verdict.decision, list(verdict.reasons)
     return award
@@ -229,7 +258,8 @@ async def scan_code(
             ctx, unit, record, data.device_id, new_scan=True, diversion=recorded.diversion,
             sequential=recorded.sequential, counted=recorded.counted,
         )  # fmt: skip
-        await repo.save_outcome(ctx.session, record)
+        if award is None or award.replayed:  # an award made now wrote the outcome with it
+            await repo.save_outcome(ctx.session, record)
     else:
         award = await award_of(ctx, record)
     draw = result_of(record, award)
