@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,19 +15,61 @@ from sqlalchemy import select
 from tests.campaigns.factories import running_campaign
 from tests.harness import delete_brand
 from tests.identity.factories import create_tenant, system
+from yima.campaigns import repository as repo
+from yima.campaigns import rules
 from yima.campaigns import service as campaigns
 from yima.campaigns.errors import AlreadyAwarded, BudgetExhausted, NotEligible, NotRunning, PersonLimitReached
 from yima.campaigns.models import CampaignDay
 from yima.campaigns.rules import ScanContext
 from yima.platform import caches
+from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.db.session import Database
 from yima.platform.errors import AppError
+from yima.scans import repository as scans_repo
+from yima.scans.models import ScanRecord
 from yima.wallet import service as wallet
 
 STOCKED = [
     {"name": "1元红包", "kind": "cash", "amount_fen": 100, "weight": 1000, "stock": 100},
     {"name": "5积分", "kind": "points", "points": 5, "fallback": True, "weight": 0},
 ]
+
+
+CASH = [
+    {"name": "1元红包", "kind": "cash", "amount_fen": 100, "weight": 1},
+    {"name": "5积分", "kind": "points", "points": 5, "fallback": True, "weight": 0},
+]
+SLICES = rules.slice_count(1_000_000)  # running_campaign's budget
+
+
+async def _scan_record(ctx: Ctx, serial: int) -> ScanRecord:
+    record = ScanRecord(tenant_id=ctx.tenant_id, serial=serial, level="unit", input_kind="qr", state="active",
+                        scanned_at=ctx.now(), person_id=3)  # fmt: skip
+    assert await scans_repo.insert(ctx.session, record)
+    return record
+
+
+def _outcome(ctx: Ctx, record: ScanRecord, named: list[int]) -> Callable[[int], direct.Deferred[None]]:
+    """The scan record's outcome naming the award, as the scan gives it; ``named``: the ids it
+    was given whose follow-up ran (the award was written)."""
+
+    def outcome(award_id: int) -> direct.Deferred[None]:
+        values = scans_repo.outcome_of(record) | {"outcome": "awarded", "award_id": award_id}
+
+        async def then(rows: direct.Rows) -> None:
+            named.append(award_id)
+
+        return direct.Deferred(*scans_repo.save_outcome_later(ctx.session, record.id, values), then)
+
+    return outcome
+
+
+async def _outcome_of(ctx: Ctx, record: ScanRecord) -> tuple[str, int | None]:
+    row = (await ctx.session.execute(
+        select(ScanRecord.outcome, ScanRecord.award_id).where(ScanRecord.id == record.id)
+    )).one()  # fmt: skip
+    return row[0], row[1]
 
 
 async def draw(db: Database, slug: str, campaign_id: int, n: int, **kw: Any) -> Any:
@@ -90,6 +133,53 @@ class TestDrawPrize:
         await draw(db, slug, campaign.id, 2)
         with pytest.raises(BudgetExhausted):
             await draw(db, slug, campaign.id, 3)
+
+    async def test_the_callers_statement_goes_with_the_award_and_a_refusal_undoes_it(self, db: Database) -> None:
+        """``with_award`` (the scan record's outcome): on PostgreSQL sent in the statement of the
+        journal's last leg, the spend and the award; written once, naming the award made."""
+        slug = await create_tenant(db)
+        campaign = await running_campaign(db, slug, prizes=CASH)
+        async with system(db, slug) as ctx:
+            record = await _scan_record(ctx, 7)
+            named: list[int] = []
+            sent: list[str] = []
+            direct.listen(listener := lambda statement, sql: sent.append(sql))
+            try:
+                award = await campaigns.draw_prize(
+                    ctx, campaign.id, "scan-7", 3, 7, rng=random.Random(1), with_award=_outcome(ctx, record, named)
+                )
+            finally:
+                direct.remove(listener)
+            assert named == [award.id] and await _outcome_of(ctx, record) == ("awarded", award.id)
+            if db.backend == "postgresql":
+                [last] = [sql for sql in sent if "scan_records" in sql]
+                assert last is sent[-1] and last.startswith("WITH leg AS (UPDATE wallet_accounts")
+                assert "INSERT INTO campaign_days" in last and "INSERT INTO campaign_awards" in last
+
+    async def test_a_full_spend_slice_undoes_the_callers_statement_with_the_rest(self, db: Database) -> None:
+        """Every slice of the day with less room than the prize: the fast try's statement is
+        refused and undone (the wallet's payment, the award, the caller's UPDATE), then the
+        draw takes every slice; the person is paid once and the outcome names the award made."""
+        slug = await create_tenant(db)
+        campaign = await running_campaign(db, slug, prizes=CASH, daily_cap_fen=100 * SLICES)
+        async with system(db, slug) as ctx:
+            day = rules.day_key(ctx.local(ctx.now()))
+            for k in range(SLICES):  # each slice: quota 100, 50 spent
+                assert await repo.spend_slices(ctx.session, ctx.tenant_id, campaign.id, day, k, 100, 50)
+            record = await _scan_record(ctx, 8)
+            named: list[int] = []
+            outcome, sent = _outcome(ctx, record, named), list[str]()
+            direct.listen(listener := lambda statement, sql: sent.append(sql))
+            try:
+                award = await campaigns.draw_prize(ctx, campaign.id, "scan-8", 3, 8, with_award=outcome)
+            finally:
+                direct.remove(listener)
+            assert award.kind == "cash" and named == [award.id]
+            if db.backend == "postgresql":  # sent with the refused tries too, undone with them
+                assert len([sql for sql in sent if "scan_records" in sql]) == 3
+            assert await _outcome_of(ctx, record) == ("awarded", award.id)
+            assert (await wallet.wallet_of(ctx, 3)).balance == 100 and await wallet.is_balanced(ctx)
+            assert await campaigns.awards_of_code(ctx, campaign.id, 8) == [award]
 
     async def test_only_running_campaigns_draw_and_targeting_is_checked(self, db: Database) -> None:
         slug = await create_tenant(db)

@@ -8,14 +8,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tests.harness import is_prebuilt, orm_statements, snapshot, statements
 from tests.identity.factories import create_tenant, system
 from tests.wallet.factories import award, funded_budget
 from yima.platform.ctx import Ctx
+from yima.platform.db import direct
 from yima.platform.db.session import Database
-from yima.platform.db.tenancy import ALL_TENANTS, TenancyError
+from yima.platform.db.tenancy import ALL_TENANTS, TenancyError, prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import table_of
 from yima.wallet import repository as repo
 from yima.wallet import rules
@@ -248,3 +249,38 @@ async def test_another_brands_accounts_are_untouched(db: Database) -> None:
     assert await snapshot(db, other) == kept
     async with system(db, slug) as ctx:
         assert await wallet.is_balanced(ctx)
+
+
+_JOURNALS = table_of(Journal)
+_JOURNAL_KEY = prebuilt(
+    select(_JOURNALS.c.id, _JOURNALS.c.key)
+    .where(_JOURNALS.c.tenant_id == tenant_param(), _JOURNALS.c.id == bindparam("journal_"))
+)
+
+
+class TestWithLast:
+    """``with_last``: the caller's statements, given the journal's id, go with its last leg."""
+
+    async def test_they_go_with_the_last_leg_and_follow_once_it_took(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 1_000)
+        async with system(db, "acme") as ctx:
+            followed: list[list[tuple[Any, ...]]] = []
+
+            def with_last(journal_id: int) -> list[direct.Deferred[None]]:
+                async def then(rows: direct.Rows) -> None:
+                    followed.append([tuple(row) for row in rows.all()])
+
+                return [direct.Deferred(_JOURNAL_KEY, tenant_params(ctx.session, journal_=journal_id), then)]
+
+            with statements(db) as seen:
+                won = await wallet.award(ctx, budget.id, 1, 300, "扫码中奖", "w1", with_last=with_last)
+            assert seen == (["WITH", "WITH"] if _postgres(db) else ["INSERT", "INSERT", "UPDATE", "INSERT", "SELECT"])
+            assert followed == [[(won.id, "award:w1")]]  # it sees the journal the first statement made
+            again = await wallet.award(ctx, budget.id, 1, 300, "扫码中奖", "w1", with_last=with_last)
+            assert again.replayed and len(followed) == 1  # not sent for a replay
+            before = await _ledger(ctx)
+            with pytest.raises(InsufficientFunds):  # the budget's debit is the last leg: refused
+                async with ctx.session.begin_nested():  # the caller's savepoint undoes what they wrote
+                    await wallet.award(ctx, budget.id, 1, 701, "扫码中奖", "w2", with_last=with_last)
+            assert len(followed) == 1 and await _ledger(ctx) == before
+            assert await wallet.is_balanced(ctx)

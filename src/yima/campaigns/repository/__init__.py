@@ -5,37 +5,35 @@ budget, a pacing cap or a per-code / per-person limit."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from itertools import product
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    BindParameter,
     Column,
     Select,
-    Table,
-    and_,
     bindparam,
     delete,
     func,
     insert,
     or_,
-    schema,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from yima.campaigns.models import (
     Campaign,
     CampaignAward,
-    CampaignCodeCount,
     CampaignDay,
-    CampaignPersonCount,
     CampaignPrize,
 )
+from yima.campaigns.repository.claims import AWARD_IDS
+from yima.campaigns.repository.claims import Claimed as Claimed
+from yima.campaigns.repository.claims import claim_code as claim_code
+from yima.campaigns.repository.claims import claim_limits as claim_limits
+from yima.campaigns.repository.claims import claim_person as claim_person
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first
@@ -107,151 +105,7 @@ async def has_awards(session: AsyncSession, campaign_id: int) -> bool:
 # parameter: a statement built per call costs its construction and cache key on every scan.
 # Bind names differ from the columns' (SQLAlchemy reserves those in an INSERT or UPDATE). An
 # upsert's rows run as one statement, so a parameter outside its VALUES is the same in every row.
-
-_CODES = table_of(CampaignCodeCount)
-
-
-def _code_upsert(insert: Callable[[Any], Any]) -> Any:
-    return (
-        insert(_CODES)
-        .on_conflict_do_update(
-            index_elements=["tenant_id", "campaign_id", "code_serial", "role"],
-            set_={"awards": _CODES.c.awards + 1},
-            where=_CODES.c.awards < bindparam("limit_"),
-        )
-        .returning(_CODES.c.awards)
-    )
-
-
-_CLAIM_CODE = prebuilt_upsert(_code_upsert)
-
-
-async def claim_code(
-    session: AsyncSession, tenant_id: int, campaign_id: int, serial: int, role: str, limit: int
-) -> int | None:
-    """The code's next award number for the role (1…limit), or None when it has made them all:
-    the counter is inserted at 1 or gets 1 added while below ``limit``. On PostgreSQL a
-    concurrent writer of the same key waits for the first to commit, then sees its count
-    (INSERT … ON CONFLICT DO UPDATE … WHERE)."""
-    row = {"tenant_id": tenant_id, "campaign_id": campaign_id, "code_serial": serial, "role": role, "awards": 1,
-           "limit_": limit}  # fmt: skip
-    found = (await direct.execute(session, _CLAIM_CODE(session), row)).scalar_one_or_none()
-    return int(found) if found is not None else None
-
-
-_PERSONS = table_of(CampaignPersonCount)
-
-
-def _person_upsert(insert: Callable[[Any], Any], limited: tuple[bool, ...]) -> Any:
-    """The per-person upsert for periods ``period0``, ``period1``…, of which ``limited`` have a
-    limit (``limit0``…): the WHERE holds the row in conflict to its own period's limit (a limit
-    cannot be a row's parameter: it is outside VALUES)."""
-    within = [_PERSONS.c.period == bindparam(f"period{i}") if not has else
-              and_(_PERSONS.c.period == bindparam(f"period{i}"), _PERSONS.c.awards < bindparam(f"limit{i}"))
-              for i, has in enumerate(limited)]  # fmt: skip
-    return (
-        insert(_PERSONS)
-        .on_conflict_do_update(
-            index_elements=["tenant_id", "campaign_id", "person_id", "period"],
-            set_={"awards": _PERSONS.c.awards + 1},
-            where=or_(*within),
-        )
-        .returning(_PERSONS.c.period)
-    )
-
-
-def _claim_person(limited: tuple[bool, ...]) -> Callable[[AsyncSession], Any]:
-    return prebuilt_upsert(lambda insert: _person_upsert(insert, limited))
-
-
-# keyed by which periods (a day and "total", or one of them) have a limit
-_CLAIM_PERSON = {limited: _claim_person(limited) for n in (1, 2) for limited in product((False, True), repeat=n)}
-
-
-def _periods(limits: dict[str, int | None]) -> tuple[tuple[bool, ...], dict[str, Any]]:
-    """Which periods have a limit (the statement's key) and their parameters: ``period0``,
-    ``limit0``…, a period without a limit without one."""
-    named: dict[str, Any] = {}
-    for i, (period, limit) in enumerate(limits.items()):
-        named[f"period{i}"] = period
-        if limit is not None:
-            named[f"limit{i}"] = limit
-    return tuple(limit is not None for limit in limits.values()), named
-
-
-async def claim_person(
-    session: AsyncSession, tenant_id: int, campaign_id: int, person_id: int, limits: dict[str, int | None]
-) -> bool:
-    """Count an award for the person in each period (a day, "total"; one or two) in ONE
-    statement, each while below its limit (None: none): True when every period took it. A
-    refusal leaves the others counted: the caller undoes them with its savepoint."""
-    limited, named = _periods(limits)
-    statement = _CLAIM_PERSON[limited](session)
-    rows = [{"tenant_id": tenant_id, "campaign_id": campaign_id, "person_id": person_id, "period": p, "awards": 1,
-             **named} for p in limits]  # fmt: skip
-    return len((await direct.execute(session, statement, rows)).all()) == len(limits)
-
-
-def _bound(table: Table, column: str, name: str) -> BindParameter[Any]:
-    return bindparam(name, type_=table.c[column].type)
-
-
-_AWARD_IDS = schema.Sequence("campaign_awards_id_seq")  # the id column's (BIGSERIAL) on PostgreSQL
-
-
-def _claim_both(limited: tuple[bool, ...]) -> Select[Any]:
-    """PostgreSQL's claim_code and claim_person in one statement: each upsert a data-modifying
-    CTE, its rows in VALUES as bind parameters (one plan for every call), the tenant of both the
-    one ``bound_tenant`` that direct checks. Every claim locks its rows in one order, as the pair
-    did: the code's, then the person's (PostgreSQL runs a CTE when the SELECT first reads it)."""
-    tenant, campaign = tenant_param(), _bound(_CODES, "campaign_id", "campaign_")
-    code = _code_upsert(postgresql.insert).values(
-        tenant_id=tenant, campaign_id=campaign, code_serial=_bound(_CODES, "code_serial", "serial_"),
-        role=_bound(_CODES, "role", "role_"), awards=1,
-    )  # fmt: skip
-    person = _person_upsert(postgresql.insert, limited).values(
-        [{"tenant_id": tenant, "campaign_id": campaign, "person_id": _bound(_PERSONS, "person_id", "person_"),
-          "period": _bound(_PERSONS, "period", f"period{i}"), "awards": 1} for i in range(len(limited))]
-    )  # fmt: skip
-    seq = select(code.cte("code").c.awards).scalar_subquery()
-    taken = select(func.count()).select_from(person.cte("person")).scalar_subquery()
-    return prebuilt(select(seq, taken, _AWARD_IDS.next_value()))
-
-
-_CLAIM_BOTH = {limited: _claim_both(limited) for limited in _CLAIM_PERSON}
-
-
-@dataclass(frozen=True, slots=True)
-class Claimed:
-    """What claim_limits found: the code's award number (None: it has made all its awards) and
-    whether every period of the person took the award (False as well when the code refused);
-    on PostgreSQL, the id the award will have, taken from its sequence with the claims (so that
-    a statement naming the award can be sent with its insert); elsewhere None."""
-
-    seq: int | None
-    person_ok: bool
-    award_id: int | None = None
-
-
-async def claim_limits(
-    session: AsyncSession, tenant_id: int, campaign_id: int, serial: int, role: str, code_limit: int,
-    person_id: int, periods: dict[str, int | None],
-) -> Claimed:  # fmt: skip
-    """claim_code, then claim_person (``periods`` its limits): one round trip on PostgreSQL,
-    two statements elsewhere (SQLite has no data-modifying CTE), where the person is not counted
-    once the code refused. On PostgreSQL both are counted whatever the other found: a refusal
-    leaves the other counted, and the caller undoes both with its savepoint."""
-    if not direct.on_postgres(session):
-        seq = await claim_code(session, tenant_id, campaign_id, serial, role, code_limit)
-        if seq is None:
-            return Claimed(None, False)
-        return Claimed(seq, await claim_person(session, tenant_id, campaign_id, person_id, periods))
-    limited, named = _periods(periods)
-    params = {TENANT_PARAM: tenant_id, "campaign_": campaign_id, "serial_": serial, "role_": role,
-              "limit_": code_limit, "person_": person_id, **named}  # fmt: skip
-    seq, taken, award_id = (await direct.execute(session, _CLAIM_BOTH[limited], params)).one()
-    return Claimed(int(seq), taken == len(periods), award_id) if seq is not None else Claimed(None, False)
-
+# The claims (the code's and the person's limits) are in claims.py.
 
 # A period's slices (campaign_days rows): "total" for the campaign's budget, an ISO day for its pacing.
 TOTAL = "total"
@@ -305,7 +159,7 @@ def _award_value(column: Column[Any], tenant: Any) -> Any:
     if column.key == "tenant_id":
         return tenant
     value = bindparam(f"a_{column.key}", type_=column.type)
-    return func.coalesce(value, _AWARD_IDS.next_value()) if column.key == "id" else value
+    return func.coalesce(value, AWARD_IDS.next_value()) if column.key == "id" else value
 
 
 def _spend_and_award() -> Select[Any]:
@@ -346,16 +200,30 @@ async def spend_slices_and_award(
         if not await spend_slices(session, tenant_id, campaign_id, day, k, day_cap, cost):
             return None
         return await insert_award(session, award, also)
+    spending = spend_and_award_later(tenant_id, campaign_id, day, k, day_cap, cost, award)
+    rows, also_rows = await _with(session, *spending, also)
+    found = award_id_in(rows)
+    if found is not None:
+        await _follow(also, also_rows)
+    return found
+
+
+def spend_and_award_later(
+    tenant_id: int, campaign_id: int, day: str, k: int, day_cap: int | None, cost: int, award: dict[str, Any]
+) -> tuple[Executable, dict[str, Any]]:
+    """PostgreSQL's statement of spend_slices_and_award, not run (``direct.Deferred``): its rows
+    through ``award_id_in``."""
     params = {f"a_{c.key}": award.get(c.key) for c in _AWARDS.columns if c.key != "tenant_id"}
     check_tenants(tenant_id, [award])
     params |= {TENANT_PARAM: tenant_id, "campaign_": campaign_id, "slice_": k, "day_": day, "cap_": day_cap,
                "cost_": cost}  # fmt: skip
-    rows, also_rows = await _with(session, _SPEND_AND_AWARD, params, also)
+    return _SPEND_AND_AWARD, params
+
+
+def award_id_in(rows: direct.Rows) -> int | None:
+    """The award's id spend_and_award_later's statement returned; None: a slice refused."""
     found = rows.scalar()
-    if found is None:
-        return None
-    await _follow(also, also_rows)
-    return int(found)
+    return int(found) if found is not None else None
 
 
 async def _with(

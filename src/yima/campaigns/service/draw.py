@@ -37,7 +37,7 @@ from yima.platform.db.errors import is_deadlock
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
 from yima.wallet.errors import BUDGET_CANNOT_PAY, SliceFull
-from yima.wallet.service import SliceMode
+from yima.wallet.service import SliceMode, WithLast
 
 _system_random = random.SystemRandom()
 log = logging.getLogger(__name__)
@@ -66,16 +66,19 @@ async def check_eligibility(ctx: Ctx, campaign_id: int, role: rules.Role, scan: 
 
 async def post_cash_award(
     ctx: Ctx, campaign: DrawPlan, person_id: int, amount_fen: int, reason: str, scan_ref: str,
-    slices: SliceMode = "any",
+    slices: SliceMode = "any", with_last: WithLast | None = None,
 ) -> int:  # fmt: skip
     """THE LEDGER SEAM: pay a cash award from the campaign's wallet budget into the person's
     wallet (奖励入账), in the caller's transaction; the journal id. The wallet refuses, moving
     nothing, when the budget cannot pay (``BUDGET_CANNOT_PAY``: the fallback is tried instead).
     Keyed by campaign and scan, so a replay pays once. The budget row stays locked until the
-    transaction ends. ``slices``: which slices of the budget may pay (``wallet.award``)."""
+    transaction ends. ``slices``: which slices of the budget may pay, ``with_last``: statements
+    sent with the journal's last (``wallet.award``)."""
     assert campaign.budget_account_id is not None, "published campaigns have a wallet budget"
     key = f"campaigns:award:{campaign.id}:{scan_ref}"
-    journal = await wallet.award(ctx, campaign.budget_account_id, person_id, amount_fen, reason, key, slices)
+    journal = await wallet.award(
+        ctx, campaign.budget_account_id, person_id, amount_fen, reason, key, slices, with_last
+    )
     return journal.id
 
 
@@ -122,6 +125,39 @@ async def _written(
     return award | {"id": award_id}
 
 
+class _WithJournal:
+    """The spend with the award, and the caller's statement, sent with the cash journal's last
+    leg (one round trip on PostgreSQL, where the award's id was reserved): built once the
+    journal's id is known. ``award``: the award written, None when a slice refused (or the
+    wallet did not send them: ``sent``)."""
+
+    def __init__(self, ctx: Ctx, draw: _Draw, prize: PlannedPrize, amount: int, reason: str, k: int) -> None:
+        self.ctx, self.draw, self.prize, self.amount, self.reason, self.k = ctx, draw, prize, amount, reason, k
+        self.sent = False
+        self.award: dict[str, Any] | None = None
+
+    def __call__(self, journal_id: int) -> list[Deferred[Any]]:
+        draw, cost = self.draw, rules.cost_of(self.prize.state, self.amount)
+        award = draw.award_of(self.prize, self.amount, self.reason, journal_id)
+        spending = spend.spend_fast_later(self.ctx, draw.campaign, draw.day, cost, self.k, award)
+
+        async def took(rows: direct.Rows) -> None:
+            award_id = await spending.then(rows)
+            self.award = None if award_id is None else award | {"id": award_id}
+
+        parts: list[Deferred[Any]] = [replace(spending, then=took)]
+        if draw.with_award:
+            caller = draw.with_award(award["id"])
+
+            async def then(rows: direct.Rows) -> None:
+                if self.award is not None:  # a refusal is undone with the savepoint
+                    await caller.then(rows)
+
+            parts.append(replace(caller, then=then))
+        self.sent = True
+        return parts
+
+
 async def _try(
     ctx: Ctx, draw: _Draw, prize: PlannedPrize, amount: int, reason: str, k: int | None, *, own_savepoint: bool = True
 ) -> dict[str, Any]:
@@ -136,7 +172,8 @@ async def _try(
     The rows scans share — the wallet budget, a limited prize's stock, the campaign's spend
     slices — are written last and in that order (the lock order), so each is locked for as
     few round trips as possible before COMMIT; the award is written with the spend (one
-    statement on PostgreSQL). A prize of unlimited stock and no budget of its own has no row to
+    statement on PostgreSQL; for cash with no prize row to update, with the journal's last leg
+    too: _WithJournal). A prize of unlimited stock and no budget of its own has no row to
     update (its count and spend are read from the awards).
     ``own_savepoint`` False: the caller's savepoint undoes a refusal (the draw's first try)."""
     campaign, cost, session = draw.campaign, rules.cost_of(prize.state, amount), ctx.session
@@ -145,9 +182,20 @@ async def _try(
             journal = None
             if prize.state.kind == "cash":
                 memo = f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}"
+                with_journal = None
+                if k is not None:
+                    if not spend.fits_slice(campaign, k, cost):
+                        raise _Crowded  # before the wallet pays
+                    if not rules.prize_counted(prize.state) and "id" in draw.award:
+                        with_journal = _WithJournal(ctx, draw, prize, amount, reason, k)
                 journal = await post_cash_award(
-                    ctx, campaign, draw.person_id, amount, memo, draw.scan_ref, "all" if k is None else "one"
-                )
+                    ctx, campaign, draw.person_id, amount, memo, draw.scan_ref, "all" if k is None else "one",
+                    with_journal,
+                )  # fmt: skip
+                if with_journal and with_journal.sent:
+                    if with_journal.award is None:
+                        raise _Crowded
+                    return with_journal.award
             if rules.prize_counted(prize.state) and not await repo.take_prize(session, prize.state.id, cost):
                 raise _Refused
             award = draw.award_of(prize, amount, reason, journal)

@@ -19,7 +19,7 @@ from yima.campaigns import rules
 from yima.campaigns.models import Campaign
 from yima.campaigns.service.plans import DrawPlan
 from yima.platform.ctx import Ctx
-from yima.platform.db.direct import Deferred
+from yima.platform.db.direct import Deferred, Rows
 
 TOTAL = repo.TOTAL
 
@@ -30,6 +30,16 @@ async def open_total(ctx: Ctx, campaign: Campaign) -> None:
     await repo.open_slices(ctx.session, ctx.tenant_id, campaign.id, TOTAL, caps)
 
 
+def _day_cap(campaign: DrawPlan, k: int) -> int | None:
+    return rules.quotas(campaign.daily_cap_fen, campaign.slices)[k % campaign.slices]
+
+
+def fits_slice(campaign: DrawPlan, k: int, cost: int) -> bool:
+    """Could slice ``k`` of a day take ``cost`` at all (a new day's slice has its whole quota)?"""
+    day_cap = _day_cap(campaign, k)
+    return day_cap is None or cost <= day_cap
+
+
 async def spend_fast(
     ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int, award: dict[str, Any],
     also: Deferred[Any] | None = None,
@@ -37,13 +47,25 @@ async def spend_fast(
     """Add ``cost`` to slice ``k`` of the day and of the total, and write ``award`` (one round
     trip on PostgreSQL, with ``also``): its id, or None when either slice had no room (what the
     statement did is undone by the caller's savepoint, then ``spend_exact``)."""
-    n = campaign.slices
-    day_cap = rules.quotas(campaign.daily_cap_fen, n)[k % n]
-    if day_cap is not None and cost > day_cap:
-        return None  # a new day's slice could not take it either
+    if not fits_slice(campaign, k, cost):
+        return None
     return await repo.spend_slices_and_award(
-        ctx.session, ctx.tenant_id, campaign.id, day, k % n, day_cap, cost, award, also
+        ctx.session, ctx.tenant_id, campaign.id, day, k % campaign.slices, _day_cap(campaign, k), cost, award, also
     )
+
+
+def spend_fast_later(
+    ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int, award: dict[str, Any]
+) -> Deferred[int | None]:
+    """``spend_fast``'s statement on PostgreSQL, not run, for a slice that ``fits_slice``."""
+    statement, params = repo.spend_and_award_later(
+        ctx.tenant_id, campaign.id, day, k % campaign.slices, _day_cap(campaign, k), cost, award
+    )
+    return Deferred(statement, params, _award_id)
+
+
+async def _award_id(rows: Rows) -> int | None:
+    return repo.award_id_in(rows)
 
 
 async def spend_exact(ctx: Ctx, campaign: DrawPlan, day: str, cost: int) -> bool:

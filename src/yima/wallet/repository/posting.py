@@ -254,11 +254,15 @@ async def open_journal(
 
 
 async def close_journal(
-    session: AsyncSession, tenant_id: int, currency: str, journal_id: int, leg: Leg, entries: Sequence[Line | None]
-) -> Done | None:
+    session: AsyncSession, tenant_id: int, currency: str, journal_id: int, leg: Leg, entries: Sequence[Line | None],
+    also: Sequence[direct.Deferred[Any]] = (),
+) -> Done | None:  # fmt: skip
     """Apply the journal's last leg (``apply_leg``) and, when it took, write the journal's
     entries: ``entries`` the (account id, amount, balance after) of each in their order, None
-    where the last leg's goes. None when it refused: no entry is written."""
+    where the last leg's goes. None when it refused: no entry is written. ``also``: another
+    context's statements sent with it (one round trip on PostgreSQL; elsewhere after it when
+    the leg took), their follow-ups run in order when it took; when it refused they may have
+    run, and the caller's savepoint undoes them."""
     if not direct.on_postgres(session):
         done = await apply_leg(session, tenant_id, currency, leg)
         if done is not None:
@@ -267,6 +271,7 @@ async def close_journal(
                 {"tenant_id": tenant_id, "journal_id": journal_id, "account_id": a, "amount": m, "balance_after": b}
                 for a, m, b in rows
             ])  # fmt: skip
+            await direct.run_together(session, also)
         return done
     earlier = [(place, e) for place, e in enumerate(entries) if e is not None]
     params = _leg_params(tenant_id, currency, leg) | {
@@ -274,4 +279,10 @@ async def close_journal(
         "entry_amounts": [e[1] for _, e in earlier], "entry_balances": [e[2] for _, e in earlier],
         "entry_places": [place for place, _ in earlier], "last_place": list(entries).index(None),
     }  # fmt: skip
-    return _done((await direct.execute(session, _CLOSE[_shape(leg, True)], params)).first())
+    closing = (_CLOSE[_shape(leg, True)], params)
+    results = await direct.execute_together(session, [closing, *((d.statement, d.params) for d in also)])
+    done = _done(results[0].first())
+    if done is not None:
+        for deferred, found in zip(also, results[1:], strict=True):
+            await deferred.then(found)
+    return done

@@ -17,6 +17,7 @@ from yima.wallet.service.budgets import (
     open_budget,
     release_budget,
 )
+from yima.wallet.service.ledger import WithLast
 from yima.wallet.service.payouts import (
     PROCESS_JOB,
     get_payout,
@@ -53,6 +54,7 @@ __all__ = [
     "PROCESS_JOB",
     "RECONCILE_JOB",
     "SliceMode",
+    "WithLast",
     "account_statement",
     "allocate_budget",
     "award",

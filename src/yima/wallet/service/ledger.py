@@ -11,9 +11,11 @@ On PostgreSQL the key's INSERT carries the first leg and the last leg the entrie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from yima.platform.ctx import Ctx
+from yima.platform.db.direct import Deferred
 from yima.platform.errors import NotFound
 from yima.wallet import repository as repo
 from yima.wallet import rules
@@ -72,6 +74,10 @@ async def _replay(ctx: Ctx, journal: Journal, fingerprint: str) -> JournalRead:
     return read.model_copy(update={"replayed": True})
 
 
+# The caller's statements that go with a journal's last leg, given the journal's id (post's with_last).
+WithLast = Callable[[int], Sequence[Deferred[Any]]]
+
+
 async def post(
     ctx: Ctx,
     kind: rules.JournalKind,
@@ -84,10 +90,14 @@ async def post(
     ref_id: str = "",
     reverses_id: int | None = None,
     same_as: Sequence[Leg] | None = None,
+    with_last: WithLast | None = None,
 ) -> JournalRead:
     """Move money: ``legs`` sum to zero; ``key`` is unique in the brand (the caller namespaces it).
     ``same_as``: the movement as the caller asked for it, when ``legs`` name the budget slices
-    that pay it — a retry is the same request whichever slices paid the first time."""
+    that pay it — a retry is the same request whichever slices paid the first time.
+    ``with_last``: the caller's statements, given the journal's id, sent with its last leg (one
+    round trip on PostgreSQL), their follow-ups run once the journal is complete. Not sent for
+    a replay. A refusal raises and may leave them run: the caller's savepoint undoes them."""
     ordered = rules.check_legs(legs)
     fingerprint = rules.fingerprint(kind, rules.check_legs(same_as or legs), f"{ref_type}:{ref_id}")
     session = ctx.session
@@ -116,7 +126,8 @@ async def post(
     applied: list[tuple[Leg, int, int]] = []
     for n, leg in enumerate(ordered):  # the first was applied with the journal's INSERT
         if n == len(ordered) - 1:  # the last, with the entries' INSERT
-            done = await repo.close_journal(session, ctx.tenant_id, CNY, journal_id, leg, _lines(applied, leg))
+            also = with_last(journal_id) if with_last else ()
+            done = await repo.close_journal(session, ctx.tenant_id, CNY, journal_id, leg, _lines(applied, leg), also)
         elif n > 0:
             done = await repo.apply_leg(session, ctx.tenant_id, CNY, leg)
         if done is None:

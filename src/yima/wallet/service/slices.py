@@ -35,7 +35,7 @@ from yima.wallet.errors import BudgetClosed, InsufficientFunds, SliceFull
 from yima.wallet.models import Account
 from yima.wallet.rules import Leg
 from yima.wallet.schemas import AccountRead, JournalRead
-from yima.wallet.service.ledger import post, read_account
+from yima.wallet.service.ledger import WithLast, post, read_account
 
 SliceMode = Literal["any", "one", "all"]
 SLICES_TTL = 600.0
@@ -70,22 +70,26 @@ async def _slices(ctx: Ctx, budget_id: int) -> tuple[str, str, tuple[int, ...]]:
 
 async def pay_from(
     ctx: Ctx, budget_id: int, legs: Sequence[Leg], amount: int, *, memo: str, ref_type: str, ref_id: str, key: str,
-    slices: SliceMode = "any",
+    slices: SliceMode = "any", with_last: WithLast | None = None,
 ) -> JournalRead:  # fmt: skip
-    """Post ``legs`` (an award: the budget's debit first) from one slice of the budget.
+    """Post ``legs`` (an award: the budget's debit first) from one slice of the budget
+    (``with_last``: post's).
     ``slices``: "any" tries a random slice in a savepoint, then all of them; "one" tries a
     random slice only, raising SliceFull when it cannot pay (for a caller that rolls back its
     own savepoint then: one round trip fewer each); "all" locks them all at once."""
     owner_kind, owner_ref, ids = await _slices(ctx, budget_id)
     debit, *rest = legs
     if len(ids) == 1:
-        return await post(ctx, "award", key, legs, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id)
+        return await post(
+            ctx, "award", key, legs, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id, with_last=with_last
+        )
 
     async def from_slice(account_id: int) -> JournalRead:
         paying = [Leg("budget", debit.amount, account_id, owner_kind, owner_ref), *rest]
         return await post(
-            ctx, "award", key, paying, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id, same_as=legs
-        )
+            ctx, "award", key, paying, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id, same_as=legs,
+            with_last=with_last,
+        )  # fmt: skip
 
     picked = random.choice(ids)  # noqa: S311 (spreading load, not a secret)
     if slices == "one":
