@@ -96,9 +96,12 @@ class TestDrawPrize:
     async def test_a_code_awards_once_per_role_unless_many_scans_are_allowed(self, db: Database) -> None:
         slug = await create_tenant(db)
         once = await running_campaign(db, slug)
-        await draw(db, slug, once.id, 1, serial=42)
+        await draw(db, slug, once.id, 1, serial=42, rng=random.Random(3))  # cash: the claims go with its journal
         with pytest.raises(AlreadyAwarded):
-            await draw(db, slug, once.id, 2, serial=42)
+            await draw(db, slug, once.id, 2, serial=42, rng=random.Random(3))
+        async with system(db, slug) as ctx:  # the refused draw's journal and payment were undone with it
+            assert (await wallet.wallet_of(ctx, 2)).balance == 0 and await wallet.is_balanced(ctx)
+            assert (await wallet.wallet_of(ctx, 1)).balance > 0
         banquet = await running_campaign(db, slug, limits={"scans_per_code": 3})
         seqs = [(await draw(db, slug, banquet.id, 10 + i, serial=42)).seq for i in range(3)]
         assert seqs == [1, 2, 3]
@@ -136,7 +139,8 @@ class TestDrawPrize:
 
     async def test_the_callers_statement_goes_with_the_award_and_a_refusal_undoes_it(self, db: Database) -> None:
         """``with_award`` (the scan record's outcome): on PostgreSQL sent in the statement of the
-        journal's last leg, the spend and the award; written once, naming the award made."""
+        journal's last leg, the spend and the award; written once, naming the award made. The
+        claims go with the journal's first statement."""
         slug = await create_tenant(db)
         campaign = await running_campaign(db, slug, prizes=CASH)
         async with system(db, slug) as ctx:
@@ -151,9 +155,11 @@ class TestDrawPrize:
             finally:
                 direct.remove(listener)
             assert named == [award.id] and await _outcome_of(ctx, record) == ("awarded", award.id)
-            if db.backend == "postgresql":
-                [last] = [sql for sql in sent if "scan_records" in sql]
-                assert last is sent[-1] and last.startswith("WITH leg AS (UPDATE wallet_accounts")
+            if db.backend == "postgresql":  # two statements: the claims with the journal and its first leg,
+                first, last = sent  # then its last leg with the spend, the award and the caller's
+                assert first.startswith("WITH code AS (INSERT INTO campaign_code_counts")
+                assert "INSERT INTO wallet_journals" in first and "scan_records" not in first
+                assert last.startswith("WITH leg AS (UPDATE wallet_accounts") and "UPDATE scan_records" in last
                 assert "INSERT INTO campaign_days" in last and "INSERT INTO campaign_awards" in last
 
     async def test_a_full_spend_slice_undoes_the_callers_statement_with_the_rest(self, db: Database) -> None:

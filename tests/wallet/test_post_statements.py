@@ -284,3 +284,27 @@ class TestWithLast:
                     await wallet.award(ctx, budget.id, 1, 701, "扫码中奖", "w2", with_last=with_last)
             assert len(followed) == 1 and await _ledger(ctx) == before
             assert await wallet.is_balanced(ctx)
+
+    async def test_with_first_they_go_ahead_of_the_first_statement_and_may_stop_it(self, db: Database) -> None:
+        budget = await funded_budget(db, "acme", 1_000)
+        async with system(db, "acme") as ctx:
+            earlier = await wallet.award(ctx, budget.id, 1, 100, "扫码中奖", "f0")
+            seen_first: list[int] = []
+
+            def ahead(stop: bool) -> list[direct.Deferred[None]]:
+                async def then(rows: direct.Rows) -> None:
+                    seen_first.extend(row[0] for row in rows.all())
+                    if stop:
+                        raise LookupError("the caller refuses")
+
+                return [direct.Deferred(_JOURNAL_KEY, tenant_params(ctx.session, journal_=earlier.id), then)]
+
+            with statements(db) as seen:
+                won = await wallet.award(ctx, budget.id, 1, 300, "扫码中奖", "f1", with_first=ahead(False))
+            assert seen[0] == ("WITH" if _postgres(db) else "SELECT")  # theirs first: one statement on PostgreSQL
+            assert len(seen) == (2 if _postgres(db) else 5) and seen_first == [earlier.id] and not won.replayed
+            before = await _ledger(ctx)
+            with pytest.raises(LookupError):
+                async with ctx.session.begin_nested():  # the caller's savepoint undoes the journal begun
+                    await wallet.award(ctx, budget.id, 1, 300, "扫码中奖", "f2", with_first=ahead(True))
+            assert await _ledger(ctx) == before and await wallet.is_balanced(ctx)

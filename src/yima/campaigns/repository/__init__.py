@@ -33,7 +33,9 @@ from yima.campaigns.repository.claims import AWARD_IDS
 from yima.campaigns.repository.claims import Claimed as Claimed
 from yima.campaigns.repository.claims import claim_code as claim_code
 from yima.campaigns.repository.claims import claim_limits as claim_limits
+from yima.campaigns.repository.claims import claim_limits_later as claim_limits_later
 from yima.campaigns.repository.claims import claim_person as claim_person
+from yima.campaigns.repository.claims import claimed_in as claimed_in
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Select, Table, and_, bindparam, func, or_, schema, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.base import Executable
 
 from yima.campaigns.models import CampaignCodeCount, CampaignPersonCount
 from yima.platform.db import direct
@@ -156,8 +157,23 @@ async def claim_limits(
         if seq is None:
             return Claimed(None, False)
         return Claimed(seq, await claim_person(session, tenant_id, campaign_id, person_id, periods))
+    statement = claim_limits_later(tenant_id, campaign_id, serial, role, code_limit, person_id, periods)
+    return claimed_in(await direct.execute(session, *statement), len(periods))
+
+
+def claim_limits_later(
+    tenant_id: int, campaign_id: int, serial: int, role: str, code_limit: int, person_id: int,
+    periods: dict[str, int | None],
+) -> tuple[Executable, dict[str, Any]]:  # fmt: skip
+    """PostgreSQL's statement of claim_limits, not run (``direct.Deferred``): its rows through
+    ``claimed_in``."""
     limited, named = _periods(periods)
     params = {TENANT_PARAM: tenant_id, "campaign_": campaign_id, "serial_": serial, "role_": role,
               "limit_": code_limit, "person_": person_id, **named}  # fmt: skip
-    seq, taken, award_id = (await direct.execute(session, _CLAIM_BOTH[limited], params)).one()
-    return Claimed(int(seq), taken == len(periods), award_id) if seq is not None else Claimed(None, False)
+    return _CLAIM_BOTH[limited], params
+
+
+def claimed_in(rows: direct.Rows, periods: int) -> Claimed:
+    """What claim_limits_later's statement found, of ``periods`` periods."""
+    seq, taken, award_id = rows.one()
+    return Claimed(int(seq), taken == periods, award_id) if seq is not None else Claimed(None, False)

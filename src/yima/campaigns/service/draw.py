@@ -8,7 +8,9 @@ first that refuses undoes the others and the draw tries the next prize, then the
 first prize tried is undone with the whole draw's savepoint (then the draw starts again); each
 one after it runs in a savepoint of its own. So the usual draw, whose first prize is taken,
 sends one SAVEPOINT, not two. The campaign's spend is split in slices
-(service/spend.py): a draw writes one slice of it.
+(service/spend.py): a draw writes one slice of it. On PostgreSQL the first try sends the claims
+with its prize's first statement, and for cash without a prize row, the spend and the award with
+the wallet's last (docs/campaigns.md).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from yima.platform.db.errors import is_deadlock
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
 from yima.wallet.errors import BUDGET_CANNOT_PAY, SliceFull
-from yima.wallet.service import SliceMode, WithLast
+from yima.wallet.service import SliceMode, WithFirst, WithLast
 
 _system_random = random.SystemRandom()
 log = logging.getLogger(__name__)
@@ -66,18 +68,18 @@ async def check_eligibility(ctx: Ctx, campaign_id: int, role: rules.Role, scan: 
 
 async def post_cash_award(
     ctx: Ctx, campaign: DrawPlan, person_id: int, amount_fen: int, reason: str, scan_ref: str,
-    slices: SliceMode = "any", with_last: WithLast | None = None,
+    slices: SliceMode = "any", with_first: WithFirst = (), with_last: WithLast | None = None,
 ) -> int:  # fmt: skip
     """THE LEDGER SEAM: pay a cash award from the campaign's wallet budget into the person's
     wallet (奖励入账), in the caller's transaction; the journal id. The wallet refuses, moving
     nothing, when the budget cannot pay (``BUDGET_CANNOT_PAY``: the fallback is tried instead).
     Keyed by campaign and scan, so a replay pays once. The budget row stays locked until the
-    transaction ends. ``slices``: which slices of the budget may pay, ``with_last``: statements
-    sent with the journal's last (``wallet.award``)."""
+    transaction ends. ``slices``: which slices of the budget may pay; ``with_first``,
+    ``with_last``: statements sent with the journal's first and last (``wallet.award``)."""
     assert campaign.budget_account_id is not None, "published campaigns have a wallet budget"
     key = f"campaigns:award:{campaign.id}:{scan_ref}"
     journal = await wallet.award(
-        ctx, campaign.budget_account_id, person_id, amount_fen, reason, key, slices, with_last
+        ctx, campaign.budget_account_id, person_id, amount_fen, reason, key, slices, with_first, with_last
     )
     return journal.id
 
@@ -87,11 +89,13 @@ class _Crowded(Exception):
     retry with every slice."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Draw:
     """What every try of one draw shares: the campaign, the local day, the scan and person, the
-    award's values that do not depend on the prize (its id too where the claims reserved it),
-    and the caller's statement to send with the award (``draw_prize``'s ``with_award``)."""
+    award's values that do not depend on the prize (the code's award number and, where the
+    claims reserved it, its id, once claimed), the caller's statement to send with the award
+    (``draw_prize``'s ``with_award``), and the claims while they are not yet made (``pending``:
+    on PostgreSQL the first try sends them with the prize's first statement)."""
 
     campaign: DrawPlan
     day: str
@@ -99,6 +103,17 @@ class _Draw:
     scan_ref: str
     award: dict[str, Any]
     with_award: WithAward | None
+    pending: Deferred[None] | None = None
+
+    def note(self, claimed: repo.Claimed) -> None:
+        """The claims made: a refusal raises (the draw's savepoint undoes what was counted)."""
+        serial, campaign_id = self.award["code_serial"], self.campaign.id
+        if claimed.seq is None:
+            raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign_id}")
+        if not claimed.person_ok:
+            raise PersonLimitReached("the person has reached today's or the campaign's limit")
+        self.award |= {"seq": claimed.seq} | ({} if claimed.award_id is None else {"id": claimed.award_id})
+        self.pending = None
 
     def award_of(self, prize: PlannedPrize, amount: int, reason: str, journal: int | None) -> dict[str, Any]:
         state = prize.state
@@ -180,17 +195,19 @@ async def _try(
     try:
         async with direct.savepoint(session) if own_savepoint else nullcontext():  # all direct statements
             journal = None
+            if k is not None and prize.state.kind == "cash" and not spend.fits_slice(campaign, k, cost):
+                raise _Crowded  # before anything is written
+            together = k is not None and prize.state.kind == "cash" and not rules.prize_counted(prize.state)
+            if draw.pending is not None and not together:
+                await direct.run_together(session, [draw.pending])  # the claims, alone
             if prize.state.kind == "cash":
                 memo = f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}"
                 with_journal = None
-                if k is not None:
-                    if not spend.fits_slice(campaign, k, cost):
-                        raise _Crowded  # before the wallet pays
-                    if not rules.prize_counted(prize.state) and "id" in draw.award:
-                        with_journal = _WithJournal(ctx, draw, prize, amount, reason, k)
+                if together and k is not None and direct.on_postgres(session):
+                    with_journal = _WithJournal(ctx, draw, prize, amount, reason, k)
                 journal = await post_cash_award(
                     ctx, campaign, draw.person_id, amount, memo, draw.scan_ref, "all" if k is None else "one",
-                    with_journal,
+                    [draw.pending] if draw.pending else (), with_journal,
                 )  # fmt: skip
                 if with_journal and with_journal.sent:
                     if with_journal.award is None:
@@ -242,22 +259,34 @@ async def _take(
         return await _try(ctx, draw, prize, amount, reason, None)
 
 
-async def _claim_limits(
-    ctx: Ctx, campaign: DrawPlan, person_id: int, serial: int, role: str, day: str
-) -> repo.Claimed:
+def _periods(draw: _Draw) -> dict[str, int | None]:
+    limits = draw.campaign.limits
+    return {draw.day: limits.per_person_day, "total": limits.per_person_total}
+
+
+async def _claim_now(ctx: Ctx, draw: _Draw) -> None:
     """The code's award number and the person's counts, claimed (one round trip on PostgreSQL,
-    where the award's id is reserved with them); a refusal raises, and the draw's savepoint
-    undoes what was counted."""
-    limits = campaign.limits
-    periods = {day: limits.per_person_day, "total": limits.per_person_total}
-    claimed = await repo.claim_limits(
-        ctx.session, ctx.tenant_id, campaign.id, serial, role, limits.scans_per_code, person_id, periods
-    )
-    if claimed.seq is None:
-        raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign.id}")
-    if not claimed.person_ok:
-        raise PersonLimitReached("the person has reached today's or the campaign's limit")
-    return claimed
+    where the award's id is reserved with them); a refusal raises (``_Draw.note``)."""
+    award, periods = draw.award, _periods(draw)
+    draw.note(await repo.claim_limits(
+        ctx.session, ctx.tenant_id, draw.campaign.id, award["code_serial"], award["role"],
+        draw.campaign.limits.scans_per_code, draw.person_id, periods,
+    ))  # fmt: skip
+
+
+def _claims_later(ctx: Ctx, draw: _Draw) -> Deferred[None]:
+    """``_claim_now``'s statement on PostgreSQL, not run: the draw's first try sends it with its
+    prize's first statement."""
+    award, periods = draw.award, _periods(draw)
+    statement, params = repo.claim_limits_later(
+        ctx.tenant_id, draw.campaign.id, award["code_serial"], award["role"], draw.campaign.limits.scans_per_code,
+        draw.person_id, periods,
+    )  # fmt: skip
+
+    async def then(rows: direct.Rows) -> None:
+        draw.note(repo.claimed_in(rows, len(periods)))
+
+    return Deferred(statement, params, then)
 
 
 def _prize_states(campaign: DrawPlan, fallback_only: bool) -> tuple[list[rules.PrizeState], str]:
@@ -370,9 +399,11 @@ async def _draw_once(
     while True:
         try:
             async with direct.savepoint(session):  # its writes are all direct statements
-                claimed = await _claim_limits(ctx, campaign, person_id, code_serial, role, day)
-                reserved = {} if claimed.award_id is None else {"id": claimed.award_id}
-                draw = _Draw(campaign, day, person_id, scan_ref, fixed | {"seq": claimed.seq} | reserved, with_award)
+                draw = _Draw(campaign, day, person_id, scan_ref, dict(fixed), with_award)
+                if careful or not direct.on_postgres(session):
+                    await _claim_now(ctx, draw)
+                else:  # sent by the first try, with its prize's first statement
+                    draw.pending = _claims_later(ctx, draw)
                 award = await _pick_and_take(
                     ctx, draw, rng or _system_random, states, reason, careful=careful, fallback_only=fallback_only
                 )

@@ -238,18 +238,25 @@ def _done(row: Sequence[Any] | None, at: int = 0) -> Done | None:
 
 
 async def open_journal(
-    session: AsyncSession, values: dict[str, Any], currency: str, leg: Leg
+    session: AsyncSession, values: dict[str, Any], currency: str, leg: Leg, before: Sequence[direct.Deferred[Any]] = ()
 ) -> tuple[int | None, Done | None]:
     """Claim the journal's key (``claim_journal``) and, when it was free, apply its first leg
-    (``apply_leg``): (journal id or None, the leg's (account id, balance after) or None)."""
+    (``apply_leg``): (journal id or None, the leg's (account id, balance after) or None).
+    ``before``: another context's statements sent ahead of it (one round trip on PostgreSQL;
+    elsewhere first), their follow-ups run in order right after it, whatever it found."""
     if not direct.on_postgres(session):
+        await direct.run_together(session, before)
         journal_id = await claim_journal(session, values)
         if journal_id is None:
             return None, None
         return journal_id, await apply_leg(session, values["tenant_id"], currency, leg)
     params = _leg_params(values["tenant_id"], currency, leg)
     params.update((f"journal_{key}", value) for key, value in values.items() if key != "tenant_id")
-    row = (await direct.execute(session, _OPEN[_shape(leg, True)], params)).first()
+    opening = (_OPEN[_shape(leg, True)], params)
+    results = await direct.execute_together(session, [*((d.statement, d.params) for d in before), opening])
+    for deferred, found in zip(before, results, strict=False):
+        await deferred.then(found)
+    row = results[-1].first()
     return (int(row[0]) if row else None), _done(row, 1)
 
 

@@ -17,7 +17,7 @@ from yima.wallet.service.budgets import (
     open_budget,
     release_budget,
 )
-from yima.wallet.service.ledger import WithLast
+from yima.wallet.service.ledger import WithFirst, WithLast
 from yima.wallet.service.payouts import (
     PROCESS_JOB,
     get_payout,
@@ -54,6 +54,7 @@ __all__ = [
     "PROCESS_JOB",
     "RECONCILE_JOB",
     "SliceMode",
+    "WithFirst",
     "WithLast",
     "account_statement",
     "allocate_budget",

@@ -17,7 +17,7 @@ from yima.wallet import rules
 from yima.wallet.permissions import WALLET_WRITE
 from yima.wallet.rules import CNY
 from yima.wallet.schemas import AccountRead, BudgetCreate, JournalRead
-from yima.wallet.service.ledger import WithLast, post
+from yima.wallet.service.ledger import WithFirst, WithLast, post
 from yima.wallet.service.slices import SliceMode, budget_rows, pay_from, read_budget, spread_legs, take_legs
 
 
@@ -127,13 +127,14 @@ async def close_budget(ctx: Ctx, budget_account_id: int) -> AccountRead:
 
 async def award(
     ctx: Ctx, budget_account_id: int, person_id: int, amount_fen: int, reason: str, key: str,
-    slices: SliceMode = "any", with_last: WithLast | None = None,
+    slices: SliceMode = "any", with_first: WithFirst = (), with_last: WithLast | None = None,
 ) -> JournalRead:  # fmt: skip
     """Pay a prize or reward from a budget into a person's wallet (奖励入账). Refused with
     ``insufficient_funds`` (or ``budget_closed``), changing nothing, when the budget cannot pay;
     ``key`` (namespaced by the caller, e.g. ``campaigns:draw:812``) makes a retry pay once.
-    ``slices``: which of a split budget's slices may pay (``pay_from``). ``with_last``: the
-    caller's statements sent with the journal's last statement (``ledger.post``).
+    ``slices``: which of a split budget's slices may pay (``pay_from``). ``with_first``,
+    ``with_last``: the caller's statements sent with the journal's first and last statements
+    (``ledger.post``).
 
     The budget's row (the slice that paid, when it is split) stays locked until the caller's
     transaction ends: call it late."""
@@ -141,7 +142,7 @@ async def award(
     return await pay_from(
         ctx, budget_account_id, rules.award_legs(budget_account_id, person_id, amount_fen), amount_fen,
         memo=reason, ref_type="person", ref_id=str(person_id), key=f"award:{key}", slices=slices,
-        with_last=with_last,
+        with_first=with_first, with_last=with_last,
     )  # fmt: skip
 
 

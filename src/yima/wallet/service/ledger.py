@@ -74,7 +74,9 @@ async def _replay(ctx: Ctx, journal: Journal, fingerprint: str) -> JournalRead:
     return read.model_copy(update={"replayed": True})
 
 
-# The caller's statements that go with a journal's last leg, given the journal's id (post's with_last).
+# The caller's statements sent ahead of a journal's first statement (post's with_first), and
+# those that go with its last leg, given the journal's id (with_last).
+WithFirst = Sequence[Deferred[Any]]
 WithLast = Callable[[int], Sequence[Deferred[Any]]]
 
 
@@ -90,14 +92,17 @@ async def post(
     ref_id: str = "",
     reverses_id: int | None = None,
     same_as: Sequence[Leg] | None = None,
+    with_first: WithFirst = (),
     with_last: WithLast | None = None,
 ) -> JournalRead:
     """Move money: ``legs`` sum to zero; ``key`` is unique in the brand (the caller namespaces it).
     ``same_as``: the movement as the caller asked for it, when ``legs`` name the budget slices
     that pay it — a retry is the same request whichever slices paid the first time.
-    ``with_last``: the caller's statements, given the journal's id, sent with its last leg (one
-    round trip on PostgreSQL), their follow-ups run once the journal is complete. Not sent for
-    a replay. A refusal raises and may leave them run: the caller's savepoint undoes them."""
+    ``with_first``: the caller's statements sent ahead of the journal's first statement (one
+    round trip on PostgreSQL), their follow-ups run right after it, whatever it found: one that
+    raises stops the movement. ``with_last``: the caller's statements, given the journal's id,
+    sent with its last leg, their follow-ups run once the journal is complete; not sent for a
+    replay. A refusal raises and may leave either run: the caller's savepoint undoes them."""
     ordered = rules.check_legs(legs)
     fingerprint = rules.fingerprint(kind, rules.check_legs(same_as or legs), f"{ref_type}:{ref_id}")
     session = ctx.session
@@ -118,7 +123,7 @@ async def post(
         "actor_name": ctx.actor.name[:120],
         "created_at": now,
     }
-    journal_id, done = await repo.open_journal(session, values, CNY, ordered[0])
+    journal_id, done = await repo.open_journal(session, values, CNY, ordered[0], with_first)
     if journal_id is None:  # a retry, or a concurrent request with the same key that committed first
         found = await repo.journal_by_key(session, key)
         assert found is not None

@@ -35,7 +35,7 @@ from yima.wallet.errors import BudgetClosed, InsufficientFunds, SliceFull
 from yima.wallet.models import Account
 from yima.wallet.rules import Leg
 from yima.wallet.schemas import AccountRead, JournalRead
-from yima.wallet.service.ledger import WithLast, post, read_account
+from yima.wallet.service.ledger import WithFirst, WithLast, post, read_account
 
 SliceMode = Literal["any", "one", "all"]
 SLICES_TTL = 600.0
@@ -70,10 +70,10 @@ async def _slices(ctx: Ctx, budget_id: int) -> tuple[str, str, tuple[int, ...]]:
 
 async def pay_from(
     ctx: Ctx, budget_id: int, legs: Sequence[Leg], amount: int, *, memo: str, ref_type: str, ref_id: str, key: str,
-    slices: SliceMode = "any", with_last: WithLast | None = None,
+    slices: SliceMode = "any", with_first: WithFirst = (), with_last: WithLast | None = None,
 ) -> JournalRead:  # fmt: skip
     """Post ``legs`` (an award: the budget's debit first) from one slice of the budget
-    (``with_last``: post's).
+    (``with_first``, ``with_last``: post's, sent with each try).
     ``slices``: "any" tries a random slice in a savepoint, then all of them; "one" tries a
     random slice only, raising SliceFull when it cannot pay (for a caller that rolls back its
     own savepoint then: one round trip fewer each); "all" locks them all at once."""
@@ -81,14 +81,15 @@ async def pay_from(
     debit, *rest = legs
     if len(ids) == 1:
         return await post(
-            ctx, "award", key, legs, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id, with_last=with_last
-        )
+            ctx, "award", key, legs, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id,
+            with_first=with_first, with_last=with_last,
+        )  # fmt: skip
 
     async def from_slice(account_id: int) -> JournalRead:
         paying = [Leg("budget", debit.amount, account_id, owner_kind, owner_ref), *rest]
         return await post(
             ctx, "award", key, paying, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id, same_as=legs,
-            with_last=with_last,
+            with_first=with_first, with_last=with_last,
         )  # fmt: skip
 
     picked = random.choice(ids)  # noqa: S311 (spreading load, not a secret)
