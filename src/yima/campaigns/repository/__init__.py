@@ -191,22 +191,22 @@ _SPEND_AND_AWARD = _spend_and_award()
 
 async def spend_slices_and_award(
     session: AsyncSession, tenant_id: int, campaign_id: int, day: str, k: int, day_cap: int | None, cost: int,
-    award: dict[str, Any], also: direct.Deferred[Any] | None = None,
+    award: dict[str, Any], also: Sequence[direct.Deferred[Any]] = (),
 ) -> int | None:  # fmt: skip
     """spend_slices, then, when both slices took the cost, insert_award: the award's id, or None
     when a slice refused (the caller's savepoint undoes the other, and ``also``). One round trip
     on PostgreSQL. The award's id is the one claim_limits reserved (``award["id"]``), if given.
-    ``also``: another context's statement sent with it (its follow-up runs once the award is
+    ``also``: another context's statements sent with it (their follow-ups run once the award is
     written)."""
     if not direct.on_postgres(session):
         if not await spend_slices(session, tenant_id, campaign_id, day, k, day_cap, cost):
             return None
         return await insert_award(session, award, also)
     spending = spend_and_award_later(tenant_id, campaign_id, day, k, day_cap, cost, award)
-    rows, also_rows = await _with(session, *spending, also)
+    rows, theirs = await direct.execute_with(session, *spending, also)
     found = award_id_in(rows)
     if found is not None:
-        await _follow(also, also_rows)
+        await direct.follow(also, theirs)
     return found
 
 
@@ -226,21 +226,6 @@ def award_id_in(rows: direct.Rows) -> int | None:
     """The award's id spend_and_award_later's statement returned; None: a slice refused."""
     found = rows.scalar()
     return int(found) if found is not None else None
-
-
-async def _with(
-    session: AsyncSession, statement: Any, params: dict[str, Any], also: direct.Deferred[Any] | None
-) -> tuple[direct.Rows, direct.Rows | None]:
-    """The statement's rows, and ``also``'s sent with it in one round trip (on PostgreSQL)."""
-    if also is None:
-        return await direct.execute(session, statement, params), None
-    rows, also_rows = await direct.execute_together(session, [(statement, params), (also.statement, also.params)])
-    return rows, also_rows
-
-
-async def _follow(also: direct.Deferred[Any] | None, rows: direct.Rows | None) -> None:
-    if also is not None and rows is not None:
-        await also.then(rows)
 
 
 async def open_slices(
@@ -320,12 +305,12 @@ async def take_prize(session: AsyncSession, prize_id: int, cost: int) -> bool:
 _INSERT_AWARD = prebuilt(insert(_AWARDS).returning(_AWARDS.c.id))
 
 
-async def insert_award(session: AsyncSession, values: dict[str, Any], also: direct.Deferred[Any] | None = None) -> int:
+async def insert_award(session: AsyncSession, values: dict[str, Any], also: Sequence[direct.Deferred[Any]] = ()) -> int:
     """Insert an award (built once: every scan that wins writes one), with ``also`` in the same
     round trip (PostgreSQL); its id. Its unique keys (the scan, the code's award number) refuse
     a raced duplicate with IntegrityError."""
-    rows, also_rows = await _with(session, _INSERT_AWARD, values, also)
-    await _follow(also, also_rows)
+    rows, theirs = await direct.execute_with(session, _INSERT_AWARD, values, also)
+    await direct.follow(also, theirs)
     return int(rows.scalar_one())
 
 

@@ -125,17 +125,17 @@ class _Draw:
 
 
 async def _written(
-    ctx: Ctx, draw: _Draw, award: dict[str, Any], insert: Callable[[Deferred[Any] | None], Awaitable[int | None]]
+    ctx: Ctx, draw: _Draw, award: dict[str, Any], insert: Callable[[list[Deferred[Any]]], Awaitable[int | None]]
 ) -> dict[str, Any] | None:
     """``insert`` the award and send the caller's statement with it, in one round trip when the
     claims reserved its id (else the statement follows it): the award with its id; None when
     ``insert`` refused (the savepoint then undoes the caller's statement too)."""
     reserved = award.get("id")
-    also = draw.with_award(reserved) if draw.with_award and reserved is not None else None
+    also = [draw.with_award(reserved)] if draw.with_award and reserved is not None else []
     award_id = await insert(also)
     if award_id is None:
         return None
-    if draw.with_award and also is None:
+    if draw.with_award and not also:
         await direct.run_together(ctx.session, [draw.with_award(award_id)])
     return award | {"id": award_id}
 
@@ -197,14 +197,14 @@ async def _try(
             journal = None
             if k is not None and prize.state.kind == "cash" and not spend.fits_slice(campaign, k, cost):
                 raise _Crowded  # before anything is written
-            together = k is not None and prize.state.kind == "cash" and not rules.prize_counted(prize.state)
-            if draw.pending is not None and not together:
+            with_journal = None  # cash without a prize row, on PostgreSQL: the rest goes with the wallet's
+            cash_alone = prize.state.kind == "cash" and not rules.prize_counted(prize.state)
+            if k is not None and cash_alone and direct.on_postgres(session):
+                with_journal = _WithJournal(ctx, draw, prize, amount, reason, k)
+            if draw.pending is not None and with_journal is None:
                 await direct.run_together(session, [draw.pending])  # the claims, alone
             if prize.state.kind == "cash":
                 memo = f"{rules.AWARD_MEMO[campaign.audience]} {prize.name}"
-                with_journal = None
-                if together and k is not None and direct.on_postgres(session):
-                    with_journal = _WithJournal(ctx, draw, prize, amount, reason, k)
                 journal = await post_cash_award(
                     ctx, campaign, draw.person_id, amount, memo, draw.scan_ref, "all" if k is None else "one",
                     [draw.pending] if draw.pending else (), with_journal,

@@ -12,6 +12,7 @@ budget split evenly; a day's when its first award comes; a changed cap re-splits
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from yima.campaigns import repository as repo
@@ -42,7 +43,7 @@ def fits_slice(campaign: DrawPlan, k: int, cost: int) -> bool:
 
 async def spend_fast(
     ctx: Ctx, campaign: DrawPlan, day: str, cost: int, k: int, award: dict[str, Any],
-    also: Deferred[Any] | None = None,
+    also: Sequence[Deferred[Any]] = (),
 ) -> int | None:  # fmt: skip
     """Add ``cost`` to slice ``k`` of the day and of the total, and write ``award`` (one round
     trip on PostgreSQL, with ``also``): its id, or None when either slice had no room (what the

@@ -38,6 +38,7 @@ from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
+from yima.platform.db.composing import composed
 from yima.platform.db.tenancy import bound_tenant, check_tenants
 
 Params = Mapping[str, Any] | Sequence[Mapping[str, Any]]
@@ -336,64 +337,17 @@ async def execute(session: AsyncSession, statement: Executable, params: Params) 
     return Rows([], int(counted.group(1)) if counted else -1)
 
 
-_PARAMETER = re.compile(r"\$(\d+)")
-_LITERAL = re.compile(r"'(?:[^']|'')*'")
 _together: dict[tuple[int, ...], str] = {}  # composed SQL by the ids of its parts' plans
 
 
-def _shifted(sql: str, offset: int) -> str:
-    return _PARAMETER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
-
-
-def _with_list(sql: str) -> tuple[list[str], str]:
-    """A statement's own WITH list (each "name AS (…)") and the statement after it. SQLAlchemy
-    writes no quote but around names and strings, so a parenthesis inside quotes is skipped. A
-    WITH RECURSIVE stays where it is (it reads, and a WITH that only reads may be nested)."""
-    if not sql.startswith("WITH ") or sql.startswith("WITH RECURSIVE "):
-        return [], sql
-    ctes, at = [], len("WITH ")
-    while True:
-        opened = sql.index("(", at)
-        depth, quote, end = 0, "", opened
-        for end in range(opened, len(sql)):
-            char = sql[end]
-            if quote:
-                quote = "" if char == quote else quote
-            elif char in "'\"":
-                quote = char
-            elif char in "()":
-                depth += 1 if char == "(" else -1
-                if depth == 0:
-                    break
-        name = sql[at:opened].split()[0]
-        ctes.append(f"{name} AS {sql[opened : end + 1]}")
-        rest = sql[end + 1 :].lstrip()
-        if not rest.startswith(","):
-            return ctes, rest
-        at = len(sql) - len(rest[1:].lstrip())
-
-
 def _composed(plans: Sequence[_Plan]) -> str:
-    """The parts as CTEs of one statement, each one's rows returned as an array of records, its
-    parameters numbered after those of the parts before it. A part's own WITH list goes to the
-    top, before the parts (PostgreSQL runs a data-modifying WITH only there)."""
     key = tuple(id(plan) for plan in plans)
     sql = _together.get(key)
     if sql is None:
-        hoisted: list[str] = []
-        parts, offset = [], 0
-        for i, plan in enumerate(plans):
-            if any(_PARAMETER.search(literal) for literal in _LITERAL.findall(plan.sql)):  # renumbering would touch it
-                raise exc.ArgumentError(f"a statement run together has a '$' in a literal: {plan.sql}")
-            ctes, main = _with_list(_shifted(plan.sql, offset))
-            hoisted += ctes
-            parts.append(f"q{i} AS ({main})")
-            offset += len(plan.binds)
-        names = [cte.split(" ", 1)[0] for cte in hoisted] + [f"q{i}" for i in range(len(plans))]
-        if len(set(names)) != len(names):
-            raise exc.ArgumentError(f"statements run together name the same CTE: {sorted(names)}")
-        arrays = ", ".join(f"(SELECT array_agg(q{i}) FROM q{i})" for i in range(len(plans)))  # noqa: S608 (no values)
-        sql = _together[key] = f"WITH {', '.join(hoisted + parts)} SELECT {arrays}"
+        try:
+            sql = _together[key] = composed([(plan.sql, len(plan.binds)) for plan in plans])
+        except ValueError as error:
+            raise exc.ArgumentError(str(error)) from error
     return sql
 
 
@@ -456,6 +410,24 @@ async def run_together(session: AsyncSession, deferred: Sequence[Deferred[Any]])
     given: a later one sees what an earlier one wrote."""
     rows = await execute_together(session, [(d.statement, d.params) for d in deferred])
     return [await d.then(found) for d, found in zip(deferred, rows, strict=True)]
+
+
+async def execute_with(
+    session: AsyncSession, statement: Executable, params: Params, others: Sequence[Deferred[Any]], *,
+    ahead: bool = False,
+) -> tuple[Rows, list[Rows]]:  # fmt: skip
+    """A repository's statement with another context's (``others``, after it; ``ahead``: before
+    it) in one round trip on PostgreSQL (``execute_together``): its rows, and theirs. Their
+    follow-ups are left to the caller (``follow``), whose own rows say whether they should run."""
+    mine, theirs = (statement, params), [(d.statement, d.params) for d in others]
+    found = await execute_together(session, [*theirs, mine] if ahead else [mine, *theirs])
+    return (found[-1], found[:-1]) if ahead else (found[0], found[1:])
+
+
+async def follow(others: Sequence[Deferred[Any]], rows: Sequence[Rows]) -> None:
+    """Run the follow-ups of the statements ``execute_with`` sent with its own, in order."""
+    for deferred, found in zip(others, rows, strict=True):
+        await deferred.then(found)
 
 
 _FLUSHES = "direct_flushes"  # session.info: how many times the session has flushed

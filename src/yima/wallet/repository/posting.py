@@ -252,11 +252,9 @@ async def open_journal(
         return journal_id, await apply_leg(session, values["tenant_id"], currency, leg)
     params = _leg_params(values["tenant_id"], currency, leg)
     params.update((f"journal_{key}", value) for key, value in values.items() if key != "tenant_id")
-    opening = (_OPEN[_shape(leg, True)], params)
-    results = await direct.execute_together(session, [*((d.statement, d.params) for d in before), opening])
-    for deferred, found in zip(before, results, strict=False):
-        await deferred.then(found)
-    row = results[-1].first()
+    opened, theirs = await direct.execute_with(session, _OPEN[_shape(leg, True)], params, before, ahead=True)
+    await direct.follow(before, theirs)
+    row = opened.first()
     return (int(row[0]) if row else None), _done(row, 1)
 
 
@@ -286,10 +284,8 @@ async def close_journal(
         "entry_amounts": [e[1] for _, e in earlier], "entry_balances": [e[2] for _, e in earlier],
         "entry_places": [place for place, _ in earlier], "last_place": list(entries).index(None),
     }  # fmt: skip
-    closing = (_CLOSE[_shape(leg, True)], params)
-    results = await direct.execute_together(session, [closing, *((d.statement, d.params) for d in also)])
-    done = _done(results[0].first())
+    closed, theirs = await direct.execute_with(session, _CLOSE[_shape(leg, True)], params, also)
+    done = _done(closed.first())
     if done is not None:
-        for deferred, found in zip(also, results[1:], strict=True):
-            await deferred.then(found)
+        await direct.follow(also, theirs)
     return done
