@@ -5,6 +5,8 @@ they run through the session; the suite's PostgreSQL run exercises the driver pa
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import weakref
 from typing import Any
 
 import pytest
@@ -145,6 +147,31 @@ async def test_the_transactions_first_statement_begins_it_on_the_driver(engine_d
     finally:
         direct._listeners.clear()
     assert [sql.split()[0] for sql in heard] == ["SELECT"] * 3 + ["WITH"] + ["SELECT"] * 2
+
+
+async def test_a_sessions_objects_are_freed_when_it_closes_not_left_to_the_cycle_collector(engine_db: Database) -> None:
+    # What direct keeps on the session must not make a cycle with it: each request's session,
+    # transactions and connection would wait for the collector, whose pauses stop a server
+    # process with its transactions' locks held.
+    async def a_request() -> weakref.ref[Any]:
+        async with engine_db.session() as s:
+            bind_tenant(s.sync_session, 1)
+            await direct.execute(s, _READ, tenant_params(s, low=0))
+            async with direct.savepoint(s):
+                await direct.execute(s, _READ, tenant_params(s, low=1))
+            await direct.execute(s, _READ, tenant_params(s, low=2))
+            await s.commit()
+            return weakref.ref(s.sync_session)
+
+    await a_request()  # the pool's connection made, its statements prepared
+    gc.collect()
+    gc.disable()
+    try:
+        session = await a_request()
+        assert session() is None  # freed by reference counting alone
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 async def test_pending_orm_changes_are_flushed_before_a_statement(db: Database) -> None:

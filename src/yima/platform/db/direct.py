@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -33,7 +34,7 @@ from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, event, exc
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
@@ -251,7 +252,11 @@ def _rows_of(result: Result[Any]) -> Rows:
     return Rows(rows, len(rows))
 
 
-_CONNECTION = "direct_connection"  # session.info: (transaction, its connection, savepoints sent on it)
+# session.info: (the transaction, its connection, the savepoints sent on it), the transactions held
+# weakly: they hold the session, and a cycle through its info would leave every request's session,
+# transactions and connection to the cycle collector (some 40 objects a request; its pauses, each
+# a worker stopped with its transactions' locks held, were bench/scan.py's slowest scans)
+_CONNECTION = "direct_connection"
 
 
 async def _driver_of(session: AsyncSession) -> tuple[Any, Dialect] | None:
@@ -264,12 +269,15 @@ async def _driver_of(session: AsyncSession) -> tuple[Any, Dialect] | None:
     root = sync.get_transaction()
     innermost = sync.get_nested_transaction() or root
     known = sync.info.get(_CONNECTION)
-    if known is None or known[0] is not root or innermost not in known[2] or not _usable(known[1]):
+    if known is None or known[0]() is not root or innermost not in known[2] or not _usable(known[1]):
         connection = (await session.connection()).sync_connection
         if connection is None:
             return None
-        if known is None or known[0] is not root or known[1] is not connection:
-            known = sync.info[_CONNECTION] = (root, connection, set[object]())
+        root = sync.get_transaction()
+        assert root is not None  # the session began one to give the connection
+        innermost = sync.get_nested_transaction() or root
+        if known is None or known[0]() is not root or known[1] is not connection:
+            known = sync.info[_CONNECTION] = (weakref.ref(root), connection, weakref.WeakSet[SessionTransaction]())
         known[2].add(innermost)
     connection = known[1]
     if connection.dialect.name != "postgresql":
