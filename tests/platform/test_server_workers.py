@@ -1,6 +1,7 @@
-"""``yima serve --workers N``: each process listens on its own socket, so connections opened at
-once spread over them; one that dies is started again, and SIGTERM stops them all
-(platform/web/workers.py)."""
+"""``yima serve --workers N``: the parent accepts and hands each connection to the worker with the
+fewest open, so a burst of keep-alive connections splits evenly and a worker whose connections
+closed gets the next ones; a worker that dies is started again and takes connections once ready,
+and SIGTERM stops them all (platform/web/workers.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.live import _free_port
 
 WORKERS = 2
 CONNECTIONS = 24
-_ESTABLISHED, _LISTEN = "01", "0A"  # /proc/net/tcp's states
+_ESTABLISHED = "01"  # /proc/net/tcp's state
 
 
 def _children(pid: int) -> list[int]:
@@ -32,6 +33,18 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _workers(server: int) -> list[int]:
+    """The server's worker processes (not multiprocessing's resource tracker)."""
+    found = []
+    for pid in _children(server):
+        try:
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.append(pid)
+        except OSError:  # gone meanwhile
+            continue
+    return found
+
+
 def _socket_inodes(pid: int) -> set[str]:
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
@@ -44,28 +57,51 @@ def _socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-def _accepted_on(port: int) -> dict[str, int]:
-    """Established connections to ``port`` on the server side, by socket inode."""
-    found = {}
+def _served_by(port: int, client: socket.socket, workers: list[int]) -> int:
+    """The worker holding the server's end of ``client``'s connection."""
+    peer = client.getsockname()[1]
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        local_port, state, inode = int(fields[1].split(":")[1], 16), fields[3], fields[9]
-        if local_port == port and state == _ESTABLISHED:
-            found[inode] = port
-    return found
+        local, remote, state, inode = fields[1], fields[2], fields[3], fields[9]
+        if int(local.split(":")[1], 16) == port and int(remote.split(":")[1], 16) == peer and state == _ESTABLISHED:
+            return next(pid for pid in workers if inode in _socket_inodes(pid))
+    raise AssertionError(f"no server side for the client on port {peer}")
 
 
-def _wait_listening(port: int, sockets: int) -> None:
-    """Until ``sockets`` sockets listen on ``port`` (each worker binds its own when it is ready)."""
-    for _ in range(600):
-        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
-        if sum(1 for f in rows if int(f[1].split(":")[1], 16) == port and f[3] == _LISTEN) == sockets:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"not {sockets} sockets listening on {port}")
+def _health(client: socket.socket) -> None:
+    """One keep-alive request on ``client``: it must be answered."""
+    client.sendall(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+    client.settimeout(60)
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = client.recv(4096)
+        assert chunk, "the connection closed before an answer"
+        head += chunk
+    assert head.startswith(b"HTTP/1.1 200"), head[:100]
 
 
-def test_connections_spread_over_the_workers_a_dead_one_is_replaced_and_sigterm_stops_them(tmp_path: Path) -> None:
+def _connect(port: int, n: int) -> list[socket.socket]:
+    clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+    for client in clients:
+        _health(client)
+    return clients
+
+
+def _spread(port: int, clients: list[socket.socket], workers: list[int]) -> dict[int, int]:
+    served = [_served_by(port, client, workers) for client in clients]
+    return {pid: served.count(pid) for pid in workers}
+
+
+def _until(condition: object, what: str, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def test_connections_go_to_the_worker_with_fewest_a_dead_one_is_replaced_and_sigterm_stops_them(
+    tmp_path: Path,
+) -> None:
     port = _free_port()
     env = {**os.environ, "YIMA_DATABASE_URL": f"sqlite:///{tmp_path}/yima.db", "YIMA_DATA_DIR": str(tmp_path),
            "YIMA_RUN_WORKER_INLINE": "false"}  # fmt: skip
@@ -76,25 +112,39 @@ def test_connections_spread_over_the_workers_a_dead_one_is_replaced_and_sigterm_
     )  # fmt: skip
     clients: list[socket.socket] = []
     try:
-        _wait_listening(port, WORKERS)
-        workers = [pid for pid in _children(server.pid) if Path(f"/proc/{pid}/cmdline").read_bytes()]
-        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(CONNECTIONS)]  # a burst
-        time.sleep(1.0)
-        accepted = _accepted_on(port)
-        per_worker = [len(_socket_inodes(pid) & accepted.keys()) for pid in workers]
-        assert sum(per_worker) == CONNECTIONS
-        assert sum(1 for n in per_worker if n > 0) == WORKERS  # every worker took some
-        for client in clients:
+        _until(lambda: len(_workers(server.pid)) == WORKERS, "the workers did not start")
+        workers = _workers(server.pid)
+        # A burst before the workers are up: the parent holds it until all are ready, then splits it.
+        clients = _connect(port, CONNECTIONS)
+        assert _spread(port, clients, workers) == {pid: CONNECTIONS // WORKERS for pid in workers}
+
+        first = workers[0]
+        leaving = [c for c in clients if _served_by(port, c, workers) == first][:6]
+        for client in leaving:
+            clients.remove(client)
             client.close()
-        killed = next(pid for pid, n in zip(workers, per_worker, strict=True) if n > 0)
-        os.kill(killed, signal.SIGKILL)  # a worker dies: another takes its place
-        for _ in range(300):
-            children = _children(server.pid)
-            if killed not in children and set(children) - set(workers):
-                break
-            time.sleep(0.1)
-        assert killed not in children and set(children) - set(workers), "no worker replaced the dead one"
-        _wait_listening(port, WORKERS)
+        _until(lambda: _spread(port, clients, workers)[first] == CONNECTIONS // WORKERS - 6, "not closed")
+        time.sleep(0.5)  # the worker's notices reach the parent
+        newcomers = _connect(port, 6)
+        assert {_served_by(port, c, workers) for c in newcomers} == {first}  # the fewest open
+        clients += newcomers
+
+        os.kill(first, signal.SIGKILL)  # a worker dies: another takes its place and, once ready, connections
+        _until(lambda: first not in _children(server.pid) and len(_workers(server.pid)) == WORKERS, "not replaced")
+        replacement = next(pid for pid in _workers(server.pid) if pid not in workers)
+        now = [pid for pid in workers if pid != first] + [replacement]
+        served: list[int] = []
+
+        def reaches_replacement() -> bool:
+            clients.extend(_connect(port, 1))
+            served.append(_served_by(port, clients[-1], now))
+            return served[-1] == replacement
+
+        _until(reaches_replacement, "no connection reached the new worker")
+        later = _connect(port, 3)
+        clients += later
+        assert {_served_by(port, c, now) for c in later} == {replacement}  # it holds the fewest
+
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
         assert not _children(server.pid)
