@@ -86,9 +86,21 @@ class Tally:
 
     latencies_ms: list[float] = field(default_factory=list)
     statuses: Counter[int] = field(default_factory=Counter)
-    outcomes: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)  # of the answers counted
+    every_outcome: Counter[str] = field(default_factory=Counter)  # of all, settling included
     samples: dict[int, str] = field(default_factory=dict)  # status → one answer, for the log
     elapsed: float = 0.0
+    since: float = 0.0  # requests sent before this (perf_counter) are not counted
+
+    def answered(self, sent: float, status: int, body: bytes) -> bool:
+        """Count an answer to a request sent at ``sent``; False (not counted) while settling."""
+        if sent < self.since:
+            return False
+        self.latencies_ms.append((time.perf_counter() - sent) * 1000)
+        self.statuses[status] += 1
+        if status != 200 and status not in self.samples:
+            self.samples[status] = body[:300].decode(errors="replace")
+        return True
 
     @property
     def ok(self) -> int:
@@ -98,6 +110,7 @@ class Tally:
         self.latencies_ms += other.latencies_ms
         self.statuses += other.statuses
         self.outcomes += other.outcomes
+        self.every_outcome += other.every_outcome
         self.samples = {**other.samples, **self.samples}
         self.elapsed += other.elapsed
 
@@ -109,16 +122,23 @@ class Tally:
 Work = Callable[[Http, Tally, float], Awaitable[None]]
 
 
-async def run_slots(port: int, concurrency: int, seconds: float, work: Work) -> Tally:
-    """``concurrency`` slots, each on its own connection, running ``work(http, tally, deadline)``."""
-    tally = Tally()
+async def run_slots(
+    port: int, concurrency: int, seconds: float, work: Work, settle: float = 0.0,
+    settled: Callable[[], None] | None = None,
+) -> Tally:  # fmt: skip
+    """``concurrency`` slots, each on its own connection, running ``work(http, tally, deadline)``
+    for ``settle`` + ``seconds``; what is sent in the first ``settle`` seconds is not counted
+    (``settled()`` is called when they are over)."""
     connections = [await open_connection(port) for _ in range(concurrency)]
     started = time.perf_counter()
-    deadline = started + seconds
+    tally = Tally(since=started + settle)
+    deadline = tally.since + seconds
+    if settled is not None:
+        asyncio.get_running_loop().call_later(settle, settled)
     try:
         await asyncio.gather(*(work(http, tally, deadline) for http in connections))
     finally:
-        tally.elapsed = time.perf_counter() - started
+        tally.elapsed = time.perf_counter() - tally.since
         for http in connections:
             if http.transport is not None:
                 http.transport.close()
@@ -137,10 +157,7 @@ def fixed_requests(requests: list[bytes]) -> Work:
             i += 1
             sent = clock()
             status, body = await http.send(request)
-            tally.latencies_ms.append((clock() - sent) * 1000)
-            tally.statuses[status] += 1
-            if status != 200 and status not in tally.samples:
-                tally.samples[status] = body[:300].decode(errors="replace")
+            tally.answered(sent, status, body)
 
     return work
 
