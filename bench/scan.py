@@ -341,14 +341,17 @@ async def phase(
     await analyze(url)
     profilers = profile(args, name, meter.workers())
     stop = asyncio.Event()
-    watcher = asyncio.create_task(watch_database(url, stop))
     before: dict[str, float] = {}
-    measured = await run_slots(
-        port, args.concurrency, args.seconds, work, args.settle, lambda: before.update(meter.sample())
-    )
+    watchers: list[asyncio.Task[dict[str, float]]] = []
+
+    def settled() -> None:  # the CPU and the sessions are measured over the counted seconds only
+        before.update(meter.sample())
+        watchers.append(asyncio.create_task(watch_database(url, stop)))
+
+    measured = await run_slots(port, args.concurrency, args.seconds, work, args.settle, settled)
     cpu = CpuMeter.spent(before, meter.sample(), measured.elapsed)
     stop.set()
-    sessions = await watcher
+    sessions = await watchers[0]
     for profiler in profilers:
         profiler.wait()
     for status, sample in {**warm_up.samples, **measured.samples}.items():

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.live import _free_port
@@ -92,9 +93,9 @@ def _spread(port: int, clients: list[socket.socket], workers: list[int]) -> dict
     return {pid: served.count(pid) for pid in workers}
 
 
-def _until(condition: object, what: str, seconds: float = 60.0) -> None:
+def _until(condition: Callable[[], bool], what: str, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
-    while not condition():  # type: ignore[operator]
+    while not condition():
         assert time.monotonic() < deadline, what
         time.sleep(0.05)
 
