@@ -15,7 +15,10 @@ ledger.
 The load generator runs in this process on loopback (uvloop, one raw HTTP/1.1 keep-alive
 connection per slot, request bytes built before the run): exactly ``--concurrency`` (32)
 requests in flight. Three phases on the same server, each a warm-up then ``--seconds`` measured
-(``ANALYZE`` in between, as autovacuum would on live tables). The measured run's first
+(``steady`` in between: ``ANALYZE``, as autovacuum would on live tables, and ``CHECKPOINT``,
+which recycles the WAL segments written so far as the next ones — a cluster fresh from initdb
+has none, and its WAL writer stops for some 50 ms every few seconds to write the next 16 MB
+segment full of zeros, which a server running for a while does not). The measured run's first
 ``--settle`` seconds are not counted: its 32 connections open at once and start in step, each
 with a new consumer's first scan, right after ANALYZE made every cached plan stale — a burst
 that is not the steady load the figures are about (the answers count for the checks below):
@@ -262,10 +265,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def analyze(url: str) -> None:
+async def steady(url: str) -> None:
+    """The database as a server running for a while has it: statistics, and WAL segments to recycle."""
     connection = await connect(url)
     try:
         await connection.execute("ANALYZE")
+        await connection.execute("CHECKPOINT")
     finally:
         await connection.close()
 
@@ -338,7 +343,7 @@ async def phase(
         warm_up.merge(part)
         if sum(warm_up.statuses.values()) >= args.warmup_requests or not part.statuses:
             break
-    await analyze(url)
+    await steady(url)
     profilers = profile(args, name, meter.workers())
     stop = asyncio.Event()
     before: dict[str, float] = {}
@@ -407,7 +412,7 @@ async def run(args: argparse.Namespace, tmp: str) -> dict[str, object]:
     await asyncio.to_thread(migrations.upgrade, url)
     await ensure_demo(url, quiet=True)
     seeded = await seed(url, args.codes)
-    await analyze(url)
+    await steady(url)
     connection = await connect(url)
     try:
         pg_version = await connection.fetchval("SHOW server_version")

@@ -21,6 +21,8 @@ from yima.platform.db.session import Database
 from yima.platform.db.tenancy import ALL_TENANTS
 from yima.platform.errors import AppError
 from yima.wallet import service as wallet
+from yima.wallet.models import Account
+from yima.wallet.service import slices as wallet_slices
 
 
 @pytest.fixture
@@ -103,6 +105,27 @@ async def test_concurrent_withdrawals_never_overdraw_a_wallet(engine_db: Databas
     assert outcomes.count("ok") == 2 and outcomes.count("insufficient_funds") == 6
     async with system(engine_db, brand) as ctx:
         assert (await wallet.wallet_of(ctx, 6)).balance == 200
+        assert await wallet.is_balanced(ctx)
+
+
+async def test_an_award_goes_around_the_slices_another_transaction_holds(engine_db: Database, brand: str) -> None:
+    """Three of four slices locked by a transaction that stays open: every award is paid from the
+    fourth while it does (without SKIP LOCKED, three in four would wait for it)."""
+    if engine_db.backend != "postgresql":
+        pytest.skip("SKIP LOCKED is PostgreSQL's; SQLite has one writer at a time")
+    budget = await funded_budget(engine_db, brand, 8_000, slices=4)
+    async with system(engine_db, brand) as ctx:
+        slices = [a.id for a in await wallet_slices.budget_rows(ctx, budget.id)]
+    held, free = slices[:3], slices[3]
+    async with engine_db.engine.connect() as holder:
+        await holder.execute(select(Account.id).where(Account.id.in_(held)).with_for_update())
+        journals = [await asyncio.wait_for(award(engine_db, brand, budget.id, 40 + n, 100), 30) for n in range(6)]
+        await holder.rollback()
+    assert {e.account_id for j in journals for e in j.entries if e.account_kind == "budget"} == {free}
+    async with system(engine_db, brand) as ctx:
+        rows = await ctx.session.execute(select(Account.id, Account.balance).where(Account.id.in_(slices)))
+        balances = dict(rows.all())
+        assert balances == {**{s: 2_000 for s in held}, free: 2_000 - 600}
         assert await wallet.is_balanced(ctx)
 
 

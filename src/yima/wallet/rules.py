@@ -60,6 +60,9 @@ class Leg:
     account_id: int | None = None
     owner_kind: str = ""
     owner_ref: str = ""
+    # A debit of a budget's slice: other slices of the budget that may take it instead when the
+    # row of ``account_id`` is locked by another transaction (PostgreSQL's SKIP LOCKED).
+    alternatives: tuple[int, ...] = ()
 
     @property
     def guarded(self) -> bool:

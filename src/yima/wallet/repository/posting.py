@@ -29,6 +29,7 @@ from sqlalchemy import (
     Exists,
     Integer,
     Select,
+    any_,
     bindparam,
     column,
     delete,
@@ -56,8 +57,8 @@ _ACCOUNTS, _JOURNALS, _ENTRIES = table_of(Account), table_of(Journal), table_of(
 Done = tuple[int, int]  # a leg applied: (account id, balance after)
 Line = tuple[int, int, int]  # an entry: (account id, amount, balance after)
 # A leg's statement: None for a credit to an account named by its owner (made on first use),
-# else its UPDATE's flags (by id, owner checked, open only, covered).
-Shape = tuple[bool, bool, bool, bool] | None
+# else its UPDATE's flags (by id, owner checked, open only, covered, or a free alternative).
+Shape = tuple[bool, bool, bool, bool, bool] | None
 
 
 # the journal ----------------------------------------------------------------------------------
@@ -87,12 +88,14 @@ async def delete_journal(session: AsyncSession, journal_id: int) -> None:
 # a leg ----------------------------------------------------------------------------------------
 
 
-def _shape(leg: Leg, guard: bool) -> Shape:
+def _shape(leg: Leg, guard: bool, postgres: bool) -> Shape:
     by_id = leg.account_id is not None
     if not by_id and not (guard and leg.guarded):  # made on first use
         return None
     # by id with an owner: a budget's slice, named from a cache: it must still be that budget's
-    return by_id, bool(leg.owner_kind) or not by_id, guard and by_id, guard and leg.guarded
+    covered = guard and leg.guarded
+    free = postgres and by_id and covered and bool(leg.alternatives)
+    return by_id, bool(leg.owner_kind) or not by_id, guard and by_id, covered, free
 
 
 def _leg_params(tenant_id: int, currency: str, leg: Leg) -> dict[str, Any]:
@@ -101,7 +104,7 @@ def _leg_params(tenant_id: int, currency: str, leg: Leg) -> dict[str, Any]:
     return {
         TENANT_PARAM: tenant_id, "leg_kind": leg.kind, "leg_currency": currency, "leg_account": leg.account_id,
         "leg_owner_kind": leg.owner_kind, "leg_owner_ref": leg.owner_ref, "delta": leg.amount, "need": -leg.amount,
-        "leg_created_at": dt.datetime.now(dt.UTC),
+        "leg_created_at": dt.datetime.now(dt.UTC), "leg_alternatives": list(leg.alternatives),
     }  # fmt: skip
 
 
@@ -135,12 +138,10 @@ def _credit(insert_: Callable[[Any], Any], after: CTE | None = None) -> Any:
     ).returning(c.id, c.balance)
 
 
-def _update(by_id: bool, owner: bool, open_only: bool, covered: bool, after: CTE | None = None) -> Any:
-    """One shape of a leg's UPDATE."""
-    c = _ACCOUNTS.c
+def _takes(accounts: Any, by_id: bool, owner: bool, open_only: bool, covered: bool) -> list[ColumnElement[bool]]:
+    """Which of ``accounts`` rows a leg may go to (its account's id aside)."""
+    c = accounts.c
     where = [c.tenant_id == tenant_param(), c.kind == bindparam("leg_kind"), c.currency == bindparam("leg_currency")]
-    if by_id:
-        where.append(c.id == bindparam("leg_account"))
     if owner:
         where += [c.owner_kind == bindparam("leg_owner_kind"), c.owner_ref == bindparam("leg_owner_ref")]
     if not by_id:
@@ -149,12 +150,46 @@ def _update(by_id: bool, owner: bool, open_only: bool, covered: bool, after: CTE
         where.append(c.closed_at.is_(None))
     if covered:
         where.append(c.balance >= bindparam("need"))
+    return where
+
+
+def _free_alternative(owner: bool) -> ColumnElement[Any]:
+    """The id of the first of the leg's alternatives that can take it and that no other
+    transaction holds (locked here, SKIP LOCKED: a scan never queues behind another on a budget
+    slice while one is free), else the leg's own account (waited for, as without alternatives)."""
+    free = _ACCOUNTS.alias("free")
+    alternatives = bindparam("leg_alternatives", type_=ARRAY(BigInteger))
+    first = (
+        select(free.c.id)
+        .where(free.c.id == any_(alternatives), *_takes(free, True, owner, True, True))
+        .order_by(func.array_position(alternatives, free.c.id))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return func.coalesce(first, bindparam("leg_account", type_=BigInteger))
+
+
+def _update(
+    by_id: bool, owner: bool, open_only: bool, covered: bool, free: bool, after: CTE | None = None
+) -> Any:  # fmt: skip
+    """One shape of a leg's UPDATE."""
+    c = _ACCOUNTS.c
+    where = _takes(_ACCOUNTS, by_id, owner, open_only, covered)
+    if by_id:
+        where.append(c.id == (_free_alternative(owner) if free else bindparam("leg_account")))
     statement = update(_ACCOUNTS).where(*where, *_after(after)).values(balance=c.balance + bindparam("delta"))
     return statement.returning(c.id, c.balance)
 
 
 # an account named by its owner is its slice 0, whether closed or not
-_FLAGS = [(a, b, c, d) for a, b, c, d in product((False, True), repeat=4) if a or (b and not c)]
+def _possible(by_id: bool, owner: bool, open_only: bool, covered: bool, free: bool) -> bool:
+    return (by_id or (owner and not open_only)) and ((by_id and covered) or not free)
+
+
+_FLAGS: list[tuple[bool, bool, bool, bool, bool]] = [
+    (a, b, c, d, e) for a, b, c, d, e in product((False, True), repeat=5) if _possible(a, b, c, d, e)
+]
 _SHAPES: list[Shape] = [None, *_FLAGS]
 _CREDIT_BY_OWNER = prebuilt_upsert(_credit)
 _APPLY_LEG = {f: prebuilt(_update(*f)) for f in _FLAGS}
@@ -170,7 +205,7 @@ async def apply_leg(
 ) -> Done | None:
     """Add ``leg.amount`` to its account: (account id, balance after), or None when no account
     took it (absent, closed, another kind, or — guarded — without the money)."""
-    shape = _shape(leg, guard)
+    shape = _shape(leg, guard, direct.on_postgres(session))
     statement = _CREDIT_BY_OWNER(session) if shape is None else _APPLY_LEG[shape]
     row = (await direct.execute(session, statement, _leg_params(tenant_id, currency, leg))).first()
     return (int(row[0]), int(row[1])) if row else None
@@ -252,7 +287,7 @@ async def open_journal(
         return journal_id, await apply_leg(session, values["tenant_id"], currency, leg)
     params = _leg_params(values["tenant_id"], currency, leg)
     params.update((f"journal_{key}", value) for key, value in values.items() if key != "tenant_id")
-    opened, theirs = await direct.execute_with(session, _OPEN[_shape(leg, True)], params, before, ahead=True)
+    opened, theirs = await direct.execute_with(session, _OPEN[_shape(leg, True, True)], params, before, ahead=True)
     await direct.follow(before, theirs)
     row = opened.first()
     return (int(row[0]) if row else None), _done(row, 1)
@@ -284,7 +319,7 @@ async def close_journal(
         "entry_amounts": [e[1] for _, e in earlier], "entry_balances": [e[2] for _, e in earlier],
         "entry_places": [place for place, _ in earlier], "last_place": list(entries).index(None),
     }  # fmt: skip
-    closed, theirs = await direct.execute_with(session, _CLOSE[_shape(leg, True)], params, also)
+    closed, theirs = await direct.execute_with(session, _CLOSE[_shape(leg, True, True)], params, also)
     done = _done(closed.first())
     if done is not None:
         await direct.follow(also, theirs)

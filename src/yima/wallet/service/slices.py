@@ -4,12 +4,15 @@ one row.
 A budget opened with ``slices=n`` is n accounts of the same kind, owner and name: slice 0 is
 the budget other contexts know (its id), slices 1…n-1 share its money. An allocation is spread
 evenly over them; an award debits one slice picked at random with the usual conditional UPDATE
-(it locks that row only). When that slice cannot pay, every slice is locked in id order (the
-global lock order: a participant's wallet before budgets, slices by id), and if together they
-hold the amount they are evened out by a ``rebalance`` journal that leaves the picked slice the
-amount plus an even share — then it pays. (The random slice is tried in a savepoint, rolled
-back when it refuses: PostgreSQL keeps the row lock of an UPDATE refused after a wait, and the
-slow path must hold no slice when it starts taking them in order. A caller that holds a
+(it locks that row only). On PostgreSQL, when another transaction holds that row, the UPDATE
+takes instead the first of a few other random slices that is free and can pay (SKIP LOCKED): a
+scan queues behind another on a slice only when all of those are held. When the slice it comes
+to cannot pay, every slice is locked in id order (the global lock order: a participant's
+wallet before budgets, slices by id), and if together they hold the amount they are evened out
+by a ``rebalance`` journal that leaves one slice the amount plus an even share — then it pays.
+(The random slice is tried in a savepoint, rolled back when it refuses: PostgreSQL keeps the
+row lock of an UPDATE refused after a wait, and of an alternative SKIP LOCKED took and then
+found short, and the slow path must hold no slice when it starts taking them in order. A caller that holds a
 savepoint of its own — the draw — asks for one slice only and, refused, rolls back and asks
 for all: one savepoint fewer per award.) Nothing is ever paid beyond the slices' sum, each
 slice being an account that may not go negative; a budget's balance is the sum of its slices'.
@@ -39,6 +42,7 @@ from yima.wallet.service.ledger import WithFirst, WithLast, post, read_account
 
 SliceMode = Literal["any", "one", "all"]
 SLICES_TTL = 600.0
+ALTERNATIVES = 4  # slices an award may go to: with a few dozen scans in flight, one is almost always free
 _known: TtlCache[tuple[int, int], tuple[str, str, tuple[int, ...]]] = TtlCache(SLICES_TTL)
 
 
@@ -85,17 +89,19 @@ async def pay_from(
             with_first=with_first, with_last=with_last,
         )  # fmt: skip
 
-    async def from_slice(account_id: int) -> JournalRead:
-        paying = [Leg("budget", debit.amount, account_id, owner_kind, owner_ref), *rest]
+    async def from_slice(account_id: int, alternatives: tuple[int, ...] = ()) -> JournalRead:
+        paying = [Leg("budget", debit.amount, account_id, owner_kind, owner_ref, alternatives), *rest]
         return await post(
             ctx, "award", key, paying, amount=amount, memo=memo, ref_type=ref_type, ref_id=ref_id, same_as=legs,
             with_first=with_first, with_last=with_last,
         )  # fmt: skip
 
-    picked = random.choice(ids)  # noqa: S311 (spreading load, not a secret)
+    # spreading load, not a secret; the picked slice first, others to take it while it is held
+    alternatives = tuple(random.sample(ids, min(len(ids), ALTERNATIVES)))
+    picked = alternatives[0]
     if slices == "one":
         try:
-            return await from_slice(picked)
+            return await from_slice(picked, alternatives)
         except (InsufficientFunds, BudgetClosed) as exc:
             raise SliceFull(f"slice {picked} of budget {budget_id} cannot pay") from exc
     if slices == "any":
@@ -103,7 +109,7 @@ async def pay_from(
         # (PostgreSQL), and the slow path must take the slices in id order holding none of them.
         try:
             async with ctx.session.begin_nested():  # rolled back when the slice refuses
-                return await from_slice(picked)
+                return await from_slice(picked, alternatives)
         except (InsufficientFunds, BudgetClosed):
             pass  # that slice cannot pay: the others may, together
     rows = await budget_rows(ctx, budget_id, lock=True)
