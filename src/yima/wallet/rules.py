@@ -60,8 +60,8 @@ class Leg:
     account_id: int | None = None
     owner_kind: str = ""
     owner_ref: str = ""
-    # A debit of a budget's slice: other slices of the budget that may take it instead when the
-    # row of ``account_id`` is locked by another transaction (PostgreSQL's SKIP LOCKED).
+    # A debit of a budget's slice: the budget's slices that may take it, in the order tried,
+    # ``account_id`` first; on PostgreSQL the first one no other transaction holds (SKIP LOCKED).
     alternatives: tuple[int, ...] = ()
 
     @property

@@ -12,9 +12,9 @@ wallet before budgets, slices by id), and if together they hold the amount they 
 by a ``rebalance`` journal that leaves one slice the amount plus an even share — then it pays.
 (The random slice is tried in a savepoint, rolled back when it refuses: PostgreSQL keeps the
 row lock of an UPDATE refused after a wait, and of an alternative SKIP LOCKED took and then
-found short, and the slow path must hold no slice when it starts taking them in order. A caller that holds a
-savepoint of its own — the draw — asks for one slice only and, refused, rolls back and asks
-for all: one savepoint fewer per award.) Nothing is ever paid beyond the slices' sum, each
+found short, and the slow path must hold no slice when it starts taking them in order. A
+caller that holds a savepoint of its own — the draw — asks for one slice only and, refused,
+rolls back and asks for all: one savepoint fewer per award.) Nothing is ever paid beyond the slices' sum, each
 slice being an account that may not go negative; a budget's balance is the sum of its slices'.
 
 Which accounts a budget's slices are is kept in process (they never change once opened); the
