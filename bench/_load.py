@@ -1,4 +1,4 @@
-"""The scan benchmark's tools (bench/scan.py): a lean HTTP/1.1 load generator on loopback that
+"""The HTTP benchmarks' tools (bench/scan.py, bench/floor.py): a lean HTTP/1.1 load generator on loopback that
 keeps a fixed number of requests in flight, and where the time went — CPU seconds per process
 tree from /proc, and what PostgreSQL's sessions were doing."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -116,6 +117,18 @@ class Tally:
 
     def errors(self) -> dict[str, int]:
         return {str(s): n for s, n in sorted(self.statuses.items()) if s != 200}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value ``share`` of the way up ``values`` sorted (nearest rank); 0 for none."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 # A slot's work: ``work(connection, tally, deadline)`` sends requests one at a time until the deadline.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from pathlib import Path
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -31,6 +32,21 @@ async def fresh_database(label: str) -> str:
     finally:
         await connection.close()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def server_facts(url: str) -> tuple[str, int | None]:
+    """The server's version, and its postmaster's pid when it runs on this machine and its data
+    directory is readable (else None: no PostgreSQL CPU figure)."""
+    connection = await connect(url)
+    try:
+        version = str(await connection.fetchval("SHOW server_version"))
+        data_directory = await connection.fetchval("SHOW data_directory")
+    finally:
+        await connection.close()
+    try:
+        return version, int(Path(data_directory, "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return version, None
 
 
 async def connect(url: str) -> asyncpg.Connection:

@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +31,7 @@ import time
 
 import httpx
 
+from bench._load import free_port
 from bench._pg import connect, fresh_database
 from yima import contexts
 from yima.catalog import service as catalog
@@ -112,12 +112,6 @@ async def record_aggregations(url: str) -> tuple[float, int]:
     return drained, int(events)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def run_load(base: str, requests: list[dict[str, object]], creds: dict[str, str]) -> float:
     async with httpx.AsyncClient(base_url=base, timeout=120) as http:
         token = (await http.post("/oauth/token", data={"grant_type": "client_credentials", **creds})).json()
@@ -146,7 +140,7 @@ async def main() -> None:
         url = await fresh_database("packing")
         await asyncio.to_thread(migrations.upgrade, url)
         requests, creds = await prepare(url, args.cases)
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "YIMA_DATABASE_URL": url,

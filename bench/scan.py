@@ -51,7 +51,6 @@ import json
 import os
 import platform
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -69,12 +68,14 @@ from bench._load import (
     Tally,
     Work,
     fixed_requests,
+    free_port,
     open_connection,
+    percentile,
     request_head,
     run_slots,
     watch_database,
 )
-from bench._pg import connect, fresh_database
+from bench._pg import connect, fresh_database, server_facts
 from yima import contexts
 from yima.campaigns import service as campaigns
 from yima.campaigns.demo import PRODUCT_SKU
@@ -254,17 +255,6 @@ def scanning(queue: Iterator[Consumer]) -> Work:
 # Running it -----------------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))] if ordered else 0.0
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def steady(url: str) -> None:
     """The database as a server running for a while has it: statistics, and WAL segments to recycle."""
     connection = await connect(url)
@@ -362,11 +352,22 @@ async def phase(
     for status, sample in {**warm_up.samples, **measured.samples}.items():
         print(f"{name}: HTTP {status}: {sample}", file=sys.stderr)
     print(
-        f"{name}: {measured.ok / measured.elapsed:,.0f}/s ok, p99 {_percentile(measured.latencies_ms, 0.99):.1f} ms,"
+        f"{name}: {measured.ok / measured.elapsed:,.0f}/s ok, p99 {percentile(measured.latencies_ms, 0.99):.1f} ms,"
         f" errors {measured.errors()}, cpu {cpu}, database sessions {sessions}",
         file=sys.stderr,
     )
     return Phase(name, measured, cpu, warm_up, sessions)
+
+
+def add_phase_options(parser: argparse.ArgumentParser) -> None:
+    """The options ``phase`` reads (bench/floor.py measures with them too)."""
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds of each phase")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds before each phase")
+    parser.add_argument("--settle", type=float, default=1.0,
+                        help="seconds at the start of each measured run not counted")  # fmt: skip
+    parser.add_argument("--warmup-requests", type=int, default=1000, help="and at least this many warm-up requests")
+    parser.add_argument("--concurrency", type=int, default=32, help="requests kept in flight")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
 
 
 async def scans_route_exists(port: int) -> bool:
@@ -413,17 +414,8 @@ async def run(args: argparse.Namespace, tmp: str) -> dict[str, object]:
     await ensure_demo(url, quiet=True)
     seeded = await seed(url, args.codes)
     await steady(url)
-    connection = await connect(url)
-    try:
-        pg_version = await connection.fetchval("SHOW server_version")
-        data_directory = await connection.fetchval("SHOW data_directory")
-    finally:
-        await connection.close()
-    try:
-        postmaster: int | None = int(Path(data_directory, "postmaster.pid").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        postmaster = None  # not on this machine, or not readable: no PostgreSQL CPU figure
-    port = _free_port()
+    pg_version, postmaster = await server_facts(url)
+    port = free_port()
     env = {
         **os.environ,
         "YIMA_DATABASE_URL": url,
@@ -465,16 +457,16 @@ async def run(args: argparse.Namespace, tmp: str) -> dict[str, object]:
         outcomes = scans.warm_up.every_outcome + scans.measured.every_outcome
         result |= {
             "scans_per_s": round(scans.rate),
-            "p50_ms": round(_percentile(scans.measured.latencies_ms, 0.50), 2),
-            "p99_ms": round(_percentile(scans.measured.latencies_ms, 0.99), 2),
+            "p50_ms": round(percentile(scans.measured.latencies_ms, 0.50), 2),
+            "p99_ms": round(percentile(scans.measured.latencies_ms, 0.99), 2),
         }
     else:
         result |= {"scans_per_s": None, "p50_ms": None, "p99_ms": None, "scan_error": f"POST {SCANS_PATH} not served"}
     result |= {
         "hello_per_s": round(hello.rate),
-        "hello_p99_ms": round(_percentile(hello.measured.latencies_ms, 0.99), 2),
+        "hello_p99_ms": round(percentile(hello.measured.latencies_ms, 0.99), 2),
         "minimal_per_s": round(minimal.rate),
-        "minimal_p99_ms": round(_percentile(minimal.measured.latencies_ms, 0.99), 2),
+        "minimal_p99_ms": round(percentile(minimal.measured.latencies_ms, 0.99), 2),
     }
     if scans is not None:
         result |= {
@@ -508,13 +500,7 @@ async def run(args: argparse.Namespace, tmp: str) -> dict[str, object]:
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds of each phase")
-    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up seconds before each phase")
-    parser.add_argument("--settle", type=float, default=1.0,
-                        help="seconds at the start of each measured run not counted")  # fmt: skip
-    parser.add_argument("--warmup-requests", type=int, default=1000, help="and at least this many warm-up requests")
-    parser.add_argument("--concurrency", type=int, default=32, help="requests kept in flight")
-    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    add_phase_options(parser)
     parser.add_argument("--codes", type=int, default=60_000, help="activated bottle inner codes for the scans")
     parser.add_argument("--log-level", default="INFO", help="the server's YIMA_LOG_LEVEL (make run's: INFO)")
     parser.add_argument("--server-log", help="keep the server's output in this file")

@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 
+from bench._load import free_port, percentile
 from bench._pg import connect, fresh_database
 from yima import contexts
 from yima.catalog import service as catalog
@@ -234,20 +234,9 @@ async def lifecycle_latencies(base: str, creds: dict[str, str], bottles: list[st
     return timings
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @asynccontextmanager
 async def server(url: str) -> AsyncIterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "YIMA_DATABASE_URL": url, "YIMA_LOG_LEVEL": "WARNING"}
     process = subprocess.Popen(
         [sys.executable, "-m", "yima", "serve", "--no-console", "--workers", "2", "--port", str(port)], env=env
@@ -317,8 +306,8 @@ async def main() -> None:
         "capture_events_per_s": round(rate),
         "events_stored": stored,
         "lifecycle_lookups": len(timings),
-        "lifecycle_p50_ms": round(_percentile(timings, 0.50), 2),
-        "lifecycle_p99_ms": round(_percentile(timings, 0.99), 2),
+        "lifecycle_p50_ms": round(percentile(timings, 0.50), 2),
+        "lifecycle_p99_ms": round(percentile(timings, 0.99), 2),
     }
     print(json.dumps(result))
 
