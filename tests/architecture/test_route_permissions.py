@@ -1,25 +1,16 @@
 """Every /api/v1 route declares the permission it needs (``requires(PERMISSION)``), or is public
 on purpose (``public()``, listed below); and no route lives outside the known URL spaces.
-
-Builds the app without a worker and without the console; the database is never opened.
-FastAPI ≥ 0.16x keeps included routers as ``_IncludedRouter`` entries of ``app.routes``; its
-public ``fastapi.routing.iter_route_contexts`` gives each route as served: the full path (with
-every include prefix) and the dependant built with the include-level dependencies too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
-from starlette.routing import BaseRoute, Mount
+from fastapi.routing import RouteContext
 
-from yima.main import create_app
-from yima.platform.db.session import Database
+from tests.architecture.routes import all_routes, api_routes
 
 # The URL spaces of DESIGN.md and DOMAIN.md: the API, OAuth, EPCIS, operations, docs, the
 # console, static files, the scan landing (/c/ tokens, /01/ GS1 Digital Link), phone pages (/m/)
@@ -41,27 +32,9 @@ PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/scans"): "a consumer's scan: anyone holding a printed code; limit per IP, risk control",
     ("GET", "/api/v1/scans/me/wallet"): "a visitor's own wallet; only with a visitor token",
     ("POST", "/api/v1/scans/me/withdrawals"): "a visitor withdraws their own winnings: visitor token, verified phone",
+    ("POST", "/api/v1/scans/me/awards/{award_id}/address"): "a visitor's address for their own gift: visitor "
+    "token, verified phone",
 }
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FastAPI]:
-    db = Database(f"sqlite:///{Path(tmp_path_factory.mktemp('routes')) / 'routes.db'}")
-    yield create_app(database=db, run_worker=False)
-    db.engine.sync_engine.dispose()
-
-
-def _routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, RouteContext]]:
-    """(full path, route as served) for every route, inside mounted sub-applications too."""
-    for context in iter_route_contexts(routes):
-        path = prefix + (context.path or "")
-        yield path, context
-        if isinstance(context.original_route, Mount):
-            yield from _routes(context.original_route.routes, path)
-
-
-def _api_routes(app: FastAPI) -> Iterator[tuple[str, RouteContext]]:
-    return ((path, c) for path, c in _routes(app.routes) if isinstance(c.original_route, APIRoute))
 
 
 def _calls(dependant: Dependant) -> Iterator[Callable[..., object]]:
@@ -91,7 +64,7 @@ def _under(path: str, prefix: str) -> bool:
 
 def test_every_api_route_declares_its_permission(app: FastAPI) -> None:
     problems = []
-    routes = list(_api_routes(app))
+    routes = list(api_routes(app))
     assert any(_under(path, "/api/v1") for path, _ in routes), "found no /api/v1 route at all"
     for path, route in routes:
         if not _under(path, "/api/v1"):
@@ -118,13 +91,13 @@ def test_routes_live_in_known_url_spaces(app: FastAPI) -> None:
     unexpected = sorted(
         f"{path} ({_what(route)}): outside {', '.join(PREFIXES)}; put API routes under "
         "/api/v1/<context>/, console pages under /console/<context>/, phone pages under /m/"
-        for path, route in _routes(app.routes)
+        for path, route in all_routes(app.routes)
         if not any(_under(path, prefix) for prefix in PREFIXES)
     )
     assert not unexpected, "routes outside the known URL spaces:\n" + "\n".join(unexpected)
 
 
 def test_public_api_allow_list_is_current(app: FastAPI) -> None:
-    present = {(method, path) for path, route in _api_routes(app) for method in route.methods or ()}
+    present = {(method, path) for path, route in api_routes(app) for method in route.methods or ()}
     stale = sorted(f"{m} {p}" for m, p in PUBLIC_API_ROUTES if (m, p) not in present)
     assert not stale, f"PUBLIC_API_ROUTES lists routes that no longer exist: {stale}; remove them"

@@ -41,6 +41,10 @@ async def test_finance_funds_the_brand_and_gives_a_budget_money(
     )
     assert budget.status_code == 201, budget.text
     bid = budget.json()["id"]
+    reopened = await client.post(
+        f"{API}/budgets", json={"owner_kind": "campaign", "owner_ref": "9", "name": "另一个名字"}, headers=headers
+    )
+    assert (reopened.json()["id"], reopened.json()["name"]) == (bid, "春节红包")  # opened once, audited once
     allocated = await client.post(
         f"{API}/budgets/{bid}/allocations", json={"amount_fen": 300_000, "key": "a1"}, headers=headers
     )
@@ -107,6 +111,11 @@ async def test_payouts_retry_and_reconciliation(
     assert (not_again.status_code, not_again.json()["error"]["code"]) == (409, "payout_not_retryable")
     retried = await client.post(f"{API}/payouts/{declined.id}/retry", headers=headers)
     assert retried.status_code == 200 and retried.json()["id"] != declined.id
+    again = await client.post(f"{API}/payouts/{declined.id}/retry", headers=headers)
+    assert again.json()["id"] == retried.json()["id"]
+    async with system(db, "acme") as ctx:
+        retries = await identity.list_audit(ctx, AuditFilter(action="wallet.payout_retried"), 20, None)
+    assert [a.changes for a in retries] == [{"new_payout_id": retried.json()["id"]}]  # the answer again: no entry
 
     started = await client.post(f"{API}/reconciliations", json={}, headers=headers)
     assert (started.status_code, started.json()["status"]) == (202, "running")
@@ -115,6 +124,22 @@ async def test_payouts_retry_and_reconciliation(
     assert (report["status"], report["checked"], report["matched"], report["problems"]) == ("done", 3, 3, 0)
     listed_reports = (await client.get(f"{API}/reconciliations", headers=headers)).json()["items"]
     assert [r["id"] for r in listed_reports] == [started.json()["id"]]
+
+    # A period that is empty once the default is filled in (until: now).
+    empty = await client.post(f"{API}/reconciliations", json={"since": "2030-01-01T00:00:00Z"}, headers=headers)
+    assert (empty.status_code, empty.json()["error"]["details"][0]["field"]) == (422, "since"), empty.text
+    assert len((await client.get(f"{API}/reconciliations", headers=headers)).json()["items"]) == 1
+
+
+@pytest.mark.parametrize("since", ["2026-11-25", "2026-11-25T06:30:00"])
+async def test_a_moment_without_its_offset_is_refused(
+    client: httpx.AsyncClient, headers: dict[str, str], since: str
+) -> None:
+    refused = await client.get(f"{API}/journals", params={"since": since}, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert "since" in refused.text
+    listed = await client.get(f"{API}/journals", params={"since": "2026-11-25T06:30:00+08:00"}, headers=headers)
+    assert listed.status_code == 200, listed.text
 
 
 async def test_settings_keep_wechats_rules_and_the_operators_fee(

@@ -82,12 +82,15 @@ def test_settlements_from_a_report() -> None:
     assert rules.settlements(BatchReport(False), open_payouts) == []
 
 
-@pytest.mark.parametrize(("text", "fen"), [("12", 1_200), ("12.5", 1_250), ("0.01", 1), ("¥1,234.56", 123_456)])
+@pytest.mark.parametrize(("text", "fen"), [
+    ("12", 1_200), ("12.5", 1_250), ("0.01", 1), ("¥1,234.56", 123_456), ("12,345,678", 1_234_567_800),
+])  # fmt: skip
 def test_yuan_to_fen(text: str, fen: int) -> None:
     assert rules.parse_yuan(text) == fen
 
 
-@pytest.mark.parametrize("text", ["1.234", "-1", "abc", "", "1e3"])
+# A decimal comma or a stray one is refused, never read as a hundred times the amount.
+@pytest.mark.parametrize("text", ["1.234", "-1", "abc", "", "1e3", "1,50", "0,10", "1,0,0", "1000,000", ",100"])
 def test_bad_amounts_are_refused(text: str) -> None:
     with pytest.raises(ValueError, match="not an amount"):
         rules.parse_yuan(text)

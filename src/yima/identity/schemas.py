@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from yima.platform.types import RefId
+from yima.platform.types import Moment, RefId
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")]
 Login = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._@-]{2,79}$")]
@@ -179,8 +179,8 @@ class AuditFilter(BaseModel):
     action: str | None = Field(default=None, max_length=80)
     target_type: str | None = Field(default=None, max_length=60)
     actor: str | None = Field(default=None, max_length=200)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
 
 
 class MeRead(BaseModel):

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 # Ids are BIGINT: anything outside 1..2^63-1 cannot exist, so it is a 422, not a database error.
 MAX_ID = 2**63 - 1
 RefId = Annotated[int, Field(ge=1, le=MAX_ID, description="Id of an existing object")]
+
+
+def _in_utc(value: dt.datetime) -> dt.datetime:
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
+# A moment sent with its offset, kept in UTC. A naive one names no moment (whose midnight?): 422.
+Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from yima.platform.types import RefId
+from yima.platform.types import Moment, RefId
 
 Role = Literal[
     "epc", "parent", "child", "input", "output", "quantity", "child_quantity", "input_quantity", "output_quantity"
@@ -282,8 +282,8 @@ class DiversionFilter(BaseModel):
     product_id: RefId | None = None
     region: str | None = Field(default=None, pattern=r"^\d{6}$")  # found in this region (any level)
     status: DiversionStatus | None = None
-    found_from: dt.datetime | None = None
-    found_to: dt.datetime | None = None
+    found_from: Moment | None = None
+    found_to: Moment | None = None
 
 
 class DiversionUpdate(BaseModel):

@@ -350,7 +350,9 @@ def tally(lines: Iterable[Line]) -> dict[str, int]:
 
 # yuan and fen ---------------------------------------------------------------------------------
 
-_YUAN = re.compile(r"^\s*¥?\s*(\d{1,12})(?:\.(\d{1,2}))?\s*$")
+# Thousands separators only where they belong: "1,000.50" is 1000.50 yuan; "1,50" (a decimal
+# comma) is refused, not read as 150 yuan.
+_YUAN = re.compile(r"^\s*¥?\s*(\d{1,12}|\d{1,3}(?:,\d{3}){1,3})(?:\.(\d{1,2}))?\s*$")
 
 
 def parse_yuan(text: str | float | Decimal) -> int:
@@ -363,7 +365,7 @@ def parse_yuan(text: str | float | Decimal) -> int:
         if value < 0 or value != value.quantize(Decimal("0.01")):
             raise ValueError(f"not an amount in yuan with at most two decimals: {text!r}")
         return int(value * 100)
-    match = _YUAN.match(text.replace(",", ""))
+    match = _YUAN.match(text)
     if not match:
         raise ValueError(f"not an amount in yuan with at most two decimals: {text!r}")
-    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+    return int(match.group(1).replace(",", "")) * 100 + int((match.group(2) or "0").ljust(2, "0"))

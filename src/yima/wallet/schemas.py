@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from yima.platform.types import MAX_ID
+from yima.platform.types import MAX_ID, Moment
 
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
 Fen = Annotated[int, Field(ge=1, le=10**13, description="Integer fen (分): 100 = 1 yuan")]
@@ -79,8 +79,8 @@ class JournalRead(BaseModel):
 class JournalFilter(BaseModel):
     kind: JournalKind | None = None
     account_id: int | None = Field(default=None, ge=1, le=MAX_ID)
-    since: dt.datetime | None = None
-    until: dt.datetime | None = None
+    since: Moment | None = None
+    until: Moment | None = None
 
 
 class StatementLine(BaseModel):
@@ -251,14 +251,11 @@ class ReconciliationCreate(BaseModel):
         json_schema_extra={"examples": [{"since": "2026-11-01T00:00:00+08:00", "until": "2026-11-02T00:00:00+08:00"}]}
     )
 
-    since: dt.datetime | None = Field(default=None, description="Payouts requested from (default: 7 days ago)")
-    until: dt.datetime | None = Field(default=None, description="… until, exclusive (default: now)")
+    since: Moment | None = Field(default=None, description="Payouts requested from (default: 7 days ago)")
+    until: Moment | None = Field(default=None, description="… until, exclusive (default: now)")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        for value in (self.since, self.until):
-            if value is not None and value.tzinfo is None:
-                raise ValueError("give times with their offset, e.g. 2026-11-01T00:00:00+08:00")
         if self.since and self.until and self.since >= self.until:
             raise ValueError("since must come before until")
         return self

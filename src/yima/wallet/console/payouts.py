@@ -163,7 +163,10 @@ class PayoutsView:
         page, t = self.page, self.page.t
 
         async def start() -> bool:
-            days = int(span.value or 7)
+            if not span.value or not 1 <= span.value <= 90:
+                ui.notify(t("请填写 1 到 90 天", "Give 1 to 90 days"), type="warning")
+                return False
+            days = int(span.value)
             period = ReconciliationCreate(since=dt.datetime.now(dt.UTC) - dt.timedelta(days=days))
             ok = await page.run(
                 lambda ctx: service.start_reconciliation(ctx, period),

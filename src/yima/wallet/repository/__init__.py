@@ -60,11 +60,11 @@ async def account_by_owner(
     return (await session.scalars(query.execution_options(**FRESH))).first()
 
 
-async def open_account(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def open_account(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Create the accounts (an account, or a budget's slices) unless they exist (a concurrent
-    opener waits for the first, then does nothing)."""
+    opener waits for the first, then does nothing); how many were created."""
     statement = insert_on_conflict(session, Account).values(rows).on_conflict_do_nothing(index_elements=ACCOUNT_KEY)
-    await session.execute(statement)
+    return len((await session.execute(statement.returning(Account.id))).all())
 
 
 _KEYS = (Account.kind, Account.currency, Account.owner_kind, Account.owner_ref)

@@ -37,6 +37,11 @@ async def open_budget(ctx: Ctx, owner_kind: str, owner_ref: str, name: str, *, s
     context; opening it again returns the same account (the name stays the first one).
     ``slices`` (1…rules.MAX_SLICES): how many accounts share its money, for a budget that pays
     many awards at once (service/slices.py); opening it again with more adds the missing ones."""
+    return (await _open_budget(ctx, owner_kind, owner_ref, name, slices))[0]
+
+
+async def _open_budget(ctx: Ctx, owner_kind: str, owner_ref: str, name: str, slices: int) -> tuple[AccountRead, bool]:
+    """``open_budget``, and whether this call opened it (False: it was open already)."""
     if not 1 <= slices <= rules.MAX_SLICES:
         raise ValueError(f"a budget has 1 to {rules.MAX_SLICES} slices")
     now = ctx.now()
@@ -45,15 +50,17 @@ async def open_budget(ctx: Ctx, owner_kind: str, owner_ref: str, name: str, *, s
          "owner_ref": owner_ref, "name": name[:120], "balance": 0, "slice": k, "created_at": now}
         for k in range(slices)
     ]  # fmt: skip
-    await repo.open_account(ctx.session, rows)
-    return await budget_of(ctx, owner_kind, owner_ref)  # type: ignore[return-value]
+    opened = await repo.open_account(ctx.session, rows)
+    return await budget_of(ctx, owner_kind, owner_ref), opened == slices  # type: ignore[return-value]
 
 
 async def create_budget(ctx: Ctx, data: BudgetCreate) -> AccountRead:
-    """A budget opened by staff (a display task's, a one-off promotion's); audited."""
+    """A budget opened by staff (a display task's, a one-off promotion's); audited when this
+    call opened it (asking again returns the open budget, under its first name)."""
     ctx.require(WALLET_WRITE.name)
-    account = await open_budget(ctx, data.owner_kind, data.owner_ref, data.name)
-    identity.record_audit(ctx, "wallet.budget_opened", "wallet_account", account.id, data.model_dump())
+    account, opened = await _open_budget(ctx, data.owner_kind, data.owner_ref, data.name, 1)
+    if opened:
+        identity.record_audit(ctx, "wallet.budget_opened", "wallet_account", account.id, data.model_dump())
     return account
 
 

@@ -158,7 +158,8 @@ async def retry_payout(ctx: Ctx, payout_id: int) -> PayoutRead:
         again = await request_withdrawal(
             ctx, payout.person_id, payout.amount, f"retry:{payout.id}", openid=payout.destination or None
         )
-        identity.record_audit(ctx, "wallet.payout_retried", "wallet_payout", payout.id, {"new_payout_id": again.id})
+        if not again.replayed:  # a retry answered again made nothing new
+            identity.record_audit(ctx, "wallet.payout_retried", "wallet_payout", payout.id, {"new_payout_id": again.id})
         return again
     if payout.status not in ("requested", "submitted"):
         raise PayoutNotRetryable(f"payout {payout.id} is {payout.status}")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
-from yima.platform.errors import NotFound
+from yima.platform.errors import FieldError, Invalid, NotFound
 from yima.platform.outbox import service as jobs
 from yima.wallet import repository as repo
 from yima.wallet import rules
@@ -50,6 +50,9 @@ async def start_reconciliation(ctx: Ctx, data: ReconciliationCreate, *, queue: b
     ctx.require(WALLET_WRITE.name)
     until = data.until or ctx.now()
     since = data.since or until - DEFAULT_PERIOD
+    if since >= until:  # checked again here: a default may be what lands on the wrong side
+        field = "since" if data.since else "until"
+        raise Invalid("the period is empty", [FieldError(field, "since must come before until", "empty_period")])
     row = Reconciliation(tenant_id=ctx.tenant_id, since=since, until=until, status="running", counts={}, lines=[],
                          created_by=ctx.actor.name[:120], created_at=ctx.now())  # fmt: skip
     repo.add(ctx.session, row)
