@@ -32,5 +32,9 @@ def test_fund_balances_settings_and_reconcile(live: LiveServer) -> None:
     assert "fee_bps: 80" in shown and "daily_cap_fen: 50000" in shown
     refused = _yima(live, "wallet", "settings", "--tenant", slug, "--max-transfer", "2000")
     assert refused.returncode == 1 and "must stay below 200000 fen" in refused.stderr
+    unconfigured = _yima(live, "wallet", "settings", "--tenant", slug, "--provider", "wechat")
+    assert unconfigured.returncode == 0 and "provider: wechat" in unconfigured.stdout
+    assert "WeChat Pay is not configured: YIMA_WECHATPAY_MCHID" in unconfigured.stderr  # said, not silent
+    live.yima("wallet", "settings", "--tenant", slug, "--provider", "sandbox")
     assert "reconciliation" in live.yima("wallet", "reconcile", "--tenant", slug)
     assert "fund" in live.yima("wallet", "journals", "--tenant", slug)

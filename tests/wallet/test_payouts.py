@@ -119,8 +119,9 @@ class TestRequest:
     async def test_no_brand_cash_for_the_fee_refuses_and_keeps_the_wallet(self, db: Database) -> None:
         budget = await funded_budget(db, "acme", 5_000, cash=5_000)
         await award(db, "acme", budget.id, 9, 1_000)
-        with pytest.raises(BrandFundsLow):
+        with pytest.raises(BrandFundsLow) as refused:
             await withdraw(db, "acme", 9, 1_000)
+        assert "yuan" not in str(refused.value)  # the person is not told what the brand holds
         async with system(db, "acme") as ctx:
             assert (await wallet.wallet_of(ctx, 9)).balance == 1_000
             assert await wallet.list_payouts(ctx, PayoutFilter(), 5, None) == []
@@ -236,7 +237,8 @@ class TestCrashes:
         assert (result.submitted_batches, result.accepted_batches, result.waiting_batches) == (1, 0, 1)
         async with system(db, "acme") as ctx:
             waiting = await wallet.get_payout(ctx, payout.id)
-            assert waiting.status == "submitted"
+            assert waiting.status == "submitted" and waiting.provider_error  # staff see why it waits
+            assert [p.provider_error for p in await wallet.payouts_of(ctx, winner, 5)] == [None]  # the person not
             assert (await wallet.balance_summary(ctx)).in_transit == 800
             await wallet.retry_payout(ctx, payout.id)  # an operator: ask again now
         await processing.process_payouts(_opener(db))

@@ -219,6 +219,8 @@ def settings_(
     current = _once(tenant, lambda ctx: service.update_settings(ctx, data))
     for key, value in current.model_dump().items():
         out.print(f"{key}: {value}")
+    if problem := service.configuration_problem(current.provider):  # payouts would wait at the provider
+        err.print(f"[yellow]warning: {problem}; withdrawals will wait until it is[/yellow]")
 
 
 commands = {"wallet": wallet_app}

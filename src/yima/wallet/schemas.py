@@ -170,6 +170,9 @@ class PayoutRead(BaseModel):
     out_detail_no: str | None
     fail_code: str | None
     fail_message: str | None
+    provider_error: str | None = Field(
+        default=None, description="Why its batch is stuck at the provider (e.g. not configured); staff views only"
+    )
     requested_at: dt.datetime
     submitted_at: dt.datetime | None
     settled_at: dt.datetime | None

@@ -36,6 +36,7 @@ COLUMNS = [
     Column("out_batch_no", Text("批次号", "Batch"), kind="mono"),
     Column("time", Text("申请时间", "Requested")),
     Column("fail_code", Text("失败原因", "Reason")),
+    Column("provider_error", Text("渠道异常", "Provider problem")),
 ]
 REPORT_COLUMNS = [
     Column("id", Text("编号", "No."), kind="mono"),
@@ -137,6 +138,7 @@ class PayoutsView:
             "out_batch_no": payout.out_batch_no or "—",
             "time": local_time(ctx, payout.requested_at),
             "fail_code": payout.fail_code or "",
+            "provider_error": payout.provider_error or "",
         }
 
     async def retry(self, row: dict[str, Any]) -> None:

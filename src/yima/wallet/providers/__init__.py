@@ -29,6 +29,16 @@ def build_provider(name: str, open_ctx: Opener) -> PayoutProvider:
     return (_overrides.get(name) or _default(name))(open_ctx)
 
 
+def configuration_problem(name: str) -> str | None:
+    """Why the provider ``name`` could not pay in this process (None: it can try)."""
+    if name in _overrides or name != "wechat":
+        return None
+    from yima.wallet.providers.wechat import default_wechat_provider
+
+    missing = default_wechat_provider().config.missing()
+    return f"WeChat Pay is not configured: {', '.join(missing)} unset" if missing else None
+
+
 def use_provider(name: str, factory: Factory | None) -> None:
     """Replace a provider (tests: a WeChat provider pointed at a local fake); None restores it."""
     if factory is None:

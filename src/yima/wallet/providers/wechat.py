@@ -67,6 +67,12 @@ class WeChatPayConfig(BaseSettings):
     def key(self, text: str, path: Path | None) -> str | None:
         return path.read_text() if path else (text or None)
 
+    def missing(self) -> list[str]:
+        """The settings a transfer cannot go without that are not set."""
+        required = {"MCHID": self.mchid, "APPID": self.appid, "CERT_SERIAL_NO": self.cert_serial_no,
+                    "APIV3_KEY": self.apiv3_key, "PRIVATE_KEY": self.private_key or self.private_key_path}  # fmt: skip
+        return [f"YIMA_WECHATPAY_{name}" for name, value in required.items() if not value]
+
 
 def _json(text: Any) -> dict[str, Any]:
     try:
@@ -86,8 +92,8 @@ class WeChatPayProvider:
     def _pay(self) -> WeChatPay:
         if self._client is None:
             c = self.config
-            if not (c.mchid and c.appid and c.cert_serial_no and c.apiv3_key):
-                raise ProviderUnavailable("WeChat Pay is not configured (YIMA_WECHATPAY_MCHID, _APPID, …)")
+            if missing := c.missing():
+                raise ProviderUnavailable(f"WeChat Pay is not configured: {', '.join(missing)} unset")
             public_key = c.key(c.public_key, c.public_key_path)
             client = WeChatPay(
                 wechatpay_type=WeChatPayType.MINIPROG,

@@ -6,6 +6,7 @@ The contract other contexts use (no permission of their own; they flush, never c
 write the audit log. See docs/wallet.md.
 """
 
+from yima.wallet.providers import configuration_problem
 from yima.wallet.service.budgets import (
     allocate_budget,
     award,
@@ -62,6 +63,7 @@ __all__ = [
     "balance_summary",
     "budget_of",
     "close_budget",
+    "configuration_problem",
     "create_budget",
     "fail_reconciliation",
     "fund_brand",

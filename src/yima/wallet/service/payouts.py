@@ -17,7 +17,7 @@ from yima.platform.errors import NotFound
 from yima.platform.outbox import service as jobs
 from yima.wallet import repository as repo
 from yima.wallet import rules
-from yima.wallet.errors import KeyReused, PayoutNotRetryable, WithdrawalRefused
+from yima.wallet.errors import BrandFundsLow, KeyReused, PayoutNotRetryable, WithdrawalRefused
 from yima.wallet.models import Payout
 from yima.wallet.permissions import WALLET_READ, WALLET_WRITE
 from yima.wallet.schemas import PayoutFilter, PayoutRead, WithdrawalQuote
@@ -27,7 +27,10 @@ from yima.wallet.service.settings import limits_of, load_settings
 PROCESS_JOB = "wallet.process_payouts"
 
 
-async def read_payouts(ctx: Ctx, payouts: Sequence[Payout], *, replayed: bool = False) -> list[PayoutRead]:
+async def read_payouts(
+    ctx: Ctx, payouts: Sequence[Payout], *, replayed: bool = False, staff: bool = True
+) -> list[PayoutRead]:
+    """``staff``: with what the provider said of a stuck batch (never shown to the person)."""
     batches = await repo.batches_by_ids(ctx.session, [p.batch_id for p in payouts if p.batch_id])
     return [
         PayoutRead(
@@ -45,6 +48,7 @@ async def read_payouts(ctx: Ctx, payouts: Sequence[Payout], *, replayed: bool = 
             out_detail_no=p.out_detail_no,
             fail_code=p.fail_code,
             fail_message=p.fail_message,
+            provider_error=batches[p.batch_id].last_error if p.batch_id in batches and staff else None,
             requested_at=p.requested_at,
             submitted_at=p.submitted_at,
             settled_at=p.settled_at,
@@ -64,7 +68,7 @@ async def quote_withdrawal(ctx: Ctx, amount_fen: int) -> WithdrawalQuote:
 async def _replayed(ctx: Ctx, payout: Payout, amount_fen: int) -> PayoutRead:
     if payout.amount != amount_fen:
         raise KeyReused(f"the key {payout.key!r} was first used for a withdrawal of another amount")
-    return (await read_payouts(ctx, [payout], replayed=True))[0]
+    return (await read_payouts(ctx, [payout], replayed=True, staff=False))[0]
 
 
 async def request_withdrawal(
@@ -88,10 +92,13 @@ async def request_withdrawal(
         raise WithdrawalRefused(*problem)
     fee = rules.fee_of(amount_fen, settings.fee_bps)
     async with ctx.session.begin_nested():  # a refusal below undoes the money moved above
-        journal = await post(
-            ctx, "withdraw", f"withdraw:{person_id}:{key}", rules.withdraw_legs(person_id, amount_fen, fee),
-            amount=amount_fen, memo="提现", ref_type="person", ref_id=str(person_id),
-        )  # fmt: skip
+        try:
+            journal = await post(
+                ctx, "withdraw", f"withdraw:{person_id}:{key}", rules.withdraw_legs(person_id, amount_fen, fee),
+                amount=amount_fen, memo="提现", ref_type="person", ref_id=str(person_id),
+            )  # fmt: skip
+        except BrandFundsLow:  # the person is told to come back, not what the brand holds
+            raise BrandFundsLow("withdrawals are paused for a moment; please try again later") from None
         if journal.replayed:  # a concurrent request with the same key won
             payout = await repo.payout_by_key(ctx.session, person_id, key)
             assert payout is not None
@@ -113,7 +120,7 @@ async def request_withdrawal(
         payout.out_detail_no = rules.out_detail_no(ctx.tenant_id, payout.id)
         await ctx.session.flush()
     await queue_processing(ctx)
-    return (await read_payouts(ctx, [payout]))[0]
+    return (await read_payouts(ctx, [payout], staff=False))[0]
 
 
 async def queue_processing(ctx: Ctx, delay: dt.timedelta | None = None) -> bool:
@@ -143,7 +150,8 @@ async def list_payouts(ctx: Ctx, filters: PayoutFilter, limit: int, before_id: i
 
 async def payouts_of(ctx: Ctx, person_id: int, limit: int) -> list[PayoutRead]:
     """A person's latest withdrawals (their wallet page); no permission of its own."""
-    return await read_payouts(ctx, await repo.list_payouts(ctx.session, PayoutFilter(person_id=person_id), limit, None))
+    payouts = await repo.list_payouts(ctx.session, PayoutFilter(person_id=person_id), limit, None)
+    return await read_payouts(ctx, payouts, staff=False)
 
 
 async def retry_payout(ctx: Ctx, payout_id: int) -> PayoutRead:
