@@ -182,11 +182,13 @@ class TestConsolePage:
         hourly = console.hourly_options(page, dash)
         assert hourly["xAxis"]["data"] == [str(h) for h in range(24)]
         names = [s["name"] for s in hourly["series"]]
-        assert names == ["Scans today", "Awards today", "Scans yesterday", "Awards yesterday"]
+        assert names == ["Scans today", "Awards today", "Scans yesterday", "Awards yesterday", "Spent today (yuan)"]
+        assert hourly["series"][4]["data"] == [h.spent_fen / 100 for h in dash.hours]
         assert hourly["series"][0]["data"][9] == {"value": 2, "label": {"show": True, "position": "top"}}
         regions = console.region_options(page, dash)  # the most scans on top: last on a category axis
         assert regions["yAxis"]["data"] == ["Not located", "北京市", "四川省"]
-        assert [s["data"] for s in regions["series"]] == [[1, 1, 4], [0, 0, 4]]
+        assert [s["data"] for s in regions["series"][:2]] == [[1, 1, 4], [0, 0, 4]]
+        assert regions["series"][2]["data"] == [r.spent_fen / 100 for r in reversed(dash.regions)]
         assert console.budget_options(page, dash)["series"][0]["data"][0]["value"] == 0
         assert [r["left"] for r in console.prize_rows(page, dash)] == ["50", "unlimited"]
 

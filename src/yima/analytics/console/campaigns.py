@@ -95,19 +95,29 @@ def _frame(categories: list[str], series: list[dict[str, Any]], **extra: Any) ->
     }
 
 
+def _yuan_axis(page: ConsolePage) -> dict[str, Any]:
+    """A second value axis, in yuan, for the spend beside the counts."""
+    return {"type": "value", "name": page.t("元", "yuan"), "splitLine": {"show": False}}
+
+
 def hourly_options(page: ConsolePage, dash: CampaignDashboard) -> dict[str, Any]:
-    """Today's scans and awards per hour as bars, the day before's as dashed lines."""
+    """Today's scans and awards per hour as bars, the day before's as dashed lines; today's spend
+    (yuan) as a line on the right."""
     t, hours = page.t, dash.hours
     dashed = {"lineStyle": {"type": "dashed"}, "symbol": "none"}
-    return _frame(
+    options = _frame(
         [f"{h.hour}" for h in hours],
         [
             _series(t("今日扫码", "Scans today"), "bar", _labelled([h.scans for h in hours]), COLORS["scans"]),
             _series(t("今日中奖", "Awards today"), "bar", _labelled([h.awards for h in hours]), COLORS["awards"]),
             _series(t("昨日扫码", "Scans yesterday"), "line", [h.prev_scans for h in hours], "#90CAF9", **dashed),
             _series(t("昨日中奖", "Awards yesterday"), "line", [h.prev_awards for h in hours], "#EF9A9A", **dashed),
+            _series(t("今日花费（元）", "Spent today (yuan)"), "line", [h.spent_fen / 100 for h in hours],
+                    COLORS["spend"], yAxisIndex=1),
         ],
-    )
+    )  # fmt: skip
+    options["yAxis"] = [{"type": "value"}, _yuan_axis(page)]
+    return options
 
 
 def daily_options(page: ConsolePage, dash: CampaignDashboard) -> dict[str, Any]:
@@ -123,7 +133,7 @@ def daily_options(page: ConsolePage, dash: CampaignDashboard) -> dict[str, Any]:
             _series(t("花费（元）", "Spent"), "line", [d.spent_fen / 100 for d in days], COLORS["spend"], yAxisIndex=1),
         ],
     )
-    options["yAxis"] = [{"type": "value"}, {"type": "value", "name": t("元", "yuan"), "splitLine": {"show": False}}]
+    options["yAxis"] = [{"type": "value"}, _yuan_axis(page)]
     return options
 
 
@@ -132,7 +142,8 @@ def region_name(page: ConsolePage, point: RegionPoint) -> str:
 
 
 def region_options(page: ConsolePage, dash: CampaignDashboard) -> dict[str, Any]:
-    """Horizontal bars of scans and awards per province (or city), the most scans on top."""
+    """Horizontal bars of scans and awards per province (or city), the most scans on top, and
+    the spend (yuan) on an axis of its own along the top."""
     t, shown = page.t, dash.regions[:REGION_BARS]
     bottom_up = list(reversed(shown))
     names = [region_name(page, r) for r in bottom_up]
@@ -142,11 +153,14 @@ def region_options(page: ConsolePage, dash: CampaignDashboard) -> dict[str, Any]
         [
             _series(t("扫码", "Scans"), "bar", [r.scans for r in bottom_up], COLORS["scans"], **beside),
             _series(t("中奖", "Awards"), "bar", [r.awards for r in bottom_up], COLORS["awards"], **beside),
+            _series(t("花费（元）", "Spent (yuan)"), "bar", [r.spent_fen / 100 for r in bottom_up], COLORS["spend"],
+                    xAxisIndex=1, **beside),
         ],
         tooltip={"trigger": "axis", "axisPointer": {"type": "shadow"}},
-    )
-    options["grid"] = {"left": 110, "right": 48, "top": 40, "bottom": 24}
-    options["xAxis"], options["yAxis"] = {"type": "value"}, {"type": "category", "data": names}
+    )  # fmt: skip
+    options["grid"] = {"left": 110, "right": 48, "top": 56, "bottom": 24}
+    options["xAxis"] = [{"type": "value"}, {**_yuan_axis(page), "position": "top"}]
+    options["yAxis"] = {"type": "category", "data": names}
     return options
 
 
