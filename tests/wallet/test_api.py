@@ -49,6 +49,9 @@ async def test_finance_funds_the_brand_and_gives_a_budget_money(
         f"{API}/budgets/{bid}/allocations", json={"amount_fen": 300_000, "key": "a1"}, headers=headers
     )
     assert allocated.status_code == 201, allocated.text
+    # The accounts are named in the first answer, not only in a replay.
+    entries = allocated.json()["entries"]
+    assert [(e["account_kind"], e["account_name"]) for e in entries] == [("budget", "春节红包"), ("brand_cash", "")]
     short = await client.post(
         f"{API}/budgets/{bid}/allocations", json={"amount_fen": 800_000, "key": "a2"}, headers=headers
     )

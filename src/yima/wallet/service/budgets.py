@@ -17,7 +17,7 @@ from yima.wallet import rules
 from yima.wallet.permissions import WALLET_WRITE
 from yima.wallet.rules import CNY
 from yima.wallet.schemas import AccountRead, BudgetCreate, JournalRead
-from yima.wallet.service.ledger import WithFirst, WithLast, post
+from yima.wallet.service.ledger import WithFirst, WithLast, post, with_account_names
 from yima.wallet.service.slices import SliceMode, budget_rows, pay_from, read_budget, spread_legs, take_legs
 
 
@@ -30,6 +30,12 @@ def _audit(ctx: Ctx, action: str, target_id: object, journal: JournalRead, **mor
     if not journal.replayed:
         changes = {"amount_fen": journal.amount, "journal_id": journal.id, "key": journal.key, **more}
         identity.record_audit(ctx, action, "wallet_account", target_id, changes)
+
+
+async def _audited(ctx: Ctx, action: str, target_id: object, journal: JournalRead, **more: Any) -> JournalRead:
+    """A staff movement's journal as staff see it (its accounts named), audited unless replayed."""
+    _audit(ctx, action, target_id, journal, **more)
+    return await with_account_names(ctx, journal)
 
 
 async def open_budget(ctx: Ctx, owner_kind: str, owner_ref: str, name: str, *, slices: int = 1) -> AccountRead:
@@ -78,8 +84,7 @@ async def fund_brand(ctx: Ctx, amount_fen: int, reference: str, memo: str = "") 
         ctx, "fund", f"fund:{reference}", rules.fund_legs(amount_fen), amount=amount_fen,
         memo=memo or f"充值 {reference}", ref_type="funding", ref_id=reference[:64],
     )  # fmt: skip
-    _audit(ctx, "wallet.brand_funded", "brand_cash", journal, reference=reference)
-    return journal
+    return await _audited(ctx, "wallet.brand_funded", "brand_cash", journal, reference=reference)
 
 
 async def allocate_budget(ctx: Ctx, budget_account_id: int, amount_fen: int, key: str) -> JournalRead:
@@ -93,8 +98,7 @@ async def allocate_budget(ctx: Ctx, budget_account_id: int, amount_fen: int, key
         amount=amount_fen, memo="预算分配", ref_type="budget", ref_id=str(budget_account_id),
         same_as=rules.allocate_legs(budget_account_id, amount_fen),
     )  # fmt: skip
-    _audit(ctx, "wallet.budget_allocated", budget_account_id, journal)
-    return journal
+    return await _audited(ctx, "wallet.budget_allocated", budget_account_id, journal)
 
 
 async def release_budget(ctx: Ctx, budget_account_id: int, amount_fen: int | None, key: str) -> JournalRead:
@@ -111,8 +115,7 @@ async def release_budget(ctx: Ctx, budget_account_id: int, amount_fen: int | Non
         amount=amount_fen, memo="预算回收", ref_type="budget", ref_id=str(budget_account_id),
         same_as=rules.release_legs(budget_account_id, amount_fen),
     )  # fmt: skip
-    _audit(ctx, "wallet.budget_released", budget_account_id, journal)
-    return journal
+    return await _audited(ctx, "wallet.budget_released", budget_account_id, journal)
 
 
 async def close_budget(ctx: Ctx, budget_account_id: int) -> AccountRead:

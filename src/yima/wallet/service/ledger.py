@@ -31,6 +31,17 @@ def read_account(account: Account, balance: int | None = None) -> AccountRead:
     return AccountRead.model_validate(account).model_copy(update=shown)
 
 
+async def with_account_names(ctx: Ctx, journal: JournalRead) -> JournalRead:
+    """The journal with its entries' account names, which a fresh ``post`` leaves empty (the
+    awards of the scan's hot path never show them)."""
+    if all(e.account_name for e in journal.entries):
+        return journal
+    accounts = await repo.accounts_by_ids(ctx.session, [e.account_id for e in journal.entries])
+    named = [e.model_copy(update={"account_name": a.name}) if (a := accounts.get(e.account_id)) else e
+             for e in journal.entries]  # fmt: skip
+    return journal.model_copy(update={"entries": named})
+
+
 def read_journal(
     journal: Journal, entries: Sequence[Entry], accounts: dict[int, Account], *, replayed: bool = False
 ) -> JournalRead:
