@@ -149,7 +149,6 @@ class TestClaimLimits:
             assert await person_counts(s) == [(c, 42, DAY, 1), (c, 42, "total", counted)]
             assert await code_counts(s) == [(c, 5, "consumer", 1)]
 
-
     async def test_award_ids_are_reserved_with_the_claims_on_postgresql(self, db: Database) -> None:
         """So that another context's statement naming the award can go with its insert (the
         scan record's outcome): each claim takes the award's next id; elsewhere the insert gives it."""

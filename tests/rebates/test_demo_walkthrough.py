@@ -146,7 +146,8 @@ async def test_every_policy_on_the_demo_brand_through_http(demo_db: Database) ->
         # The store's open-case reward (开箱有礼) and a purchase rebate (进货返利), set up by the operator.
         pool = [
             {"name": "开箱红包", "kind": "cash", "amount_fen": 300, "weight": 1},
-            {"name": "进货抵扣券", "kind": "coupon", "cost_fen": 100, "weight": 0, "fallback": True},
+            {"name": "进货抵扣券", "kind": "coupon", "coupon_ref": "PURCHASE-100", "cost_fen": 100, "weight": 0,
+         "fallback": True},
         ]
         campaign = await post(client, "/api/v1/campaigns", {
             "name": "金樽开箱有礼（走查）", "audience": "store", "budget_fen": 50_000,

@@ -140,7 +140,8 @@ async def test_opening_a_case_draws_its_open_case_reward_once(
     w = world
     pool = [
         {"name": "开箱红包", "kind": "cash", "amount_fen": 300, "weight": 1},
-        {"name": "进货抵扣券", "kind": "coupon", "cost_fen": 100, "weight": 0, "fallback": True},
+        {"name": "进货抵扣券", "kind": "coupon", "coupon_ref": "PURCHASE-100", "cost_fen": 100, "weight": 0,
+         "fallback": True},
     ]
     await running_campaign(db, "acme", audience="store", scope={"product_ids": [w.product_id]}, prizes=pool)
     await running_campaign(db, "acme", audience="consumer", scope={"product_ids": [w.product_id]})

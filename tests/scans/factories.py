@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from tests.campaigns.factories import running_campaign
 from tests.codes.factories import activated_batch
 from tests.identity.factories import system
+from tests.members.factories import new_phone
 from yima.campaigns import service as campaigns
 from yima.campaigns.schemas import CampaignRead, RiskSettingsUpdate
+from yima.campaigns.service import gifts
 from yima.codes import service as codes
 from yima.codes.schemas import BatchCreated
 from yima.codes.tokens import Face
@@ -28,8 +31,38 @@ async def scan(db: Database, url: str, user_agent: str = "pytest") -> CodePage:
         return await scans.open_code(ctx, url, user_agent)
 
 
+GIFTS = [
+    {"name": "定制酒具", "kind": "gift", "cost_fen": 5000, "weight": 1, "stock": 100},
+    {"name": "谢谢参与积分", "kind": "points", "points": 5, "fallback": True, "weight": 0},
+]
+
+
+@dataclass(frozen=True)
+class GiftWon:
+    award_id: int
+    person_id: int
+    visitor_token: str
+
+
+async def gift_won(db: Database, slug: str, quantity: int = 2) -> GiftWon:
+    """A consumer scan that won a physical gift (a new visitor: not yet claimed with a phone)."""
+    batch, _ = await scan_to_win(db, slug, quantity=quantity, prizes=GIFTS)
+    async with system(db, None) as ctx:
+        answer = await scans.scan_code(
+            ctx, ScanCreate(code=await code_url(db, slug, batch.first_serial)), None, None, None
+        )
+    award = answer.draw.award
+    assert award is not None and award.kind == "gift" and answer.visitor_token, answer.draw
+    return GiftWon(award.id, award.person_id, answer.visitor_token)
+
+
 async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[str, int], list[str]]:
-    """A scan of the code page, and a scan risk control held for review (the review routes)."""
+    """A scan of the code page, a scan risk control held for review (the review routes), and a
+    gift won with its delivery's address (the consumer's address route, the gift routes)."""
+    won, phone = await gift_won(db, slug), new_phone()
+    address = gifts.GiftAddress(recipient_name=f"{marker} 收货人", phone=phone, address=f"{marker} 路 1 号")
+    async with system(db, slug) as ctx:
+        delivery = await gifts.submit_gift_address(ctx, won.person_id, won.award_id, address)
     batch, _ = await scan_to_win(db, slug, quantity=3)
     await scan(db, await code_url(db, slug, batch.first_serial), user_agent=f"{marker} phone")
     async with system(db, slug) as ctx:
@@ -44,7 +77,8 @@ async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[st
             answer = await scans.scan_code(ctx, data, token, None, f"{marker} phone")
             token = answer.visitor_token or token
     assert answer.draw.outcome == "held", answer.draw
-    return {"scan_id": answer.scan_id}, [f"{marker} phone"]
+    ids = {"scan_id": answer.scan_id, "award_id": won.award_id, "delivery_id": delivery.id}
+    return ids, [f"{marker} phone", phone]
 
 
 async def scan_to_win(

@@ -89,6 +89,7 @@ async def test_without_a_running_campaign_the_scan_only_verifies(db: Database, c
     answer = await client.post(API, json={"code": await code_url(db, "acme", batch.first_serial)})
     assert answer.json()["draw"] == {
         "outcome": "no_campaign", "message": "当前没有进行中的扫码活动", "campaign_id": None, "award": None,
+        "address_required": False,
     }  # fmt: skip
 
 
@@ -110,3 +111,49 @@ async def test_bad_input_says_what_and_where(db: Database, client: httpx.AsyncCl
     assert "lat and lon together" in answer.text
     bad_key = await client.post(API, json={"code": "x"}, headers={"Idempotency-Key": "a b"})
     assert bad_key.status_code == 422 and "idempotency-key" in bad_key.text.lower()
+
+
+async def _scans(db: Database) -> int:
+    query = select(func.count()).select_from(ScanRecord).execution_options(all_tenants=True)
+    async with db.session() as session:
+        return int(await session.scalar(query) or 0)
+
+
+async def test_a_key_reused_for_another_code_is_refused(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    batch, _ = await scan_to_win(db, "acme")
+    first_url, other_url = [await code_url(db, "acme", batch.first_serial + i) for i in (0, 1)]
+    first = (await client.post(API, json={"code": first_url}, headers={"Idempotency-Key": "reused-0001"})).json()
+    headers = {"X-Yima-Visitor": first["visitor_token"], "Idempotency-Key": "reused-0001"}
+
+    other = await client.post(API, json={"code": other_url}, headers=headers)
+
+    assert other.status_code == 409, other.text
+    error = other.json()["error"]
+    assert error["code"] == "idempotency_key_reused"
+    assert [(d["field"], d["code"]) for d in error["details"]] == [("Idempotency-Key", "idempotency_key_reused")]
+    assert (await _scans(db), await _awards(db)) == (1, 1)
+    again = await client.post(API, json={"code": first_url}, headers=headers)  # the real retry still replays
+    assert again.status_code == 200 and again.json()["replayed"] is True
+    assert again.json()["draw"] == first["draw"] and again.json()["scan_id"] == first["scan_id"]
+    fresh = await client.post(API, json={"code": other_url}, headers=headers | {"Idempotency-Key": "reused-0002"})
+    assert fresh.json()["draw"]["outcome"] == "awarded" and fresh.json()["replayed"] is False
+    assert (await _scans(db), await _awards(db)) == (2, 2)
+
+
+async def test_every_time_shown_is_the_brands_local_time(db: Database, client: httpx.AsyncClient) -> None:
+    from tests.identity.factories import bearer, create_client
+
+    await create_tenant(db, "acme")  # Asia/Shanghai
+    batch, _ = await scan_to_win(db, "acme")
+    url = await code_url(db, "acme", batch.first_serial)
+    answer = await client.post(
+        API, json={"code": url, "lat": 30.66, "lon": 104.06}, headers={"Idempotency-Key": "local-0001"}
+    )
+    body = answer.json()
+    assert body["first_scanned_at"].endswith("+08:00") and body["draw"]["award"]["created_at"].endswith("+08:00")
+    replay = await client.post(API, json={"code": url}, headers={"Idempotency-Key": "local-0001"})
+    assert replay.json()["draw"] == body["draw"]
+    staff = await bearer(client, await create_client(db, "acme", ["scans:read"]))
+    [listed] = (await client.get(API, headers=staff)).json()["items"]
+    assert listed["scanned_at"].endswith("+08:00") and listed["located_at"].endswith("+08:00")

@@ -222,3 +222,30 @@ class CampaignRiskSettings(IdMixin, TenantScoped, Base):
     document: Mapped[dict[str, Any]]
     updated_by: Mapped[str] = mapped_column(String(80))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CampaignGiftDelivery(IdMixin, TenantScoped, TimestampMixin, Base):
+    """Where a physical gift (实物奖品) goes: the address its winner gave and its shipping (发货).
+    One per gift award; the winner may correct it until it ships. The recipient, phone and
+    address are personal information (PIPL): shown to the winner and to staff who ship, never
+    logged, never in the audit log."""
+
+    __tablename__ = "campaign_gift_deliveries"
+    __table_args__ = tenant_table_args(
+        UniqueConstraint("tenant_id", "award_id"),
+        Index("ix_campaign_gift_deliveries_tenant_state", "tenant_id", "state", "id"),
+        tenant_fk(["award_id"], "campaign_awards"),
+        tenant_fk(["campaign_id"], "campaigns"),
+    )
+
+    award_id: Mapped[int] = mapped_column(BigIntFK)
+    campaign_id: Mapped[int] = mapped_column(BigIntFK)
+    recipient_name: Mapped[str] = mapped_column(String(40))
+    phone: Mapped[str] = mapped_column(String(11))
+    region_code: Mapped[str | None] = mapped_column(String(6))  # GB/T 2260, when the winner chose one
+    address: Mapped[str] = mapped_column(String(200))  # the detail: street, building, room
+    state: Mapped[str] = mapped_column(String(10))  # pending (address in, not shipped), shipped
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_no: Mapped[str | None] = mapped_column(String(40))
+    shipped_at: Mapped[dt.datetime | None]
+    shipped_by: Mapped[str | None] = mapped_column(String(80))

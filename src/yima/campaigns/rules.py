@@ -12,7 +12,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 State = Literal["draft", "scheduled", "running", "paused", "ended"]
 Role = Literal["consumer", "store", "guide", "salesman"]
@@ -166,6 +166,13 @@ def unit_cost_max(prize: PrizeState) -> int:
     return prize.cost_fen
 
 
+def unit_cost_min(prize: PrizeState) -> int:
+    """The least one award of the prize can cost the budget (fen): below it, it cannot be paid."""
+    if prize.kind == "cash":
+        return prize.amount_fen if prize.amount_fen is not None else int(prize.min_fen or 0)
+    return prize.cost_fen
+
+
 def unit_cost_mean(prize: PrizeState) -> float:
     if prize.kind == "cash" and prize.amount_fen is None:
         return (int(prize.min_fen or 0) + int(prize.max_fen or 0)) / 2
@@ -254,6 +261,87 @@ def config_problems(prizes: Sequence[Mapping[str, object]]) -> list[tuple[str, s
     if len(fallbacks) != 1:
         return [("prizes", "exactly one prize must be the guaranteed fallback (保底奖)", "fallback_count")]
     return []
+
+
+Problem = tuple[str, str, str]  # (field, message, code): a platform FieldError's arguments
+COUPON_KINDS = frozenset({"coupon", "product_coupon"})
+
+
+def _least_cost_field(prize: Mapping[str, object]) -> str:
+    """The field holding the least a prize costs: ``amount_fen``, ``min_fen`` or ``cost_fen``."""
+    if prize.get("kind") != "cash":
+        return "cost_fen"
+    return "amount_fen" if prize.get("amount_fen") is not None else "min_fen"
+
+
+def payable_problems(prizes: Sequence[Mapping[str, Any]], budget_fen: int) -> list[Problem]:
+    """Prizes that can never be given: a coupon that names no coupon (``coupon_ref``); a fallback
+    (保底奖) whose least cost is above the campaign's budget or its own — then no scan is ever
+    paid, though the pool looks complete."""
+    problems: list[Problem] = []
+    for i, prize in enumerate(prizes):
+        if prize.get("kind") in COUPON_KINDS and not str(prize.get("coupon_ref") or "").strip():
+            problems.append((f"prizes.{i}.coupon_ref", "a coupon prize names the coupon it gives", "missing"))
+        if not prize.get("fallback"):
+            continue
+        field = _least_cost_field(prize)
+        least, own = int(prize.get(field) or 0), prize.get("budget_fen")
+        if least > budget_fen:
+            problems.append((f"prizes.{i}.{field}", f"the fallback costs {least} fen, more than the campaign's "
+                             f"budget_fen ({budget_fen})", "above_budget"))  # fmt: skip
+        if own is not None and own < least:
+            problems.append((f"prizes.{i}.budget_fen", f"below what one fallback costs ({least} fen)", "below_cost"))
+    return problems
+
+
+def period_problems(
+    starts_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime | None
+) -> list[Problem]:
+    """The end must follow the start; with ``now`` (an edit that moves the end) it must not have
+    passed either: a published campaign whose end passed has ended for good."""
+    if ends_at is None:
+        return []
+    if starts_at is not None and ends_at <= starts_at:
+        return [("ends_at", "must be after starts_at", "order")]
+    if now is not None and ends_at < now:
+        return [("ends_at", "must not be in the past (a passed end ends the campaign for good)", "past")]
+    return []
+
+
+def is_member_level(level: str) -> bool:
+    """Member levels are integers (VIP0 = ``"0"`` …), as schemas.Targeting normalises them."""
+    return level.isascii() and level.isdigit() and str(int(level)) == level
+
+
+def document_problems(
+    budget_fen: int, daily_cap_fen: int | None, scope: Mapping[str, Any], targeting: Mapping[str, Any],
+    limits: Mapping[str, Any],
+) -> list[Problem]:  # fmt: skip
+    """What the budget, scope, targeting and limits (schemas' documents dumped) say that no
+    campaign can mean: a daily cap above the budget, overlapping serial ranges, a holiday-only
+    campaign without holidays (never eligible), member levels that are not levels, more awards a
+    day than in total."""
+    problems: list[Problem] = []
+    if daily_cap_fen is not None and daily_cap_fen > budget_fen:
+        problems.append(("daily_cap_fen", f"above budget_fen ({budget_fen})", "above_budget"))
+    ranges = sorted((r["first"], r["last"], i) for i, r in enumerate(scope.get("serial_ranges", ())))
+    reach: tuple[int, int] | None = None  # the furthest last serial so far, and its range
+    for first, last, i in ranges:
+        if reach is not None and first <= reach[0]:
+            problems.append((f"scope.serial_ranges.{i}", f"overlaps serial_ranges.{reach[1]}", "overlap"))
+        if reach is None or last > reach[0]:
+            reach = (last, i)
+    if targeting.get("holiday_mode") == "only" and not targeting.get("holidays"):
+        problems.append(("targeting.holidays", "holiday_mode 'only' needs the holidays", "missing"))
+    problems += [
+        (f"targeting.member_levels.{i}", f"'{level}' is not a member level (an integer: 0 for VIP0 …)", "not_level")
+        for i, level in enumerate(targeting.get("member_levels", ()))
+        if not is_member_level(str(level))
+    ]
+    day, total = limits.get("per_person_day"), limits.get("per_person_total")
+    if day is not None and total is not None and day > total:
+        problems.append(("limits.per_person_day", f"above per_person_total ({total})", "above_total"))
+    return problems
 
 
 # budget slices ----------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import (
-    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -19,7 +19,7 @@ from pydantic import (
 from yima.campaigns.risk import BlacklistKind, Decision, normalise_entry
 from yima.campaigns.rules import PrizeKind, Role, State
 from yima.geo.schemas import RegionCode
-from yima.platform.types import MAX_ID, RefId
+from yima.platform.types import MAX_ID, Moment, RefId
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")
@@ -27,6 +27,21 @@ Name = Annotated[
 Fen = Annotated[int, Field(ge=0, le=10**13, description="Integer fen (分)")]
 Serial = Annotated[int, Field(ge=1, le=MAX_ID)]
 MAX_ITEMS = 500
+FORBID = ConfigDict(extra="forbid")  # request bodies: an unknown (misspelt) field is an error, not ignored
+
+
+def _member_level(value: object) -> object:
+    """Levels are integers (会员等级, VIP0 = 0 …): 4, "4" and " 4" are the level "4". Anything
+    else is kept as sent, for the service to refuse naming the field (a stored document must
+    still load)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return str(int(value))
+    return value
+
+
+MemberLevel = Annotated[str, BeforeValidator(_member_level), StringConstraints(min_length=1, max_length=20)]
 
 
 class SerialRange(BaseModel):
@@ -60,9 +75,7 @@ class Targeting(BaseModel):
     regions: list[RegionCode] = Field(default_factory=list, max_length=MAX_ITEMS)
     dealer_ids: list[RefId] = Field(default_factory=list, max_length=MAX_ITEMS)
     store_ids: list[RefId] = Field(default_factory=list, max_length=MAX_ITEMS)
-    member_levels: list[Annotated[str, StringConstraints(min_length=1, max_length=20)]] = Field(
-        default_factory=list, max_length=50
-    )
+    member_levels: list[MemberLevel] = Field(default_factory=list, max_length=50)
     member_tags: list[Annotated[str, StringConstraints(min_length=1, max_length=40)]] = Field(
         default_factory=list, max_length=MAX_ITEMS
     )
@@ -129,13 +142,13 @@ EXAMPLE: dict[str, Any] = {
 
 
 class CampaignCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+    model_config = FORBID | ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
 
     name: Name
     description: Annotated[str, StringConstraints(max_length=500)] = ""
     audience: Role = "consumer"
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     budget_fen: Fen
     daily_cap_fen: Fen | None = None
     scope: Scope = Field(default_factory=Scope)
@@ -145,21 +158,30 @@ class CampaignCreate(BaseModel):
 
 
 class CampaignUpdate(BaseModel):
-    """Only what is sent changes; once published only rules.EDITABLE_LIVE may."""
+    """Only what is sent changes, within scope, targeting and limits too (``{"limits":
+    {"per_person_total": 3}}`` keeps the other limits); once published only rules.EDITABLE_LIVE
+    may. Null clears ``starts_at``, ``ends_at`` and ``daily_cap_fen`` and nothing else."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "春节扫码赢红包（加码）"}]})
+    model_config = FORBID | ConfigDict(json_schema_extra={"examples": [{"name": "春节扫码赢红包（加码）"}]})
 
     name: Name | None = None
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
     audience: Role | None = None
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
     budget_fen: Fen | None = None
     daily_cap_fen: Fen | None = None
     scope: Scope | None = None
     targeting: Targeting | None = None
     limits: Limits | None = None
     prizes: list[PrizeIn] | None = Field(default=None, max_length=50)
+
+    @field_validator("name", "description", "audience", "budget_fen", "scope", "targeting", "limits", "prizes")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:  # sent as null (a field left out is not validated)
+            raise ValueError("may not be null: leave it out to keep it")
+        return value
 
 
 class PrizeRead(PrizeIn):
@@ -396,17 +418,23 @@ class RiskSettings(BaseModel):
 
 
 class RiskRuleUpdate(BaseModel):
+    model_config = FORBID
+
     limit: Limit | None = None
     response: Decision | None = None
 
 
 class CounterRulesUpdate(BaseModel):
+    model_config = FORBID
+
     minute: RiskRuleUpdate | None = None
     hour: RiskRuleUpdate | None = None
     day: RiskRuleUpdate | None = None
 
 
 class DistanceRuleUpdate(BaseModel):
+    model_config = FORBID
+
     km: Annotated[float, Field(gt=0, le=5000)] | None = None
     response: Decision | None = None
 
@@ -415,7 +443,7 @@ class RiskSettingsUpdate(BaseModel):
     """Only what is sent changes, to any depth (``{"person": {"minute": {"limit": 15}}}``); a
     ``limit`` or ``km`` sent as null switches that rule off."""
 
-    model_config = ConfigDict(
+    model_config = FORBID | ConfigDict(
         json_schema_extra={"examples": [{"person": {"minute": {"limit": 15}}, "ip": {"day": {"response": "review"}}}]}
     )
 
@@ -443,21 +471,13 @@ class BlacklistEntryCreate(BaseModel):
     kind: BlacklistKind
     value: Annotated[str, StringConstraints(min_length=1, max_length=128)]
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    expires_at: AwareDatetime | None = Field(default=None, description="null: until removed")
+    expires_at: Moment | None = Field(default=None, description="null: until removed")
 
     @field_validator("value")
     @classmethod
     def _normalised(cls, value: str, info: ValidationInfo) -> str:
         kind = info.data.get("kind")
         return normalise_entry(kind, value) if kind else value
-
-    @field_validator("expires_at")
-    @classmethod
-    def _utc(cls, value: dt.datetime | None) -> dt.datetime | None:
-        try:
-            return value.astimezone(dt.UTC) if value is not None else None
-        except OverflowError:
-            raise ValueError("out of range") from None
 
 
 class BlacklistEntryRead(BaseModel):

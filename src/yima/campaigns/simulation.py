@@ -5,7 +5,9 @@ stretches during which the set of available prizes does not change. Within a str
 wins prize *i* with probability ``w_i / W`` (the weights of the prizes available) and costs the
 prizes' mean cost (a random cash range costs its midpoint), so counts and spend grow linearly.
 A stretch ends at the first scan at which a prize's stock or own budget, or the campaign's
-budget, runs out; the prizes that no longer fit leave the pool and the next stretch begins.
+budget, runs out, or a budget no longer covers a prize's least cost (a fixed amount, the low end
+of a range: the draw cannot pay it then, so it is never forecast as won); the prizes that no
+longer fit leave the pool and the next stretch begins.
 When nothing with a weight is left the fallback (保底奖) takes every scan while the budget lasts;
 after that scans win nothing. The fluid model treats counts as continuous, so figures are
 fractional and a prize is dropped when its *expected* stock is gone (tests compare it with a
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from yima.campaigns.rules import PrizeState, unit_cost_mean
+from yima.campaigns.rules import PrizeState, unit_cost_mean, unit_cost_min
 
 EPS = 1e-9
 
@@ -47,9 +49,10 @@ def _left(f: Forecast) -> tuple[float, float]:
 
 
 def _fits(f: Forecast, budget_left: float) -> bool:
+    """Can the next scan still be given the prize: stock left, and both budgets cover its least cost?"""
     stock, budget = _left(f)
-    mean = unit_cost_mean(f.prize)
-    return stock > EPS and (mean == 0 or (budget > EPS and budget_left > EPS))
+    least = unit_cost_min(f.prize)
+    return stock > EPS and (least == 0 or min(budget, budget_left) >= least - EPS)
 
 
 def simulate(prizes: Sequence[PrizeState], budget_left: int, scans: int) -> Outcome:
@@ -70,10 +73,10 @@ def simulate(prizes: Sequence[PrizeState], budget_left: int, scans: int) -> Outc
         step = scans - done
         for f in pool:
             stock, own_budget = _left(f)
-            rate, mean = rates[id(f)], unit_cost_mean(f.prize)
+            rate, mean, least = rates[id(f)], unit_cost_mean(f.prize), unit_cost_min(f.prize)
             step = min(step, stock / rate)
-            if mean > 0:
-                step = min(step, own_budget / (rate * mean))
+            if mean > 0:  # its last award is made while the budget left before that scan covers its least cost
+                step = min(step, own_budget / (rate * mean), (budget - least + per_scan_cost) / per_scan_cost)
         if per_scan_cost > 0:
             step = min(step, budget / per_scan_cost)
         for f in pool:
@@ -84,6 +87,7 @@ def simulate(prizes: Sequence[PrizeState], budget_left: int, scans: int) -> Outc
         for f in pool:
             if f.runs_out_at is None and not _fits(f, budget):
                 f.runs_out_at = done
-        if budget <= EPS and exhausted_at is None and per_scan_cost > 0:
-            exhausted_at = done
+        costly = [f for f in forecasts if unit_cost_mean(f.prize) > 0 and _fits(f, float("inf"))]
+        if exhausted_at is None and costly and not any(_fits(f, budget) for f in costly):
+            exhausted_at = done  # the budget left pays none of the prizes that cost it
     return Outcome(forecasts, float(budget_left) - budget, exhausted_at, max(0.0, scans - done))

@@ -1,7 +1,8 @@
 """The consumer's phone pages: the public code page at every printed URL (/c/{token}, /C/{token},
 GS1 Digital Link /01/{gtin}/21/{serial}) with its draw button, the draw's result, and 我的奖励 —
-claiming with a phone number and SMS code, the wallet, the withdrawal. Forms post back to the
-same origin; the visitor is the ``yima_visitor`` cookie (HttpOnly, SameSite=Lax)."""
+claiming with a phone number and SMS code, the wallet, the withdrawal, the address a physical
+gift is sent to. Forms post back to the same origin; the visitor is the ``yima_visitor`` cookie
+(HttpOnly, SameSite=Lax)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
+from yima.campaigns.service.gifts import GiftAddress
 from yima.codes import service as codes
 from yima.identity.permissions import public
 from yima.members import service as members
 from yima.members.errors import SMS_ERROR_TEXTS, InvalidVisitor, VisitorRequired
 from yima.members.permissions import VISITOR_COOKIE
 from yima.platform.ctx import Ctx
-from yima.platform.errors import AppError
+from yima.platform.errors import AppError, NotFound
 from yima.platform.web import h5
+from yima.platform.web.params import Id
 from yima.scans import service
 from yima.scans.api.consumer import set_visitor_cookie
 from yima.scans.schemas import WithdrawalCreate
@@ -154,6 +158,57 @@ async def withdraw(request: Request, amount: Field, key: Field, ctx: Ctx = publi
     return RedirectResponse(f"{WALLET}?withdrawn=1", status_code=303)
 
 
+def _gift_url(award_id: int) -> str:
+    return f"{WALLET}/awards/{award_id}/address"
+
+
+async def _gift_page(
+    request: Request, ctx: Ctx, visitor_id: str, award_id: int, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    try:
+        gift = await service.gift_of(ctx, visitor_id, award_id)
+    except NotFound:
+        return await _wallet_page(request, ctx, visitor_id, 404, error="未找到该奖品")
+    assert ctx.tenant is not None
+    values = {"gift": gift, "action": _gift_url(award_id), "brand_name": ctx.tenant.name, "title": "收货地址"}
+    return h5.render(request, "scans/gift_address.html", values | extra, status_code=status)
+
+
+@router.get(f"{WALLET}/awards/{{award_id}}/address", response_class=HTMLResponse)
+async def gift_address_page(award_id: Id, request: Request, ctx: Ctx = public()) -> HTMLResponse:
+    """收货地址: the form for a physical gift won (prefilled to correct it until it ships)."""
+    visitor_id = await _visitor(request, ctx)
+    if visitor_id is None:
+        return _no_visitor(request)
+    return await _gift_page(request, ctx, visitor_id, award_id)
+
+
+@router.post(f"{WALLET}/awards/{{award_id}}/address", response_class=HTMLResponse, response_model=None)
+async def give_gift_address(
+    award_id: Id, request: Request, recipient_name: Field, phone: Field, address: Field, ctx: Ctx = public()
+) -> Response:
+    """收货地址 sent: once the winnings are claimed with a verified phone, as a withdrawal requires."""
+    visitor_id = await _visitor(request, ctx)
+    if visitor_id is None:
+        return _no_visitor(request)
+    typed = {"recipient_name": recipient_name, "phone": phone, "address": address}
+    try:
+        await service.give_gift_address(ctx, visitor_id, award_id, GiftAddress.model_validate(typed))
+    except ValidationError as exc:
+        wrong = {str(e["loc"][0]): ADDRESS_ERRORS.get(str(e["loc"][0]), "请检查填写") for e in exc.errors()}
+        return await _gift_page(request, ctx, visitor_id, award_id, 422, typed=typed, wrong=wrong)
+    except AppError as exc:
+        return await _gift_page(request, ctx, visitor_id, award_id, exc.status, typed=typed, error=_say(exc))
+    return RedirectResponse(f"{WALLET}?address=1", status_code=303)
+
+
+ADDRESS_ERRORS = {
+    "recipient_name": "请填写收货人姓名",
+    "phone": "请填写 11 位手机号",
+    "address": "请填写详细地址（省市区、街道、门牌号）",
+}
+
+
 def _fen(text: str) -> int | None:
     """Yuan as typed ("1", "1.5", "1.50") in fen; None when it is not an amount."""
     try:
@@ -174,6 +229,7 @@ SAY = {
     "insufficient_funds": "余额不足",
     "brand_funds_low": "活动方资金结算中，请稍后再试",
     "openid_required": "请在微信中打开本页面提现",
+    "gift_shipped": "奖品已发货，地址不能再修改",
 }
 
 

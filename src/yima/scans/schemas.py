@@ -8,6 +8,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from yima.campaigns.schemas import AwardRead
+from yima.campaigns.service.gifts import GiftStatus
 from yima.members.schemas import MemberProfile
 from yima.scans.rules import Outcome
 from yima.wallet.schemas import PayoutRead, WalletRead, WithdrawalQuote
@@ -127,6 +128,9 @@ class DrawResult(BaseModel):
     message: str
     campaign_id: int | None = None
     award: AwardRead | None = None
+    address_required: bool = Field(
+        False, description="a physical gift (实物奖品): send the address to /api/v1/scans/me/awards/{award.id}/address"
+    )
 
 
 class ScanResult(CodePage):
@@ -145,6 +149,8 @@ class ConsumerWallet(BaseModel):
     quote: WithdrawalQuote = Field(description="the platform fee on a 1-yuan withdrawal (the brand bears it)")
     awards: list[AwardRead]
     payouts: list[PayoutRead]
+    points: int = Field(0, description="积分 earned: the points prizes won, all campaigns together")
+    gifts: list[GiftStatus] = Field(default_factory=list, description="physical gifts won, with their delivery")
 
 
 class WithdrawalCreate(BaseModel):

@@ -22,6 +22,12 @@ register_error_texts(
         "unknown_batch": Text("码包不存在", "no such batch"),
         "campaign_state": Text("活动当前状态不允许此操作", "not allowed in the campaign's state"),
         "locked": Text("活动已发布，此项不可修改", "locked once published"),
+        "order": Text("结束时间须晚于开始时间", "must end after it starts"),
+        "above_budget": Text("超出总预算", "above the budget"),
+        "below_cost": Text("低于单个奖品成本", "below what one prize costs"),
+        "above_total": Text("每人每天不能超过每人累计", "above the per-person total"),
+        "overlap": Text("码段重叠", "overlapping serial ranges"),
+        "not_level": Text("会员等级须为数字（VIP0 为 0）", "a level is a number (0 for VIP0)"),
     }
 )
 STATES = {
@@ -171,6 +177,7 @@ class Builder:
                     ui.number(t("金额（分）", "Amount (fen)")).bind_value(prize, "amount_fen").classes("w-24")
                     ui.number(t("积分", "Points")).bind_value(prize, "points").classes("w-20")
                     ui.number(t("成本（分）", "Cost (fen)")).bind_value(prize, "cost_fen").classes("w-24")
+                    ui.input(t("券编号", "Coupon ref")).bind_value(prize, "coupon_ref").classes("w-24")
                     ui.number(t("权重", "Weight")).bind_value(prize, "weight").classes("w-20")
                     ui.number(t("库存", "Stock")).bind_value(prize, "stock").classes("w-20")
                     ui.checkbox(t("保底", "Fallback")).bind_value(prize, "fallback")
@@ -182,7 +189,8 @@ class Builder:
         def num(key: str) -> int | None:
             return None if f[key].value in (None, "") else int(f[key].value)
 
-        keep = ("name", "kind", "weight", "amount_fen", "min_fen", "max_fen", "points", "cost_fen", "stock", "fallback")
+        keep = ("name", "kind", "weight", "amount_fen", "min_fen", "max_fen", "points", "coupon_ref", "cost_fen",
+                "stock", "fallback")  # fmt: skip
         prizes = [{k: v for k, v in p.items() if k in keep and v not in (None, "")} for p in self.prizes]
         return {
             "name": f["name"].value, "description": f["description"].value or "",
@@ -250,7 +258,7 @@ async def builder_page(page: ConsolePage) -> None:
         data = CampaignUpdate(**builder.values())
         sent = data.model_fields_set if campaign.state in ("draft", "scheduled") else {"name", "description",
               "budget_fen", "daily_cap_fen", "targeting", "limits"}  # fmt: skip
-        update = CampaignUpdate(**data.model_dump(include=sent))
+        update = CampaignUpdate(**data.model_dump(include=sent, exclude_unset=True))  # the fields shown, no more
         if await page.run(lambda ctx: service.update_campaign(ctx, campaign.id, update), done=t("已保存", "Saved")):
             ui.navigate.to(f"{BUILDER}?id={campaign.id}")
 

@@ -4,17 +4,21 @@ budget, a pacing cap or a per-code / per-person limit."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Column,
+    ColumnElement,
     Select,
+    and_,
     bindparam,
     delete,
     func,
     insert,
+    not_,
     or_,
     select,
     update,
@@ -56,14 +60,31 @@ async def get_campaign(session: AsyncSession, campaign_id: int) -> Campaign | No
     return await session.get(Campaign, campaign_id, populate_existing=True)
 
 
+def _in_state(state: str, now: dt.datetime) -> ColumnElement[bool]:
+    """rules.effective_state(…) == ``state`` at ``now``, as SQL on the stored state and period:
+    a scheduled campaign runs from its start, anything published has ended once its end passed."""
+    stored, starts, ends = Campaign.state, Campaign.starts_at, Campaign.ends_at
+    live = or_(ends.is_(None), ends > now)  # its end, if any, still ahead
+    if state == "draft":
+        return stored == "draft"
+    if state == "ended":
+        return or_(stored == "ended", and_(stored != "draft", not_(live)))
+    if state == "running":
+        return and_(live, or_(stored == "running", and_(stored == "scheduled", or_(starts.is_(None), starts <= now))))
+    if state == "scheduled":
+        return and_(live, stored == "scheduled", starts > now)
+    return and_(live, stored == state)
+
+
 async def list_campaigns(
-    session: AsyncSession, filters: CampaignFilter, limit: int, before_id: int | None
+    session: AsyncSession, filters: CampaignFilter, limit: int, before_id: int | None, now: dt.datetime
 ) -> list[Campaign]:
+    """Newest first; ``filters.state`` is the state the campaigns are in at ``now``."""
     query: Select[Any] = select(Campaign)
     if filters.q and filters.q.strip():
         query = query.where(Campaign.name.icontains(filters.q.strip(), autoescape=True))
     if filters.state:
-        query = query.where(Campaign.state == filters.state)
+        query = query.where(_in_state(filters.state, now))
     return list((await session.scalars(newest_first(query, Campaign, limit, before_id))).all())
 
 

@@ -51,7 +51,6 @@ def counts_in(found: direct.Rows) -> Counts:
     return {(subject, span): scans for subject, span, scans in found.all()}
 
 
-
 async def counters_of(session: AsyncSession, subject: str, key: str) -> list[CampaignRiskCounter]:
     """One subject's live counters, oldest window first."""
     query = select(CampaignRiskCounter).where(

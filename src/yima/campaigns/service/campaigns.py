@@ -3,8 +3,10 @@ configuration change is audited in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from pydantic import BaseModel
 
 from yima.campaigns import repository as repo
 from yima.campaigns import rules, simulation
@@ -30,11 +32,14 @@ from yima.catalog import service as catalog
 from yima.codes import service as codes
 from yima.geo import service as geo
 from yima.identity import service as identity
+from yima.partners import service as partners
 from yima.platform.ctx import Ctx
 from yima.platform.errors import FieldError, Invalid, NotFound
 from yima.wallet import service as wallet
 
 _DOCS = ("scope", "targeting", "limits")
+# What the configuration checks read (CampaignCreate's fields): its period, budget, documents, prizes.
+_CHECKED = ("starts_at", "ends_at", "budget_fen", "daily_cap_fen", *_DOCS, "prizes")
 
 
 def read_campaign(campaign: Campaign, prizes: Sequence[PrizeRead], now: Any, spent_fen: int) -> CampaignRead:
@@ -70,13 +75,17 @@ async def load_campaign(ctx: Ctx, campaign_id: int) -> Campaign:
     return campaign
 
 
+async def _prizes(ctx: Ctx, campaign_id: int) -> list[CampaignPrize]:
+    return (await repo.prizes_of(ctx.session, [campaign_id]))[campaign_id]
+
+
 async def _read(ctx: Ctx, campaign: Campaign) -> CampaignRead:
     prizes = (await read_prizes(ctx, [campaign.id]))[campaign.id]
     return read_campaign(campaign, prizes, ctx.now(), (await spend.spent(ctx, [campaign.id]))[campaign.id])
 
 
-async def _check_scope(ctx: Ctx, scope: Scope, targeting: Targeting) -> None:
-    """Products, batches and regions must exist (through their contexts' services)."""
+async def _unknown_names(ctx: Ctx, scope: Scope, targeting: Targeting) -> list[FieldError]:
+    """Products, batches, regions, dealers and stores must exist (through their contexts' services)."""
     problems: list[FieldError] = []
     for i, product_id in enumerate(scope.product_ids):
         try:
@@ -94,19 +103,56 @@ async def _check_scope(ctx: Ctx, scope: Scope, targeting: Targeting) -> None:
         for i, c in enumerate(targeting.regions)
         if c not in found
     ]
+    partners_named = (
+        ("dealer", targeting.dealer_ids, partners.lookup_dealers),
+        ("store", targeting.store_ids, partners.lookup_stores),
+    )
+    for kind, ids, lookup in partners_named:
+        known = await lookup(ctx, ids) if ids else {}
+        problems += [
+            FieldError(f"targeting.{kind}_ids.{i}", f"no {kind} {n}", f"unknown_{kind}")
+            for i, n in enumerate(ids)
+            if n not in known
+        ]
+    return problems
+
+
+def _pool_problems(prizes: Sequence[Mapping[str, Any]], budget_fen: int, *, complete: bool = True) -> list[FieldError]:
+    """Prizes that can be paid and, ``complete``, a pool that can be drawn from (exactly one fallback)."""
+    found = rules.config_problems(prizes) if complete else []
+    return [FieldError(*p) for p in found + rules.payable_problems(prizes, budget_fen)]
+
+
+async def _check(
+    ctx: Ctx, config: Mapping[str, Any], *, pool: bool, names: tuple[Scope, Targeting] | None = None,
+    end_moved: bool = False,
+) -> None:  # fmt: skip
+    """Every problem of a configuration (``_CHECKED``, dumped) at once, each naming its field:
+    the period (with ``end_moved``, an end not in the past), the budget and the documents, the
+    prizes (``pool``: as a complete pool; a draft may have none yet), what ``names`` name."""
+    now = ctx.now() if end_moved else None
+    found = rules.period_problems(config["starts_at"], config["ends_at"], now) + rules.document_problems(
+        config["budget_fen"], config["daily_cap_fen"], config["scope"], config["targeting"], config["limits"]
+    )
+    problems = [FieldError(*p) for p in found] + _pool_problems(config["prizes"], config["budget_fen"], complete=pool)
+    if names is not None:
+        problems += await _unknown_names(ctx, *names)
     if problems:
-        raise Invalid("the campaign names things that do not exist", problems)
+        raise Invalid("the campaign cannot be used as configured", problems)
 
 
-def _check_period(starts_at: Any, ends_at: Any) -> None:
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise Invalid("the campaign ends before it starts", [FieldError("ends_at", "must be after starts_at", "order")])
+def _stored_prizes(prizes: Sequence[CampaignPrize | PrizeRead]) -> list[dict[str, Any]]:
+    return [PrizeIn.model_validate(p, from_attributes=True).model_dump() for p in prizes]
 
 
-def _check_prizes(prizes: Sequence[PrizeIn]) -> None:
-    problems = rules.config_problems([p.model_dump() for p in prizes])
-    if problems:
-        raise Invalid("the prize pool cannot be used", [FieldError(*p) for p in problems])
+def _stored_config(campaign: Campaign, prizes: Sequence[CampaignPrize]) -> dict[str, Any]:
+    return {key: getattr(campaign, key) for key in _CHECKED if key != "prizes"} | {"prizes": _stored_prizes(prizes)}
+
+
+def _merged(stored: Mapping[str, Any], sent: BaseModel) -> dict[str, Any]:
+    """A stored document with the fields sent in their place, the others kept, validated whole."""
+    merged = dict(stored) | sent.model_dump(mode="json", include=sent.model_fields_set)
+    return type(sent).model_validate(merged).model_dump(mode="json")
 
 
 def _prize_rows(ctx: Ctx, campaign_id: int, prizes: Sequence[PrizeIn]) -> list[CampaignPrize]:
@@ -119,10 +165,8 @@ def _prize_rows(ctx: Ctx, campaign_id: int, prizes: Sequence[PrizeIn]) -> list[C
 
 async def create_campaign(ctx: Ctx, data: CampaignCreate) -> CampaignRead:
     ctx.require(CAMPAIGNS_WRITE.name)
-    _check_period(data.starts_at, data.ends_at)
-    if data.prizes:
-        _check_prizes(data.prizes)
-    await _check_scope(ctx, data.scope, data.targeting)
+    config = data.model_dump(include=set(_CHECKED))
+    await _check(ctx, config, pool=bool(data.prizes), names=(data.scope, data.targeting))
     values = data.model_dump(mode="json", include=set(_DOCS)) | data.model_dump(exclude={"prizes", *_DOCS})
     campaign = Campaign(tenant_id=ctx.tenant_id, state="draft", **values)
     repo.add(ctx.session, campaign)
@@ -134,8 +178,9 @@ async def create_campaign(ctx: Ctx, data: CampaignCreate) -> CampaignRead:
 
 
 async def update_campaign(ctx: Ctx, campaign_id: int, data: CampaignUpdate) -> CampaignRead:
-    """Change what is sent; a published campaign may change only rules.EDITABLE_LIVE, and its
-    budget never below what it has spent."""
+    """Change what is sent — within scope, targeting and limits only the fields sent, the
+    documents checked whole as merged; a published campaign may change only rules.EDITABLE_LIVE,
+    its budget never below what it has spent and its end not into the past."""
     ctx.require(CAMPAIGNS_WRITE.name)
     campaign = await load_campaign(ctx, campaign_id)
     sent = data.model_dump(mode="json", exclude_unset=True)
@@ -155,15 +200,20 @@ async def update_campaign(ctx: Ctx, campaign_id: int, data: CampaignUpdate) -> C
         raise Invalid(
             "the budget is below what was spent", [FieldError("budget_fen", "below spent_fen", "below_spent")]
         )
-    _check_period(data.starts_at or campaign.starts_at, data.ends_at or campaign.ends_at)
-    await _check_scope(ctx, data.scope or Scope(), data.targeting or Targeting())
+    docs = {key: _merged(getattr(campaign, key), getattr(data, key)) for key in _DOCS if key in sent}
+    stored = _stored_config(campaign, [] if data.prizes is not None else await _prizes(ctx, campaign.id))
+    config = stored | {key: getattr(data, key) for key in ("starts_at", "ends_at", "budget_fen", "daily_cap_fen")
+                       if key in sent} | docs  # fmt: skip
     if data.prizes is not None:
-        _check_prizes(data.prizes)
+        config["prizes"] = [p.model_dump() for p in data.prizes]
+    names = (Scope.model_validate(docs.get("scope", {})), Targeting.model_validate(docs.get("targeting", {})))
+    await _check(ctx, config, pool=data.prizes is not None, names=names, end_moved=data.ends_at is not None)
+    if data.prizes is not None:
         await repo.delete_prizes(ctx.session, campaign.id)
         repo.add(ctx.session, *_prize_rows(ctx, campaign.id, data.prizes))
-    for key, value in sent.items():
+    for key in sent:
         if key != "prizes":
-            setattr(campaign, key, getattr(data, key) if key not in _DOCS else value)
+            setattr(campaign, key, docs[key] if key in _DOCS else getattr(data, key))
     await ctx.session.flush()
     if published and "budget_fen" in sent:
         await spend.resize(ctx, campaign, spend.TOTAL, campaign.budget_fen)
@@ -189,8 +239,7 @@ async def publish_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
     """Draft → scheduled (running from its start): the prize pool must be complete; the wallet
     budget (预算账户) the cash prizes are paid from is opened — finance funds it."""
     campaign, after = await _move(ctx, campaign_id, "publish")
-    prizes = (await repo.prizes_of(ctx.session, [campaign.id]))[campaign.id]
-    _check_prizes([PrizeIn.model_validate(p, from_attributes=True) for p in prizes])
+    await _check(ctx, _stored_config(campaign, await _prizes(ctx, campaign.id)), pool=True)
     campaign.slices = rules.slice_count(campaign.budget_fen)
     budget = await wallet.open_budget(ctx, "campaign", str(campaign.id), campaign.name, slices=campaign.slices)
     campaign.state, campaign.budget_account_id, campaign.published_at = after, budget.id, ctx.now()
@@ -231,12 +280,12 @@ async def get_campaign(ctx: Ctx, campaign_id: int) -> CampaignRead:
 
 
 async def list_campaigns(ctx: Ctx, filters: CampaignFilter, limit: int, before_id: int | None) -> list[CampaignRead]:
-    """Up to ``limit + 1`` campaigns, newest first."""
+    """Up to ``limit + 1`` campaigns, newest first; ``filters.state`` is the effective state now."""
     ctx.require(CAMPAIGNS_READ.name)
-    rows = await repo.list_campaigns(ctx.session, filters, limit + 1, before_id)
+    now = ctx.now()
+    rows = await repo.list_campaigns(ctx.session, filters, limit + 1, before_id, now)
     prizes = await read_prizes(ctx, [c.id for c in rows])
     spent = await spend.spent(ctx, [c.id for c in rows])
-    now = ctx.now()
     return [read_campaign(c, prizes[c.id], now, spent[c.id]) for c in rows]
 
 
@@ -245,7 +294,9 @@ async def simulate_campaign(ctx: Ctx, campaign_id: int, expected_scans: int) -> 
     stock and budget left now (simulation.py)."""
     ctx.require(CAMPAIGNS_READ.name)
     campaign = await _read(ctx, await load_campaign(ctx, campaign_id))
-    _check_prizes(campaign.prizes)
+    problems = _pool_problems(_stored_prizes(campaign.prizes), campaign.budget_fen)
+    if problems:
+        raise Invalid("the prize pool cannot be drawn from or paid", problems)
     outcome = simulation.simulate(
         [prize_state(p) for p in campaign.prizes], campaign.budget_fen - campaign.spent_fen, expected_scans
     )

@@ -320,7 +320,8 @@ async def _pick_and_take(
             states = [replace(s, weight=0) if s.id == chosen.id and not s.fallback else s for s in states]
             if chosen.fallback:
                 states = [replace(s, weight=0) if s.fallback else s for s in states]
-            reason = "fallback: others unavailable"
+            if not fallback_only:  # risk control's reason stays
+                reason = "redrawn"  # a prize ran dry; "fallback" when nothing else is left
             if not careful:
                 raise _Retry(states, reason) from None
 

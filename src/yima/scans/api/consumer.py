@@ -1,6 +1,6 @@
 """The consumer's JSON edges, for mini-programs and apps (the phone pages do the same through
 h5.py): ``POST /api/v1/scans`` — verify, record and draw in one call — and the visitor's own
-wallet and withdrawals. Public, rate limited per source address; the visitor is the
+wallet, withdrawals and gifts' addresses. Public, rate limited per source address; the visitor is the
 ``X-Yima-Visitor`` header or the ``yima_visitor`` cookie (claiming with a phone number is
 members' ``/api/v1/members/otp`` and ``/otp/verify``)."""
 
@@ -10,9 +10,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
 
+from yima.campaigns.service.gifts import GiftAddress, GiftDeliveryRead
 from yima.identity.permissions import public
 from yima.members.permissions import VISITOR_COOKIE, Visitor
 from yima.platform.ctx import Ctx
+from yima.platform.web.params import Id
 from yima.scans import service
 from yima.scans.schemas import ConsumerWallet, ScanCreate, ScanResult, WithdrawalCreate
 from yima.settings import Settings
@@ -65,6 +67,16 @@ async def withdraw(data: WithdrawalCreate, request: Request, call: Visitor) -> P
     ``below_minimum``, ``above_daily_cap``, ``insufficient_funds`` … as the wallet says."""
     request.app.state.limiters["scan"].hit(call.ctx.ip or "?")
     return await service.withdraw(call.ctx, call.visitor_id, data)
+
+
+@router.post("/me/awards/{award_id}/address", response_model=GiftDeliveryRead)
+async def give_gift_address(award_id: Id, data: GiftAddress, request: Request, call: Visitor) -> GiftDeliveryRead:
+    """收货地址 for a physical gift the visitor won (``draw.address_required``); again to correct
+    it until it ships (409 ``gift_shipped`` after). 403 ``phone_required`` before the winnings are
+    claimed with a verified phone; 404 for an award that is not the visitor's gift; 422 naming
+    the field."""
+    request.app.state.limiters["scan"].hit(call.ctx.ip or "?")
+    return await service.give_gift_address(call.ctx, call.visitor_id, award_id, data)
 
 
 routers = [router]

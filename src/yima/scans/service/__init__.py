@@ -1,6 +1,6 @@
 """Scans' use cases; import as ``from yima.scans import service as scans``."""
 
-from yima.scans.service.consumer import my_wallet, withdraw
+from yima.scans.service.consumer import gift_of, give_gift_address, my_wallet, withdraw
 from yima.scans.service.draw import draw_scan, scan_code
 from yima.scans.service.page import NotOurCode, list_scans, locate_scan, open_code
 from yima.scans.service.reviews import decide_review, list_reviews
@@ -11,6 +11,8 @@ __all__ = [
     "consumer_bottles_scanned",
     "decide_review",
     "draw_scan",
+    "gift_of",
+    "give_gift_address",
     "list_reviews",
     "list_scans",
     "locate_scan",

@@ -83,11 +83,17 @@ async def _visit_and_unit(ctx: Ctx, visitor_token: str | None, text: str) -> tup
     return Visit(person_id), unit
 
 
-def result_of(record: ScanRecord, award: AwardRead | None = None) -> DrawResult:
+def shown(ctx: Ctx, award: AwardRead) -> AwardRead:
+    """An award as the brand's answers and pages show it: stored UTC, shown in its time zone."""
+    return award.model_copy(update={"created_at": ctx.local(award.created_at)})
+
+
+def result_of(ctx: Ctx, record: ScanRecord, award: AwardRead | None = None) -> DrawResult:
     outcome: rules.Outcome = record.outcome  # type: ignore[assignment]
     return DrawResult(
-        outcome=outcome, message=rules.OUTCOME_TEXT[outcome][0], campaign_id=record.campaign_id, award=award
-    )
+        outcome=outcome, message=rules.OUTCOME_TEXT[outcome][0], campaign_id=record.campaign_id,
+        award=shown(ctx, award) if award else None, address_required=award is not None and award.kind == "gift",
+    )  # fmt: skip
 
 
 async def scan_context(ctx: Ctx, record: ScanRecord, needs: frozenset[ScanFact]) -> ScanContext:
@@ -262,7 +268,7 @@ async def scan_code(
             await repo.save_outcome(ctx.session, record)
     else:
         award = await award_of(ctx, record)
-    draw = result_of(record, award)
+    draw = result_of(ctx, record, award)
     # The page and the draw are valid models already: not validated (nor dumped) again.
     return ScanResult.model_construct(
         **dict(page), draw=draw, visitor_token=visit.issued_token, replayed=not recorded.fresh
@@ -284,8 +290,8 @@ async def draw_scan(
     record = await proven_scan(ctx, code, scan_id, proof)
     visit = await visit_of(ctx, visitor_token)
     if record.outcome != "verified":
-        return result_of(record, await award_of(ctx, record)), visit
+        return result_of(ctx, record, await award_of(ctx, record)), visit
     record.person_id = record.person_id or visit.person_id
     award = await draw_for(ctx, await codes.describe(ctx, code), record)
     await ctx.session.flush()
-    return result_of(record, award), visit
+    return result_of(ctx, record, award), visit

@@ -27,6 +27,7 @@ from yima.scans.models import ScanRecord
 from yima.scans.permissions import SCANS_READ
 from yima.scans.schemas import CodePage, Notice, ScanCreate, ScanFilter, ScanLocation, ScanRead
 from yima.trace import service as trace
+from yima.wallet.errors import KeyReused
 
 PROOF_PURPOSE = b"scan-proof"
 SOURCE_PURPOSE = b"scan-source"
@@ -103,9 +104,9 @@ async def record_scan(
     """Find the unit (unless the caller did: ``unit``), and record the scan (``ctx`` bound to
     the code's brand: ``enter_brand``).
     A forged token raises NotOurCode; a client key this person already used returns that first
-    scan (not fresh). A located consumer scan is checked for diversion before the store that
-    registered the goods is paid for it (双向红包): diverted goods earn nothing, this scan's
-    finding included."""
+    scan (not fresh) — or raises KeyReused, nothing written, when that scan was of another code.
+    A located consumer scan is checked for diversion before the store that registered the goods
+    is paid for it (双向红包): diverted goods earn nothing, this scan's finding included."""
     if unit is None:
         with forged_as_not_ours():
             unit = await codes.describe(ctx, text)
@@ -133,6 +134,11 @@ async def record_scan(
         assert scanner.client_key is not None
         first = await repo.by_client_key(ctx.session, scanner.person_id, scanner.client_key)
         assert first is not None, "the client key's row exists: its insert just collided"
+        if (first.serial, first.face) != (unit.serial, unit.face):  # not a retry: another code
+            raise KeyReused(
+                "this Idempotency-Key was first used for another code; use a new key per scan",
+                [FieldError("Idempotency-Key", "used for another code", KeyReused.code)],
+            )
         return Recorded(unit, first, fresh=False, scans=await repo.scans_of_code(ctx.session, unit.serial))
     scans = recording.before.with_scan(rules.ScanPoint(now, record.lat, record.lon, record.region_code))
     # The diversion check, the store's rebate and risk control's counters touch independent rows:
@@ -249,10 +255,17 @@ async def locate_scan(ctx: Ctx, data: ScanLocation) -> ScanRead:
     await trace.check_diversion(
         ctx, record.serial, record.lat, record.lon, record.region_code, "consumer_scan", str(record.id)
     )
-    return ScanRead.model_validate(record)
+    return scan_read(ctx, record)
+
+
+def scan_read(ctx: Ctx, record: ScanRecord) -> ScanRead:
+    """A scan record as staff see it: its times stored UTC, shown in the brand's time zone."""
+    read = ScanRead.model_validate(record)
+    located = ctx.local(read.located_at) if read.located_at else None
+    return read.model_copy(update={"scanned_at": ctx.local(read.scanned_at), "located_at": located})
 
 
 async def list_scans(ctx: Ctx, filters: ScanFilter, limit: int, before_id: int | None) -> list[ScanRead]:
     ctx.require(SCANS_READ.name)
     serial = (await codes.locate(ctx, filters.code)).serial if filters.code else None
-    return [ScanRead.model_validate(r) for r in await repo.list_for(ctx.session, serial, limit + 1, before_id)]
+    return [scan_read(ctx, r) for r in await repo.list_for(ctx.session, serial, limit + 1, before_id)]

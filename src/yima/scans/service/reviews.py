@@ -14,7 +14,7 @@ from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.schemas import ReviewDecision, ReviewFilter, ReviewRead, RiskReason
-from yima.scans.service.draw import REFUSALS, award_of, scan_context
+from yima.scans.service.draw import REFUSALS, award_of, scan_context, shown
 from yima.scans.service.page import scan_ref
 
 ALL_FACTS: frozenset[campaigns.ScanFact] = frozenset({"holder", "member", "history"})
@@ -27,7 +27,7 @@ async def _read(ctx: Ctx, record: ScanRecord) -> ReviewRead:
         reasons=[RiskReason(code=r, zh=z, en=e) for r in record.risk_reasons or [] for z, e in [campaigns.describe(r)]],
         review_state=record.review_state, reviewed_by=record.reviewed_by,
         reviewed_at=ctx.local(record.reviewed_at) if record.reviewed_at else None, outcome=record.outcome,
-        award=await award_of(ctx, record),
+        award=shown(ctx, award) if (award := await award_of(ctx, record)) else None,
     )  # fmt: skip
 
 
@@ -49,7 +49,12 @@ async def _draw_approved(ctx: Ctx, record: ScanRecord) -> None:
             ctx, record.campaign_id, scan_ref(record), record.person_id, record.serial, role,  # type: ignore[arg-type]
             scan=scan,
         )  # fmt: skip
-    except (NotEligible, NotRunning):
+    except NotRunning as stopped:  # paused, or not running yet or any more: the prize is not lost
+        raise NotRunning(
+            f"{stopped.message}: the scan stays held; approve it once the campaign runs again, or reject it",
+            [FieldError("campaign_id", "the campaign is not running", NotRunning.code)],
+        ) from stopped
+    except NotEligible:
         record.outcome = "not_eligible"
         return
     except tuple(REFUSALS) as refused:
@@ -60,7 +65,9 @@ async def _draw_approved(ctx: Ctx, record: ScanRecord) -> None:
 
 async def decide_review(ctx: Ctx, scan_id: int, data: ReviewDecision) -> ReviewRead:
     """Approve (the scan draws now) or reject a held scan. 404 for no such held scan; 409
-    ``already_reviewed`` when another reviewer decided first."""
+    ``already_reviewed`` when another reviewer decided first; 409 ``campaign_not_running`` when
+    approving while the scan's campaign is paused (or not running): nothing is written, the edge
+    rolls back the taken review, and the scan stays pending for a later approval."""
     ctx.require(RISK_WRITE.name)
     decided = "approved" if data.decision == "approve" else "rejected"
     record = await repo.take_review(ctx.session, scan_id, decided)
