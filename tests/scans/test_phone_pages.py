@@ -93,6 +93,8 @@ async def test_the_draw_button_needs_the_page_s_proof(db: Database, client: http
     form = _form((await client.get(path_of(url))).text, "/m/draw")
     forged = await client.post("/m/draw", data=form | {"proof": "0" * 32}, headers={"Accept": "text/html"})
     assert forged.status_code == 403
+    # Said on a page, in the consumer's words, not as a JSON error.
+    assert forged.headers["content-type"].startswith("text/html") and "请重新扫描瓶盖内的二维码" in forged.text
 
 
 async def test_a_wallet_before_any_scan_says_how_to_win(client: httpx.AsyncClient) -> None:

@@ -73,9 +73,14 @@ async def digital_link_page(rest: str, request: Request, ctx: Ctx = public()) ->
 async def draw(
     request: Request, code: Field, scan: Annotated[int, Form(ge=1, le=2**62)], proof: Field, ctx: Ctx = public()
 ) -> HTMLResponse:
-    """立即抽奖: the draw of the scan the code page recorded (a second press shows the result)."""
-    _throttle(request, ctx)
-    result, visit = await service.draw_scan(ctx, code, scan, proof, request.cookies.get(VISITOR_COOKIE))
+    """立即抽奖: the draw of the scan the code page recorded (a second press shows the result); a
+    refusal is a page that says it (a stale or altered form, too many presses)."""
+    try:
+        _throttle(request, ctx)
+        result, visit = await service.draw_scan(ctx, code, scan, proof, request.cookies.get(VISITOR_COOKIE))
+    except AppError as exc:
+        context = {"heading": "暂时无法抽奖", "message": _say(exc), "title": "抽奖结果"}
+        return h5.render(request, "scans/notice.html", context, status_code=exc.status)
     profile = await members.member_profile(ctx, visit.person_id)
     assert ctx.tenant is not None
     response = h5.render(
@@ -230,6 +235,8 @@ SAY = {
     "brand_funds_low": "活动方资金结算中，请稍后再试",
     "openid_required": "请在微信中打开本页面提现",
     "gift_shipped": "奖品已发货，地址不能再修改",
+    "bad_proof": "请重新扫描瓶盖内的二维码参与抽奖",
+    "rate_limited": "操作太频繁，请稍后再试",
 }
 
 
