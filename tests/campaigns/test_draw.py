@@ -103,10 +103,15 @@ class TestDrawPrize:
             assert (await wallet.wallet_of(ctx, 2)).balance == 0 and await wallet.is_balanced(ctx)
             assert (await wallet.wallet_of(ctx, 1)).balance > 0
         banquet = await running_campaign(db, slug, limits={"scans_per_code": 3})
-        seqs = [(await draw(db, slug, banquet.id, 10 + i, serial=42)).seq for i in range(3)]
+        first = await draw(db, slug, banquet.id, 10, serial=42)
+        # 一码多扫 is for the table's guests: one guest wins once on a code, however often they scan it.
+        with pytest.raises(PersonLimitReached):
+            await draw(db, slug, banquet.id, 11, serial=42, person=10)
+        seqs = [first.seq, *[(await draw(db, slug, banquet.id, 12 + i, serial=42)).seq for i in range(2)]]
         assert seqs == [1, 2, 3]
         with pytest.raises(AlreadyAwarded):
             await draw(db, slug, banquet.id, 20, serial=42)
+        assert (await draw(db, slug, banquet.id, 21, serial=43, person=10)).seq == 1  # another code: another win
 
     async def test_person_limits_per_day_and_in_total(self, db: Database) -> None:
         slug = await create_tenant(db)

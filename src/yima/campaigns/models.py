@@ -140,8 +140,9 @@ class CampaignCodeCount(IdMixin, TenantScoped, Base):
 
 
 class CampaignPersonCount(IdMixin, TenantScoped, Base):
-    """Awards made to one person, per tenant-local day (``period`` an ISO date) and in total
-    (``period`` = "total")."""
+    """Awards made to one person, per tenant-local day (``period`` an ISO date), in total
+    (``period`` = "total") and, where a code awards several times (一码多扫), on each code
+    (``period`` = "code:<serial>")."""
 
     __tablename__ = "campaign_person_counts"
     __table_args__ = tenant_table_args(
@@ -151,7 +152,7 @@ class CampaignPersonCount(IdMixin, TenantScoped, Base):
 
     campaign_id: Mapped[int] = mapped_column(BigIntFK)
     person_id: Mapped[int] = mapped_column(BigIntFK)
-    period: Mapped[str] = mapped_column(String(10))
+    period: Mapped[str] = mapped_column(String(32))
     awards: Mapped[int] = mapped_column(Integer)
 
 

@@ -159,6 +159,11 @@ class PrizeState:
     fallback: bool = False
 
 
+def code_period(serial: int) -> str:
+    """The person-count period of one code (campaign_person_counts.period)."""
+    return f"code:{serial}"
+
+
 def unit_cost_max(prize: PrizeState) -> int:
     """The most one award of the prize can cost the budget (fen)."""
     if prize.kind == "cash":

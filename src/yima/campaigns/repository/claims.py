@@ -75,8 +75,8 @@ def _claim_person(limited: tuple[bool, ...]) -> Callable[[AsyncSession], Any]:
     return prebuilt_upsert(lambda insert: _person_upsert(insert, limited))
 
 
-# keyed by which periods (a day and "total", or one of them) have a limit
-_CLAIM_PERSON = {limited: _claim_person(limited) for n in (1, 2) for limited in product((False, True), repeat=n)}
+# keyed by which periods (a day, "total", and on a code awarding several times the code) have a limit
+_CLAIM_PERSON = {limited: _claim_person(limited) for n in (1, 2, 3) for limited in product((False, True), repeat=n)}
 
 
 def _periods(limits: dict[str, int | None]) -> tuple[tuple[bool, ...], dict[str, Any]]:
@@ -93,7 +93,7 @@ def _periods(limits: dict[str, int | None]) -> tuple[tuple[bool, ...], dict[str,
 async def claim_person(
     session: AsyncSession, tenant_id: int, campaign_id: int, person_id: int, limits: dict[str, int | None]
 ) -> bool:
-    """Count an award for the person in each period (a day, "total"; one or two) in ONE
+    """Count an award for the person in each period (a day, "total", a code; one to three) in ONE
     statement, each while below its limit (None: none): True when every period took it. A
     refusal leaves the others counted: the caller undoes them with its savepoint."""
     limited, named = _periods(limits)

@@ -111,7 +111,7 @@ class _Draw:
         if claimed.seq is None:
             raise AlreadyAwarded(f"code {serial} has made every award it may in campaign {campaign_id}")
         if not claimed.person_ok:
-            raise PersonLimitReached("the person has reached today's or the campaign's limit")
+            raise PersonLimitReached("the person has reached today's or the campaign's limit, or won on this code")
         self.award |= {"seq": claimed.seq} | ({} if claimed.award_id is None else {"id": claimed.award_id})
         self.pending = None
 
@@ -260,8 +260,14 @@ async def _take(
 
 
 def _periods(draw: _Draw) -> dict[str, int | None]:
+    """The person's limits the award counts against: the day's, the campaign's and — where a
+    code awards several times (一码多扫: the guests at a banquet table) — one award a person on
+    each code, so one guest cannot take the table's."""
     limits = draw.campaign.limits
-    return {draw.day: limits.per_person_day, "total": limits.per_person_total}
+    periods = {draw.day: limits.per_person_day, "total": limits.per_person_total}
+    if limits.scans_per_code > 1:
+        periods[rules.code_period(draw.award["code_serial"])] = 1
+    return periods
 
 
 async def _claim_now(ctx: Ctx, draw: _Draw) -> None:
