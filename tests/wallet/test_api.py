@@ -154,8 +154,10 @@ async def test_settings_keep_wechats_rules_and_the_operators_fee(
     too_big = await client.patch(f"{API}/settings", json={"max_transfer_fen": 200_000}, headers=headers)
     assert too_big.status_code == 422
     assert [d["field"] for d in too_big.json()["error"]["details"]] == ["max_transfer_fen"]
-    fee = await client.patch(f"{API}/settings", json={"fee_bps": 0}, headers=headers)
-    assert (fee.status_code, fee.json()["error"]["code"]) == (403, "operator_only")
+    for operators in ({"fee_bps": 0}, {"transfer_scene_id": "1005"}):
+        refused = await client.patch(f"{API}/settings", json=operators, headers=headers)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (403, "operator_only")
+    assert (await client.get(f"{API}/settings", headers=headers)).json()["transfer_scene_id"] == "1000"
 
 
 @pytest.mark.parametrize("role", ["operator", "auditor"])

@@ -28,8 +28,9 @@ def test_fund_balances_settings_and_reconcile(live: LiveServer) -> None:
     assert "1,234.56" in balances and "账平 balanced" in balances
     bad = _yima(live, "wallet", "fund", "--tenant", slug, "--amount", "1.234", "--reference", "BANK-10")
     assert bad.returncode != 0 and "not an amount" in bad.stderr
-    shown = live.yima("wallet", "settings", "--tenant", slug, "--fee-bps", "80", "--daily-cap", "500")
-    assert "fee_bps: 80" in shown and "daily_cap_fen: 50000" in shown
+    settings = ["--fee-bps", "80", "--daily-cap", "500", "--scene-id", "1005"]
+    shown = live.yima("wallet", "settings", "--tenant", slug, *settings)
+    assert "fee_bps: 80" in shown and "daily_cap_fen: 50000" in shown and "transfer_scene_id: 1005" in shown
     refused = _yima(live, "wallet", "settings", "--tenant", slug, "--max-transfer", "2000")
     assert refused.returncode == 1 and "must stay below 200000 fen" in refused.stderr
     unconfigured = _yima(live, "wallet", "settings", "--tenant", slug, "--provider", "wechat")

@@ -207,6 +207,7 @@ def settings_(
     daily_cap: Annotated[str | None, typer.Option(help="Per person and local day, yuan")] = None,
     max_transfer: Annotated[str | None, typer.Option(help="Per transfer, yuan")] = None,
     min_withdrawal: Annotated[str | None, typer.Option(help="Per withdrawal, yuan (at least 0.10)")] = None,
+    scene_id: Annotated[str | None, typer.Option(help="WeChat transfer scene id (1000: 现金营销)")] = None,
 ) -> None:
     """Show the brand's payout settings, or change them (the platform operator sets the fee)."""
     values = {
@@ -214,6 +215,7 @@ def settings_(
         "daily_cap_fen": _fen(daily_cap) if daily_cap else None,
         "max_transfer_fen": _fen(max_transfer) if max_transfer else None,
         "min_withdrawal_fen": _fen(min_withdrawal) if min_withdrawal else None,
+        "transfer_scene_id": scene_id,
     }  # fmt: skip
     data = SettingsUpdate(**{k: v for k, v in values.items() if v is not None})
     current = _once(tenant, lambda ctx: service.update_settings(ctx, data))

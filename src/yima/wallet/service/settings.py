@@ -20,8 +20,9 @@ DEFAULTS = SettingsRead(
     transfer_scene_id=rules.SCENE_CASH_MARKETING,
     transfer_remark="红包提现",
 )
-# What a brand may not set for itself: the platform's income and the rails it pays on.
-OPERATOR_ONLY = ("fee_bps", "provider")
+# What a brand may not set for itself: the platform's income and the rails it pays on (the scene
+# id is registered with the platform's merchant account, not the brand's).
+OPERATOR_ONLY = ("fee_bps", "provider", "transfer_scene_id")
 
 
 async def load_settings(ctx: Ctx) -> SettingsRead:
@@ -45,7 +46,9 @@ async def update_settings(ctx: Ctx, data: SettingsUpdate) -> SettingsRead:
     ctx.require(WALLET_MANAGE.name)
     sent = data.model_dump(exclude_unset=True, exclude_none=True)
     if ctx.actor.kind != "system" and any(field in sent for field in OPERATOR_ONLY):
-        raise Forbidden("the platform operator sets the fee rate and the payout provider", code="operator_only")
+        raise Forbidden(
+            "the platform operator sets the fee rate, the payout provider and the transfer scene", code="operator_only"
+        )
     current = await load_settings(ctx)
     wanted = current.model_copy(update=sent)
     problems = rules.limits_problems(limits_of(wanted))
