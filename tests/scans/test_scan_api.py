@@ -157,3 +157,16 @@ async def test_every_time_shown_is_the_brands_local_time(db: Database, client: h
     staff = await bearer(client, await create_client(db, "acme", ["scans:read"]))
     [listed] = (await client.get(API, headers=staff)).json()["items"]
     assert listed["scanned_at"].endswith("+08:00") and listed["located_at"].endswith("+08:00")
+
+
+async def test_the_nth_scan_counts_codes_not_rescans(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    batch, _ = await scan_to_win(db, "acme", targeting={"nth_scans": [2]})
+    first, second = [await code_url(db, "acme", batch.first_serial + i) for i in range(2)]
+    answer = (await client.post(API, json={"code": first})).json()
+    visitor = {"X-Yima-Visitor": answer["visitor_token"]}
+    assert answer["draw"]["outcome"] == "not_eligible"
+    again = (await client.post(API, json={"code": first}, headers=visitor)).json()
+    assert again["draw"]["outcome"] == "not_eligible"  # the same cap again is not the second scan
+    assert (await client.post(API, json={"code": second}, headers=visitor)).json()["draw"]["outcome"] == "awarded"
+

@@ -98,7 +98,7 @@ class ScanContext:
     store_id: int | None = None
     member_level: str | None = None
     member_tags: frozenset[str] = frozenset()
-    scan_ordinal: int = 1  # this is the person's nth scan
+    scan_ordinal: int = 1  # this is the nth code the person scanned (a cap scanned again counts once)
     is_new: bool = True
 
 

@@ -277,8 +277,10 @@ async def record(session: AsyncSession, scan: ScanRecord, window: SequenceWindow
     return Recording(scan_id is not None, before, sequential)
 
 
-async def count_of_person(session: AsyncSession, person_id: int) -> int:
-    query = select(func.count()).select_from(ScanRecord).where(ScanRecord.person_id == person_id)
+async def codes_of_person(session: AsyncSession, person_id: int) -> int:
+    """How many codes the person has scanned: a cap scanned again is not another scan to the
+    nth-scan and new-scanner targets (else rescanning one cap would walk to any nth)."""
+    query = select(func.count(ScanRecord.serial.distinct())).where(ScanRecord.person_id == person_id)
     return int(await session.scalar(query) or 0)
 
 

@@ -101,7 +101,7 @@ async def scan_context(ctx: Ctx, record: ScanRecord, needs: frozenset[ScanFact])
     holder = await trace.holder_of(ctx, record.serial) if "holder" in needs else None
     profile = await members.member_profile(ctx, record.person_id) if "member" in needs and record.person_id else None
     ordinal = (
-        await repo.count_of_person(ctx.session, record.person_id) if "history" in needs and record.person_id else 1
+        await repo.codes_of_person(ctx.session, record.person_id) if "history" in needs and record.person_id else 1
     )
     return ScanContext(
         local_time=ctx.local(record.scanned_at),
