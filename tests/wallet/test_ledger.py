@@ -10,10 +10,10 @@ from tests.identity.factories import create_tenant, system
 from tests.wallet.factories import award, balance_of, fund, funded_budget
 from yima.platform.db.session import Database
 from yima.platform.db.tenancy import TenancyError
-from yima.platform.errors import NotFound
+from yima.platform.errors import KeyReused, NotFound
 from yima.wallet import repository as repo
 from yima.wallet import service as wallet
-from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds, KeyReused
+from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds
 from yima.wallet.rules import Leg
 from yima.wallet.schemas import AccountFilter, JournalFilter
 

@@ -11,10 +11,11 @@ from tests.identity.factories import system
 from tests.wallet.conftest import Clock
 from tests.wallet.factories import award, fund, funded_budget, settings, withdraw
 from yima.platform.db.session import Database
+from yima.platform.errors import KeyReused
 from yima.platform.outbox.runner import Runner
 from yima.wallet import rules
 from yima.wallet import service as wallet
-from yima.wallet.errors import BrandFundsLow, InsufficientFunds, KeyReused, WithdrawalRefused
+from yima.wallet.errors import BrandFundsLow, InsufficientFunds, WithdrawalRefused
 from yima.wallet.providers import use_provider
 from yima.wallet.providers.base import BatchReport, Opener, ProviderUnavailable, SubmitOutcome, TransferBatch
 from yima.wallet.providers.sandbox import SandboxProvider

@@ -18,10 +18,11 @@ from yima.platform.db import direct
 from yima.platform.db.session import Database
 from yima.platform.db.tenancy import ALL_TENANTS, TenancyError, prebuilt, tenant_param, tenant_params
 from yima.platform.db.upsert import table_of
+from yima.platform.errors import KeyReused
 from yima.wallet import repository as repo
 from yima.wallet import rules
 from yima.wallet import service as wallet
-from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds, KeyReused
+from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds
 from yima.wallet.models import Account, Entry, Journal
 from yima.wallet.rules import Leg
 from yima.wallet.schemas import JournalRead

@@ -51,6 +51,13 @@ class Conflict(AppError):
     status = 409
 
 
+class KeyReused(Conflict):
+    """An idempotency key came back with another request than the one it first named (a
+    withdrawal of another amount, a scan of another code): not a retry, nothing done."""
+
+    code = "idempotency_key_reused"
+
+
 class Forbidden(AppError):
     """The caller is known but lacks the permission or scope."""
 

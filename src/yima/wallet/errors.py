@@ -30,12 +30,6 @@ class SliceFull(Conflict):
     code = "slice_full"
 
 
-class KeyReused(Conflict):
-    """An idempotency key came back with another request than the one it first named."""
-
-    code = "idempotency_key_reused"
-
-
 class WithdrawalRefused(Invalid):
     """A withdrawal breaks a payout rule (minimum, maximum, daily cap, missing openid)."""
 

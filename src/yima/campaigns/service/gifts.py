@@ -85,19 +85,25 @@ async def submit_gift_address(ctx: Ctx, person_id: int, award_id: int, data: Gif
     return await _read(ctx, delivery, award)
 
 
+async def _status(ctx: Ctx, award: CampaignAward, delivery: CampaignGiftDelivery | None) -> GiftStatus:
+    read = await _read(ctx, delivery, award) if delivery else None
+    return GiftStatus(award_id=award.id, prize_name=award.prize_name, won_at=ctx.local(award.created_at),
+                      state=read.state if read else "address_needed", delivery=read)  # fmt: skip
+
+
 async def gifts_of_person(ctx: Ctx, person_id: int) -> list[GiftStatus]:
-    """The person's gift awards, newest first, each with its delivery (None: address needed)."""
+    """The person's latest gift awards, newest first, each with its delivery (None: address needed)."""
     awards = await repo.gift_awards(ctx.session, person_id, GIFTS_SHOWN)
     deliveries = await repo.deliveries_of_awards(ctx.session, [a.id for a in awards]) if awards else {}
-    found = []
-    for award in awards:
-        delivery = deliveries.get(award.id)
-        read = await _read(ctx, delivery, award) if delivery else None
-        won_at, state = ctx.local(award.created_at), read.state if read else "address_needed"
-        found.append(
-            GiftStatus(award_id=award.id, prize_name=award.prize_name, won_at=won_at, state=state, delivery=read)
-        )
-    return found
+    return [await _status(ctx, award, deliveries.get(award.id)) for award in awards]
+
+
+async def gift_of_person(ctx: Ctx, person_id: int, award_id: int) -> GiftStatus:
+    """One of the person's gift awards with its delivery, however old; 404 for anyone else's."""
+    award = await repo.gift_award(ctx.session, award_id, person_id)
+    if award is None:
+        raise _not_yours(award_id)
+    return await _status(ctx, award, await repo.delivery_of_award(ctx.session, award.id))
 
 
 async def points_earned(ctx: Ctx, person_id: int) -> int:

@@ -12,7 +12,7 @@ from yima.campaigns.service.gifts import GiftAddress, GiftDeliveryRead, GiftStat
 from yima.members import service as members
 from yima.members.schemas import MemberProfile
 from yima.platform.ctx import Ctx
-from yima.platform.errors import FieldError, Forbidden, NotFound
+from yima.platform.errors import FieldError, Forbidden
 from yima.scans.schemas import ConsumerWallet, WithdrawalCreate
 from yima.scans.service.draw import shown
 from yima.wallet import service as wallet
@@ -67,7 +67,4 @@ async def give_gift_address(ctx: Ctx, visitor_id: str, award_id: int, data: Gift
 async def gift_of(ctx: Ctx, visitor_id: str, award_id: int) -> GiftStatus:
     """One of the visitor's gifts (its address form); 404 for anyone else's award."""
     profile = await members.visitor_profile(ctx, visitor_id)
-    found = next((g for g in await gifts.gifts_of_person(ctx, profile.person_id) if g.award_id == award_id), None)
-    if found is None:
-        raise NotFound(f"no gift award {award_id}", [FieldError("award_id", "no such gift award", "not_found")])
-    return found
+    return await gifts.gift_of_person(ctx, profile.person_id, award_id)

@@ -19,7 +19,7 @@ from yima.geo import service as geo
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
 from yima.platform.db import direct
-from yima.platform.errors import Conflict, FieldError, Forbidden, NotFound
+from yima.platform.errors import Conflict, FieldError, Forbidden, KeyReused, NotFound
 from yima.rebates import service as rebates
 from yima.scans import repository as repo
 from yima.scans import rules
@@ -27,7 +27,6 @@ from yima.scans.models import ScanRecord
 from yima.scans.permissions import SCANS_READ
 from yima.scans.schemas import CodePage, Notice, ScanCreate, ScanFilter, ScanLocation, ScanRead
 from yima.trace import service as trace
-from yima.wallet.errors import KeyReused
 
 PROOF_PURPOSE = b"scan-proof"
 SOURCE_PURPOSE = b"scan-source"

@@ -16,10 +16,10 @@ from typing import Any
 
 from yima.platform.ctx import Ctx
 from yima.platform.db.direct import Deferred
-from yima.platform.errors import NotFound
+from yima.platform.errors import KeyReused, NotFound
 from yima.wallet import repository as repo
 from yima.wallet import rules
-from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds, KeyReused
+from yima.wallet.errors import BrandFundsLow, BudgetClosed, InsufficientFunds
 from yima.wallet.models import Account, Entry, Journal
 from yima.wallet.rules import CNY, Leg
 from yima.wallet.schemas import AccountRead, EntryRead, JournalRead

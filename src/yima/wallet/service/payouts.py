@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
-from yima.platform.errors import NotFound
+from yima.platform.errors import KeyReused, NotFound
 from yima.platform.outbox import service as jobs
 from yima.wallet import repository as repo
 from yima.wallet import rules
-from yima.wallet.errors import BrandFundsLow, KeyReused, PayoutNotRetryable, WithdrawalRefused
+from yima.wallet.errors import BrandFundsLow, PayoutNotRetryable, WithdrawalRefused
 from yima.wallet.models import Payout
 from yima.wallet.permissions import WALLET_READ, WALLET_WRITE
 from yima.wallet.schemas import PayoutFilter, PayoutRead, WithdrawalQuote
