@@ -117,6 +117,13 @@ class TestRefused:
             ({"starts_at": "2026-12-01T00:00:00+08:00", "ends_at": "2026-12-02T00:00:00"},
              [("ends_at", "timezone_aware")]),
             ({"colour": "red"}, [("colour", "extra_forbidden")]),
+            # a misspelt field inside is refused too: "stok" would have left a prize unlimited
+            ({"limits": {"per_person_dya": 1}, "targeting": {"hour": [9]}, "scope": {"serial_ranges": [
+                {"first": 1, "last": 9, "step": 2}]}},
+             [("scope.serial_ranges.0.step", "extra_forbidden"), ("targeting.hour", "extra_forbidden"),
+              ("limits.per_person_dya", "extra_forbidden")]),
+            ({"prizes": [{"name": "88元", "kind": "cash", "amount_fen": 8800, "stok": 10}, FALLBACK]},
+             [("prizes.0.stok", "extra_forbidden")]),
             ({"daily_cap_fen": 2_000_000}, [("daily_cap_fen", "above_budget")]),
             ({"limits": {"per_person_day": 5, "per_person_total": 2}}, [("limits.per_person_day", "above_total")]),
             ({"scope": {"serial_ranges": [{"first": 1, "last": 100}, {"first": 50, "last": 60},

@@ -143,6 +143,23 @@ async def test_a_held_scan_waits_for_a_reviewer_who_decides_once(
         assert await wallet.is_balanced(ctx)
 
 
+async def test_a_rescan_of_a_paid_code_is_answered_already_awarded_not_queued(
+    db: Database, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch, _, first, held = await _second_scan_held(db, client, monkeypatch)
+    token = str(first["visitor_token"])
+
+    again = await _scan(client, await code_url(db, "acme", batch.first_serial), token)  # the paid cap
+
+    assert again["draw"]["outcome"] == "already_awarded" and again["draw"]["award"] is None  # type: ignore[index]
+    record = await _record(db, "acme", again["scan_id"])
+    assert (record.risk_decision, record.review_state) == ("review", None)
+    assert record.risk_reasons and record.risk_reasons[0].startswith("person_minute")
+    staff = await bearer(client, await create_client(db, "acme", ["risk:read"]))
+    queue = (await client.get(f"{API}/reviews", headers=staff)).json()["items"]
+    assert [i["scan_id"] for i in queue] == [held["scan_id"]]  # the held one still waits: it may win
+
+
 async def test_reviewing_needs_risk_write(db: Database, client: httpx.AsyncClient) -> None:
     await create_tenant(db, "acme")
     reader = await bearer(client, await create_client(db, "acme", ["risk:read"]))

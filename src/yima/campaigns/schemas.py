@@ -45,6 +45,8 @@ MemberLevel = Annotated[str, BeforeValidator(_member_level), StringConstraints(m
 
 
 class SerialRange(BaseModel):
+    model_config = FORBID
+
     first: Serial
     last: Serial
 
@@ -59,6 +61,8 @@ class Scope(BaseModel):
     """Which codes take part (活动范围): any of the products, batches or serial ranges; all empty
     means every code of the brand."""
 
+    model_config = FORBID
+
     product_ids: list[RefId] = Field(default_factory=list, max_length=MAX_ITEMS)
     batch_ids: list[RefId] = Field(default_factory=list, max_length=MAX_ITEMS)
     serial_ranges: list[SerialRange] = Field(default_factory=list, max_length=MAX_ITEMS)
@@ -67,6 +71,8 @@ class Scope(BaseModel):
 class Targeting(BaseModel):
     """Who may win, when, where (定向: 天时 地利 人和); an empty list means no restriction. The
     date range is the campaign's ``starts_at``/``ends_at``."""
+
+    model_config = FORBID
 
     hours: list[Annotated[int, Field(ge=0, le=23)]] = Field(default_factory=list, max_length=24)
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=list, max_length=7)
@@ -87,6 +93,8 @@ class Limits(BaseModel):
     """Per-person limits (每人每天 / 每人累计) and awards per code and role (1: 一码一奖; more:
     一码多扫, e.g. at a banquet)."""
 
+    model_config = FORBID
+
     per_person_day: Annotated[int, Field(ge=1)] | None = None
     per_person_total: Annotated[int, Field(ge=1)] | None = None
     scans_per_code: Annotated[int, Field(ge=1, le=10_000)] = 1
@@ -96,6 +104,8 @@ class PrizeIn(BaseModel):
     """One prize: cash is ``amount_fen`` (fixed) or ``min_fen``..``max_fen`` (random); other
     kinds cost the budget ``cost_fen`` each. ``stock`` None: unlimited; ``budget_fen`` None: only
     the campaign's budget limits it. Exactly one prize is the ``fallback`` (保底奖), unlimited."""
+
+    model_config = FORBID
 
     name: Name
     kind: PrizeKind
@@ -185,7 +195,7 @@ class CampaignUpdate(BaseModel):
 
 
 class PrizeRead(PrizeIn):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, extra="ignore")  # an answer, not a request
 
     id: int
     stock_left: int | None

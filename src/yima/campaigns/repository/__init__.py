@@ -40,6 +40,7 @@ from yima.campaigns.repository.claims import claim_limits as claim_limits
 from yima.campaigns.repository.claims import claim_limits_later as claim_limits_later
 from yima.campaigns.repository.claims import claim_person as claim_person
 from yima.campaigns.repository.claims import claimed_in as claimed_in
+from yima.campaigns.repository.claims import code_awards as code_awards
 from yima.campaigns.schemas import CampaignFilter
 from yima.platform.db import direct
 from yima.platform.db.base import newest_first

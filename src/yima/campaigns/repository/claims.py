@@ -50,6 +50,15 @@ async def claim_code(
     return int(found) if found is not None else None
 
 
+async def code_awards(session: AsyncSession, campaign_id: int, serial: int, role: str) -> int:
+    """The awards the code has made for the role in the campaign (0: none yet)."""
+    counted = CampaignCodeCount
+    query = select(counted.awards).where(
+        counted.campaign_id == campaign_id, counted.code_serial == serial, counted.role == role
+    )
+    return int((await session.scalars(query)).first() or 0)
+
+
 _PERSONS = table_of(CampaignPersonCount)
 
 

@@ -427,6 +427,13 @@ async def awards_of_code(
     return [read_award(a) for a in await repo.awards_of_code(ctx.session, campaign_id, code_serial, role)]
 
 
+async def code_can_win(ctx: Ctx, campaign_id: int, code_serial: int, role: rules.Role = "consumer") -> bool:
+    """May the code still award the role in the campaign: has it made fewer awards than the
+    campaign's scans per code (1, or the count of 一码多扫)? No permission of its own."""
+    limit = (await plan_of(ctx, campaign_id)).limits.scans_per_code
+    return await repo.code_awards(ctx.session, campaign_id, code_serial, role) < limit
+
+
 async def award_of_scan(ctx: Ctx, campaign_id: int, scan_ref: str) -> AwardRead | None:
     """The award a scan made in a campaign (a replayed scan shows it again); no permission."""
     found = await repo.award_by_scan(ctx.session, campaign_id, scan_ref)

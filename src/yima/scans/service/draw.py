@@ -148,13 +148,21 @@ async def _assess(
     return await campaigns.grade_risk(ctx, data, counts)
 
 
-async def _first_eligible(
-    ctx: Ctx, matched: list[campaigns.LiveCampaign], role: Role, scan: ScanContext
-) -> campaigns.LiveCampaign | None:
+async def _held_in(
+    ctx: Ctx, matched: list[campaigns.LiveCampaign], role: Role, scan: ScanContext, serial: int
+) -> tuple[rules.Outcome, campaigns.LiveCampaign | None]:
+    """Where a scan risk control holds waits for its reviewer: the first matched campaign whose
+    targeting it meets and in which the code can still win. A code that has won all it may in
+    each of them (a rescan of an opened, paid cap) is answered ``already_awarded`` instead of
+    queueing a scan a reviewer could only refuse."""
+    spent = None
     for campaign in matched:
-        if not await campaigns.check_eligibility(ctx, campaign.id, role, scan):
-            return campaign
-    return None
+        if await campaigns.check_eligibility(ctx, campaign.id, role, scan):
+            continue
+        if await campaigns.code_can_win(ctx, campaign.id, serial, role):
+            return "held", campaign
+        spent = spent or campaign
+    return ("already_awarded", spent) if spent else ("not_eligible", None)
 
 
 async def draw_in(
@@ -234,9 +242,9 @@ async def draw_for(
     if verdict.decision == "reject":
         record.campaign_id, record.outcome = matched[0].id, "rejected"
     elif verdict.decision == "review":
-        held = await _first_eligible(ctx, matched, role, scan)  # type: ignore[arg-type]
-        record.outcome = "held" if held else "not_eligible"
-        record.campaign_id, record.review_state = (held.id, "pending") if held else (None, None)
+        record.outcome, held = await _held_in(ctx, matched, role, scan, record.serial)  # type: ignore[arg-type]
+        record.campaign_id = held.id if held else None
+        record.review_state = "pending" if record.outcome == "held" else None
     else:
         lowered = verdict.decision == "fallback"
         award = await draw_in(
