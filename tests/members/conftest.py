@@ -26,7 +26,7 @@ def policy(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 
 
 def _readers() -> list[Any]:
-    from yima.members import api
+    from yima.members import permissions
     from yima.members.service import codes, visitors
 
-    return [api, codes, visitors, sms]
+    return [permissions, codes, visitors, sms]

@@ -97,7 +97,12 @@ class TestVisitorPhone:
 
     @pytest.mark.parametrize(
         ("headers", "code"),
-        [({}, "visitor_required"), ({"X-Yima-Visitor": "v1.1.forged"}, "invalid_visitor")],
+        [
+            ({}, "visitor_required"),
+            ({"X-Yima-Visitor": "v1.1.forged"}, "invalid_visitor"),
+            # a brand id no BIGINT holds: one answer with every forgery, not the database's "out of range"
+            ({"X-Yima-Visitor": f"v1.{10**19 - 1}.{'A' * 22}.1.{'A' * 22}"}, "invalid_visitor"),
+        ],
     )
     async def test_no_valid_visitor_token_no_entry(
         self, db: Database, client: httpx.AsyncClient, headers: dict[str, str], code: str
@@ -117,6 +122,45 @@ class TestVisitorPhone:
         assert bad_code.status_code == 422 and bad_code.json()["error"]["details"][0]["field"] == "code"
         unknown = await client.post(f"{API}/visitors", json={"brand": "no-such-brand"})
         assert unknown.status_code == 404
+
+    @pytest.mark.parametrize("text", ["abc", "138 1234 123x", "１２３", "+44 20 7946 0000"])
+    async def test_any_text_that_is_not_a_mobile_is_invalid_phone(
+        self, db: Database, client: httpx.AsyncClient, text: str
+    ) -> None:
+        """One code a page or mini-program can act on (请输入正确的 11 位手机号), not a regex's."""
+        await create_tenant(db, "acme")
+        visitor = await start(client)
+        for path, body in (("/otp", {"phone": text}), ("/otp/verify", {"phone": text, "code": "123456"})):
+            answer = await client.post(f"{API}{path}", json=body, headers=visitor)
+            assert (answer.status_code, answer.json()["error"]["code"]) == (422, "invalid_phone"), answer.text
+
+    async def test_a_full_width_number_is_the_number(
+        self, db: Database, client: httpx.AsyncClient, sink: sms.DevSmsSink
+    ) -> None:
+        await create_tenant(db, "acme")
+        visitor, phone = await start(client), new_phone()
+        full_width = "".join(chr(ord(d) + 0xFEE0) for d in phone)
+        sent = await client.post(f"{API}/otp", json={"phone": full_width}, headers=visitor)
+        assert sent.status_code == 200, sent.text
+        code = sink.last_code("+86" + phone) or ""
+        verified = await client.post(f"{API}/otp/verify", json={"phone": phone, "code": code}, headers=visitor)
+        assert verified.json()["phone"] == f"{phone[:3]}****{phone[-4:]}"
+
+    async def test_times_are_the_brands_local_time(
+        self, db: Database, client: httpx.AsyncClient, sink: sms.DevSmsSink
+    ) -> None:
+        """As every consumer answer shows them (the scan's first_scanned_at, the awards)."""
+        await create_tenant(db, "acme")
+        visitor = await start(client)
+        me = await client.get(f"{API}/me", headers=visitor)
+        assert me.json()["first_seen_at"].endswith("+08:00"), me.text
+        headers = await bearer(client, await create_client(db, "acme", ["members:read"]))
+        await client.post(f"{API}/otp", json={"phone": new_phone()}, headers=visitor)
+        shown = await client.get(f"{API}/persons/{me.json()['person_id']}", headers=headers)
+        times = [shown.json()[k] for k in ("first_seen_at", "created_at", "updated_at")]
+        times += [i["created_at"] for i in shown.json()["identities"]]
+        times += [row["created_at"] for row in (await client.get(f"{API}/sms", headers=headers)).json()["items"]]
+        assert times and all(t.endswith("+08:00") for t in times), times
 
 
 class TestStaff:

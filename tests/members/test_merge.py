@@ -128,3 +128,26 @@ class TestMerge:
             survivor = await members.get_person(ctx, a.id)
         assert sorted(i.kind for i in survivor.identities) == ["phone", "phone", "visitor", "visitor"]
         assert len(await merge_messages(db)) == 2
+
+    async def test_a_phone_still_held_by_a_person_merged_into_the_caller_merges_nothing(
+        self, db: Database, sink: sms.DevSmsSink
+    ) -> None:
+        """Two merges that crossed (PostgreSQL, read committed) can leave an identity on a person
+        merged into the caller. Proving it is proving one's own phone: no self-merge, no loop."""
+        from yima.members.models import Person
+
+        await create_tenant(db, "acme")
+        phone, visitor = new_phone(), new_visitor()
+        earlier = await create_member(db, "acme", phone)
+        async with system(db, "acme") as ctx:
+            caller = await members.visitor_person(ctx, visitor)
+            row = await ctx.session.get(Person, earlier.id)
+            assert row is not None
+            row.merged_into_id = caller.id  # merged, its phone identity not moved yet
+            await ctx.session.flush()
+
+        assert (await verify(db, sink, visitor, phone)).id == caller.id
+        async with system(db, "acme") as ctx:
+            assert (await members.get_person(ctx, caller.id)).merged_into_id is None
+            assert (await members.resolve_person(ctx, earlier.id)).id == caller.id
+        assert await merge_messages(db) == []

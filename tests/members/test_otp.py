@@ -96,6 +96,32 @@ class TestLifecycle:
             assert (await ctx.session.scalars(select(Identity))).all() == []
         assert await check(db, phone, code) is None
 
+    async def test_a_code_typed_with_spaces_or_full_width_digits_is_the_code(
+        self, db: Database, brand: str, sink: sms.DevSmsSink
+    ) -> None:
+        """A phone page passes the field as typed; a Chinese input method types １２３４５６."""
+        phone = new_phone()
+        await send(db, phone)
+        code = sink.last_code("+86" + phone) or ""
+        full_width = "".join(chr(ord(d) + 0xFEE0) for d in code)
+        assert await check(db, phone, f" {full_width[:3]} {full_width[3:]} ") is None
+
+    async def test_what_cannot_be_a_code_is_refused_without_counting_a_try(
+        self, db: Database, brand: str, sink: sms.DevSmsSink
+    ) -> None:
+        """A typo (``12345``, letters) guesses nothing: the 5 tries stay for real guesses."""
+        phone = new_phone()
+        await send(db, phone)
+        code = sink.last_code("+86" + phone) or ""
+        for typo in ("12345", "abcdef", "", "1234567"):
+            assert await check(db, phone, typo) == "invalid_code"
+        async with system(db, "acme") as ctx:
+            row = await ctx.session.scalar(select(PhoneCode))
+            assert row is not None and row.attempts == 0 and row.code_hash is not None
+        for _ in range(4):
+            assert await check(db, phone, wrong(code)) == "wrong_code"
+        assert await check(db, phone, code) is None
+
     async def test_codes_of_one_purpose_do_not_open_another(
         self, db: Database, brand: str, sink: sms.DevSmsSink
     ) -> None:

@@ -23,6 +23,12 @@ class TestPhones:
     def test_every_way_of_writing_one_number_is_one_number(self, text: str) -> None:
         assert rules.normalise_phone(text) == "+8613812341234"
 
+    @pytest.mark.parametrize(
+        "text", ["１３８１２３４１２３４", "＋８６　１３８－１２３４－１２３４", "（+86）13812341234"]
+    )
+    def test_full_width_as_a_chinese_input_method_types_it_is_the_same_number(self, text: str) -> None:
+        assert rules.normalise_phone(text) == "+8613812341234"
+
     @pytest.mark.parametrize("text", ["", "12812341234", "1381234123", "138123412345", "+1 415 555 0100", "abc"])
     def test_what_is_not_a_mainland_mobile(self, text: str) -> None:
         assert rules.normalise_phone(text) is None
@@ -57,6 +63,23 @@ class TestVisitorTokens:
     )
     def test_malformed_tokens_claim_nothing(self, token: str) -> None:
         assert rules.parse_visitor_token(token) is None
+
+    def test_a_brand_id_past_a_bigint_claims_nothing(self) -> None:
+        """The database cannot look such a brand up (it would answer "out of range"): no brand."""
+        largest = rules.visitor_token(KEY, 2**63 - 1, "A" * 22, 1)
+        assert rules.parse_visitor_token(largest) is not None
+        assert rules.parse_visitor_token(rules.visitor_token(KEY, 2**63, "A" * 22, 1)) is None
+        assert rules.parse_visitor_token(rules.visitor_token(KEY, 10**19 - 1, "A" * 22, 1)) is None
+
+
+class TestCodesAsTyped:
+    @pytest.mark.parametrize("text", ["123456", " 123456 ", "123 456", "123-456", "１２３４５６", "１２３　４５６"])
+    def test_spaces_and_full_width_digits_are_read_as_the_digits(self, text: str) -> None:
+        assert rules.normalise_code(text) == "123456"
+
+    @pytest.mark.parametrize("text", ["", "12345", "1234567", "12a456", "abcdef", "١٢٣٤٥٦", "12345６7"])
+    def test_what_cannot_be_a_code(self, text: str) -> None:
+        assert rules.normalise_code(text) is None
 
 
 class TestCodes:

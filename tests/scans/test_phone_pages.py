@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.identity.factories import create_tenant, system
 from tests.members.factories import new_phone
@@ -15,8 +16,13 @@ from tests.scans.factories import code_url, path_of, scan_to_win
 from yima.campaigns import service as campaigns
 from yima.members import service as members
 from yima.members import sms
+from yima.members.events import PersonsMerged
+from yima.members.models import Person
+from yima.members.permissions import CODES_LIMITER
 from yima.platform.db.session import Database
 from yima.platform.outbox.runner import Runner
+from yima.platform.ratelimit import RateLimiter
+from yima.scans.handlers import follow_the_person
 from yima.wallet import service as wallet
 
 CASH_ONLY = [
@@ -86,6 +92,31 @@ async def test_the_whole_journey_ends_in_a_withdrawal(
         assert await wallet.is_balanced(ctx)
 
 
+async def test_the_claim_form_says_what_is_wrong_on_the_page(
+    db: Database, app: FastAPI, client: httpx.AsyncClient, sink: sms.DevSmsSink
+) -> None:
+    await create_tenant(db, "acme")
+    batch, _ = await scan_to_win(db, "acme", prizes=CASH_ONLY)
+    await _draw(client, await code_url(db, "acme", batch.first_serial))
+
+    empty = await client.post("/m/me/claim/send", data={"phone": ""})
+    assert empty.status_code == 422 and empty.headers["content-type"].startswith("text/html")
+    assert "手机号" in empty.text and 'data-balance="500"' in empty.text
+    phone = new_phone()
+    spaced = "+86 " + phone[:3] + " " + phone[3:7] + " " + phone[7:]  # as a phone's contacts write it
+    assert 'maxlength="20"' in empty.text and len(spaced) <= 20
+    sent = await client.post("/m/me/claim/send", data={"phone": spaced})
+    assert sent.status_code == 200 and "验证并领取" in sent.text, sent.text
+    no_code = await client.post("/m/me/claim/verify", data={"phone": spaced, "code": ""})
+    assert no_code.status_code == 422 and "6 位数字验证码" in no_code.text
+
+    # The phone pages send and check codes under the API's per-IP limit (YIMA_OTP_RATE_PER_MINUTE).
+    app.state.limiters[CODES_LIMITER] = RateLimiter(2)
+    answers = [await client.post("/m/me/claim/verify", data={"phone": spaced, "code": "000000"}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [422, 422, 429]
+    assert "操作太频繁" in answers[-1].text
+
+
 async def test_the_draw_button_needs_the_page_s_proof(db: Database, client: httpx.AsyncClient) -> None:
     await create_tenant(db, "acme")
     batch, _ = await scan_to_win(db, "acme")
@@ -125,3 +156,27 @@ async def test_winnings_follow_the_visitor_into_the_phone_s_person(
     await runner.drain()  # delivered again: nothing more moves
     async with system(db, "acme") as ctx:
         assert (await wallet.wallet_of(ctx, holder.id)).balance == 500
+
+
+async def test_a_merge_delivered_late_follows_the_survivor_s_own_merge(
+    db: Database, client: httpx.AsyncClient
+) -> None:
+    await create_tenant(db, "acme")
+    batch, campaign = await scan_to_win(db, "acme", prizes=CASH_ONLY)
+    await _draw(client, await code_url(db, "acme", batch.first_serial))
+    async with system(db, "acme") as ctx:
+        winner = (await campaigns.awards_of_code(ctx, campaign.id, batch.first_serial))[0].person_id
+        first, survivor = await members.phone_person(ctx, new_phone()), await members.phone_person(ctx, new_phone())
+        merged = await ctx.session.get(Person, first.id)  # ``first`` was merged into ``survivor`` meanwhile
+        assert merged is not None
+        merged.merged_into_id = survivor.id
+
+    async with system(db, "acme") as ctx:  # the winner's merge into ``first`` arrives only now
+        await follow_the_person(ctx, PersonsMerged(tenant_id=ctx.tenant_id, from_person_id=winner,
+                                                   into_person_id=first.id))  # fmt: skip
+
+    async with system(db, "acme") as ctx:
+        assert (await wallet.wallet_of(ctx, survivor.id)).balance == 500
+        assert (await wallet.wallet_of(ctx, first.id)).balance == 0
+        assert [a.person_id for a in await campaigns.awards_of_person(ctx, [survivor.id])] == [survivor.id]
+        assert await wallet.is_balanced(ctx)

@@ -30,6 +30,12 @@ MAX_ITEMS = 500
 FORBID = ConfigDict(extra="forbid")  # request bodies: an unknown (misspelt) field is an error, not ignored
 
 
+class Body(BaseModel):
+    """A request body's shape, to any depth: an unknown (misspelt) field is an error."""
+
+    model_config = FORBID
+
+
 def _member_level(value: object) -> object:
     """Levels are integers (会员等级, VIP0 = 0 …): 4, "4" and " 4" are the level "4". Anything
     else is kept as sent, for the service to refuse naming the field (a stored document must
@@ -44,9 +50,7 @@ def _member_level(value: object) -> object:
 MemberLevel = Annotated[str, BeforeValidator(_member_level), StringConstraints(min_length=1, max_length=20)]
 
 
-class SerialRange(BaseModel):
-    model_config = FORBID
-
+class SerialRange(Body):
     first: Serial
     last: Serial
 
@@ -57,22 +61,18 @@ class SerialRange(BaseModel):
         return self
 
 
-class Scope(BaseModel):
+class Scope(Body):
     """Which codes take part (活动范围): any of the products, batches or serial ranges; all empty
     means every code of the brand."""
-
-    model_config = FORBID
 
     product_ids: list[RefId] = Field(default_factory=list, max_length=MAX_ITEMS)
     batch_ids: list[RefId] = Field(default_factory=list, max_length=MAX_ITEMS)
     serial_ranges: list[SerialRange] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
-class Targeting(BaseModel):
+class Targeting(Body):
     """Who may win, when, where (定向: 天时 地利 人和); an empty list means no restriction. The
     date range is the campaign's ``starts_at``/``ends_at``."""
-
-    model_config = FORBID
 
     hours: list[Annotated[int, Field(ge=0, le=23)]] = Field(default_factory=list, max_length=24)
     weekdays: list[Annotated[int, Field(ge=1, le=7)]] = Field(default_factory=list, max_length=7)
@@ -89,23 +89,19 @@ class Targeting(BaseModel):
     nth_scans: list[Annotated[int, Field(ge=1, le=10_000)]] = Field(default_factory=list, max_length=100)
 
 
-class Limits(BaseModel):
+class Limits(Body):
     """Per-person limits (每人每天 / 每人累计) and awards per code and role (1: 一码一奖; more:
     一码多扫, e.g. at a banquet)."""
-
-    model_config = FORBID
 
     per_person_day: Annotated[int, Field(ge=1)] | None = None
     per_person_total: Annotated[int, Field(ge=1)] | None = None
     scans_per_code: Annotated[int, Field(ge=1, le=10_000)] = 1
 
 
-class PrizeIn(BaseModel):
+class PrizeIn(Body):
     """One prize: cash is ``amount_fen`` (fixed) or ``min_fen``..``max_fen`` (random); other
     kinds cost the budget ``cost_fen`` each. ``stock`` None: unlimited; ``budget_fen`` None: only
     the campaign's budget limits it. Exactly one prize is the ``fallback`` (保底奖), unlimited."""
-
-    model_config = FORBID
 
     name: Name
     kind: PrizeKind
@@ -427,24 +423,18 @@ class RiskSettings(BaseModel):
     blacklist_response: Decision = Field(default="reject", description="What a blacklisted scan gets")
 
 
-class RiskRuleUpdate(BaseModel):
-    model_config = FORBID
-
+class RiskRuleUpdate(Body):
     limit: Limit | None = None
     response: Decision | None = None
 
 
-class CounterRulesUpdate(BaseModel):
-    model_config = FORBID
-
+class CounterRulesUpdate(Body):
     minute: RiskRuleUpdate | None = None
     hour: RiskRuleUpdate | None = None
     day: RiskRuleUpdate | None = None
 
 
-class DistanceRuleUpdate(BaseModel):
-    model_config = FORBID
-
+class DistanceRuleUpdate(Body):
     km: Annotated[float, Field(gt=0, le=5000)] | None = None
     response: Decision | None = None
 

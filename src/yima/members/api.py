@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 
 from yima.identity.permissions import public, requires
 from yima.members import service
-from yima.members.config import members_settings
-from yima.members.permissions import MEMBERS_READ, MEMBERS_WRITE, VISITOR_COOKIE, Visitor
+from yima.members.permissions import MEMBERS_READ, MEMBERS_WRITE, VISITOR_COOKIE, Visitor, throttle_codes
 from yima.members.schemas import (
     CodeCheck,
     CodeRequest,
@@ -30,7 +29,6 @@ from yima.members.schemas import (
     VisitorToken,
 )
 from yima.platform.ctx import Ctx
-from yima.platform.ratelimit import RateLimiter
 from yima.platform.web.errors import app_error_response
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
 from yima.platform.web.params import Id
@@ -38,15 +36,6 @@ from yima.settings import Settings
 
 router = APIRouter(prefix="/api/v1/members", tags=["members"])
 Paging = Annotated[PageParams, Depends(page_params)]
-LIMITER = "members"
-
-
-def _throttle(request: Request, ip: str | None) -> None:
-    """The per-IP limit of the public routes (in process memory, like the login's)."""
-    limiters: dict[str, RateLimiter] = request.app.state.limiters
-    if LIMITER not in limiters:
-        limiters[LIMITER] = RateLimiter(members_settings().otp_rate_per_minute)
-    limiters[LIMITER].hit(ip or "?")
 
 
 # staff ------------------------------------------------------------------------------------------
@@ -89,7 +78,7 @@ async def list_sms(
 async def start_visit(data: VisitorStart, request: Request, response: Response, ctx: Ctx = public()) -> VisitorToken:
     """A visitor token for a brand's page opened without a scan (the scan page issues its own).
     Also set as the ``yima_visitor`` cookie (HttpOnly, SameSite=Lax)."""
-    _throttle(request, ctx.ip)
+    throttle_codes(request, ctx.ip)
     issued = await service.start_visit(ctx, data.brand)
     settings: Settings = request.app.state.settings
     response.set_cookie(VISITOR_COOKIE, issued.visitor_token, max_age=issued.expires_in, path="/", httponly=True,
@@ -108,7 +97,7 @@ async def send_code(data: CodeRequest, request: Request, call: Visitor) -> CodeS
     """Send a 6-digit code to the phone by SMS (valid 5 minutes; a new one after 60 s; daily
     limits per phone and per network). 429 ``resend_too_soon`` / ``sms_daily_limit`` /
     ``sms_provider_limit`` carry Retry-After; 502 ``sms_failed`` when the provider refused."""
-    _throttle(request, call.ctx.ip)
+    throttle_codes(request, call.ctx.ip)
     outcome = await service.send_code(call.ctx, data.phone)
     return app_error_response(request, outcome.error) if outcome.error else outcome.unwrap()
 
@@ -118,7 +107,7 @@ async def verify_code(data: CodeCheck, request: Request, call: Visitor) -> Membe
     """Prove the phone with its code: the phone becomes the visitor's, or, when someone already
     holds it, the visitor becomes that person (One ID). 422 ``wrong_code`` (tries left in
     ``details``), ``too_many_attempts`` or ``code_expired``."""
-    _throttle(request, call.ctx.ip)
+    throttle_codes(request, call.ctx.ip)
     outcome = await service.verify_visitor_phone(call.ctx, call.visitor_id, data.phone, data.code)
     return app_error_response(request, outcome.error) if outcome.error else outcome.unwrap()
 

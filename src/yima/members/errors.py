@@ -17,6 +17,12 @@ def invalid_phone(field: str = "phone") -> InvalidPhone:
     )
 
 
+class InvalidCode(Invalid):
+    """What was typed cannot be a code (not 6 digits): a typo, answered without counting a try."""
+
+    code = "invalid_code"
+
+
 class WrongCode(Invalid):
     """The code is not the one sent; ``details`` say how many tries are left."""
 
@@ -43,8 +49,7 @@ class WaitBeforeResend(RateLimited):
     def __init__(
         self, message: str, retry_after: int, details: Sequence[FieldError] = (), *, code: str | None = None
     ) -> None:
-        super().__init__(message, details, code=code)
-        self.retry_after = retry_after
+        super().__init__(message, details, code=code, retry_after=retry_after)
 
 
 class SmsFailed(AppError):
@@ -75,6 +80,7 @@ SMS_ERROR_TEXTS = {
     "sms_daily_limit": "今天的验证码次数已用完，请明天再试",
     "sms_provider_limit": "短信发送太频繁，请稍后再试",
     "sms_failed": "短信发送失败，请稍后再试",
+    "invalid_code": "请输入短信中的 6 位数字验证码",
     "wrong_code": "验证码不正确",
     "too_many_attempts": "验证码错误次数太多，请重新获取",
     "code_expired": "验证码已过期，请重新获取",

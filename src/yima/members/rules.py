@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -30,10 +31,16 @@ _SEPARATORS = re.compile(r"[\s\-().]")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
+def _halfwidth(text: str) -> str:
+    # A Chinese input method types full-width digits and signs (１３８　１２３４, ＋８６): NFKC
+    # makes them the ASCII ones, so they name the same number (or code) as typed on a keypad.
+    return unicodedata.normalize("NFKC", text or "")
+
+
 def normalise_phone(text: str) -> str | None:
     """``+8613812341234`` for any way people write a mainland mobile number (``138 1234 1234``,
-    ``+86-138-1234-1234``, ``008613812341234``); None when it is not one."""
-    digits = _SEPARATORS.sub("", text or "")
+    ``+86-138-1234-1234``, ``008613812341234``, full-width ``１３８…``); None when it is not one."""
+    digits = _SEPARATORS.sub("", _halfwidth(text))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]
@@ -63,6 +70,7 @@ def mask_phone(phone: str | None) -> str | None:
 # readable (its key is needed to check the rest), like the ``kid`` of an access token.
 
 VISITOR_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
+MAX_TENANT_ID = 2**63 - 1  # a BIGINT: a larger brand id in a token is no brand, not a database error
 _TOKEN = re.compile(r"^v1\.([1-9]\d{0,18})\.([A-Za-z0-9_-]{22})\.(\d{1,12})\.([A-Za-z0-9_-]{22})$")
 
 
@@ -89,6 +97,8 @@ def parse_visitor_token(token: str) -> VisitorClaim | None:
     if found is None:
         return None
     tenant_id, visitor_id, issued, mac = found.groups()
+    if int(tenant_id) > MAX_TENANT_ID:
+        return None
     return VisitorClaim(int(tenant_id), visitor_id, int(issued), mac)
 
 
@@ -103,6 +113,8 @@ def visitor_claim_holds(key: bytes, claim: VisitorClaim, now: int, max_age_secon
 
 CODE_DIGITS = 6
 CODE_PATTERN = r"^\d{6}$"
+_CODE = re.compile(r"^[0-9]{6}$")
+_CODE_SEPARATORS = re.compile(r"[\s\-]")
 PURPOSE_PATTERN = r"^[a-z][a-z_]{1,19}$"
 VERIFY_PURPOSE = "verify"  # prove a phone is yours, and attach it to your person (bind or log in)
 
@@ -114,6 +126,13 @@ class OtpPolicy:
     resend_after: dt.timedelta  # no new code for the same phone and purpose before
     phone_daily: int  # codes sent to one phone in a brand's local day
     source_daily: int  # codes sent at one IP's request in a brand's local day
+
+
+def normalise_code(text: str) -> str | None:
+    """The 6 ASCII digits of a code as typed (``123 456``, `` 123456``, full-width ``１２３４５６``);
+    None when it cannot be one. Such a typo is not a guess, so it is not counted as a wrong try."""
+    digits = _CODE_SEPARATORS.sub("", _halfwidth(text))
+    return digits if _CODE.match(digits) else None
 
 
 def code_hash(key: bytes, phone: str, purpose: str, code: str) -> str:

@@ -20,10 +20,12 @@ def _number_as_text(value: object) -> object:
     return value
 
 
+# Any plain text: whether it is a mobile number (full-width digits included) is the rules' call,
+# so every wrong one gets the one answer a page can act on, 422 ``invalid_phone``.
 PhoneText = Annotated[
     str,
     BeforeValidator(_number_as_text),
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=24, pattern=r"^[0-9+\- ().]*$"),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=24, pattern=PLAIN_TEXT),
     Field(description="A mainland China mobile number: 13800138000, +86 138 0013 8000 …"),
 ]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=rules.CODE_PATTERN)]

@@ -80,7 +80,14 @@ class Invalid(AppError):
 
 
 class RateLimited(AppError):
-    """Too many requests from one source; try again later."""
+    """Too many requests from one source; try again in ``retry_after`` seconds (Retry-After)."""
 
     code = "rate_limited"
     status = 429
+
+    def __init__(
+        self, message: str, details: Sequence[FieldError] = (), *, code: str | None = None,
+        retry_after: int | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(message, details, code=code)
+        self.retry_after = retry_after

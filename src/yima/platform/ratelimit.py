@@ -7,6 +7,7 @@ limit at the balancer too (docs/operations).
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 
@@ -31,7 +32,9 @@ class RateLimiter:
         while hits and hits[0] <= now - self.window:
             hits.popleft()
         if len(hits) >= self.limit:
-            raise RateLimited("too many requests; wait a minute and try again")
+            # the window frees a place when its oldest request leaves it
+            wait = max(1, math.ceil(hits[0] + self.window - now))
+            raise RateLimited(f"too many requests; try again in {wait} s", retry_after=wait)
         hits.append(now)
 
     def reset(self) -> None:

@@ -20,9 +20,9 @@ from yima.codes import service as codes
 from yima.identity.permissions import public
 from yima.members import service as members
 from yima.members.errors import SMS_ERROR_TEXTS, InvalidVisitor, VisitorRequired
-from yima.members.permissions import VISITOR_COOKIE
+from yima.members.permissions import VISITOR_COOKIE, throttle_codes
 from yima.platform.ctx import Ctx
-from yima.platform.errors import AppError, NotFound
+from yima.platform.errors import AppError, NotFound, RateLimited
 from yima.platform.web import h5
 from yima.platform.web.params import Id
 from yima.scans import service
@@ -120,11 +120,15 @@ async def wallet_page(request: Request, ctx: Ctx = public()) -> HTMLResponse:
 
 
 @router.post(f"{WALLET}/claim/send", response_class=HTMLResponse)
-async def claim_send(request: Request, phone: Field, ctx: Ctx = public()) -> HTMLResponse:
-    """领取 step 1: send a one-time code to the phone."""
+async def claim_send(request: Request, phone: Field = "", ctx: Ctx = public()) -> HTMLResponse:
+    """领取 step 1: send a one-time code to the phone (left empty: the page says what is missing)."""
     visitor_id = await _visitor(request, ctx)
     if visitor_id is None:
         return _no_visitor(request)
+    try:
+        throttle_codes(request, ctx.ip)
+    except RateLimited as exc:
+        return await _wallet_page(request, ctx, visitor_id, exc.status, phone=phone, error=_say(exc))
     outcome = await members.send_code(ctx, phone)
     if outcome.error:
         return await _wallet_page(
@@ -134,11 +138,15 @@ async def claim_send(request: Request, phone: Field, ctx: Ctx = public()) -> HTM
 
 
 @router.post(f"{WALLET}/claim/verify", response_class=HTMLResponse, response_model=None)
-async def claim_verify(request: Request, phone: Field, code: Field, ctx: Ctx = public()) -> Response:
+async def claim_verify(request: Request, phone: Field = "", code: Field = "", ctx: Ctx = public()) -> Response:
     """领取 step 2: the code proves the phone; the winnings are the phone's person's from now on."""
     visitor_id = await _visitor(request, ctx)
     if visitor_id is None:
         return _no_visitor(request)
+    try:
+        throttle_codes(request, ctx.ip)
+    except RateLimited as exc:
+        return await _wallet_page(request, ctx, visitor_id, exc.status, phone=phone, sent=True, error=_say(exc))
     outcome = await members.verify_visitor_phone(ctx, visitor_id, phone, code)
     if outcome.error:
         return await _wallet_page(

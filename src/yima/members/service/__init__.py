@@ -11,6 +11,7 @@ context does (``138****1234``).
 from yima.members.rules import mask_phone
 from yima.members.service.codes import Outcome, check_code, send_code
 from yima.members.service.persons import (
+    current_person_id,
     get_person,
     list_persons,
     member_profile,
@@ -32,6 +33,7 @@ from yima.members.service.visitors import enter_as_visitor, issue_visitor, read_
 __all__ = [
     "Outcome",
     "check_code",
+    "current_person_id",
     "enter_as_visitor",
     "get_person",
     "issue_visitor",

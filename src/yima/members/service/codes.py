@@ -17,7 +17,15 @@ from yima.identity import service as identity
 from yima.members import repository as repo
 from yima.members import rules, sms
 from yima.members.config import members_settings
-from yima.members.errors import CodeExpired, SmsFailed, TooManyAttempts, WaitBeforeResend, WrongCode, invalid_phone
+from yima.members.errors import (
+    CodeExpired,
+    InvalidCode,
+    SmsFailed,
+    TooManyAttempts,
+    WaitBeforeResend,
+    WrongCode,
+    invalid_phone,
+)
 from yima.members.models import PhoneCode, SmsMessage
 from yima.members.schemas import CodeSent
 from yima.platform.ctx import Ctx
@@ -137,10 +145,16 @@ def _provider_error(exc: sms.SmsError, retry_after: int) -> AppError:
 
 async def check_code(ctx: Ctx, phone: str, code: str, purpose: str = rules.VERIFY_PURPOSE) -> AppError | None:
     """None when ``code`` is the current code of (phone, purpose), which is then used up;
-    otherwise the error, a wrong try counted (the code dies after the last one allowed)."""
+    otherwise the error, a wrong try counted (the code dies after the last one allowed). What
+    cannot be a code at all (``12345``, letters) is refused without counting: it guesses nothing,
+    and a phone page passes the field as typed (spaces, full-width digits: read as the digits)."""
     number = _phone(phone)
     if isinstance(number, AppError):
         return number
+    typed = rules.normalise_code(code)
+    if typed is None:
+        return InvalidCode("a code is the 6 digits of the SMS", [FieldError("code", "6 digits", "invalid_code")])
+    code = typed
     max_attempts, now = members_settings().otp_max_attempts, ctx.now()
     row = await repo.lock_code(ctx.session, number, purpose)
     slot = rules.CodeSlot(row.code_hash, row.expires_at, row.attempts) if row else None

@@ -3,6 +3,7 @@ profiled for campaigns, listed and tagged by staff."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -33,13 +34,21 @@ def _current_phone(identities: Sequence[Identity]) -> str | None:
     return max(phones, key=lambda i: (i.verified_at or i.created_at, i.id)).value if phones else None
 
 
-def _identity_read(identity: Identity) -> IdentityRead:
+# Times leave this context in the brand's time zone (stored in UTC), as every consumer-facing
+# answer shows them: a 首次 at 01:00 in Shanghai is not "yesterday 17:00Z" on a phone.
+
+
+def _local(ctx: Ctx, moment: dt.datetime | None) -> dt.datetime | None:
+    return ctx.local(moment) if moment is not None else None
+
+
+def _identity_read(ctx: Ctx, identity: Identity) -> IdentityRead:
     value = identity.value if identity.kind != rules.VISITOR else identity.value[:8] + "…"
     return IdentityRead(
         kind=identity.kind,
         value=value,
-        verified_at=identity.verified_at,
-        created_at=identity.created_at,
+        verified_at=_local(ctx, identity.verified_at),
+        created_at=ctx.local(identity.created_at),
     )
 
 
@@ -48,14 +57,14 @@ async def _facts(ctx: Ctx, persons: Sequence[Person]) -> tuple[dict[int, list[Id
     return await repo.identities_of(ctx.session, ids), await repo.tags_of(ctx.session, ids)
 
 
-def _summary(person: Person, identities: list[Identity], tags: list[str]) -> PersonSummary:
+def _summary(ctx: Ctx, person: Person, identities: list[Identity], tags: list[str]) -> PersonSummary:
     return PersonSummary(
         id=person.id,
         level=person.level,
         tags=tags,
         phone=rules.mask_phone(_current_phone(identities)),
         identity_kinds=sorted({i.kind for i in identities}),
-        first_seen_at=person.first_seen_at,
+        first_seen_at=ctx.local(person.first_seen_at),
         merged_into_id=person.merged_into_id,
     )
 
@@ -65,15 +74,15 @@ async def read_persons(ctx: Ctx, persons: Sequence[Person]) -> list[PersonRead]:
     zone = ctx.tenant.zone if ctx.tenant else DEFAULT_ZONE
     reads = []
     for p in persons:
-        summary = _summary(p, identities.get(p.id, []), tags.get(p.id, []))
+        summary = _summary(ctx, p, identities.get(p.id, []), tags.get(p.id, []))
         reads.append(
             PersonRead(
                 **summary.model_dump(),
-                identities=[_identity_read(i) for i in identities.get(p.id, [])],
-                merged_at=p.merged_at,
+                identities=[_identity_read(ctx, i) for i in identities.get(p.id, [])],
+                merged_at=_local(ctx, p.merged_at),
                 is_new=rules.is_new(p.first_seen_at, ctx.now(), zone),
-                created_at=p.created_at,
-                updated_at=p.updated_at,
+                created_at=ctx.local(p.created_at),
+                updated_at=ctx.local(p.updated_at),
             )
         )
     return reads
@@ -119,6 +128,12 @@ async def person_for_identity(ctx: Ctx, kind: rules.IdentityKind, value: str) ->
 async def resolve_person(ctx: Ctx, person_id: int) -> PersonRead:
     """The person behind ``person_id``, following a merge (ids kept elsewhere stay good)."""
     return (await read_persons(ctx, [await resolved_person(ctx, person_id)]))[0]
+
+
+async def current_person_id(ctx: Ctx, person_id: int) -> int:
+    """The id of the person ``person_id`` is now (itself, or the end of its merge chain): where a
+    late or redelivered PersonsMerged must move things, not to a person merged since."""
+    return (await resolved_person(ctx, person_id)).id
 
 
 async def visitor_person(ctx: Ctx, visitor_id: str) -> PersonRead:
@@ -211,7 +226,7 @@ async def list_persons(ctx: Ctx, filters: PersonFilter, limit: int, before_id: i
         before_id=before_id,
     )
     identities, tags = await _facts(ctx, rows)
-    return [_summary(p, identities.get(p.id, []), tags.get(p.id, [])) for p in rows]
+    return [_summary(ctx, p, identities.get(p.id, []), tags.get(p.id, [])) for p in rows]
 
 
 async def get_person(ctx: Ctx, person_id: int) -> PersonRead:

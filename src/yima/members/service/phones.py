@@ -57,10 +57,13 @@ async def attach_phone(ctx: Ctx, person: Person, phone: str) -> Person:
         held = await repo.find_identity(ctx.session, rules.PHONE, phone)  # attached meanwhile
         assert held is not None
     held.verified_at = now
-    if held.person_id == person.id:
+    owner = await resolved_person(ctx, held.person_id)
+    # Compared after resolving: an identity still held by a person merged into the caller (a
+    # merge that crossed this one) is the caller's already; merging the caller into itself
+    # would make a loop that no id could ever resolve through again.
+    if owner.id == person.id:
         await ctx.session.flush()
         return person
-    owner = await resolved_person(ctx, held.person_id)
     await repo.merge_person(ctx.session, person, owner, now)
     outbox.publish(ctx, PersonsMerged(tenant_id=ctx.tenant_id, from_person_id=person.id, into_person_id=owner.id))
     return owner

@@ -24,7 +24,7 @@ async def list_sms(ctx: Ctx, filters: SmsFilter, limit: int, before_id: int | No
             status=m.status,
             provider_ref=m.provider_ref,
             error_code=m.error_code,
-            created_at=m.created_at,
+            created_at=ctx.local(m.created_at),  # the brand's time, as every answer of members
         )
         for m in rows
     ]
