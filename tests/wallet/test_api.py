@@ -198,3 +198,52 @@ async def test_another_brand_reaches_nothing(db: Database, client: httpx.AsyncCl
     assert (await client.get(f"{API}/payouts", headers=rival)).json()["items"] == []
     assert (await client.get(f"{API}/accounts", headers=rival)).json()["items"] == []
     assert (await client.get(f"{API}/summary", headers=headers)).json()["budgets"] == 10_000 - 1_000
+
+
+async def test_a_misspelt_field_is_refused_and_moves_nothing(
+    db: Database, client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    budget = await funded_budget(db, "acme", 10_000)
+    async with system(db, "acme") as ctx:
+        tenant_id = ctx.tenant_id
+    before = await snapshot(db, tenant_id)
+    for method, path, body in [
+        # ``amount`` for ``amount_fen``: left out, the release would take everything the budget holds.
+        ("POST", f"/budgets/{budget.id}/releases", {"amount": 100, "key": "r1"}),
+        ("POST", f"/budgets/{budget.id}/allocations", {"amount_fen": 100, "key": "a1", "memo": "x"}),
+        ("POST", "/fundings", {"amount_fen": 100, "reference": "BANK-9", "referance": "BANK-9"}),
+        ("POST", "/budgets", {"owner_kind": "campaign", "owner_ref": "9", "name": "红包", "slices": 4}),
+        ("PATCH", "/settings", {"daily_cap": 500}),  # would answer 200 and leave the cap as it was
+        ("POST", "/reconciliations", {"from": "2026-11-01T00:00:00+08:00"}),
+    ]:
+        refused = await client.request(method, API + path, json=body, headers=headers)
+        assert refused.status_code == 422, (path, refused.text)
+        [detail] = refused.json()["error"]["details"]
+        assert (detail["code"], detail["field"] in body) == ("extra_forbidden", True), refused.text
+    assert await snapshot(db, tenant_id) == before
+    assert (await client.get(f"{API}/accounts/{budget.id}", headers=headers)).json()["balance"] == 10_000
+
+
+async def test_a_period_the_wrong_way_round_names_its_field(client: httpx.AsyncClient, headers: dict[str, str]) -> None:
+    body = {"since": "2026-11-25T00:00:00+08:00", "until": "2026-11-20T00:00:00+08:00"}
+    refused = await client.post(f"{API}/reconciliations", json=body, headers=headers)
+    assert refused.status_code == 422, refused.text
+    assert [(d["field"], d["code"]) for d in refused.json()["error"]["details"]] == [("since", "empty_period")]
+    remark = await client.patch(f"{API}/settings", json={"transfer_remark": "红包\n提现"}, headers=headers)
+    assert (remark.status_code, remark.json()["error"]["details"][0]["field"]) == (422, "transfer_remark")
+
+
+async def test_closing_an_empty_budget_is_audited_once(
+    db: Database, client: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
+    budget = await funded_budget(db, "acme", 0, cash=1)
+    for _ in range(2):  # closing it again changes nothing
+        closed = await client.post(f"{API}/budgets/{budget.id}/close", headers=headers)
+        assert (closed.status_code, closed.json()["closed"]) == (200, True)
+    async with system(db, "acme") as ctx:
+        audit = await identity.list_audit(ctx, AuditFilter(action="wallet.budget_closed"), 20, None)
+    assert [(a.target_id, a.changes) for a in audit] == [(str(budget.id), {"amount_fen": 0})]
+    refused = await client.post(
+        f"{API}/budgets/{budget.id}/allocations", json={"amount_fen": 1, "key": "k"}, headers=headers
+    )
+    assert refused.json()["error"]["code"] == "budget_closed"

@@ -87,6 +87,7 @@ def test_payouts_and_a_reconciliation(live: LiveServer, page: Page) -> None:
     page.goto(f"{live.url}/console/wallet/payouts")
     expect(page.get_by_role("row").filter(has_text="70001")).to_contain_text("已到账")
     expect(page.get_by_role("row").filter(has_text="70002")).to_contain_text("失败")
+    expect(page.get_by_role("row").filter(has_text="70002")).to_contain_text("沙箱模拟失败（SANDBOX_DECLINED）")
     page.get_by_role("button", name="发起对账").click()
     page.locator(".q-dialog").get_by_role("button", name="开始").click()
     expect(page.get_by_text("对账已开始")).to_be_visible()

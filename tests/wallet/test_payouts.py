@@ -8,8 +8,11 @@ from typing import ClassVar
 import pytest
 
 from tests.identity.factories import system
+from tests.members.factories import create_member, new_visitor
 from tests.wallet.conftest import Clock
 from tests.wallet.factories import award, fund, funded_budget, settings, withdraw
+from yima.members import repository as members_repo
+from yima.members.service import persons
 from yima.platform.db.session import Database
 from yima.platform.errors import KeyReused
 from yima.platform.outbox.runner import Runner
@@ -180,6 +183,28 @@ class TestSandbox:
             )
             again = await wallet.retry_payout(ctx, payout.id)
             assert (again.id != payout.id, again.key, again.status) == (True, f"retry:{payout.id}", "requested")
+
+    async def test_a_failed_payout_of_a_merged_person_goes_to_the_survivor(self, db: Database, runner: Runner) -> None:
+        """One ID merged the person after they asked (their wallet's balance moved then): the money
+        the failed payout brings back follows them, not into a wallet nobody reaches any more."""
+        budget = await funded_budget(db, "acme", 5_000, cash=15_000)
+        survivor = await create_member(db, "acme")
+        async with system(db, "acme") as ctx:
+            ghost = (await persons.person_for_identity(ctx, "visitor", new_visitor())).id
+        await award(db, "acme", budget.id, ghost, 1_000)
+        payout = await withdraw(db, "acme", ghost, 800, openid="sandbox-fail-ghost")
+        async with system(db, "acme") as ctx:  # what members and scans' handler do on the merge
+            owner = await persons.resolved_person(ctx, survivor.id)
+            await members_repo.merge_person(ctx.session, await persons.load_person(ctx, ghost), owner, ctx.now())
+            await wallet.merge_wallets(ctx, ghost, survivor.id)
+        await runner.drain()
+        async with system(db, "acme") as ctx:
+            assert (await wallet.get_payout(ctx, payout.id)).status == "failed"
+            assert (await wallet.wallet_of(ctx, ghost)).balance == 0
+            assert (await wallet.wallet_of(ctx, survivor.id)).balance == 1_000
+            [moved, _] = await wallet.list_journals(ctx, JournalFilter(kind="merge"), 5, None)
+            assert (moved.key, moved.amount) == (f"merge:payout:{payout.id}", 800)
+            assert await wallet.is_balanced(ctx)
 
     async def test_a_batch_holds_at_most_the_maximum(
         self, db: Database, runner: Runner, winner: int, monkeypatch: pytest.MonkeyPatch

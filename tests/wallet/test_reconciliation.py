@@ -12,7 +12,9 @@ from yima.platform.outbox.runner import Runner
 from yima.wallet import rules
 from yima.wallet import service as wallet
 from yima.wallet.models import SandboxTransfer
-from yima.wallet.providers.base import BatchReport, DetailReport
+from yima.wallet.providers import use_provider
+from yima.wallet.providers.base import BatchReport, DetailReport, SubmitOutcome, TransferBatch
+from yima.wallet.providers.sandbox import SandboxProvider
 from yima.wallet.schemas import ReconciliationCreate
 
 
@@ -42,6 +44,27 @@ async def test_the_report_names_every_payout_that_does_not_match(db: Database, r
     assert declined.id not in {line.payout_id for line in report.lines} and waiting.status == "requested"
 
 
+async def test_a_batch_refused_for_good_matches_its_failed_payouts(db: Database, acme: str) -> None:
+    """The provider refused the batch (it holds nothing) and our payouts failed, their money back:
+    nobody was paid on either side, which is no problem for finance to chase."""
+
+    class Refusing(SandboxProvider):
+        async def submit(self, batch: TransferBatch) -> SubmitOutcome:
+            return SubmitOutcome("rejected", code="PARAM_ERROR", message="openid 与 appid 不匹配")
+
+    budget = await funded_budget(db, "acme", 10_000, cash=20_000)
+    await award(db, "acme", budget.id, 5, 5_000)
+    refused = [await withdraw(db, "acme", 5, amount) for amount in (100, 200)]
+    use_provider("sandbox", Refusing)
+    await wallet.process_payouts(lambda: system(db, "acme"))
+    use_provider("sandbox", None)
+    async with system(db, "acme") as ctx:
+        assert {(await wallet.get_payout(ctx, p.id)).status for p in refused} == {"failed"}
+        started = await wallet.start_reconciliation(ctx, ReconciliationCreate(), queue=False)
+    report = await wallet.run_reconciliation(lambda: system(db, "acme"), started.id)
+    assert (report.checked, report.matched, report.problems, report.lines) == (2, 2, 0, [])
+
+
 class TestCompare:
     ours = (rules.OurPayout(1, "D1", 100, "succeeded"), rules.OurPayout(2, "D2", 200, "submitted"))
 
@@ -60,3 +83,8 @@ class TestCompare:
 
     def test_an_unknown_batch_is_missing(self) -> None:
         assert {line.verdict for line in rules.reconcile_batch(self.ours, BatchReport(False))} == {"missing"}
+
+    def test_a_failed_payout_the_provider_holds_nothing_of_matches(self) -> None:
+        ours = (rules.OurPayout(1, "D1", 100, "failed"), rules.OurPayout(2, "D2", 200, "succeeded"))
+        for report in (BatchReport(False), BatchReport(True, "FINISHED", "B")):
+            assert [line.verdict for line in rules.reconcile_batch(ours, report)] == ["matched", "missing"]

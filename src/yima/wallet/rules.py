@@ -331,9 +331,10 @@ def _line(ours: OurPayout, theirs: DetailReport | None, report: BatchReport) -> 
                     theirs.amount if theirs else None, ours.status, theirs.status if theirs else None)  # fmt: skip
 
     if theirs is None:
-        closed = report.found and report.status == "CLOSED" and ours.status == "failed"
+        # Ours failed (its money back in the wallet) and the provider holds no such transfer: a
+        # batch it closed, or refused for good (it holds nothing): nobody was paid on either side.
         unfinished = report.found and report.status != "FINISHED"
-        return make("matched" if closed else "pending" if unfinished else "missing")
+        return make("matched" if ours.status == "failed" else "pending" if unfinished else "missing")
     if theirs.amount is not None and theirs.amount != ours.amount:
         return make("amount_mismatch")
     if theirs.status == "PROCESSING" or ours.status not in _EXPECTED:

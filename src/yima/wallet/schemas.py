@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from yima.platform.types import MAX_ID, Moment
 
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
+# Request bodies say ``extra="forbid"``: a misspelt field is an error, not ignored (``{"amount":
+# 100}`` to a release would leave ``amount_fen`` out and release everything the budget holds).
 Fen = Annotated[int, Field(ge=1, le=10**13, description="Integer fen (分): 100 = 1 yuan")]
 Key = Annotated[
     str,
@@ -118,9 +120,10 @@ class BalanceSummary(BaseModel):
 
 class FundingCreate(BaseModel):
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [{"amount_fen": 1_000_000, "reference": "BANK-20261123-0001", "memo": "首笔充值"}]
-        }
+        },
     )
 
     amount_fen: Fen
@@ -130,7 +133,10 @@ class FundingCreate(BaseModel):
 
 class BudgetCreate(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"owner_kind": "campaign", "owner_ref": "2026-spring", "name": "春节扫码红包"}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"owner_kind": "campaign", "owner_ref": "2026-spring", "name": "春节扫码红包"}]
+        },
     )
 
     owner_kind: OwnerKind = Field(description="What owns the budget: campaign, rebate_policy, display_task …")
@@ -139,14 +145,18 @@ class BudgetCreate(BaseModel):
 
 
 class AllocationCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"amount_fen": 500_000, "key": "alloc-2026-spring-1"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"amount_fen": 500_000, "key": "alloc-2026-spring-1"}]}
+    )
 
     amount_fen: Fen
     key: Key
 
 
 class ReleaseCreate(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"amount_fen": None, "key": "release-2026-spring-1"}]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"amount_fen": None, "key": "release-2026-spring-1"}]}
+    )
 
     amount_fen: Fen | None = Field(default=None, description="Left out: everything the budget holds")
     key: Key
@@ -235,9 +245,10 @@ class SettingsUpdate(BaseModel):
     to change, not a brand's."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [{"daily_cap_fen": 50_000, "max_transfer_fen": 20_000, "min_withdrawal_fen": 100}]
-        }
+        },
     )
 
     fee_bps: int | None = Field(default=None, ge=0, le=10_000)
@@ -246,22 +257,21 @@ class SettingsUpdate(BaseModel):
     max_transfer_fen: int | None = Field(default=None, ge=1, le=10**9)
     daily_cap_fen: int | None = Field(default=None, ge=1, le=10**11)
     transfer_scene_id: Annotated[str, StringConstraints(pattern=r"^[0-9]{1,32}$")] | None = None
-    transfer_remark: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)] | None = None
+    transfer_remark: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32, pattern=PLAIN_TEXT)] | None
+    ) = None
 
 
 class ReconciliationCreate(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"since": "2026-11-01T00:00:00+08:00", "until": "2026-11-02T00:00:00+08:00"}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"since": "2026-11-01T00:00:00+08:00", "until": "2026-11-02T00:00:00+08:00"}]},
     )
 
     since: Moment | None = Field(default=None, description="Payouts requested from (default: 7 days ago)")
     until: Moment | None = Field(default=None, description="… until, exclusive (default: now)")
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.since and self.until and self.since >= self.until:
-            raise ValueError("since must come before until")
-        return self
+    # The order of since and until is checked by start_reconciliation, which names the field
+    # (a model validator here could only name the whole body) and sees the defaults too.
 
 
 class ReconciliationLine(BaseModel):

@@ -52,6 +52,33 @@ PAYOUT_STATUSES = {
     "succeeded": Text("已到账", "Paid"),
     "failed": Text("失败", "Failed"),
 }
+# Why a payout failed, as the provider says it (WeChat Pay's fail_reason, our own codes): finance
+# reads the reason, the code stays beside it for WeChat's support.
+FAIL_REASONS = {
+    "ACCOUNT_FROZEN": Text("用户微信账户被冻结", "the WeChat account is frozen"),
+    "ACCOUNT_NOT_EXIST": Text("用户微信账户不存在", "no such WeChat account"),
+    "REAL_NAME_CHECK_FAIL": Text("用户未实名认证", "the payee has not verified their real name"),
+    "NAME_NOT_CORRECT": Text("收款人姓名校验不通过", "the payee's name does not match"),
+    "OPENID_INVALID": Text("openid 无效或不属于本应用", "the openid is invalid or not under this app"),
+    "TRANSFER_QUOTA_EXCEED": Text("超过用户单笔收款额度", "above the payee's per-transfer limit"),
+    "DAY_RECEIVED_QUOTA_EXCEED": Text("超过用户单日收款额度", "above the payee's daily amount"),
+    "MONTH_RECEIVED_QUOTA_EXCEED": Text("超过用户单月收款额度", "above the payee's monthly amount"),
+    "DAY_RECEIVED_COUNT_EXCEED": Text("超过用户单日收款次数", "above the payee's daily count"),
+    "TRANSFER_RISK": Text("微信风控拦截", "stopped by WeChat's risk control"),
+    "PAYEE_ACCOUNT_ABNORMAL": Text("用户账户收款异常", "the payee's account cannot receive"),
+    "PAYER_ACCOUNT_ABNORMAL": Text("商户账户付款受限", "the merchant account cannot pay"),
+    "PRODUCT_AUTH_CHECK_FAIL": Text("商户未开通或被冻结转账权限", "the merchant lacks the transfer product"),
+    "TRANSFER_SCENE_INVALID": Text("商户未获得该转账场景", "the merchant lacks this transfer scene"),
+    "TRANSFER_SCENE_UNAVAILABLE": Text("该转账场景暂不可用", "the transfer scene is unavailable"),
+    "OVERDUE_CLOSE": Text("超过重试期，系统关闭", "closed after the retry period"),
+    "NON_OVERDUE_CLOSE": Text("系统关闭", "closed by the system"),
+    "OTHER_FAIL_REASON_TYPE": Text("其他原因", "other reason"),
+    "BATCH_CLOSED": Text("渠道关闭了批次", "the provider closed the batch"),
+    "PARAM_ERROR": Text("渠道拒收整批（参数错误）", "the provider refused the batch (parameters)"),
+    "INVALID_REQUEST": Text("渠道拒收整批（请求无效）", "the provider refused the batch (invalid request)"),
+    "SANDBOX_DECLINED": Text("沙箱模拟失败", "declined by the sandbox"),
+    "FAIL": Text("渠道未说明原因", "no reason given"),
+}
 STATUS_COLORS = {
     **{t.zh: c for t, c in zip(PAYOUT_STATUSES.values(), ("grey-6", "warning", "positive", "negative"), strict=True)},
     **{t.en: c for t, c in zip(PAYOUT_STATUSES.values(), ("grey-6", "warning", "positive", "negative"), strict=True)},
@@ -65,6 +92,14 @@ def money(fen: int | None) -> str:
 def label(page: ConsolePage, texts: dict[str, Text], key: str) -> str:
     text = texts.get(key)
     return page.text(text) if text else key
+
+
+def fail_reason(page: ConsolePage, code: str | None) -> str:
+    """A payout's failure as finance reads it, with the provider's code (unknown codes as they are)."""
+    if not code:
+        return ""
+    text = FAIL_REASONS.get(code)
+    return f"{page.text(text)}（{code}）" if text else code
 
 
 def parse_amount(page: ConsolePage, text: str | None) -> int | None:

@@ -23,7 +23,7 @@ from yima.platform.console.widgets import (
 from yima.platform.ctx import Ctx
 from yima.platform.types import MAX_ID
 from yima.wallet import service
-from yima.wallet.console.common import PAYOUT_STATUSES, STATUS_COLORS, label, money
+from yima.wallet.console.common import PAYOUT_STATUSES, STATUS_COLORS, fail_reason, label, money
 from yima.wallet.permissions import WALLET_READ, WALLET_WRITE
 from yima.wallet.schemas import PayoutFilter, PayoutRead, ReconciliationCreate, ReconciliationRead
 
@@ -60,6 +60,7 @@ VERDICTS = {
     "pending": Text("处理中", "Pending"),
     "unexpected": Text("我方无此笔", "Unknown to us"),
     "matched": Text("一致", "Matched"),
+    "unknown": Text("未知", "Unknown"),
 }
 REPORT_STATES = {"running": Text("进行中", "Running"), "done": Text("已完成", "Done"), "failed": Text("失败", "Failed")}
 
@@ -137,7 +138,7 @@ class PayoutsView:
             "status_tag": [label(self.page, PAYOUT_STATUSES, payout.status)],
             "out_batch_no": payout.out_batch_no or "—",
             "time": local_time(ctx, payout.requested_at),
-            "fail_code": payout.fail_code or "",
+            "fail_code": fail_reason(self.page, payout.fail_code),
             "provider_error": payout.provider_error or "",
         }
 

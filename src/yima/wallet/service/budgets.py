@@ -120,18 +120,21 @@ async def release_budget(ctx: Ctx, budget_account_id: int, amount_fen: int | Non
 
 async def close_budget(ctx: Ctx, budget_account_id: int) -> AccountRead:
     """End a budget (its campaign or policy ended): what it holds goes back to the brand's cash
-    balance and it pays nothing more. Closing it again changes nothing."""
+    balance and it pays nothing more. Closing it again changes nothing. Audited when this call
+    closed it, empty or not: a closed budget refuses every award and allocation after it."""
     rows = await budget_rows(ctx, budget_account_id, lock=True)
     held = sum(a.balance for a in rows)
     if any(a.closed_at is None for a in rows):
+        changes: dict[str, Any] = {"amount_fen": 0}
         if held > 0:
             journal = await post(
                 ctx, "release", f"close:{budget_account_id}", [*take_legs(rows, held), rules.brand("brand_cash", held)],
                 amount=held, memo="预算结束回收", ref_type="budget", ref_id=str(budget_account_id),
                 same_as=rules.release_legs(budget_account_id, held),
             )  # fmt: skip
-            _audit(ctx, "wallet.budget_closed", budget_account_id, journal)
+            changes = {"amount_fen": journal.amount, "journal_id": journal.id, "key": journal.key}
         await repo.close_accounts(ctx.session, [a.id for a in rows], ctx.now())
+        identity.record_audit(ctx, "wallet.budget_closed", "wallet_account", budget_account_id, changes)
     return read_budget(await budget_rows(ctx, budget_account_id))
 
 
@@ -159,7 +162,8 @@ async def award(
 async def merge_wallets(ctx: Ctx, from_person_id: int, into_person_id: int) -> JournalRead | None:
     """One ID merged two persons (a visitor proved a phone another person holds): what the merged
     person's wallet holds moves to the survivor's (None when it holds nothing). Idempotent: run
-    again, it finds the wallet empty. Withdrawals already requested stay the merged person's."""
+    again, it finds the wallet empty. Withdrawals already requested stay the merged person's; the
+    money of one that fails later follows to the survivor (processing._to_survivor)."""
     account = await repo.account_by_owner(ctx.session, "participant", rules.PERSON, str(from_person_id), rules.CNY)
     if account is None or account.balance <= 0:
         return None

@@ -21,7 +21,9 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
+from yima.members import service as members
 from yima.platform.ctx import Ctx
+from yima.platform.errors import NotFound
 from yima.platform.outbox import service as outbox
 from yima.wallet import repository as repo
 from yima.wallet import rules
@@ -224,9 +226,25 @@ async def settle(ctx: Ctx, payout: Payout, settled: rules.Settlement) -> bool:
             reverses_id=payout.request_journal_id,
         )  # fmt: skip
         outbox.publish(ctx, PayoutFailed(payout.id, payout.person_id, payout.amount, settled.code))
+        await _to_survivor(ctx, payout)
     payout.status, payout.settle_journal_id, payout.settled_at = settled.outcome, journal.id, ctx.now()
     payout.provider_detail_id = settled.detail_id or payout.provider_detail_id
     if settled.outcome == "failed":
         payout.fail_code, payout.fail_message = settled.code[:64], settled.message[:200]
     await ctx.session.flush()
     return True
+
+
+async def _to_survivor(ctx: Ctx, payout: Payout) -> None:
+    """A failed payout's money went back to the wallet of the person who asked for it. When One
+    ID has merged that person into another since, nobody reaches that wallet any more (the
+    merge's handler moved what it held then): the money follows the person to the survivor's."""
+    try:
+        into = await members.current_person_id(ctx, payout.person_id)
+    except NotFound:  # a person members never knew (not made by its use cases): nobody to follow
+        return
+    if into != payout.person_id:
+        await post(
+            ctx, "merge", f"merge:payout:{payout.id}", rules.merge_legs(payout.person_id, into, payout.amount),
+            amount=payout.amount, memo="账户合并", ref_type="person", ref_id=str(into),
+        )  # fmt: skip
