@@ -19,7 +19,7 @@ from pydantic import (
 from yima.campaigns.risk import BlacklistKind, Decision, normalise_entry
 from yima.campaigns.rules import PrizeKind, Role, State
 from yima.geo.schemas import RegionCode
-from yima.platform.types import MAX_ID, Moment, RefId
+from yima.platform.types import MAX_ID, Moment, RefId, RequestBody
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]*$")
@@ -28,12 +28,6 @@ Fen = Annotated[int, Field(ge=0, le=10**13, description="Integer fen (分)")]
 Serial = Annotated[int, Field(ge=1, le=MAX_ID)]
 MAX_ITEMS = 500
 FORBID = ConfigDict(extra="forbid")  # request bodies: an unknown (misspelt) field is an error, not ignored
-
-
-class Body(BaseModel):
-    """A request body's shape, to any depth: an unknown (misspelt) field is an error."""
-
-    model_config = FORBID
 
 
 def _member_level(value: object) -> object:
@@ -50,7 +44,7 @@ def _member_level(value: object) -> object:
 MemberLevel = Annotated[str, BeforeValidator(_member_level), StringConstraints(min_length=1, max_length=20)]
 
 
-class SerialRange(Body):
+class SerialRange(RequestBody):
     first: Serial
     last: Serial
 
@@ -61,7 +55,7 @@ class SerialRange(Body):
         return self
 
 
-class Scope(Body):
+class Scope(RequestBody):
     """Which codes take part (活动范围): any of the products, batches or serial ranges; all empty
     means every code of the brand."""
 
@@ -70,7 +64,7 @@ class Scope(Body):
     serial_ranges: list[SerialRange] = Field(default_factory=list, max_length=MAX_ITEMS)
 
 
-class Targeting(Body):
+class Targeting(RequestBody):
     """Who may win, when, where (定向: 天时 地利 人和); an empty list means no restriction. The
     date range is the campaign's ``starts_at``/``ends_at``."""
 
@@ -89,7 +83,7 @@ class Targeting(Body):
     nth_scans: list[Annotated[int, Field(ge=1, le=10_000)]] = Field(default_factory=list, max_length=100)
 
 
-class Limits(Body):
+class Limits(RequestBody):
     """Per-person limits (每人每天 / 每人累计) and awards per code and role (1: 一码一奖; more:
     一码多扫, e.g. at a banquet)."""
 
@@ -98,7 +92,7 @@ class Limits(Body):
     scans_per_code: Annotated[int, Field(ge=1, le=10_000)] = 1
 
 
-class PrizeIn(Body):
+class PrizeIn(RequestBody):
     """One prize: cash is ``amount_fen`` (fixed) or ``min_fen``..``max_fen`` (random); other
     kinds cost the budget ``cost_fen`` each. ``stock`` None: unlimited; ``budget_fen`` None: only
     the campaign's budget limits it. Exactly one prize is the ``fallback`` (保底奖), unlimited."""
@@ -226,7 +220,7 @@ class CampaignFilter(BaseModel):
     q: Annotated[str, StringConstraints(max_length=60)] | None = None
 
 
-class SimulationRequest(BaseModel):
+class SimulationRequest(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"expected_scans": 100_000}]})
 
     expected_scans: Annotated[int, Field(ge=1, le=10**9)]
@@ -423,18 +417,18 @@ class RiskSettings(BaseModel):
     blacklist_response: Decision = Field(default="reject", description="What a blacklisted scan gets")
 
 
-class RiskRuleUpdate(Body):
+class RiskRuleUpdate(RequestBody):
     limit: Limit | None = None
     response: Decision | None = None
 
 
-class CounterRulesUpdate(Body):
+class CounterRulesUpdate(RequestBody):
     minute: RiskRuleUpdate | None = None
     hour: RiskRuleUpdate | None = None
     day: RiskRuleUpdate | None = None
 
 
-class DistanceRuleUpdate(Body):
+class DistanceRuleUpdate(RequestBody):
     km: Annotated[float, Field(gt=0, le=5000)] | None = None
     response: Decision | None = None
 
@@ -457,7 +451,7 @@ class RiskSettingsUpdate(BaseModel):
     blacklist_response: Decision | None = None
 
 
-class BlacklistEntryCreate(BaseModel):
+class BlacklistEntryCreate(RequestBody):
     """One blacklist entry (黑名单). ``value`` by ``kind``: person — a person id; phone — a
     mainland mobile number; device — the device id the client sends; ip — an address or a
     CIDR block (``203.0.113.0/24``); serial — a code's serial number."""

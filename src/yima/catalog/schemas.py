@@ -17,7 +17,7 @@ from pydantic_core import PydanticCustomError
 
 from yima.catalog import rules
 from yima.platform.sheets import RowProblem as RowProblem  # re-exported
-from yima.platform.types import MAX_ID
+from yima.platform.types import MAX_ID, RequestBody
 
 
 def _number_as_text(value: object) -> object:
@@ -91,7 +91,7 @@ def _default_faces(level: rules.Level) -> list[Face]:
 # packaging specs ---------------------------------------------------------------------------
 
 
-class SpecCreate(BaseModel):
+class SpecCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -117,7 +117,7 @@ class SpecCreate(BaseModel):
     pallet_faces: PalletFaces = Field(default_factory=lambda: _default_faces("pallet"))
 
 
-class SpecUpdate(BaseModel):
+class SpecUpdate(RequestBody):
     """Every field optional: only those sent change."""
 
     name: SpecName | None = None
@@ -154,7 +154,7 @@ class SpecFilter(BaseModel):
 # products ----------------------------------------------------------------------------------
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -180,7 +180,7 @@ class ProductCreate(BaseModel):
     packaging_spec_id: SpecId | None = None
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(RequestBody):
     """Every field optional: only those sent change. ``gtin``, ``image_url`` and
     ``packaging_spec_id`` sent as null are cleared."""
 

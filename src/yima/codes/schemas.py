@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from yima.codes.rules import MAX_BATCH
-from yima.platform.types import RefId
+from yima.platform.types import RefId, RequestBody
 
 Level = Literal["bottle", "case", "pallet"]
 FaceName = Literal["outer", "inner"]
@@ -25,7 +25,7 @@ class ReadModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-class SupplierCreate(BaseModel):
+class SupplierCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"name": "茅台镇瓶盖厂", "kind": "cap_factory", "contact": "王经理 13800000000"}]
@@ -37,7 +37,7 @@ class SupplierCreate(BaseModel):
     contact: Annotated[str, StringConstraints(max_length=120)] = ""
 
 
-class SupplierUpdate(BaseModel):
+class SupplierUpdate(RequestBody):
     name: Text120 | None = None
     contact: Annotated[str, StringConstraints(max_length=120)] | None = None
     is_active: bool | None = None
@@ -51,7 +51,7 @@ class SupplierRead(ReadModel):
     is_active: bool
 
 
-class BatchCreate(BaseModel):
+class BatchCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [{"level": "bottle", "quantity": 1000, "supplier_id": 1, "note": "2026 春节批次"}]
@@ -104,13 +104,13 @@ class BatchFilter(BaseModel):
     supplier_id: RefId | None = None
 
 
-class BatchVoid(BaseModel):
+class BatchVoid(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "印刷厂丢失整批标签 lost at the printer"}]})
 
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class ExportCreate(BaseModel):
+class ExportCreate(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"format": "csv"}]})
 
     format: ExportFormat = "csv"
@@ -142,7 +142,7 @@ class BatchCreated(BatchRead):
     export: ExportCreated
 
 
-class SerialRange(BaseModel):
+class SerialRange(RequestBody):
     serial_from: Serial
     serial_to: Serial
 
@@ -153,7 +153,7 @@ class SerialRange(BaseModel):
         return self
 
 
-class CodeSelection(BaseModel):
+class CodeSelection(RequestBody):
     """Which codes: a serial range, or a list of printed codes (tokens, URLs, legacy codes)."""
 
     range: SerialRange | None = None
@@ -256,12 +256,12 @@ class ResolvedCode(BaseModel):
     url: str | None
 
 
-class PackOperation(BaseModel):
+class PackOperation(RequestBody):
     parent: PrintedCode
     children: list[PrintedCode] = Field(min_length=1, max_length=1000)
 
 
-class PackRequest(BaseModel):
+class PackRequest(RequestBody):
     """产线关联采集: what a line's equipment reports — parents, each with the children packed into
     it, as the printed strings it scanned (token, URL, Digital Link, legacy code)."""
 
@@ -283,7 +283,7 @@ class PackRequest(BaseModel):
     operations: list[PackOperation] = Field(min_length=1, max_length=2000)
 
 
-class UnpackRequest(BaseModel):
+class UnpackRequest(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"codes": ["https://m.brand.cn/C/A7K0E3RTW9XG5H2M8D4Q"]}]}
     )

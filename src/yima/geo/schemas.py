@@ -7,6 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from yima.geo.rules import Level
+from yima.platform.types import RequestBody
 
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 
@@ -52,7 +53,7 @@ class Located(BaseModel):
     distance_km: float | None = Field(description="from the point to the region's centroid")
 
 
-class AddressQuery(BaseModel):
+class AddressQuery(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"address": "浙江省杭州市西湖区文三路 90 号"}]})
 
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from yima.platform.types import Moment, RefId
+from yima.platform.types import Moment, RefId, RequestBody
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")]
 Login = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9][a-z0-9._@-]{2,79}$")]
@@ -46,7 +46,7 @@ class TenantRead(ReadModel):
     status: str
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -65,10 +65,10 @@ class StaffCreate(BaseModel):
     display_name: Name
     password: Password
     roles: list[RoleCode] = Field(min_length=1)
-    region_codes: list[RegionCode] = []
+    region_codes: list[RegionCode] = Field(default_factory=list)
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(RequestBody):
     display_name: Name | None = None
     password: Password | None = None
     roles: list[RoleCode] | None = Field(default=None, min_length=1)
@@ -95,7 +95,7 @@ class StaffFilter(BaseModel):
     active: bool | None = None
 
 
-class RoleCreate(BaseModel):
+class RoleCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"code": "viewer", "name": "只读查看", "permissions": ["staff:read"]}]}
     )
@@ -105,7 +105,7 @@ class RoleCreate(BaseModel):
     permissions: list[ScopeName] = Field(min_length=1)
 
 
-class RoleUpdate(BaseModel):
+class RoleUpdate(RequestBody):
     name: Name | None = None
     permissions: list[ScopeName] | None = Field(default=None, min_length=1)
 
@@ -125,7 +125,7 @@ class PermissionRead(BaseModel):
     label_en: str
 
 
-class ClientCreate(BaseModel):
+class ClientCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"name": "ERP 对接", "scopes": ["staff:read", "audit:read"]}]}
     )
@@ -134,7 +134,7 @@ class ClientCreate(BaseModel):
     scopes: list[ScopeName] = Field(min_length=1)
 
 
-class ClientUpdate(BaseModel):
+class ClientUpdate(RequestBody):
     name: Name | None = None
     scopes: list[ScopeName] | None = Field(default=None, min_length=1)
     is_active: bool | None = None
@@ -235,7 +235,7 @@ class NotificationRead(ReadModel):
     read_at: dt.datetime | None
 
 
-class NotificationsRead(BaseModel):
+class NotificationsRead(RequestBody):
     """Mark notifications read: these ids, or all of the caller's when ``ids`` is omitted."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"ids": [1, 2]}, {}]})

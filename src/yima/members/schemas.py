@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from yima.members import rules
+from yima.platform.types import RequestBody
 
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
 
@@ -73,7 +74,7 @@ class PersonFilter(BaseModel):
     merged: bool = Field(default=False, description="list merged persons (kept for their ids) instead")
 
 
-class PersonUpdate(BaseModel):
+class PersonUpdate(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"level": 1, "tags": ["高净值", "宴席客户"]}]})
 
     level: Level | None = None
@@ -96,7 +97,7 @@ class MemberProfile(BaseModel):
 # Visitors and one-time codes (the public, phone-side routes) --------------------------------------
 
 
-class VisitorStart(BaseModel):
+class VisitorStart(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"brand": "demo"}]})
 
     brand: BrandSlug = Field(description="the brand's slug")
@@ -108,7 +109,7 @@ class VisitorToken(BaseModel):
     expires_in: int = Field(description="seconds")
 
 
-class CodeRequest(BaseModel):
+class CodeRequest(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "13800138000"}]})
 
     phone: PhoneText
@@ -120,7 +121,7 @@ class CodeSent(BaseModel):
     resend_after: int = Field(description="seconds before another code may be asked for")
 
 
-class CodeCheck(BaseModel):
+class CodeCheck(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "13800138000", "code": "123456"}]})
 
     phone: PhoneText

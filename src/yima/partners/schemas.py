@@ -12,7 +12,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from yima.geo.schemas import RegionCode
 from yima.partners import rules
 from yima.platform.sheets import RowProblem as RowProblem  # re-exported: import problems
-from yima.platform.types import MAX_ID
+from yima.platform.types import MAX_ID, RequestBody
 
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"  # one line, no control characters
 
@@ -87,7 +87,7 @@ class RegionName(BaseModel):
     name: str = Field(description="Full name: province, city, district (placeholders left out)")
 
 
-class _Point(BaseModel):
+class _Point(RequestBody):
     """A latitude and a longitude come together or not at all."""
 
     lat: Lat | None = None
@@ -100,7 +100,7 @@ class _Point(BaseModel):
         return self
 
 
-class _PointUpdate(BaseModel):
+class _PointUpdate(RequestBody):
     lat: Lat | None = None
     lon: Lon | None = None
 
@@ -172,14 +172,14 @@ class WarehouseFilter(BaseModel):
     active: bool | None = None
 
 
-class LocationCreate(BaseModel):
+class LocationCreate(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "A-01-03", "name": "A 区 1 排 3 位"}]})
 
     code: Code
     name: Name
 
 
-class LocationUpdate(BaseModel):
+class LocationUpdate(RequestBody):
     name: Name | None = None
     active: bool | None = None
 
@@ -204,7 +204,7 @@ Territory = Annotated[
 ]
 
 
-class DealerCreate(BaseModel):
+class DealerCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -227,10 +227,10 @@ class DealerCreate(BaseModel):
     phone: Phone = ""
     address: Address = ""
     region_code: OptionalRegion = None
-    territory: Territory = []
+    territory: Territory = Field(default_factory=list)
 
 
-class DealerUpdate(BaseModel):
+class DealerUpdate(RequestBody):
     """Every field optional: only those sent change (the territory has its own route)."""
 
     name: Name | None = None
@@ -265,7 +265,7 @@ class DealerFilter(BaseModel):
     region: RegionCode | None = Field(default=None, description="Seated in, or selling in, this region")
 
 
-class TerritoryUpdate(BaseModel):
+class TerritoryUpdate(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"regions": ["510100", "500000"]}]})
 
     regions: Territory
@@ -389,7 +389,7 @@ AccountPhone = Annotated[str, BeforeValidator(_number_as_text), StringConstraint
 BrandSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
-class ChannelRoleCreate(BaseModel):
+class ChannelRoleCreate(RequestBody):
     """Give the person of a phone (made when the brand has none) a role: at a dealer or store; a
     salesman of a dealer or of the brand (no id); a guide of a store or of an area (region_code)."""
 
@@ -441,7 +441,7 @@ class RegistrationRead(ChannelRoleRead):
     review_note: str = Field(description="Why it was rejected")
 
 
-class RegistrationReject(BaseModel):
+class RegistrationReject(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "门店地址与定位不符"}]})
 
     reason: Annotated[str, text(1, rules.REVIEW_NOTE_MAX)] = Field(description="Why; the person is shown it")
@@ -456,7 +456,7 @@ class ChannelRoleFilter(BaseModel):
     phone: AccountPhone | None = Field(default=None, description="exactly this number")
 
 
-class ChannelLoginCode(BaseModel):
+class ChannelLoginCode(RequestBody):
     model_config = ConfigDict(json_schema_extra={"examples": [{"brand": "demo", "phone": "13900000001"}]})
 
     brand: BrandSlug = Field(description="The brand's slug, from the login link it gave its partners")

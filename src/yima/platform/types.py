@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 # Ids are BIGINT: anything outside 1..2^63-1 cannot exist, so it is a 422, not a database error.
 MAX_ID = 2**63 - 1
@@ -21,3 +21,11 @@ def _in_utc(value: dt.datetime) -> dt.datetime:
 
 # A moment sent with its offset, kept in UTC. A naive one names no moment (whose midnight?): 422.
 Moment = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
+
+class RequestBody(BaseModel):
+    """The base of every JSON request body, to any depth: a field the route does not know is a 422
+    naming it (``extra_forbidden``), never ignored — a misspelt ``"stok"`` or ``"amount"`` left
+    out would otherwise mean "unlimited" or "everything"."""
+
+    model_config = ConfigDict(extra="forbid")

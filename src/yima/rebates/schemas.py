@@ -8,7 +8,7 @@ from typing import Annotated, Literal, Self
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from yima.campaigns.schemas import AwardRead
-from yima.platform.types import RefId
+from yima.platform.types import RefId, RequestBody
 from yima.rebates.rules import CouponState, CreditState, Kind, Receiver, State
 
 Name = Annotated[
@@ -19,7 +19,7 @@ Fen = Annotated[
 ]
 
 
-class PolicyCreate(BaseModel):
+class PolicyCreate(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -163,7 +163,7 @@ class PolicyOutcome(BaseModel):
     reserved_fen: int = Field(default=0, description="Purchase rebates: valid coupons' value, not yet honoured")
 
 
-class StoreScan(BaseModel):
+class StoreScan(RequestBody):
     """A store's person scans goods: a case's inner code (开箱: registers and opens the case) or a
     bottle's outer code (registers the bottle)."""
 
@@ -229,7 +229,7 @@ class CouponFilter(BaseModel):
     dealer_id: RefId | None = None
 
 
-class GuideScan(BaseModel):
+class GuideScan(RequestBody):
     """A guide (导购) registers a bottle they sell by scanning its cap's outer code."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"code": "https://m.brand.cn/c/BOTTLEOUTERTOKEN00001"}]})

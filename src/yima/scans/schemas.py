@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from yima.campaigns.schemas import AwardRead
 from yima.campaigns.service.gifts import GiftStatus
 from yima.members.schemas import MemberProfile
+from yima.platform.types import RequestBody
 from yima.scans.rules import Outcome
 from yima.wallet.schemas import PayoutRead, WalletRead, WithdrawalQuote
 
@@ -44,7 +45,7 @@ class ScanFilter(BaseModel):
     code: str | None = Field(None, max_length=500, description="Any printed form of one code")
 
 
-class ScanLocation(BaseModel):
+class ScanLocation(RequestBody):
     """Where the phone was, sent by the code page right after the scan (with the scanner's consent)."""
 
     code: str = Field(min_length=1, max_length=500, description="the code as scanned (its URL)")
@@ -95,7 +96,7 @@ class CodePage(BaseModel):
     draw_offered: bool = False  # a running campaign awaits this scan's draw (the page's button)
 
 
-class ScanCreate(BaseModel):
+class ScanCreate(RequestBody):
     """A scan sent by a mini-program or an app (the phone page posts the same through its form).
     The visitor is the ``X-Yima-Visitor`` header (or cookie); without one a new visitor is made
     and its token returned. A retry with the same ``Idempotency-Key`` header gets the first answer."""
@@ -153,7 +154,7 @@ class ConsumerWallet(BaseModel):
     gifts: list[GiftStatus] = Field(default_factory=list, description="physical gifts won, with their delivery")
 
 
-class WithdrawalCreate(BaseModel):
+class WithdrawalCreate(RequestBody):
     """提现 to WeChat balance. ``key`` makes a retry withdraw once (a new key per withdrawal)."""
 
     amount_fen: int = Field(ge=1, le=10**9, description="fen (分); WeChat's minimum is 10")
@@ -241,7 +242,7 @@ class ReviewRead(BaseModel):
     award: AwardRead | None = None
 
 
-class ReviewDecision(BaseModel):
+class ReviewDecision(RequestBody):
     """approve: the scan draws now (as it would have); reject: it wins nothing."""
 
     decision: Literal["approve", "reject"]

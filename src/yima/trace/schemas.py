@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from yima.platform.types import Moment, RefId
+from yima.platform.types import Moment, RefId, RequestBody
 
 Role = Literal[
     "epc", "parent", "child", "input", "output", "quantity", "child_quantity", "input_quantity", "output_quantity"
@@ -103,14 +103,14 @@ PartyKind = Literal["warehouse", "dealer", "store"]
 MAX_LOGISTICS_CODES = 1000
 
 
-class PartyRef(BaseModel):
+class PartyRef(RequestBody):
     """A warehouse, dealer or store, by id."""
 
     kind: PartyKind
     id: RefId
 
 
-class LogisticsBase(BaseModel):
+class LogisticsBase(RequestBody):
     """The printed codes scanned (pallet, case or bottle; children inherit), and a note such
     as the delivery note number."""
 
@@ -286,6 +286,6 @@ class DiversionFilter(BaseModel):
     found_to: Moment | None = None
 
 
-class DiversionUpdate(BaseModel):
+class DiversionUpdate(RequestBody):
     status: DiversionStatus | None = None
     note: str | None = Field(default=None, max_length=500)

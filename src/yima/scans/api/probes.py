@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, StringConstraints
+from pydantic import StringConstraints
 
 from yima.identity.permissions import public
 from yima.platform.ctx import Ctx
 from yima.platform.errors import NotFound
+from yima.platform.types import RequestBody
 from yima.scans.service.probes import probe_scan
 
 
@@ -27,7 +28,7 @@ async def _enabled(request: Request) -> None:
 router = APIRouter(prefix="/bench", include_in_schema=False, dependencies=[Depends(_enabled)])
 
 
-class ProbeRequest(BaseModel):
+class ProbeRequest(RequestBody):
     code: Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
