@@ -3,14 +3,20 @@ the phone's; identities move, the merged person stays and resolves, PersonsMerge
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from sqlalchemy import select
 
+from tests.harness import delete_brand
 from tests.identity.factories import create_tenant, system
 from tests.members.factories import create_member, new_phone, new_visitor
 from yima.members import service as members
 from yima.members import sms
 from yima.members.events import PersonsMerged
 from yima.members.schemas import PersonRead, PersonUpdate
+from yima.members.service.persons import load_person
+from yima.members.service.phones import attach_phone
 from yima.platform.ctx import Ctx
 from yima.platform.db.session import Database
 from yima.platform.outbox import registry
@@ -151,3 +157,38 @@ class TestMerge:
             assert (await members.get_person(ctx, caller.id)).merged_into_id is None
             assert (await members.resolve_person(ctx, earlier.id)).id == caller.id
         assert await merge_messages(db) == []
+
+
+async def test_two_persons_proving_each_other_s_phones_at_once_end_as_one(engine_db: Database) -> None:
+    """A proves B's phone while B proves A's: the second merge waits for the first (both lock the
+    two persons' rows, in id order), then finds the two persons one already. Had each merged the
+    other, neither id would resolve again (a loop)."""
+    if engine_db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite runs one writer at a time: the merges cannot cross")
+    slug = "crossed-merges"  # committed for real (two connections), so removed after
+    await create_tenant(engine_db, slug)
+    try:
+        await _cross(engine_db, slug)
+    finally:
+        await delete_brand(engine_db, slug)
+
+
+async def _cross(db: Database, slug: str) -> None:
+    phone_a, phone_b = new_phone(), new_phone()
+    a, b = await create_member(db, slug, phone_a), await create_member(db, slug, phone_b)
+
+    async def b_proves_a_s_phone() -> int:
+        async with system(db, slug) as ctx:
+            return (await attach_phone(ctx, await load_person(ctx, b.id), "+86" + phone_a)).id
+
+    async with system(db, slug) as ctx:  # A proves B's phone, and has not committed yet
+        assert (await attach_phone(ctx, await load_person(ctx, a.id), "+86" + phone_b)).id == b.id
+        crossing = asyncio.create_task(b_proves_a_s_phone())
+        await asyncio.sleep(0.5)
+        assert not crossing.done()  # waits on the rows the first merge holds
+    assert await crossing == b.id  # A is B's now: nothing left to merge
+
+    async with system(db, slug) as ctx:
+        assert (await members.resolve_person(ctx, a.id)).id == b.id
+        assert (await members.resolve_person(ctx, b.id)).merged_into_id is None
+        assert (await members.person_by_phone(ctx, phone_a)).id == b.id  # type: ignore[union-attr]

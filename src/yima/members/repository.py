@@ -179,6 +179,20 @@ async def list_persons(
     return list((await session.scalars(newest_first(query, Person, limit, before_id))).all())
 
 
+async def lock_for_merge(session: AsyncSession, person_ids: Iterable[int], kind: str, value: str) -> Identity:
+    """The persons' rows locked in id order (PostgreSQL; SQLite runs one writer at a time) and
+    read again with the identity being proven: a merge that crossed this one has committed, or
+    waits for this one, and what it changed is seen."""
+    query = select(Person).where(Person.id.in_(sorted(set(person_ids)))).order_by(Person.id)
+    if direct.on_postgres(session):
+        query = query.with_for_update()
+    await session.scalars(query.execution_options(populate_existing=True))
+    fresh = select(Identity).where(Identity.kind == kind, Identity.value == value)
+    held = await session.scalar(fresh.execution_options(populate_existing=True))
+    assert held is not None, "an identity is never deleted"
+    return held
+
+
 async def merge_person(session: AsyncSession, source: Person, target: Person, now: dt.datetime) -> None:
     """Fold ``source`` into ``target``: its identities and tags move, persons merged into it
     before now point at ``target`` (so a merged id resolves in one step), and it is kept,

@@ -10,6 +10,7 @@ from yima.members.models import Identity, Person
 from yima.members.schemas import MemberProfile, PersonRead
 from yima.members.service.codes import Outcome, check_code
 from yima.members.service.persons import (
+    MAX_MERGE_HOPS,
     member_profile,
     normalised_phone,
     read_persons,
@@ -17,6 +18,7 @@ from yima.members.service.persons import (
     visitor_person,
 )
 from yima.platform.ctx import Ctx
+from yima.platform.errors import Conflict, FieldError
 from yima.platform.outbox import service as outbox
 
 
@@ -56,14 +58,22 @@ async def attach_phone(ctx: Ctx, person: Person, phone: str) -> Person:
             return person
         held = await repo.find_identity(ctx.session, rules.PHONE, phone)  # attached meanwhile
         assert held is not None
-    held.verified_at = now
-    owner = await resolved_person(ctx, held.person_id)
-    # Compared after resolving: an identity still held by a person merged into the caller (a
-    # merge that crossed this one) is the caller's already; merging the caller into itself
-    # would make a loop that no id could ever resolve through again.
-    if owner.id == person.id:
-        await ctx.session.flush()
-        return person
-    await repo.merge_person(ctx.session, person, owner, now)
-    outbox.publish(ctx, PersonsMerged(tenant_id=ctx.tenant_id, from_person_id=person.id, into_person_id=owner.id))
-    return owner
+    for _ in range(MAX_MERGE_HOPS):
+        owner = await resolved_person(ctx, held.person_id)
+        # Compared after resolving: an identity still held by a person merged into the caller is
+        # the caller's already; merging the caller into itself would make a loop no id resolves.
+        if owner.id == person.id:
+            held.verified_at = now
+            await ctx.session.flush()
+            return person
+        # Both rows locked and read again before merging: two persons proving each other's
+        # phones at one moment would otherwise each be merged into the other (a loop).
+        held = await repo.lock_for_merge(ctx.session, [person.id, owner.id], rules.PHONE, phone)
+        if person.merged_into_id is None and owner.merged_into_id is None:
+            held.verified_at = now
+            await repo.merge_person(ctx.session, person, owner, now)
+            event = PersonsMerged(tenant_id=ctx.tenant_id, from_person_id=person.id, into_person_id=owner.id)
+            outbox.publish(ctx, event)
+            return owner
+        person = await resolved_person(ctx, person.id)  # merged meanwhile: as they are now
+    raise Conflict("the phone's owner kept changing; try again", [FieldError("phone", "try again", "retry")])
