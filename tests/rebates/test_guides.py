@@ -94,7 +94,7 @@ async def test_shares_need_a_policy_that_pays_them(client: httpx.AsyncClient, wo
     for body, field in [
         ({"name": "x", "kind": "bc", "store_fen": 100, "salesman_fen": 10}, "salesman_fen"),
         ({"name": "x", "kind": "guide", "guide_fen": 0}, "guide_fen"),
-        ({"name": "x", "kind": "guide", "guide_fen": 50, "store_fen": 10}, "guide_fen"),
+        ({"name": "x", "kind": "guide", "guide_fen": 50, "store_fen": 10}, "store_fen"),  # the field to fix
         ({"name": "x", "kind": "bbc", "store_fen": 100, "dealer_fen": 10, "guide_fen": 10}, "guide_fen"),
     ]:
         refused = await client.post(f"{REBATES}/policies", json=body, headers=w.staff)

@@ -26,6 +26,7 @@ from tests.rebates.world import (
     post,
 )
 from tests.scans.factories import code_url
+from yima.codes.tokens import Face
 from yima.platform.db import direct
 from yima.platform.db.session import Database
 from yima.platform.outbox.runner import Runner
@@ -97,8 +98,35 @@ async def test_a_store_opens_its_case_and_consumer_scans_pay_store_and_dealer_on
     ]  # fmt: skip
     mine = await credits(client, store, "my-credits")
     assert len(mine) == 1 and "消费者扫了您登记的商品" in mine[0]["reason"]
+    # stored UTC, answered in the brand's time, as the phone pages and the console show them
+    times = [opened["registered_at"], bbc["created_at"], *(c[k] for c in found for k in ("created_at", "updated_at"))]
+    assert all(t.endswith("+08:00") for t in times), times
     accounts = await client.get("/api/v1/wallet/accounts", params={"kind": "participant"}, headers=w.staff)
     assert sorted(a["balance"] for a in accounts.json()["items"]) == [100, 200]
+    assert await balanced(db)
+
+
+async def test_a_bottle_of_a_case_a_store_opened_stays_that_stores(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    """Another store scanning the outer code of a bottle in a case a store opened must not take
+    it (its consumer scans would pay the wrong store and dealer); the opener is told it has it."""
+    w = world
+    bbc = await policy(client, w, name="三方联动", kind="bbc", store_fen=200, dealer_fen=100)
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    other = await channel_auth(client, "acme", OTHER_STORE_PHONE)
+    opened = await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+    bottle = await code_url(db, "acme", w.bottles[0], Face.OUTER)  # in the opened case
+    taken = await client.post(f"{REBATES}/store-scans", json={"code": bottle}, headers=other)
+    assert (taken.status_code, taken.json()["error"]["code"]) == (409, "registered_elsewhere")
+    mine = await post(client, f"{REBATES}/store-scans", {"code": bottle}, store)
+    assert (mine["registered_now"], mine["store_id"], mine["registered_at"]) == (
+        False, w.store_id, opened["registered_at"],
+    )  # fmt: skip
+    await consumer_scan(client, db, w.bottles[0])
+    found = await credits(client, w.staff, policy_id=bbc["id"])
+    assert sorted((c["receiver_kind"], c["receiver_id"]) for c in found) == [("dealer", w.dealer_id),
+                                                                             ("store", w.store_id)]  # fmt: skip
     assert await balanced(db)
 
 
@@ -122,6 +150,24 @@ async def test_a_policy_without_budget_credits_but_pays_nothing(
         ({"name": "x", "kind": "bb", "dealer_fen": 0}, "dealer_fen"),
         ({"name": "x", "kind": "bc", "store_fen": 100, "dealer_fen": 50}, "dealer_fen"),
         ({"name": "x", "kind": "bbc", "store_fen": 100}, "dealer_fen"),
+        ({"name": "x", "kind": "bc", "store_fen": 0}, "store_fen"),
+        ({"name": "x", "kind": "bc", "store_fen": 100, "salesman_fen": 5}, "salesman_fen"),
+        ({"name": "x", "kind": "guide", "guide_fen": 10, "store_fen": 5}, "store_fen"),
+        (
+            {"name": "x", "kind": "purchase", "store_fen": 100, "coupon_product_id": 1, "coupon_quantity": 1},
+            "coupon_days",
+        ),
+        ({"name": "x", "kind": "bc", "store_fen": 100, "coupon_days": 3}, "coupon_days"),
+        (
+            {
+                "name": "x",
+                "kind": "bc",
+                "store_fen": 100,
+                "starts_at": "2026-02-01T00:00:00+08:00",
+                "ends_at": "2026-01-01T00:00:00+08:00",
+            },
+            "ends_at",
+        ),
         ({"name": "x", "kind": "bc", "store_fen": 100, "product_ids": [999999]}, "product_ids[0]"),
     ],
 )
@@ -130,7 +176,8 @@ async def test_a_policy_that_cannot_pay_as_configured_is_refused(
 ) -> None:
     refused = await client.post(f"{REBATES}/policies", json=body, headers=world.staff)
     assert refused.status_code == 422, refused.text
-    assert field in refused.text
+    # the answer names the field to fix, not the whole body
+    assert [d["field"] for d in refused.json()["error"]["details"]] == [field], refused.text
     assert (await client.get(f"{REBATES}/policies", headers=world.staff)).json()["items"] == []
 
 
@@ -140,8 +187,14 @@ async def test_opening_a_case_draws_its_open_case_reward_once(
     w = world
     pool = [
         {"name": "开箱红包", "kind": "cash", "amount_fen": 300, "weight": 1},
-        {"name": "进货抵扣券", "kind": "coupon", "coupon_ref": "PURCHASE-100", "cost_fen": 100, "weight": 0,
-         "fallback": True},
+        {
+            "name": "进货抵扣券",
+            "kind": "coupon",
+            "coupon_ref": "PURCHASE-100",
+            "cost_fen": 100,
+            "weight": 0,
+            "fallback": True,
+        },
     ]
     await running_campaign(db, "acme", audience="store", scope={"product_ids": [w.product_id]}, prizes=pool)
     await running_campaign(db, "acme", audience="consumer", scope={"product_ids": [w.product_id]})

@@ -99,3 +99,17 @@ async def test_a_bottles_outer_code_page_links_here_and_two_stores_choose(
     registered = await _scan(client, goods["bottle_outer"], second)
     assert "登记成功" in registered.text and "二号店 已登记此商品" in registered.text
     assert first != second
+
+
+async def test_a_code_longer_than_a_scan_takes_is_refused_in_chinese(
+    db: Database, client: httpx.AsyncClient, goods: dict[str, str]
+) -> None:
+    """The form takes up to 500 characters, the scan 300: a longer code (a printed URL with a long
+    query) is no code of the brand, said on the page, not a 500."""
+    await _store_person(db, client, PHONE, "锦江烟酒店")
+    page = await client.get(PAGE, params={"code": goods["case"]})
+    padded = goods["case"] + "?from=" + "a" * 400
+    refused = await client.post(PAGE, data={"code": padded, "csrf_token": csrf_of(page.text)})
+    assert refused.status_code == 422 and "不是本品牌的商品码" in refused.text, refused.text
+    opened = await _scan(client, goods["case"])  # nothing was left behind
+    assert "开箱成功" in opened.text

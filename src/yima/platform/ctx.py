@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.platform.db.base import utcnow
 from yima.platform.errors import Forbidden
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 ActorKind = Literal["staff", "client", "system", "anonymous", "person"]
 
@@ -75,3 +78,8 @@ class Ctx:
         """A UTC moment in the tenant's time zone (for display and for 'a day')."""
         zone = self.tenant.zone if self.tenant else ZoneInfo("Asia/Shanghai")
         return moment.astimezone(zone)
+
+    def shown(self, answer: Answer) -> Answer:
+        """``answer`` as the brand reads it: each of its moments (stored UTC) in its time zone."""
+        moments = {name: self.local(value) for name, value in answer if isinstance(value, dt.datetime)}
+        return answer.model_copy(update=moments) if moments else answer

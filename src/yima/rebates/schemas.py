@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from yima.campaigns.schemas import AwardRead
 from yima.platform.types import RefId, RequestBody
@@ -43,40 +44,56 @@ class PolicyCreate(RequestBody):
 
     @model_validator(mode="after")
     def _pays_someone(self) -> Self:
+        problem = self._problem()
+        if problem:  # raised as the field's own error, so the answer names it
+            field, message = problem
+            detail = InitErrorDetails(
+                type=PydanticCustomError("terms", message), loc=(field,), input=getattr(self, field)
+            )
+            raise ValidationError.from_exception_data(type(self).__name__, [detail])
+        return self
+
+    def _problem(self) -> tuple[str, str] | None:
+        """The first field that cannot pay as configured, and why."""
         if self.salesman_fen and self.kind != "bbc":
-            raise ValueError("only BbC policies pay the store's salesman: salesman_fen must be 0")
+            return "salesman_fen", "only BbC policies pay the store's salesman: salesman_fen must be 0"
         if self.kind == "guide":
-            if self.guide_fen <= 0 or self.store_fen or self.dealer_fen:
-                raise ValueError("a guide policy pays the guide only: guide_fen above 0, store_fen and dealer_fen 0")
+            if self.guide_fen <= 0:
+                return "guide_fen", "a guide policy pays the guide: guide_fen must be above 0"
+            if self.store_fen or self.dealer_fen:
+                field = "store_fen" if self.store_fen else "dealer_fen"
+                return field, f"a guide policy pays the guide only: {field} must be 0"
             return self._period()
         if self.guide_fen:
-            raise ValueError("only guide policies pay guides: guide_fen must be 0")
+            return "guide_fen", "only guide policies pay guides: guide_fen must be 0"
         if self.kind == "purchase":
             if self.store_fen <= 0:
-                raise ValueError("a purchase rebate's coupon has a value: store_fen must be above 0")
+                return "store_fen", "a purchase rebate's coupon has a value: store_fen must be above 0"
             if self.dealer_fen:
-                raise ValueError("a purchase rebate pays its coupons' value: dealer_fen must be 0")
-            if self.coupon_product_id is None or self.coupon_quantity <= 0 or self.coupon_days <= 0:
-                raise ValueError("a purchase rebate's coupon needs coupon_product_id, coupon_quantity and coupon_days")
+                return "dealer_fen", "a purchase rebate pays its coupons' value: dealer_fen must be 0"
+            for field in ("coupon_product_id", "coupon_quantity", "coupon_days"):
+                if not getattr(self, field):
+                    return field, "a purchase rebate's coupon needs coupon_product_id, coupon_quantity and coupon_days"
             return self._period()
-        if self.coupon_product_id is not None or self.coupon_quantity or self.coupon_days:
-            raise ValueError("only purchase rebates issue coupons: leave the coupon fields out")
+        for field in ("coupon_product_id", "coupon_quantity", "coupon_days"):
+            if getattr(self, field):
+                return field, "only purchase rebates issue coupons: leave the coupon fields out"
         if self.kind == "bb" and self.dealer_fen <= 0:
-            raise ValueError("a Bb policy holds the dealer's rebate: dealer_fen must be above 0")
+            return "dealer_fen", "a Bb policy holds the dealer's rebate: dealer_fen must be above 0"
         if self.kind in ("bc", "bbc") and self.store_fen <= 0:
-            raise ValueError("a bC or BbC policy pays the store: store_fen must be above 0")
+            return "store_fen", "a bC or BbC policy pays the store: store_fen must be above 0"
         if self.kind == "bbc" and self.dealer_fen <= 0:
-            raise ValueError("a BbC policy pays the dealer too: dealer_fen must be above 0")
+            return "dealer_fen", "a BbC policy pays the dealer too: dealer_fen must be above 0"
         if self.kind == "bb" and self.store_fen:
-            raise ValueError("a Bb policy pays the dealer only: store_fen must be 0")
+            return "store_fen", "a Bb policy pays the dealer only: store_fen must be 0"
         if self.kind == "bc" and self.dealer_fen:
-            raise ValueError("a bC policy pays the store only: dealer_fen must be 0 (use BbC)")
+            return "dealer_fen", "a bC policy pays the store only: dealer_fen must be 0 (use BbC)"
         return self._period()
 
-    def _period(self) -> Self:
+    def _period(self) -> tuple[str, str] | None:
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
+            return "ends_at", "ends_at must be after starts_at"
+        return None
 
 
 class PolicyRead(BaseModel):

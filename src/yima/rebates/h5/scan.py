@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from yima.codes import service as codes
 from yima.identity import service as identity
@@ -146,6 +147,8 @@ async def store_scan(
             shown = await _register(ctx, acting, code, store_id, role_id)
     except AppError as exc:
         return await _page(request, ctx, code, csrf, exc.status, error=_say(exc, acting))
+    except ValidationError:  # a form the scan's body refuses (a code past its length): no brand's code
+        return await _page(request, ctx, code, csrf, 422, error=SAY["unknown_code"])
     return await _page(request, ctx, code, csrf, **shown)
 
 

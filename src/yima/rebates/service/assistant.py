@@ -61,8 +61,10 @@ async def my_registrations(ctx: Ctx) -> list[MyRegistration]:
     shown = []
     for row in rows:
         level = facts[row.serial].batch.level
-        shown.append(MyRegistration(serial=row.serial, level_name=LEVEL_NAMES.get(level, level),
-                                    store_name=stores[row.store_id].name, registered_at=row.registered_at))  # fmt: skip
+        shown.append(ctx.shown(MyRegistration(
+            serial=row.serial, level_name=LEVEL_NAMES.get(level, level), store_name=stores[row.store_id].name,
+            registered_at=row.registered_at,
+        )))  # fmt: skip
     return shown
 
 
@@ -75,7 +77,7 @@ async def my_stores(ctx: Ctx) -> list[MyStore]:
         shown |= {s.id: (s.code, s.name) for s in await partners.stores_of_salesman(ctx, role_id)}
     counts = await repo.registration_counts(ctx.session, list(shown))
     return [
-        MyStore(id=i, code=code, name=name, registered=counts.get(i, (0, None))[0],
-                last_registered_at=counts.get(i, (0, None))[1])
+        ctx.shown(MyStore(id=i, code=code, name=name, registered=counts.get(i, (0, None))[0],
+                          last_registered_at=counts.get(i, (0, None))[1]))
         for i, (code, name) in shown.items()
     ]  # fmt: skip

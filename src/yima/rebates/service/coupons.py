@@ -81,7 +81,7 @@ async def read_coupons(ctx: Ctx, coupons: Sequence[RebateCoupon]) -> list[Coupon
             else "", "product_name": products[c.product_id].name, "state": state,
             "state_name": rules.COUPON_STATE_NAMES[state],
         }  # fmt: skip
-        shown.append(CouponRead.model_validate(values))
+        shown.append(ctx.shown(CouponRead.model_validate(values)))
     return shown
 
 

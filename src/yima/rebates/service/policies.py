@@ -29,7 +29,7 @@ async def read_policies(ctx: Ctx, policies: Sequence[RebatePolicy]) -> list[Poli
         budget = await wallet.budget_of(ctx, BUDGET_OWNER, str(policy.id)) if policy.budget_account_id else None
         values = {c: getattr(policy, c) for c in PolicyRead.model_fields if hasattr(policy, c)}
         values |= {"kind_name": rules.KIND_NAMES[policy.kind][0], "budget_left_fen": budget.balance if budget else None}
-        shown.append(PolicyRead.model_validate(values))
+        shown.append(ctx.shown(PolicyRead.model_validate(values)))
     return shown
 
 

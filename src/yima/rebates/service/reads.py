@@ -29,7 +29,7 @@ async def read_credits(ctx: Ctx, credits: Sequence[RebateCredit]) -> list[Credit
     names |= {(r.kind, i): r.name or f"{r.kind_name} {r.phone}" for i, r in people.items()}
     fields = [f for f in CreditRead.model_fields if f not in ("kind", "policy_name", "receiver_name", "state_name")]
     return [
-        CreditRead.model_validate(
+        ctx.shown(CreditRead.model_validate(
             {f: getattr(c, f) for f in fields}
             | {
                 "kind": policies[c.policy_id].kind,
@@ -37,7 +37,7 @@ async def read_credits(ctx: Ctx, credits: Sequence[RebateCredit]) -> list[Credit
                 "receiver_name": names.get((c.receiver_kind, c.receiver_id), ""),
                 "state_name": rules.CREDIT_STATE_NAMES[c.state],
             }
-        )
+        ))
         for c in credits
     ]
 

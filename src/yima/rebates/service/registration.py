@@ -15,6 +15,7 @@ from yima.platform.ctx import Ctx
 from yima.platform.errors import Conflict, FieldError, Forbidden, Invalid
 from yima.rebates import repository as repo
 from yima.rebates.permissions import GUIDE_SCAN, STORE_SCAN
+from yima.rebates.rules import Registration
 from yima.rebates.schemas import GuideScan, GuideScanResult, StoreReward, StoreScan, StoreScanResult
 from yima.rebates.service.coupons import issue_purchase_coupons
 from yima.rebates.service.open_case import draw_open_case
@@ -66,12 +67,15 @@ async def store_scan(ctx: Ctx, data: StoreScan) -> StoreScanResult:
     unit = await _scanned(
         ctx, data.code, REGISTERING_FACES, "a store scans a case's inner code or a bottle's outer code"
     )
-    row = {
-        "tenant_id": ctx.tenant_id, "serial": unit.serial, "store_id": store.id,
-        "dealer_id": store.dealer_id, "person_id": person_id, "registered_at": ctx.now(),
-    }  # fmt: skip
-    registered_now = await repo.register(ctx.session, row)
-    registration = (await repo.registrations(ctx.session, [unit.serial]))[unit.serial]
+    registration = await _registered_around(ctx, unit)
+    registered_now = False
+    if registration is None:
+        row = {
+            "tenant_id": ctx.tenant_id, "serial": unit.serial, "store_id": store.id,
+            "dealer_id": store.dealer_id, "person_id": person_id, "registered_at": ctx.now(),
+        }  # fmt: skip
+        registered_now = await repo.register(ctx.session, row)
+        registration = (await repo.registrations(ctx.session, [unit.serial]))[unit.serial]
     if registration.store_id != store.id:
         detail = [FieldError("code", "registered by another store", "registered_elsewhere")]
         raise Conflict("another store registered these goods first", detail, code="registered_elsewhere")
@@ -81,10 +85,19 @@ async def store_scan(ctx: Ctx, data: StoreScan) -> StoreScanResult:
         label = unit_label(unit.serial)
         rewards = await draw_open_case(ctx, store, unit, person_id, label)
         rewards += await issue_purchase_coupons(ctx, store, unit, person_id, label)
-    return StoreScanResult(
+    return ctx.shown(StoreScanResult(
         serial=unit.serial, level=unit.level, store_id=store.id, store_name=store.name,
         registered_now=registered_now, registered_at=registration.registered_at, rewards=rewards,
-    )  # fmt: skip
+    ))  # fmt: skip
+
+
+async def _registered_around(ctx: Ctx, unit: ResolvedCode) -> Registration | None:
+    """The registration of the case the bottle sits in, when a store opened it: the bottle is
+    that store's already (a consumer's scan of it pays the case's store), so another store
+    scanning its outer code must not take it, nor the same store register it twice."""
+    parents = [a.serial for a in codes.ancestors_of(unit)]
+    found = await repo.registrations(ctx.session, parents)
+    return next((found[s] for s in parents if s in found), None)
 
 
 async def guide_scan(ctx: Ctx, data: GuideScan) -> GuideScanResult:
@@ -104,9 +117,9 @@ async def guide_scan(ctx: Ctx, data: GuideScan) -> GuideScanResult:
     if registration.role_id != role.id:
         detail = [FieldError("code", "registered by another guide", "registered_elsewhere")]
         raise Conflict("another guide registered this bottle first", detail, code="registered_elsewhere")
-    return GuideScanResult(
+    return ctx.shown(GuideScanResult(
         serial=unit.serial, role_id=role.id, registered_now=registered_now, registered_at=registration.registered_at
-    )
+    ))
 
 
 async def check_guide_code(ctx: Ctx, code: str) -> None:
