@@ -130,6 +130,26 @@ async def test_a_bottle_of_a_case_a_store_opened_stays_that_stores(
     assert await balanced(db)
 
 
+async def test_a_bottle_a_consumer_scanned_before_its_store_registered_it_pays_no_one(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    """Registration after the fact: a store scanning the case of a bottle consumers have already
+    opened and scanned earns nothing from that bottle; its untouched bottles still pay."""
+    w = world
+    bbc = await policy(client, w, name="三方联动", kind="bbc", store_fen=200, dealer_fen=100)
+    opened_first, untouched = w.bottles[0], w.bottles[1]  # both in the first case
+    await consumer_scan(client, db, opened_first)  # no store has these goods yet: nobody is paid
+    store = await channel_auth(client, "acme", STORE_PHONE)
+    await post(client, f"{REBATES}/store-scans", {"code": w.case_inner[0]}, store)
+
+    await consumer_scan(client, db, opened_first)
+    assert await credits(client, w.staff, policy_id=bbc["id"]) == []
+    await consumer_scan(client, db, untouched)
+    paid = await credits(client, w.staff, policy_id=bbc["id"])
+    assert sorted((c["receiver_kind"], c["serial"]) for c in paid) == [("dealer", untouched), ("store", untouched)]
+    assert await balanced(db)
+
+
 async def test_a_policy_without_budget_credits_but_pays_nothing(
     db: Database, client: httpx.AsyncClient, world: World
 ) -> None:

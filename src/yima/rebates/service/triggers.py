@@ -14,6 +14,7 @@ a consumer's scan of a bottle.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -147,28 +148,31 @@ async def _payees(
 
 async def pay_consumer_scan(
     ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str,
-    parents: Sequence[codes.Ancestor] | None = None,
+    parents: Sequence[codes.Ancestor] | None = None, *, first_scanned_at: dt.datetime | None = None,
 ) -> int:  # fmt: skip
     """A consumer scanned a bottle: pay its registering store (bC), that store's dealer and
     salesman (BbC) and the guide who sold it (guide policies) once per bottle, unless the goods
     were found diverted; how many credits were written. ``parents``: the bottle's current
-    ancestors when the caller has them (the scan does: ``codes.ancestors_of``), else looked up."""
+    ancestors when the caller has them (the scan does: ``codes.ancestors_of``), else looked up.
+    ``first_scanned_at``: when a consumer first scanned the bottle (before this scan; None: never)
+    — a store that registered it only after that is not paid (``rules.registered_in_time``)."""
     policies = await _scan_policies(ctx, product_id)
     if not policies:
         return 0
     parents = await codes.ancestors(ctx, serial) if parents is None else parents
-    later = _paying(ctx, policies, serial, region, trigger, parents)
+    later = _paying(ctx, policies, serial, region, trigger, parents, first_scanned_at)
     return int((await direct.run_together(ctx.session, [later]))[0])
 
 
 async def pay_consumer_scan_later(
     ctx: Ctx, serial: int, product_id: int | None, region: str | None, trigger: str, parents: Sequence[codes.Ancestor],
+    *, first_scanned_at: dt.datetime | None = None,
 ) -> direct.Deferred[int] | None:  # fmt: skip
     """``pay_consumer_scan`` with its first statement (the registrations) not yet run: the scan
     sends it together with other contexts' (``direct.run_together``). None: no running policy
     pays for this product's consumer scans."""
     policies = await _scan_policies(ctx, product_id)
-    return _paying(ctx, policies, serial, region, trigger, parents) if policies else None
+    return _paying(ctx, policies, serial, region, trigger, parents, first_scanned_at) if policies else None
 
 
 async def _scan_policies(ctx: Ctx, product_id: int | None) -> list[LivePolicy]:
@@ -177,21 +181,24 @@ async def _scan_policies(ctx: Ctx, product_id: int | None) -> list[LivePolicy]:
 
 def _paying(
     ctx: Ctx, policies: list[LivePolicy], serial: int, region: str | None, trigger: str,
-    parents: Sequence[codes.Ancestor],
+    parents: Sequence[codes.Ancestor], first_scanned_at: dt.datetime | None,
 ) -> direct.Deferred[int]:  # fmt: skip
     chain = [serial, *(a.serial for a in parents)]
 
     async def then(rows: direct.Rows) -> int:
-        return await _pay_scan(ctx, policies, serial, chain, repo.registrations_in(rows), region, trigger)
+        registered = repo.registrations_in(rows)
+        registration = next((registered[s] for s in chain if s in registered), None)
+        if registration is not None and not rules.registered_in_time(registration, first_scanned_at):
+            registration = None
+        return await _pay_scan(ctx, policies, serial, chain, registration, region, trigger)
 
     return direct.Deferred(*repo.registrations_later(ctx.session, chain), then)
 
 
 async def _pay_scan(
-    ctx: Ctx, policies: list[LivePolicy], serial: int, chain: list[int], registered: dict[int, Registration],
+    ctx: Ctx, policies: list[LivePolicy], serial: int, chain: list[int], registration: Registration | None,
     region: str | None, trigger: str,
 ) -> int:  # fmt: skip
-    registration = next((registered[s] for s in chain if s in registered), None)
     paid = {receiver for p in policies for receiver in p.amounts()}
     payees = await _payees(ctx, serial, registration, paid)
     if not payees or await trace.diverted_serials(ctx, chain):

@@ -151,8 +151,10 @@ async def record_scan(
         )  # fmt: skip
     if rules.draw_role(unit.level, unit.face) == "consumer":  # 双向红包: the store that registered it earns
         product_id = unit.product.id if unit.product else None
+        earlier = recording.before.first  # a store that registered the bottle after it is not paid
         later["rebate"] = await rebates.pay_consumer_scan_later(
-            ctx, unit.serial, product_id, record.region_code, scan_ref(record), parents
+            ctx, unit.serial, product_id, record.region_code, scan_ref(record), parents,
+            first_scanned_at=earlier.at if earlier else None,
         )  # fmt: skip
     awaiting = await campaigns_awaiting(ctx, unit) if may_draw else []
     if awaiting:  # the draw will grade the scan: count it now
