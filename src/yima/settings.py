@@ -5,8 +5,9 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,8 +15,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="YIMA_", extra="ignore")
 
     database_url: str = Field(
-        default="sqlite:///var/yima.db",
-        description="sqlite:///path (the embedded default) or postgresql://user:pw@host:port/db",
+        default="",
+        description="sqlite:///path or postgresql://user:pw@host:port/db; unset: the embedded data_dir/yima.db",
     )
     data_dir: Path = Path("var")
     secret_key: str = Field(
@@ -45,6 +46,14 @@ class Settings(BaseSettings):
         default=False,
         description="Serve the benchmark's reference routes (GET /bench/hello, POST /bench/minimal); 404 when off.",
     )
+
+    @model_validator(mode="after")
+    def _embedded_in_data_dir(self) -> Self:
+        # Unset, the database lives with the other files: one YIMA_DATA_DIR is one whole instance
+        # (a second data dir used to share var/yima.db, whose keys its secret could not open).
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'yima.db'}"
+        return self
 
     def resolved_secret_key(self) -> str:
         """The master secret; a development one is created once in data_dir when none is set."""
