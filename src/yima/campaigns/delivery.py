@@ -9,19 +9,18 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from yima.geo.schemas import RegionCode
-from yima.platform.types import MAX_ID
+from yima.platform.types import MAX_ID, RequestBody
 
 GiftState = Literal["pending", "shipped"]
 Mobile = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$")]
 Line = r"^[^\x00-\x1f\x7f]*$"  # one line of text: no control characters (PostgreSQL refuses NUL)
 
 
-class GiftAddress(BaseModel):
+class GiftAddress(RequestBody):
     """收货地址 for a gift won: recipient, mainland mobile number, the region (GB/T 2260, a
     district best) when the page offers one, and the rest of the address."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [
                 {
@@ -42,12 +41,10 @@ class GiftAddress(BaseModel):
     )
 
 
-class GiftShipment(BaseModel):
+class GiftShipment(RequestBody):
     """发货: the carrier's tracking number (and the carrier's name)."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"tracking_no": "SF1234567890", "carrier": "顺丰"}]}
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tracking_no": "SF1234567890", "carrier": "顺丰"}]})
 
     tracking_no: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{4,40}$")]
     carrier: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40, pattern=Line)] | None = None

@@ -27,7 +27,6 @@ Name = Annotated[
 Fen = Annotated[int, Field(ge=0, le=10**13, description="Integer fen (分)")]
 Serial = Annotated[int, Field(ge=1, le=MAX_ID)]
 MAX_ITEMS = 500
-FORBID = ConfigDict(extra="forbid")  # request bodies: an unknown (misspelt) field is an error, not ignored
 
 
 def _member_level(value: object) -> object:
@@ -141,8 +140,8 @@ EXAMPLE: dict[str, Any] = {
 }
 
 
-class CampaignCreate(BaseModel):
-    model_config = FORBID | ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
+class CampaignCreate(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
 
     name: Name
     description: Annotated[str, StringConstraints(max_length=500)] = ""
@@ -157,12 +156,12 @@ class CampaignCreate(BaseModel):
     prizes: list[PrizeIn] = Field(default_factory=list, max_length=50)
 
 
-class CampaignUpdate(BaseModel):
+class CampaignUpdate(RequestBody):
     """Only what is sent changes, within scope, targeting and limits too (``{"limits":
     {"per_person_total": 3}}`` keeps the other limits); once published only rules.EDITABLE_LIVE
     may. Null clears ``starts_at``, ``ends_at`` and ``daily_cap_fen`` and nothing else."""
 
-    model_config = FORBID | ConfigDict(json_schema_extra={"examples": [{"name": "春节扫码赢红包（加码）"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "春节扫码赢红包（加码）"}]})
 
     name: Name | None = None
     description: Annotated[str, StringConstraints(max_length=500)] | None = None
@@ -433,11 +432,11 @@ class DistanceRuleUpdate(RequestBody):
     response: Decision | None = None
 
 
-class RiskSettingsUpdate(BaseModel):
+class RiskSettingsUpdate(RequestBody):
     """Only what is sent changes, to any depth (``{"person": {"minute": {"limit": 15}}}``); a
     ``limit`` or ``km`` sent as null switches that rule off."""
 
-    model_config = FORBID | ConfigDict(
+    model_config = ConfigDict(
         json_schema_extra={"examples": [{"person": {"minute": {"limit": 15}}, "ip": {"day": {"response": "review"}}}]}
     )
 

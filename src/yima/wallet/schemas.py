@@ -7,11 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from yima.platform.types import MAX_ID, Moment
+from yima.platform.types import MAX_ID, Moment, RequestBody
 
 PLAIN_TEXT = r"^[^\x00-\x1f\x7f]*$"
-# Request bodies say ``extra="forbid"``: a misspelt field is an error, not ignored (``{"amount":
-# 100}`` to a release would leave ``amount_fen`` out and release everything the budget holds).
 Fen = Annotated[int, Field(ge=1, le=10**13, description="Integer fen (分): 100 = 1 yuan")]
 Key = Annotated[
     str,
@@ -118,9 +116,8 @@ class BalanceSummary(BaseModel):
 # budgets and funding --------------------------------------------------------------------------
 
 
-class FundingCreate(BaseModel):
+class FundingCreate(RequestBody):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"amount_fen": 1_000_000, "reference": "BANK-20261123-0001", "memo": "首笔充值"}]
         },
@@ -131,9 +128,8 @@ class FundingCreate(BaseModel):
     memo: Memo = ""
 
 
-class BudgetCreate(BaseModel):
+class BudgetCreate(RequestBody):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"owner_kind": "campaign", "owner_ref": "2026-spring", "name": "春节扫码红包"}]
         },
@@ -144,19 +140,15 @@ class BudgetCreate(BaseModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=PLAIN_TEXT)]
 
 
-class AllocationCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"amount_fen": 500_000, "key": "alloc-2026-spring-1"}]}
-    )
+class AllocationCreate(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount_fen": 500_000, "key": "alloc-2026-spring-1"}]})
 
     amount_fen: Fen
     key: Key
 
 
-class ReleaseCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"amount_fen": None, "key": "release-2026-spring-1"}]}
-    )
+class ReleaseCreate(RequestBody):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"amount_fen": None, "key": "release-2026-spring-1"}]})
 
     amount_fen: Fen | None = Field(default=None, description="Left out: everything the budget holds")
     key: Key
@@ -240,12 +232,11 @@ class SettingsRead(BaseModel):
     transfer_remark: str
 
 
-class SettingsUpdate(BaseModel):
+class SettingsUpdate(RequestBody):
     """Every field optional. ``fee_bps`` and ``provider`` are the platform operator's (the CLI's)
     to change, not a brand's."""
 
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={
             "examples": [{"daily_cap_fen": 50_000, "max_transfer_fen": 20_000, "min_withdrawal_fen": 100}]
         },
@@ -262,9 +253,8 @@ class SettingsUpdate(BaseModel):
     ) = None
 
 
-class ReconciliationCreate(BaseModel):
+class ReconciliationCreate(RequestBody):
     model_config = ConfigDict(
-        extra="forbid",
         json_schema_extra={"examples": [{"since": "2026-11-01T00:00:00+08:00", "until": "2026-11-02T00:00:00+08:00"}]},
     )
 

@@ -3,7 +3,6 @@ profiled for campaigns, listed and tagged by staff."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -34,21 +33,10 @@ def _current_phone(identities: Sequence[Identity]) -> str | None:
     return max(phones, key=lambda i: (i.verified_at or i.created_at, i.id)).value if phones else None
 
 
-# Times leave this context in the brand's time zone (stored in UTC), as every consumer-facing
-# answer shows them: a 首次 at 01:00 in Shanghai is not "yesterday 17:00Z" on a phone.
-
-
-def _local(ctx: Ctx, moment: dt.datetime | None) -> dt.datetime | None:
-    return ctx.local(moment) if moment is not None else None
-
-
 def _identity_read(ctx: Ctx, identity: Identity) -> IdentityRead:
     value = identity.value if identity.kind != rules.VISITOR else identity.value[:8] + "…"
-    return IdentityRead(
-        kind=identity.kind,
-        value=value,
-        verified_at=_local(ctx, identity.verified_at),
-        created_at=ctx.local(identity.created_at),
+    return ctx.shown(
+        IdentityRead(kind=identity.kind, value=value, verified_at=identity.verified_at, created_at=identity.created_at)
     )
 
 
@@ -58,15 +46,16 @@ async def _facts(ctx: Ctx, persons: Sequence[Person]) -> tuple[dict[int, list[Id
 
 
 def _summary(ctx: Ctx, person: Person, identities: list[Identity], tags: list[str]) -> PersonSummary:
-    return PersonSummary(
+    # Times leave this context in the brand's time zone (stored UTC), as every answer shows them.
+    return ctx.shown(PersonSummary(
         id=person.id,
         level=person.level,
         tags=tags,
         phone=rules.mask_phone(_current_phone(identities)),
         identity_kinds=sorted({i.kind for i in identities}),
-        first_seen_at=ctx.local(person.first_seen_at),
+        first_seen_at=person.first_seen_at,
         merged_into_id=person.merged_into_id,
-    )
+    ))
 
 
 async def read_persons(ctx: Ctx, persons: Sequence[Person]) -> list[PersonRead]:
@@ -75,16 +64,15 @@ async def read_persons(ctx: Ctx, persons: Sequence[Person]) -> list[PersonRead]:
     reads = []
     for p in persons:
         summary = _summary(ctx, p, identities.get(p.id, []), tags.get(p.id, []))
-        reads.append(
-            PersonRead(
-                **summary.model_dump(),
-                identities=[_identity_read(ctx, i) for i in identities.get(p.id, [])],
-                merged_at=_local(ctx, p.merged_at),
-                is_new=rules.is_new(p.first_seen_at, ctx.now(), zone),
-                created_at=ctx.local(p.created_at),
-                updated_at=ctx.local(p.updated_at),
-            )
+        read = PersonRead(
+            **summary.model_dump(),
+            identities=[_identity_read(ctx, i) for i in identities.get(p.id, [])],
+            merged_at=p.merged_at,
+            is_new=rules.is_new(p.first_seen_at, ctx.now(), zone),
+            created_at=p.created_at,
+            updated_at=p.updated_at,
         )
+        reads.append(ctx.shown(read))
     return reads
 
 

@@ -14,7 +14,6 @@ from yima.members.schemas import MemberProfile
 from yima.platform.ctx import Ctx
 from yima.platform.errors import FieldError, Forbidden
 from yima.scans.schemas import ConsumerWallet, WithdrawalCreate
-from yima.scans.service.draw import shown
 from yima.wallet import service as wallet
 from yima.wallet.schemas import PayoutRead
 
@@ -31,8 +30,8 @@ async def my_wallet(ctx: Ctx, visitor_id: str) -> ConsumerWallet:
         profile=profile,
         wallet=await wallet.wallet_of(ctx, profile.person_id),
         quote=await wallet.quote_withdrawal(ctx, 100),
-        awards=[shown(ctx, a) for a in awards],
-        payouts=[p.model_copy(update={"requested_at": ctx.local(p.requested_at)}) for p in payouts],
+        awards=[ctx.shown(a) for a in awards],
+        payouts=[ctx.shown(p) for p in payouts],
         points=await gifts.points_earned(ctx, profile.person_id),
         gifts=await gifts.gifts_of_person(ctx, profile.person_id),
     )

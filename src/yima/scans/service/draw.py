@@ -83,16 +83,11 @@ async def _visit_and_unit(ctx: Ctx, visitor_token: str | None, text: str) -> tup
     return Visit(person_id), unit
 
 
-def shown(ctx: Ctx, award: AwardRead) -> AwardRead:
-    """An award as the brand's answers and pages show it: stored UTC, shown in its time zone."""
-    return award.model_copy(update={"created_at": ctx.local(award.created_at)})
-
-
 def result_of(ctx: Ctx, record: ScanRecord, award: AwardRead | None = None) -> DrawResult:
     outcome: rules.Outcome = record.outcome  # type: ignore[assignment]
     return DrawResult(
         outcome=outcome, message=rules.OUTCOME_TEXT[outcome][0], campaign_id=record.campaign_id,
-        award=shown(ctx, award) if award else None, address_required=award is not None and award.kind == "gift",
+        award=ctx.shown(award) if award else None, address_required=award is not None and award.kind == "gift",
     )  # fmt: skip
 
 

@@ -261,9 +261,7 @@ async def locate_scan(ctx: Ctx, data: ScanLocation) -> ScanRead:
 
 def scan_read(ctx: Ctx, record: ScanRecord) -> ScanRead:
     """A scan record as staff see it: its times stored UTC, shown in the brand's time zone."""
-    read = ScanRead.model_validate(record)
-    located = ctx.local(read.located_at) if read.located_at else None
-    return read.model_copy(update={"scanned_at": ctx.local(read.scanned_at), "located_at": located})
+    return ctx.shown(ScanRead.model_validate(record))
 
 
 async def list_scans(ctx: Ctx, filters: ScanFilter, limit: int, before_id: int | None) -> list[ScanRead]:

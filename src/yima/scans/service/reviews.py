@@ -14,7 +14,7 @@ from yima.scans import repository as repo
 from yima.scans import rules
 from yima.scans.models import ScanRecord
 from yima.scans.schemas import ReviewDecision, ReviewFilter, ReviewRead, RiskReason
-from yima.scans.service.draw import REFUSALS, award_of, scan_context, shown
+from yima.scans.service.draw import REFUSALS, award_of, scan_context
 from yima.scans.service.page import scan_ref
 
 ALL_FACTS: frozenset[campaigns.ScanFact] = frozenset({"holder", "member", "history"})
@@ -27,7 +27,7 @@ async def _read(ctx: Ctx, record: ScanRecord) -> ReviewRead:
         reasons=[RiskReason(code=r, zh=z, en=e) for r in record.risk_reasons or [] for z, e in [campaigns.describe(r)]],
         review_state=record.review_state, reviewed_by=record.reviewed_by,
         reviewed_at=ctx.local(record.reviewed_at) if record.reviewed_at else None, outcome=record.outcome,
-        award=shown(ctx, award) if (award := await award_of(ctx, record)) else None,
+        award=ctx.shown(award) if (award := await award_of(ctx, record)) else None,
     )  # fmt: skip
 
 
