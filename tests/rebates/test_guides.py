@@ -119,3 +119,25 @@ async def test_the_salesman_sees_his_stores_and_his_rewards_on_his_phone(
     mine = await client.get("/m/rebates/mine")
     assert mine.status_code == 200 and "我的奖励" in mine.text
     assert 'data-fen="50"' in mine.text and "您负责的门店" in mine.text  # his BbC share, with its reason
+
+
+async def test_a_guide_who_registers_a_bottle_already_scanned_is_not_paid_for_it(
+    db: Database, client: httpx.AsyncClient, world: World
+) -> None:
+    """A guide registering a bottle after a consumer first scanned it did not sell it: the later
+    scans pay the guide nothing, while a bottle registered before its first scan pays."""
+    w = world
+    _, _, area_id = await _people(db, w)
+    guides = await policy(client, w, name="导购奖励", kind="guide", guide_fen=80)
+    area = await channel_auth(client, w.slug, AREA_GUIDE_PHONE)
+    late, in_time = w.bottles[7], w.bottles[8]  # the second case, which no store registered
+    await consumer_scan(client, db, late, w.slug)
+    for serial in (late, in_time):
+        sold = await post(client, f"{REBATES}/guide-scans", {"code": await _bottle_outer(db, w, serial)}, area)
+        assert sold["registered_now"] is True
+    for serial in (late, in_time):
+        await consumer_scan(client, db, serial, w.slug)
+
+    paid = await credits(client, w.staff, policy_id=guides["id"])
+    assert [(c["receiver_id"], c["serial"]) for c in paid] == [(area_id, in_time)]
+    assert await balanced(db, w.slug)

@@ -105,11 +105,11 @@ class Registration(NamedTuple):
     registered_at: dt.datetime
 
 
-def registered_in_time(registration: Registration, first_scanned_at: dt.datetime | None) -> bool:
-    """Were the goods the store's before a consumer first scanned the bottle? A store that
-    registers a bottle already opened and scanned (bought elsewhere, or sold before its case was
-    scanned) earns nothing from that bottle's later scans."""
-    return first_scanned_at is None or registration.registered_at <= first_scanned_at
+def registered_in_time(registered_at: dt.datetime, first_scanned_at: dt.datetime | None) -> bool:
+    """Were the goods registered (to a store, or by a guide) before a consumer first scanned the
+    bottle? A store or guide registering a bottle already opened and scanned (bought elsewhere,
+    or sold before its case was scanned) earns nothing from that bottle's later scans."""
+    return first_scanned_at is None or registered_at <= first_scanned_at
 
 
 @dataclass(frozen=True)

@@ -116,11 +116,14 @@ class Payee:
     store_name: str  # named in the reason ("" for a guide who registered the bottle in no store)
 
 
-async def _guide(ctx: Ctx, serial: int, store: StoreRead | None) -> Payee | None:
-    """The guide who sold the bottle: the one who registered it (导购扫码), else the registering
-    store's guide when it has exactly one (attributed through the store)."""
+async def _guide(
+    ctx: Ctx, serial: int, store: StoreRead | None, first_scanned_at: dt.datetime | None
+) -> Payee | None:
+    """The guide who sold the bottle: the one who registered it (导购扫码) before a consumer first
+    scanned it, else the registering store's guide when it has exactly one (attributed through
+    the store). A guide registering a bottle already scanned did not sell it."""
     registered = (await repo.guide_registrations(ctx.session, [serial])).get(serial)
-    if registered is not None:
+    if registered is not None and rules.registered_in_time(registered.registered_at, first_scanned_at):
         return Payee(registered.role_id, registered.person_id, "")
     guides = await partners.guides_of_store(ctx, store.id) if store else []
     if store is None or len(guides) != 1:
@@ -129,8 +132,9 @@ async def _guide(ctx: Ctx, serial: int, store: StoreRead | None) -> Payee | None
 
 
 async def _payees(
-    ctx: Ctx, serial: int, registration: rules.Registration | None, paid: set[rules.Receiver]
-) -> dict[rules.Receiver, Payee]:
+    ctx: Ctx, serial: int, registration: rules.Registration | None, paid: set[rules.Receiver],
+    first_scanned_at: dt.datetime | None,
+) -> dict[rules.Receiver, Payee]:  # fmt: skip
     """Who the scan pays, by receiver kind, among those a running policy pays (``paid``)."""
     store = await partners.lookup_store(ctx, registration.store_id) if registration else None
     found: dict[rules.Receiver, Payee] = {}
@@ -141,7 +145,7 @@ async def _payees(
             found["dealer"] = Payee(dealer_id, None, store.name)
         if "salesman" in paid and (salesman := (await partners.salesmen_of_stores(ctx, [store.id])).get(store.id)):
             found["salesman"] = Payee(salesman.id, salesman.person_id, store.name)
-    if "guide" in paid and (guide := await _guide(ctx, serial, store)):
+    if "guide" in paid and (guide := await _guide(ctx, serial, store, first_scanned_at)):
         found["guide"] = guide
     return found
 
@@ -155,7 +159,7 @@ async def pay_consumer_scan(
     were found diverted; how many credits were written. ``parents``: the bottle's current
     ancestors when the caller has them (the scan does: ``codes.ancestors_of``), else looked up.
     ``first_scanned_at``: when a consumer first scanned the bottle (before this scan; None: never)
-    — a store that registered it only after that is not paid (``rules.registered_in_time``)."""
+    — a store or guide that registered it only after that is not paid (``rules.registered_in_time``)."""
     policies = await _scan_policies(ctx, product_id)
     if not policies:
         return 0
@@ -188,19 +192,19 @@ def _paying(
     async def then(rows: direct.Rows) -> int:
         registered = repo.registrations_in(rows)
         registration = next((registered[s] for s in chain if s in registered), None)
-        if registration is not None and not rules.registered_in_time(registration, first_scanned_at):
+        if registration is not None and not rules.registered_in_time(registration.registered_at, first_scanned_at):
             registration = None
-        return await _pay_scan(ctx, policies, serial, chain, registration, region, trigger)
+        return await _pay_scan(ctx, policies, serial, chain, registration, region, trigger, first_scanned_at)
 
     return direct.Deferred(*repo.registrations_later(ctx.session, chain), then)
 
 
 async def _pay_scan(
     ctx: Ctx, policies: list[LivePolicy], serial: int, chain: list[int], registration: Registration | None,
-    region: str | None, trigger: str,
+    region: str | None, trigger: str, first_scanned_at: dt.datetime | None,
 ) -> int:  # fmt: skip
     paid = {receiver for p in policies for receiver in p.amounts()}
-    payees = await _payees(ctx, serial, registration, paid)
+    payees = await _payees(ctx, serial, registration, paid, first_scanned_at)
     if not payees or await trace.diverted_serials(ctx, chain):
         return 0
     written = 0
