@@ -106,6 +106,32 @@ class TestThroughTheFake:
             assert (await wallet.get_payout(ctx, payout.id)).status == "submitted"
             assert (await wallet.balance_summary(ctx)).in_transit == 600
 
+    async def test_a_resent_batch_says_what_it_said_the_first_time(
+        self, db: Database, fake: FakeWeChatPay, clock: Clock
+    ) -> None:
+        """WeChat refuses a batch number sent again with other parameters: a batch keeps the remark
+        and scene it was made with, whatever the brand changes before it is sent again."""
+        use_provider("wechat", lambda open_ctx: _provider(fake, merchant_pem=private_pem(STRANGER)))
+        payout = await withdraw(db, "acme", 5, 600, openid=OPENID)
+        await _process(db)  # refused unsigned: no answer about the money, the batch waits
+        assert fake.bad_signatures == 1 and fake.batches == {}
+        await settings(db, "acme", transfer_remark="新春红包", transfer_scene_id="1005")
+
+        use_provider("wechat", lambda open_ctx: _provider(fake))
+        clock.advance(minutes=10)
+        await _process(db)
+        [(out_batch_no, batch)] = fake.batches.items()
+        body = batch.body
+        assert (body["batch_remark"], body["transfer_scene_id"]) == ("红包提现", "1000")
+        assert [d["transfer_remark"] for d in body["transfer_detail_list"]] == ["红包提现"]
+        async with system(db, "acme") as ctx:
+            assert (await wallet.get_payout(ctx, payout.id)).out_batch_no == out_batch_no
+        later = await withdraw(db, "acme", 5, 300, openid=OPENID, key="later")
+        await _process(db)  # a new batch is made with the settings of its day
+        [fresh] = [b.body for no, b in fake.batches.items() if no != out_batch_no]
+        assert (fresh["batch_remark"], fresh["transfer_scene_id"]) == ("新春红包", "1005")
+        assert [d["transfer_amount"] for d in fresh["transfer_detail_list"]] == [later.amount]
+
     async def test_an_answer_with_a_forged_signature_is_not_trusted_nor_sent_twice(
         self, db: Database, fake: FakeWeChatPay, clock: Clock
     ) -> None:

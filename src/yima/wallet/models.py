@@ -104,6 +104,11 @@ class PayoutBatch(IdMixin, TenantScoped, Base):
 
     provider: Mapped[str] = mapped_column(String(20))
     out_batch_no: Mapped[str] = mapped_column(String(32))
+    # What the batch says of itself, fixed when it is made: a resend must be the same batch to
+    # the provider even if the brand's name or payout settings changed in between.
+    name: Mapped[str] = mapped_column(String(32))
+    remark: Mapped[str] = mapped_column(String(32))
+    scene_id: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(12))  # rules.BATCH_STATUSES
     total_amount: Mapped[int] = mapped_column(BigInteger)
     total_num: Mapped[int] = mapped_column(Integer)

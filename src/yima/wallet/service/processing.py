@@ -100,17 +100,15 @@ async def _send(provider: PayoutProvider, batch: TransferBatch, attempts: int) -
         return SubmitOutcome("unknown", code="UNAVAILABLE", message=str(exc)[:500])
 
 
-async def _transfer_batch(ctx: Ctx, batch: PayoutBatch, payouts: list[Payout]) -> TransferBatch:
-    settings = await load_settings(ctx)
-    name = rules.clip(f"{ctx.tenant.name if ctx.tenant else ''}红包提现")
+def _transfer_batch(ctx: Ctx, batch: PayoutBatch, payouts: list[Payout]) -> TransferBatch:
+    """The batch as the provider sees it: the same on every attempt (its texts were fixed when
+    it was made, its payouts' when they were requested)."""
     details = tuple(
         TransferDetail(p.out_detail_no or rules.out_detail_no(ctx.tenant_id, p.id), p.amount, p.destination,
-                       rules.clip(p.remark or settings.transfer_remark))
+                       rules.clip(p.remark or batch.remark))
         for p in payouts
     )  # fmt: skip
-    return TransferBatch(
-        batch.id, batch.out_batch_no, name, rules.clip(settings.transfer_remark), settings.transfer_scene_id, details
-    )
+    return TransferBatch(batch.id, batch.out_batch_no, batch.name, batch.remark, batch.scene_id, details)
 
 
 async def take_batch(ctx: Ctx) -> tuple[TransferBatch, int, str] | None:
@@ -121,13 +119,16 @@ async def take_batch(ctx: Ctx) -> tuple[TransferBatch, int, str] | None:
             batch = await repo.get_batch(ctx.session, batch_id)
             assert batch is not None
             payouts = await repo.payouts_of_batch(ctx.session, batch.id)
-            return await _transfer_batch(ctx, batch, payouts), batch.attempts, batch.provider
+            return _transfer_batch(ctx, batch, payouts), batch.attempts, batch.provider
     for provider in await repo.requested_providers(ctx.session):
         ids = await repo.requested_payout_ids(ctx.session, provider, rules.MAX_BATCH)
         if not ids:
             continue
+        settings = await load_settings(ctx)
         batch = PayoutBatch(
             tenant_id=ctx.tenant_id, provider=provider, out_batch_no=f"new{uuid.uuid4().hex[:24]}",
+            name=rules.clip(f"{ctx.tenant.name if ctx.tenant else ''}红包提现"),
+            remark=rules.clip(settings.transfer_remark), scene_id=settings.transfer_scene_id,
             status="submitting", total_amount=0, total_num=0, attempts=1, next_attempt_at=now + LEASE, created_at=now,
         )  # fmt: skip
         repo.add(ctx.session, batch)
@@ -141,7 +142,7 @@ async def take_batch(ctx: Ctx) -> tuple[TransferBatch, int, str] | None:
         batch.total_amount = sum(p.amount for p in payouts)
         batch.total_num = len(payouts)
         await ctx.session.flush()
-        return await _transfer_batch(ctx, batch, payouts), batch.attempts, provider
+        return _transfer_batch(ctx, batch, payouts), batch.attempts, provider
     return None
 
 
