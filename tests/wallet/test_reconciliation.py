@@ -3,9 +3,12 @@ another outcome, not sent yet; and the pure comparison behind it."""
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+import datetime as dt
+
+from sqlalchemy import delete, select, update
 
 from tests.identity.factories import system
+from tests.wallet.conftest import Clock
 from tests.wallet.factories import award, funded_budget, withdraw
 from yima.platform.db.session import Database
 from yima.platform.outbox.runner import Runner
@@ -63,6 +66,46 @@ async def test_a_batch_refused_for_good_matches_its_failed_payouts(db: Database,
         started = await wallet.start_reconciliation(ctx, ReconciliationCreate(), queue=False)
     report = await wallet.run_reconciliation(lambda: system(db, "acme"), started.id)
     assert (report.checked, report.matched, report.problems, report.lines) == (2, 2, 0, [])
+
+
+async def test_a_batch_across_the_edge_of_two_periods_is_counted_once(
+    db: Database, acme: str, clock: Clock
+) -> None:
+    """One batch holds a payout requested before an edge and one after it: each report checks its
+    own period's payout, and a transfer we do not know is told by one report only (the one
+    holding the batch's first payout)."""
+    budget = await funded_budget(db, "acme", 10_000, cash=20_000)
+    await award(db, "acme", budget.id, 5, 5_000)
+    start = clock.now
+    before = await withdraw(db, "acme", 5, 100)
+    clock.advance(hours=1)
+    edge = clock.now
+    after = await withdraw(db, "acme", 5, 200)
+    clock.advance(hours=1)
+    await wallet.process_payouts(lambda: system(db, "acme"))
+    async with system(db, "acme") as ctx:
+        sent = {(await wallet.get_payout(ctx, p.id)).out_batch_no for p in (before, after)}
+    [out_batch_no] = sent  # one batch, both payouts
+    async with db.session() as session:  # the provider shows a transfer we never asked for
+        [tenant_id] = (await session.execute(
+            select(SandboxTransfer.tenant_id).where(SandboxTransfer.out_batch_no == out_batch_no).limit(1)
+            .execution_options(all_tenants=True)
+        )).scalars().all()  # fmt: skip
+        session.add(SandboxTransfer(tenant_id=tenant_id, out_batch_no=out_batch_no, out_detail_no="X1",
+                                    amount=5, status="SUCCESS"))  # fmt: skip
+        await session.commit()
+
+    async def report(since: dt.datetime, until: dt.datetime) -> list[tuple[str, int | None]]:
+        async with system(db, "acme") as ctx:
+            period = ReconciliationCreate(since=since, until=until)
+            started = await wallet.start_reconciliation(ctx, period, queue=False)
+        done = await wallet.run_reconciliation(lambda: system(db, "acme"), started.id)
+        assert done.checked + done.counts.get("unexpected", 0) == len(done.lines) + done.matched
+        return [*sorted((line.verdict, line.payout_id) for line in done.lines), ("matched", done.matched)]
+
+    assert await report(start, edge) == [("unexpected", None), ("matched", 1)]
+    assert await report(edge, clock.now) == [("matched", 1)]
+    assert await report(start, clock.now) == [("unexpected", None), ("matched", 2)]
 
 
 class TestCompare:

@@ -30,9 +30,16 @@ DEFAULT_PERIOD = dt.timedelta(days=7)
 
 @dataclass(frozen=True)
 class _Batch:
+    """A batch as one report checks it. A batch can hold payouts requested on both sides of a
+    period's edge: each report checks only its own period's (``payouts``), knows the others
+    (``elsewhere``), and the report holding the batch's first payout also answers for
+    transfers we do not know (``owns_unknown``), so two reports never count one line twice."""
+
     out_batch_no: str
     provider: str
     payouts: tuple[rules.OurPayout, ...]
+    elsewhere: frozenset[str]
+    owns_unknown: bool
 
 
 def read_reconciliation(row: Reconciliation) -> ReconciliationRead:
@@ -82,8 +89,11 @@ async def _batches(ctx: Ctx, since: dt.datetime, until: dt.datetime) -> list[_Ba
     batches = await repo.batches_by_ids(ctx.session, await repo.batch_ids_in_period(ctx.session, since, until))
     for batch in batches.values():
         payouts = await repo.payouts_of_batch(ctx.session, batch.id)
-        ours = tuple(rules.OurPayout(p.id, p.out_detail_no or "", p.amount, p.status) for p in payouts)
-        found.append(_Batch(batch.out_batch_no, batch.provider, ours))
+        inside = [p for p in payouts if since <= p.requested_at < until]
+        ours = tuple(rules.OurPayout(p.id, p.out_detail_no or "", p.amount, p.status) for p in inside)
+        elsewhere = frozenset(p.out_detail_no or "" for p in payouts if p not in inside)
+        first = min(payouts, key=lambda p: (p.requested_at, p.id))
+        found.append(_Batch(batch.out_batch_no, batch.provider, ours, elsewhere, first in inside))
     return found
 
 
@@ -96,8 +106,9 @@ async def _check(provider: PayoutProvider, batch: _Batch) -> list[rules.Line]:
         detail = await provider.query_detail(batch.out_batch_no, payout.out_detail_no)
         if detail is not None:
             details.append(detail)
-    ours = {p.out_detail_no for p in batch.payouts}
-    details += [d for d in report.details if d.out_detail_no not in ours]
+    if batch.owns_unknown:
+        known = {p.out_detail_no for p in batch.payouts} | batch.elsewhere
+        details += [d for d in report.details if d.out_detail_no not in known]
     complete = BatchReport(report.found or bool(details), report.status, report.provider_batch_id,
                            report.close_reason, tuple(details))  # fmt: skip
     return rules.reconcile_batch(batch.payouts, complete)
