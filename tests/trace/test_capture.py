@@ -178,6 +178,23 @@ class TestQuery:
         assert await found(**window, lt_event_time=dt.datetime(2024, 5, 2, 12, tzinfo=dt.UTC)) == [ids[2]]
         assert await found(event_ids=[ids[1]]) == [ids[1]]
 
+    async def test_company_and_scheme_patterns_match_every_key_of_theirs(self, db: Database) -> None:
+        """A company-wide pattern is answered, not quietly matched against nothing."""
+        slug = await create_tenant(db)
+        ours = object_event(epcList=["urn:epc:id:sgtin:6901234.156789.7"])  # indicator digit 1
+        theirs = object_event(epcList=["urn:epc:id:sgtin:0614141.107346.2017"])
+        packed = _packing(PALLET, [bottle(70)])
+        ids = (await capture(db, slug, ours, theirs, packed)).event_ids
+
+        async def found(**fields: Any) -> list[str]:
+            return [e["eventID"] for e in await self._query(db, slug, **fields)]
+
+        assert await found(match_epc=["urn:epc:idpat:sgtin:6901234.*.*"]) == [ids[0], ids[2]]
+        assert await found(match_epc=["urn:epc:idpat:sgtin:0614141.*.*"]) == [ids[1]]
+        assert await found(match_epc=["urn:epc:idpat:sgtin:*.*.*"]) == ids
+        assert await found(match_parent_id=["urn:epc:idpat:sscc:6901234.*"]) == [ids[2]]
+        assert await found(match_parent_id=["urn:epc:idpat:sscc:0614141.*"]) == []
+
     async def test_pages_follow_tokens_and_tokens_belong_to_their_query(self, db: Database) -> None:
         slug = await create_tenant(db)
         ids = (await capture(db, slug, *[object_event(epcList=[bottle(60 + i)]) for i in range(5)])).event_ids
@@ -205,6 +222,9 @@ class TestQuery:
         )
         assert f.biz_steps == ["shipping", "receiving", "storing"] and per_page == 5 and token is None
         assert f.ge_event_time == dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+        # an offset's "+" sent unencoded arrives as a space: still that moment
+        unencoded, _, _ = trace.parse_query([("GE_eventTime", "2024-05-01T08:00:00.5 08:00")])
+        assert unencoded.ge_event_time == dt.datetime(2024, 5, 1, 0, 0, 0, 500000, tzinfo=dt.UTC)
         with pytest.raises(QueryInvalid) as refused:
             trace.parse_query([("EQ_bizstep", "x"), ("perPage", "0"), ("LT_eventTime", "yesterday")])
         assert {d.field for d in refused.value.details} == {"EQ_bizstep", "perPage", "LT_eventTime"}

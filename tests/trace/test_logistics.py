@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -151,3 +153,49 @@ async def test_a_store_outside_the_dealers_territory_signing_for_goods_is_divers
             (c_serials[1], "store_signin", dealer.id, "case")
         ]
         assert listed[0].distance_km is not None and listed[0].distance_km > 500
+
+
+async def test_a_store_signing_for_goods_of_two_dealers_keeps_each_dealers_goods_his(db: Database) -> None:
+    """Goods shipped to a Chengdu dealer and to a Chongqing dealer, signed for together by a
+    Chongqing store: the Chengdu goods are diversion (against the Chengdu dealer), the Chongqing
+    goods are not — whichever is scanned first."""
+    _b, c, b_serials, c_serials = await _line(db)
+    warehouse = await create_warehouse(db, "acme")
+    chengdu = await create_dealer(db, "acme", territory=("510100",))
+    chongqing = await create_dealer(db, "acme", territory=("500000",))
+    store = await create_store(db, "acme", chongqing.id, region_code="500103")
+    async with system(db, "acme") as ctx:
+        source = PartyRef(kind="warehouse", id=warehouse.id)
+        for case, dealer in ((c[0], chengdu), (c[1], chongqing)):
+            await trace.ship(
+                ctx, Shipment(codes=[case], source=source, destination=PartyRef(kind="dealer", id=dealer.id))
+            )
+        signed = await trace.receive(ctx, Receipt(codes=[c[1], c[0]], receiver=PartyRef(kind="store", id=store.id)))
+        assert signed.diversions == 1 and len(signed.event_ids) == 2 and signed.event_id == signed.event_ids[0]
+        assert await trace.is_diverted(ctx, c_serials[0]) and not await trace.is_diverted(ctx, c_serials[1])
+        from yima.trace.schemas import DiversionFilter
+
+        listed = await trace.list_diversions(ctx, DiversionFilter(), 10, None)
+        assert [(d.serial, d.dealer_id, d.store_id) for d in listed] == [(c_serials[0], chengdu.id, store.id)]
+        for bottle, dealer in ((b_serials[0], chengdu), (b_serials[6], chongqing)):
+            held = await trace.holder_of(ctx, bottle)
+            assert held is not None and (held.dealer_id, held.store_id) == (dealer.id, store.id)
+
+
+async def test_a_bottle_of_a_case_found_diverted_shows_diverted_in_the_brands_time(db: Database) -> None:
+    """The lifecycle flags a bottle whose case was found diverted (rebates withhold it too), and
+    its moments are in the brand's time."""
+    b, c, b_serials, _ = await _line(db)
+    warehouse = await create_warehouse(db, "acme")
+    dealer = await create_dealer(db, "acme", territory=("510100",))
+    far_store = await create_store(db, "acme", dealer.id, region_code="530102")  # 昆明
+    async with system(db, "acme") as ctx:
+        source = PartyRef(kind="warehouse", id=warehouse.id)
+        await trace.ship(ctx, Shipment(codes=[c[1]], source=source, destination=PartyRef(kind="dealer", id=dealer.id)))
+        await trace.receive(ctx, Receipt(codes=[c[1]], receiver=PartyRef(kind="store", id=far_store.id)))
+        life = await trace.unit_lifecycle(ctx, b[6])
+        assert life.diverted and not await trace.is_diverted(ctx, b_serials[6])
+        assert not (await trace.unit_lifecycle(ctx, b[0])).diverted
+        eight = dt.timedelta(hours=8)
+        assert life.events and all(e.event_time.utcoffset() == eight for e in life.events)
+        assert life.holder is not None and life.holder.since.utcoffset() == eight

@@ -83,9 +83,10 @@ class TestVocabulary:
         ]
 
     def test_cbv_urns_are_refused(self) -> None:
-        assert _where(_problems(object_event(bizStep="urn:epcglobal:cbv:bizstep:shipping"))) == {
-            ("/epcisBody/eventList/0/bizStep", "schema")
-        }
+        """The schema only says no form fits; the rule says why, and is the one reported."""
+        problems = _problems(object_event(bizStep="urn:epcglobal:cbv:bizstep:shipping"))
+        assert [(p.path, p.code) for p in problems] == [("/epcisBody/eventList/0/bizStep", "vocabulary")]
+        assert "bare word" in problems[0].message
 
     def test_extension_events_are_held_to_the_same_vocabulary(self) -> None:
         """The schema checks next to nothing of an extension event type."""
@@ -199,3 +200,33 @@ class TestExtensionEventsStoreSafely:
     def test_times_out_of_range(self) -> None:
         event = object_event(type="https://brand.cn/epcis/TastingEvent", eventTime="0001-01-01T00:00:00+14:00")
         assert ("/epcisBody/eventList/0/eventTime", "rule") in _where(_problems(event))
+
+
+class TestMessages:
+    """Every problem says what is wrong in words, not only that a value fits no schema form."""
+
+    def test_a_non_standard_word_is_named(self) -> None:
+        problems = _problems(object_event(bizStep="transforming"), object_event(disposition="in_transport"))
+        assert [(p.path, p.code) for p in problems] == [
+            ("/epcisBody/eventList/0/bizStep", "vocabulary"),
+            ("/epcisBody/eventList/1/disposition", "vocabulary"),
+        ]
+        assert "'transforming' is not a standard bizStep" in problems[0].message
+        assert "'in_transport' is not a standard disposition" in problems[1].message
+
+    def test_an_event_naming_nothing_says_what_it_needs(self) -> None:
+        problems = _problems(object_event(epcList=None))
+        assert [(p.path, p.code) for p in problems] == [("/epcisBody/eventList/0", "schema")]
+        assert '"epcList" is a required property' in problems[0].message
+        assert '"quantityList" is a required property' in problems[0].message
+
+    def test_a_wrong_action_is_one_problem_where_it_is(self) -> None:
+        problems = _problems(object_event(action="CREATE"))
+        assert [(p.path, p.code) for p in problems] == [("/epcisBody/eventList/0/action", "schema")]
+        assert '"CREATE"' in problems[0].message
+
+    @pytest.mark.parametrize("path", invalid_documents(), ids=lambda p: p.name)
+    def test_no_invalid_document_gets_only_a_vague_answer(self, path: Path) -> None:
+        for problem in validate(load(path)):
+            assert problem.message and "not valid under any of the schemas" not in problem.message
+            assert problem.message != "fits none of the forms the schema allows: "

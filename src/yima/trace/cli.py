@@ -72,7 +72,7 @@ def lifecycle(
         )
     if life.diverted:
         out.print("[red]diverted (窜货)[/]")
-    table = Table("time (UTC)", "step", "from", "to / at", "inherited from")
+    table = Table("time (brand local)", "step", "from", "to / at", "inherited from")
     for e in life.events:
         where = ", ".join(_party(d) for d in e.destinations) or _party(e.biz_location)
         inherited = f"{e.inherited_from.level} {e.inherited_from.serial}" if e.inherited_from else ""
@@ -192,7 +192,7 @@ def _report(
         extra = f", [red]{r.diversions} diversion(s) (窜货)[/]" if r.diversions else ""
         out.print(
             f"[green]✓[/] {_LABELS.get(r.operation, r.operation)} ({r.operation}): "
-            f"{r.units} scanned unit(s){extra}  event {r.event_id}"
+            f"{r.units} scanned unit(s){extra}  event {', '.join(r.event_ids or [r.event_id])}"
         )
     out.print(f"{len(codes)} code(s) read, {sum(r.units for r in results)} unit(s) recorded (what they hold inherits)")
 

@@ -124,6 +124,11 @@ def _overlap(a: Collection[str], b: Collection[str], inside: Inside) -> bool:
     return any(inside(x, b) for x in a) or any(inside(y, a) for y in b)
 
 
+def covers_either(regions: Collection[str], places: Collection[str], inside: Inside) -> bool:
+    """Do a regional manager's ``regions`` take in any of ``places`` (or lie inside one)?"""
+    return _overlap(regions, places, inside)
+
+
 def alert_recipients(
     staff: Sequence[tuple[int, Sequence[str]]], found_in: str, territory: Collection[str], inside: Inside
 ) -> list[int]:

@@ -183,7 +183,8 @@ class GoodsReturn(LogisticsBase):
 
 
 class LogisticsResult(BaseModel):
-    event_id: str
+    event_id: str  # the first of event_ids
+    event_ids: list[str] = []  # one event; a store's sign-for: one per dealer answerable for the goods
     operation: str
     units: int  # the scanned units named by the event (their children inherit it)
     serials: list[int]

@@ -415,3 +415,33 @@ def parse_cached(uri: str) -> Identifier:
     """``parse`` remembered: a document names its parents, places and parties many times, and
     capture parses each identifier twice (to validate, then to index)."""
     return parse(uri)
+
+
+# Where a company's (or a whole scheme's) keys sit in the canonical Digital Link: the digit
+# GTINs, ITIPs and SSCCs put before the company prefix is any digit; GRAI has a leading zero.
+_COMPANY_KEYS = {
+    "sgtin": ("/01/", True), "upui": ("/01/", True), "itip": ("/8006/", True), "sscc": ("/00/", True),
+    "sgln": ("/414/", False), "pgln": ("/417/", False), "grai": ("/8003/0", False), "giai": ("/8004/", False),
+    "gsrn": ("/8018/", False), "gsrnp": ("/8017/", False), "gdti": ("/253/", False), "sgcn": ("/255/", False),
+    "gsin": ("/402/", False), "ginc": ("/401/", False), "cpi": ("/8010/", False),
+}  # fmt: skip
+
+
+def pattern_prefixes(uri: str) -> list[str]:
+    """The key prefixes of every instance a company-wide or scheme-wide EPC pattern
+    (``urn:epc:idpat:sgtin:0614141.*.*``, ``urn:epc:idpat:sscc:*``) stands for, which ``parse``
+    keeps as written. GS1 Company Prefixes are allocated so that none begins another, so a key
+    that starts with one is that company's. Empty for anything else."""
+    fields = uri.split(":", 4)
+    if len(fields) != 5 or fields[:3] != ["urn", "epc", "idpat"]:
+        return []
+    scheme, parts = fields[3], fields[4].split(".")
+    fixed = parts[: parts.index("*")] if "*" in parts else parts
+    if scheme in _COMPANY_KEYS and len(fixed) <= 1:
+        path, digit_first = _COMPANY_KEYS[scheme]
+        cp = fixed[0] if fixed else ""
+        heads = [str(d) for d in range(10)] if digit_first and cp else [""]
+        return [f"{CANONICAL_HOST}{path}{head}{cp}" for head in heads]
+    if scheme in ("gid", "usdod", "adi", "bic", "imovn"):
+        return [f"urn:epc:id:{scheme}:" + "".join(f"{p}." for p in fixed)]
+    return []

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -41,6 +42,8 @@ PAGING = ("perPage", "nextPageToken")
 DEFAULT_PER_PAGE = 30
 MAX_PER_PAGE = 1000
 ACTIONS = ("ADD", "OBSERVE", "DELETE")
+# An offset's "+" sent unencoded arrives as a space (form encoding): 08:00:00 08:00 → 08:00:00+08:00.
+_UNENCODED_PLUS = re.compile(r"(\d) (\d{2}:\d{2})$")
 
 
 class QueryError(ValueError):
@@ -76,7 +79,7 @@ def parse(items: Iterable[tuple[str, str]]) -> tuple[dict[str, Any], int, str | 
                 problems.append((name, "one timestamp"))
                 continue
             try:
-                fields[field] = parse_time(values[0])
+                fields[field] = parse_time(_UNENCODED_PLUS.sub(r"\1+\2", values[0]))
             except ValueError:
                 problems.append((name, "an RFC 3339 timestamp with its offset, e.g. 2024-05-01T08:00:00+08:00"))
         else:

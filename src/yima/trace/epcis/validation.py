@@ -13,7 +13,9 @@ first; then, for every event — extension event types included, which the schem
   lists (identifiers.py);
 - an ``ni:`` eventID has the RFC 6920 shape, and one eventID does not name two different events.
 
-A problem the schema already reported at a path is not reported again there.
+A problem the schema already reported at a path is not reported again there; the schema's
+"matches none of the forms" (anyOf/oneOf) says what each form missed, and gives way to a rule's
+precise message at the same path.
 """
 
 from __future__ import annotations
@@ -52,11 +54,71 @@ def pointer(*parts: str | int) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+_GENERIC = re.compile(r"is not valid under any of the schemas listed in the '(anyOf|oneOf)' keyword$")
+
+
 def _short(message: str, limit: int = 300) -> str:
-    for keyword in ("anyOf", "oneOf"):
-        if message.endswith(f"is not valid under any of the schemas listed in the '{keyword}' keyword"):
-            return f"the value matches none of the forms the schema allows ({keyword})"
     return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _trimmed(message: str) -> str:
+    """A schema message without the long JSON dump of the value it starts with."""
+    if _GENERIC.search(message):
+        return "matches none of the forms the schema allows"
+    if message[:1] in "{[" and len(message) > 80:
+        cut = max(message.rfind("} "), message.rfind("] "))
+        if cut > 0:
+            return "the value" + message[cut + 1 :]
+    return message
+
+
+def _alternatives(error: Any) -> list[list[Any]]:
+    """The failures of each form an anyOf/oneOf allows (empty for any other error)."""
+    context = getattr(error.kind, "context", None) if _GENERIC.search(error.message) else None
+    return [list(option) for option in context] if isinstance(context, list) else []
+
+
+def _explained(error: Any) -> str:
+    """What is wrong, in words: an anyOf/oneOf says what each allowed form missed."""
+    options = _alternatives(error)
+    if not options:
+        return _short(_trimmed(error.message))
+    depth = len(error.instance_path)
+    said: list[str] = []
+    for option in options:
+        parts: list[str] = []
+        for sub in option:
+            where = pointer(*list(sub.instance_path)[depth:])
+            part = f"{where}: {_trimmed(sub.message)}" if where else _trimmed(sub.message)
+            parts += [part] if part not in parts else []
+        if parts and (text := " and ".join(parts)) not in said:
+            said.append(text)
+    return _short("fits none of the forms the schema allows: " + "; or ".join(said))
+
+
+def _schema_problems(validator: Any, document: Any) -> list[tuple[Problem, frozenset[str]]]:
+    """The schema's errors, each an anyOf/oneOf with the paths its forms failed at (empty for a
+    precise error)."""
+    found: list[tuple[Problem, frozenset[str]]] = []
+    seen: set[tuple[str, str]] = set()
+    for error in validator.iter_errors(document):
+        problem = Problem(pointer(*error.instance_path), _explained(error), "schema")
+        if (problem.path, problem.message) not in seen:
+            seen.add((problem.path, problem.message))
+            forms = frozenset(pointer(*sub.instance_path) for option in _alternatives(error) for sub in option)
+            found.append((problem, forms))
+    return found
+
+
+def _said_elsewhere(problem: Problem, forms: frozenset[str], ruled: set[str], told: set[str]) -> bool:
+    """An anyOf/oneOf says only that no form fits: left out where a precise problem says why,
+    at its own path (a rule's "'transforming' is not a standard bizStep…") or at every deeper
+    path its forms failed at (a wrong action fails the event's anyOf at /action)."""
+    if not forms:
+        return False
+    if problem.path in forms:  # the value itself fits no form
+        return forms == {problem.path} and problem.path in ruled
+    return forms <= told
 
 
 def event_list(document: Any) -> tuple[tuple[str, ...], list[Any]]:
@@ -79,30 +141,29 @@ def validate(document: Any) -> list[Problem]:
     if document.get("type") not in ("EPCISDocument", "EPCISQueryDocument"):
         problems.append(Problem("/type", "capture takes an EPCISDocument or an EPCISQueryDocument", "document"))
     validator = _validator()
-    if not validator.is_valid(document):
-        seen: set[tuple[str, str]] = set()
-        for error in validator.iter_errors(document):
-            found = (pointer(*error.instance_path), _short(error.message))
-            if found not in seen:
-                seen.add(found)
-                problems.append(Problem(found[0], found[1], "schema"))
-    reported = {p.path for p in problems}
+    schema = _schema_problems(validator, document) if not validator.is_valid(document) else []
+    precise = {p.path for p, forms in schema if not forms}
     list_path, events = event_list(document)
+    found: list[Problem] = []
     ids: dict[str, tuple[int, Any]] = {}
     for index, event in enumerate(events):
         if not isinstance(event, dict):
             continue
         at: tuple[str | int, ...] = (*list_path, index)
-        problems.extend(p for p in check_event(event, at) if p.path not in reported)
+        found.extend(p for p in check_event(event, at) if p.path not in precise)
         event_id = event.get("eventID")
         if isinstance(event_id, str):
             first = ids.setdefault(event_id, (index, event))
             if first[0] != index and _without_declaration(first[1]) != _without_declaration(event):
-                problems.append(
+                found.append(
                     Problem(pointer(*at, "eventID"), f"events {first[0]} and {index} share this eventID", "rule")
                 )
-        if len(problems) > MAX_PROBLEMS:
+        if len(found) > MAX_PROBLEMS:
             break
+    ruled = {p.path for p in found}
+    told = precise | ruled
+    problems += [p for p, forms in schema if not _said_elsewhere(p, forms, ruled, told)]
+    problems += found
     if len(problems) > MAX_PROBLEMS:
         extra = len(problems) - MAX_PROBLEMS
         problems = [*problems[:MAX_PROBLEMS], Problem("", f"… and {extra} more problems", "document")]

@@ -26,6 +26,7 @@ from yima.platform.errors import FieldError, Invalid, NotFound
 from yima.platform.outbox import service as outbox
 from yima.platform.sheets import SheetColumn, append_row, export_sheet, to_bytes
 from yima.trace import repository as repo
+from yima.trace import rules
 from yima.trace.events import DiversionFound
 from yima.trace.models import DiversionRecord
 from yima.trace.permissions import DIVERSION_WRITE, TRACE_READ
@@ -145,24 +146,48 @@ async def diverted_serials(ctx: Ctx, serials: Sequence[int]) -> set[int]:
     return await repo.diverted_serials(ctx.session, list(serials))
 
 
+async def _scope(ctx: Ctx) -> repo.Scope:
+    """What a regional manager sees: the findings made in their regions, and those of the dealers
+    whose territory lies in them — both sides of the offence, as the alert goes (rules.alert_recipients).
+    None: the whole brand."""
+    regions = ctx.actor.region_codes
+    if regions is None:
+        return None
+    territories = await partners.territories_of(ctx, await repo.diversion_dealers(ctx.session))
+    dealers = [d for d, t in territories.items() if t and rules.covers_either(regions, t, geo.in_territory)]
+    return list(regions), sorted(dealers)
+
+
+def _shown(ctx: Ctx, record: DiversionRecord) -> DiversionRead:
+    return ctx.shown(DiversionRead.model_validate(record))
+
+
 async def list_diversions(ctx: Ctx, filters: DiversionFilter, limit: int, before_id: int | None) -> list[DiversionRead]:
-    """Up to ``limit + 1``, newest first; a regional manager sees those found in their regions."""
+    """Up to ``limit + 1``, newest first, in the brand's time; a regional manager sees those
+    found in their regions and those of the dealers whose territory lies in them."""
     ctx.require(TRACE_READ.name)
-    rows = await repo.list_diversions(ctx.session, filters, ctx.actor.region_codes, limit + 1, before_id)
-    return [DiversionRead.model_validate(r) for r in rows]
+    rows = await repo.list_diversions(ctx.session, filters, await _scope(ctx), limit + 1, before_id)
+    return [_shown(ctx, r) for r in rows]
 
 
 async def _load(ctx: Ctx, diversion_id: int) -> DiversionRecord:
     record = await repo.get_diversion(ctx.session, diversion_id)
     regions = ctx.actor.region_codes
-    if record is None or (regions is not None and not geo.in_territory(record.region_code, regions)):
+    if record is None:
         raise NotFound(f"diversion {diversion_id} not found")
+    if regions is not None and not geo.in_territory(record.region_code, regions):
+        try:
+            territory = await partners.territory_of(ctx, record.dealer_id)
+        except NotFound:
+            territory = frozenset()
+        if not (territory and rules.covers_either(regions, territory, geo.in_territory)):
+            raise NotFound(f"diversion {diversion_id} not found")
     return record
 
 
 async def get_diversion(ctx: Ctx, diversion_id: int) -> DiversionRead:
     ctx.require(TRACE_READ.name)
-    return DiversionRead.model_validate(await _load(ctx, diversion_id))
+    return _shown(ctx, await _load(ctx, diversion_id))
 
 
 async def update_diversion(ctx: Ctx, diversion_id: int, data: DiversionUpdate) -> DiversionRead:
@@ -171,7 +196,7 @@ async def update_diversion(ctx: Ctx, diversion_id: int, data: DiversionUpdate) -
     record = await _load(ctx, diversion_id)
     status = data.status or record.status
     if record.status == status and data.note in (None, record.note):
-        return DiversionRead.model_validate(record)
+        return _shown(ctx, record)
     if record.status != "open" and status == "open":
         raise Invalid("a handled finding stays handled", [FieldError("status", "cannot reopen", "reopen")])
     change: dict[str, object] = {"status": [record.status, status]}
@@ -181,7 +206,7 @@ async def update_diversion(ctx: Ctx, diversion_id: int, data: DiversionUpdate) -
         record.note = data.note
     await ctx.session.flush()
     identity.record_audit(ctx, "diversion.status_set", "diversion", record.id, change)
-    return DiversionRead.model_validate(record)
+    return _shown(ctx, record)
 
 
 EXPORT_COLUMNS = (
@@ -208,8 +233,9 @@ async def export_diversions(ctx: Ctx, filters: DiversionFilter) -> bytes:
     sheet = export_sheet(workbook, "窜货 Diversions", EXPORT_COLUMNS)
     before: int | None = None
     written = 0
+    scope = await _scope(ctx)
     while written < EXPORT_LIMIT:
-        rows = await repo.list_diversions(ctx.session, filters, ctx.actor.region_codes, PAGE, before)
+        rows = await repo.list_diversions(ctx.session, filters, scope, PAGE, before)
         if not rows:
             break
         dealers = await partners.lookup_dealers(ctx, {r.dealer_id for r in rows})

@@ -25,8 +25,8 @@ def _parties(document: dict[str, Any], name: str, key: str) -> list[str]:
     )
 
 
-def _event(event: UnitEvent, inherited_from: LifecycleUnit | None) -> LifecycleEvent:
-    return LifecycleEvent(
+def _event(ctx: Ctx, event: UnitEvent, inherited_from: LifecycleUnit | None) -> LifecycleEvent:
+    read = LifecycleEvent(
         event_id=event.event_id,
         event_type=event.event_type,
         action=event.action,
@@ -42,11 +42,13 @@ def _event(event: UnitEvent, inherited_from: LifecycleUnit | None) -> LifecycleE
         destinations=_parties(event.document, "destinationList", "destination"),
         document=event.document,
     )
+    return ctx.shown(read)
 
 
 async def unit_lifecycle(ctx: Ctx, code: str) -> UnitLifecycle:
     """The lifecycle of the unit any printed form of ``code`` names (UnknownCode / BadCode
-    otherwise)."""
+    otherwise), its moments in the brand's time. It is flagged as diverted when it, or a case or
+    pallet it sits in, was found diverted (as rebates withhold: 窜货不返利)."""
     ctx.require(TRACE_READ.name)
     unit = await codes.describe(ctx, code)
     history = await unit_history(ctx, unit.serial, codes.ancestors_of(unit))
@@ -57,8 +59,10 @@ async def unit_lifecycle(ctx: Ctx, code: str) -> UnitLifecycle:
     )
     parents = [LifecycleUnit(serial=p.serial, level=p.level, epc=epcs[p.serial]) for p in history.parents]
     levels = {p.serial: p.level for p in history.parents}
-    events = [_event(e, None) for e, _ in history.own]
-    events += [_event(e, LifecycleUnit(serial=s, level=levels.get(s, ""), epc=epcs[s])) for e, s in history.inherited]
+    events = [_event(ctx, e, None) for e, _ in history.own]
+    events += [
+        _event(ctx, e, LifecycleUnit(serial=s, level=levels.get(s, ""), epc=epcs[s])) for e, s in history.inherited
+    ]
     events.sort(key=lambda e: e.event_time)
     return UnitLifecycle(
         code=code,
@@ -76,6 +80,6 @@ async def unit_lifecycle(ctx: Ctx, code: str) -> UnitLifecycle:
         children_count=count,
         children=[LifecycleUnit(serial=s, level=level, epc=epcs[s]) for s, level in first],
         events=events,
-        holder=holder_in(history),
-        diverted=bool(await repo.diverted_serials(ctx.session, [unit.serial])),
+        holder=ctx.shown(holder) if (holder := holder_in(history)) else None,
+        diverted=bool(await repo.diverted_serials(ctx.session, [unit.serial, *(p.serial for p in history.parents)])),
     )

@@ -126,8 +126,10 @@ def _event(
 
 
 async def _record(ctx: Ctx, operation: str, serials: list[int], event: dict[str, Any]) -> LogisticsResult:
-    result = await store_events(ctx, [event], source=SOURCE)
-    return LogisticsResult(event_id=result.event_ids[0], operation=operation, units=len(serials), serials=serials)
+    event_id = (await store_events(ctx, [event], source=SOURCE)).event_ids[0]
+    return LogisticsResult(
+        event_id=event_id, event_ids=[event_id], operation=operation, units=len(serials), serials=serials
+    )
 
 
 def _ref(kind: str, reference: str | None) -> tuple[str, str] | None:
@@ -186,45 +188,58 @@ async def ship(ctx: Ctx, data: Shipment) -> LogisticsResult:
     return await _record(ctx, "ship", serials, event)
 
 
+async def _answerable(ctx: Ctx, serials: list[int], own_dealer: int | None) -> dict[int | None, list[int]]:
+    """The units a store signs for, grouped by the dealer answerable for each: the one it was
+    shipped to (its holder's before this receipt), else the store's own dealer. Goods of two
+    dealers signed for together stay each dealer's."""
+    groups: dict[int | None, list[int]] = {}
+    for serial in serials:
+        holder = await holder_of(ctx, serial)
+        groups.setdefault(holder.dealer_id if holder and holder.dealer_id else own_dealer, []).append(serial)
+    return groups
+
+
 async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
     """收货 (a dealer) / 签收 (a store): the goods are at the receiver (receiving,
-    sellable_accessible). A store that signs for goods outside the territory of the dealer they
-    were shipped to makes a diversion record per unit."""
+    sellable_accessible). A store's receipt names the dealer answerable for the goods as their
+    source — one event per such dealer when the goods came from several — and a store outside
+    the territory of that dealer makes a diversion record per unit."""
     ctx.require(LOGISTICS_WRITE.name)
     if data.receiver.kind == "warehouse":
         raise _refused("a warehouse takes goods in with warehouse-in", "receiver", "a warehouse", "bad_receiver")
     _acting_as(ctx, data.receiver, "receiver")
     receiver = await _check_party(ctx, data.receiver, "receiver")
     serials = await _units(ctx, data.codes, "received")
-    sources: list[dict[str, str]] = []
-    dealer_id = data.receiver.id if data.receiver.kind == "dealer" else None
-    if data.receiver.kind == "store":  # the dealer answerable: the shipper, else the store's own
-        holder = await holder_of(ctx, serials[0])
-        dealer_id = holder.dealer_id if holder and holder.dealer_id else receiver.dealer_id
-        if dealer_id:
-            sources.append({"type": "owning_party", "source": rules.party_uri("dealer", dealer_id)})
+    store = data.receiver.kind == "store"
+    groups = await _answerable(ctx, serials, receiver.dealer_id) if store else {data.receiver.id: serials}
+    epcs = await codes.unit_epcs(ctx, serials)
     place = rules.party_uri(data.receiver.kind, data.receiver.id)
-    event = _event(
-        ctx,
-        list((await codes.unit_epcs(ctx, serials)).values()),
-        rules.RECEIVING,
-        "sellable_accessible",
-        read_point=place,
-        place=place,
-        sources=sources,
-        destinations=[_party(data.receiver, "destination")],
-        reference=_ref("recadv", data.reference),
-    )
-    result = await _record(ctx, "receive", serials, event)
-    outbox.publish(
-        ctx, GoodsReceived(result.event_id, data.receiver.kind, data.receiver.id, dealer_id, serials, ctx.now())
-    )
-    if data.receiver.kind == "store" and receiver.region_code:
-        for serial in serials:
-            found = await check_diversion(
-                ctx, serial, receiver.lat, receiver.lon, receiver.region_code, "store_signin", result.event_id
-            )
-            result.diversions += found is not None
+    result = LogisticsResult(event_id="", operation="receive", units=len(serials), serials=serials)
+    for dealer_id, group in groups.items():
+        sources = (
+            [{"type": "owning_party", "source": rules.party_uri("dealer", dealer_id)}] if store and dealer_id else []
+        )
+        event = _event(
+            ctx,
+            [epcs[s] for s in group],
+            rules.RECEIVING,
+            "sellable_accessible",
+            read_point=place,
+            place=place,
+            sources=sources,
+            destinations=[_party(data.receiver, "destination")],
+            reference=_ref("recadv", data.reference),
+        )
+        event_id = (await store_events(ctx, [event], source=SOURCE)).event_ids[0]
+        result.event_ids.append(event_id)
+        outbox.publish(ctx, GoodsReceived(event_id, data.receiver.kind, data.receiver.id, dealer_id, group, ctx.now()))
+        if store and receiver.region_code:
+            for serial in group:
+                found = await check_diversion(
+                    ctx, serial, receiver.lat, receiver.lon, receiver.region_code, "store_signin", event_id
+                )
+                result.diversions += found is not None
+    result.event_id = result.event_ids[0]
     return result
 
 

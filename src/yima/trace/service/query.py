@@ -44,7 +44,7 @@ def _problem(name: str, why: str) -> FieldError:
 
 def _keys(values: Sequence[str]) -> tuple[list[str], list[str]]:
     """Canonical keys of identifiers, and the key prefixes a class-level one stands for (every
-    instance or lot of a GTIN, an ITIP…)."""
+    instance or lot of a GTIN, an ITIP…, every key of a company prefix)."""
     keys, prefixes = [], []
     for value in values:
         try:
@@ -55,6 +55,8 @@ def _keys(values: Sequence[str]) -> tuple[list[str], list[str]]:
         keys.append(found.key)
         if found.level == "class" and found.key.startswith(identifiers.CANONICAL_HOST):
             prefixes.append(found.key + "/")
+        elif found.level == "class":  # a company's or a whole scheme's pattern
+            prefixes += identifiers.pattern_prefixes(value)
     return keys, prefixes
 
 
