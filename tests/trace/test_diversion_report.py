@@ -50,6 +50,10 @@ async def test_the_dealers_side_reads_what_it_was_alerted_of(db: Database, clien
     assert [row[0] for row in rows[1:]] == [ours]
     filtered = await client.get("/api/v1/trace/diversions", params={"dealer_id": chengdu.id}, headers=sichuan)
     assert [item["id"] for item in filtered.json()["items"]] == [ours]  # the alert's link
+    for session, counted in ((sichuan, {f"dealer:{chengdu.id}": 1}), (jiangsu, {})):  # the cockpit counts the same
+        summary = await client.get("/api/v1/analytics/diversion-summary", params={"group": "dealer"}, headers=session)
+        assert summary.status_code == 200, summary.text
+        assert {row["key"]: row["total"] for row in summary.json()["rows"]} == counted
 
 
 async def test_found_at_is_shown_in_the_brands_time(db: Database, client: httpx.AsyncClient) -> None:

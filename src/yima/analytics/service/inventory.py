@@ -170,9 +170,10 @@ async def channel_inventory(ctx: Ctx, f: InventoryFilter) -> InventoryReport:
 
 async def diversion_summary(ctx: Ctx, f: InventoryFilter) -> DiversionSummary:
     """窜货 findings counted by status, per dealer (shipped to), store, product or region found
-    in. A regional manager sees the findings made in their regions."""
+    in. A regional manager sees what the diversion report shows them: the findings made in their
+    regions and those of the dealers whose territory lies in them."""
     ctx.require(ANALYTICS_READ.name)
-    counts = await trace.diversion_counts(ctx, ctx.actor.region_codes, f.dealer_id)
+    counts = await trace.diversion_counts(ctx, f.dealer_id)
     groups: dict[Any, dict[str, int]] = {}
     for c in counts:
         if f.product_id is not None and c.product_id != f.product_id:

@@ -92,11 +92,11 @@ async def diverted_serials(session: AsyncSession, serials: Sequence[int]) -> set
 
 
 async def diversion_counts(
-    session: AsyncSession, regions: Sequence[str] | None, dealer_id: int | None
+    session: AsyncSession, scope: Scope, dealer_id: int | None
 ) -> list[tuple[int, int | None, int | None, str, str, int]]:
-    """(dealer, store, product, region found in, status, findings) over the diversion records;
-    ``regions``: a regional manager's (None: the whole brand)."""
-    base = _diversions(DiversionFilter(dealer_id=dealer_id), None if regions is None else (regions, ())).subquery()
+    """(dealer, store, product, region found in, status, findings) over the diversion records in
+    ``scope`` (None: the whole brand)."""
+    base = _diversions(DiversionFilter(dealer_id=dealer_id), scope).subquery()
     keys = (base.c.dealer_id, base.c.store_id, base.c.product_id, base.c.region_code, base.c.status)
     rows = (await session.execute(select(*keys, func.count()).group_by(*keys))).all()
     return [(r[0], r[1], r[2], r[3], r[4], int(r[5])) for r in rows]

@@ -15,8 +15,10 @@ from yima.trace.service.capture import (
 )
 from yima.trace.service.custody import holder_of
 from yima.trace.service.diversion import (
+    DiversionCount,
     check_diversion,
     check_diversion_later,
+    diversion_counts,
     diverted_serials,
     export_diversions,
     get_diversion,
@@ -35,10 +37,8 @@ from yima.trace.service.query import (
     query_events,
 )
 from yima.trace.service.stock import (
-    DiversionCount,
     StockRow,
     channel_stock,
-    diversion_counts,
     holder_at,
     parse_holder,
     units_received,

@@ -12,6 +12,7 @@ regions making up the territory.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from openpyxl import Workbook
 
@@ -160,6 +161,24 @@ async def _scope(ctx: Ctx) -> repo.Scope:
 
 def _shown(ctx: Ctx, record: DiversionRecord) -> DiversionRead:
     return ctx.shown(DiversionRead.model_validate(record))
+
+
+@dataclass(frozen=True)
+class DiversionCount:
+    dealer_id: int
+    store_id: int | None
+    product_id: int | None
+    region_code: str  # where the goods were found
+    status: str
+    count: int
+
+
+async def diversion_counts(ctx: Ctx, dealer_id: int | None = None) -> list[DiversionCount]:
+    """Diversion findings grouped by dealer, store, product, region found in and status, over
+    what the actor sees (``_scope``: a regional manager, as in the report). No permission of its
+    own: analytics checks its own."""
+    rows = await repo.diversion_counts(ctx.session, await _scope(ctx), dealer_id)
+    return [DiversionCount(*row) for row in rows]
 
 
 async def list_diversions(ctx: Ctx, filters: DiversionFilter, limit: int, before_id: int | None) -> list[DiversionRead]:

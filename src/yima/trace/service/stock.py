@@ -3,8 +3,8 @@
 ``channel_stock`` counts, per holder (dealer or store) and product, the bottles received, the
 bottles shipped on (or returned), and the bottles on hand by the age of their latest receipt —
 one grouped statement, no row per bottle in Python. ``holder_at`` is custody as it stood at a
-moment (the consumer scan of a bottle is charged to whoever held it then). ``diversion_counts``
-groups the diversion records. No permission of their own: analytics checks its own.
+moment (the consumer scan of a bottle is charged to whoever held it then). No permission of
+their own: analytics checks its own.
 """
 
 from __future__ import annotations
@@ -31,16 +31,6 @@ class StockRow:
     received: int
     shipped: int
     on_hand: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class DiversionCount:
-    dealer_id: int
-    store_id: int | None
-    product_id: int | None
-    region_code: str  # where the goods were found
-    status: str
-    count: int
 
 
 def parse_holder(uri: str | None) -> tuple[str, int] | None:
@@ -74,15 +64,6 @@ async def holder_at(ctx: Ctx, serial: int, at: dt.datetime) -> Holder | None:
     history.own = [(e, role) for e, role in history.own if e.event_time <= at]
     history.inherited = [(e, unit) for e, unit in history.inherited if e.event_time <= at]
     return holder_in(history)
-
-
-async def diversion_counts(
-    ctx: Ctx, regions: Sequence[str] | None = None, dealer_id: int | None = None
-) -> list[DiversionCount]:
-    """Diversion findings grouped by dealer, store, product, region found in and status;
-    ``regions``: a regional manager's (found in them), None for the whole brand."""
-    rows = await repo.diversion_counts(ctx.session, regions, dealer_id)
-    return [DiversionCount(*row) for row in rows]
 
 
 async def units_received(ctx: Ctx, since: dt.datetime, until: dt.datetime, ranges: Sequence[tuple[int, int]]) -> int:
