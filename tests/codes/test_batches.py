@@ -15,7 +15,7 @@ from tests.identity.factories import bearer, create_client, create_tenant, syste
 from yima.codes import service as codes
 from yima.codes.errors import BadCode, UnknownCode
 from yima.codes.package import open_package, parse_key
-from yima.codes.schemas import ActivationCreate, BlockCreate, SerialRange
+from yima.codes.schemas import ActivationCreate, BlockCreate, ExportCreate, SerialRange, SupplierUpdate
 from yima.platform.db.session import Database
 from yima.platform.errors import Invalid
 
@@ -85,7 +85,9 @@ async def test_unknown_and_foreign_codes_are_refused(db: Database) -> None:
     rows = await _print_file(db, "rival", theirs.export.id, theirs.export.package_key)
     await create_batch(db, "acme", "bottle", 3)
     async with system(db, "acme") as ctx:
-        for text in (rows[0]["inner_token"], "ZZZ" + "0" * 17, "https://x.cn/c/nothing", "000000000000"):
+        # ...and digits str.isdigit() passes but int() refuses (a 500 once), or full-width junk.
+        odd = ("¹²³⁴⁵⁶⁷⁸⁹⁰¹²", "١٢٣٤٥٦٧٨٩٠١٢", "1234567890¹x", "ＺＺＺ" + "０" * 17)
+        for text in (rows[0]["inner_token"], "ZZZ" + "0" * 17, "https://x.cn/c/nothing", "000000000000", *odd):
             with pytest.raises(UnknownCode):
                 await codes.resolve(ctx, text)
         with pytest.raises(BadCode):
@@ -178,3 +180,27 @@ async def test_the_api_round_trip(db: Database, client: httpx.AsyncClient) -> No
     assert good.status_code == 201
     batch = await client.get(f"/api/v1/codes/batches/{body['id']}", headers=headers)
     assert batch.json()["counts"]["activated"] == 20
+
+
+async def test_codes_typed_in_full_width_resolve(db: Database) -> None:
+    """A Chinese input method in full-width mode types Ａ１ and the ideographic space."""
+    await create_tenant(db, "acme")
+    batch = await create_batch(db, "acme", "bottle", 3)
+    rows = await _print_file(db, "acme", batch.export.id, batch.export.package_key)
+    wide = str.maketrans({chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)} | {" ": "\u3000"})
+    number = rows[1]["anti_fake_code"]
+    async with system(db, "acme") as ctx:
+        token = await codes.resolve(ctx, rows[1]["inner_token"].translate(wide))
+        typed = await codes.resolve(ctx, f"{number[:4]} {number[4:8]} {number[8:]}".translate(wide))
+    assert (token.serial, token.face, typed.serial) == (batch.first_serial + 1, "inner", batch.first_serial + 1)
+
+
+async def test_a_disabled_supplier_gets_no_more_packages(db: Database) -> None:
+    await create_tenant(db, "acme")
+    batch = await create_batch(db, "acme", "bottle", 3)
+    async with system(db, "acme") as ctx:
+        await codes.update_supplier(ctx, batch.supplier_id, SupplierUpdate(is_active=False))
+        with pytest.raises(Invalid) as refused:
+            await codes.request_export(ctx, batch.id, ExportCreate(format="csv"))
+        assert [(d.field, d.code) for d in refused.value.details] == [("supplier_id", "inactive")]
+        assert len(await codes.list_exports(ctx, batch.id)) == 1  # the first one, made when it was active

@@ -118,14 +118,14 @@ def test_operator_generates_exports_activates_and_looks_up_codes(live: LiveServe
     expect(page.get_by_test_id("assignments")).to_contain_text("L20261123")
     shot(page, "batch")
 
-    # The same range again is refused, and the dialog says why, range by range.
+    # The same range again, without the lot, is refused, and the dialog says why, range by range.
     page.get_by_role("button", name="激活").click()
     dialog = page.locator(".q-dialog")
     dialog.get_by_label("结束序列号").fill(str(first + 1999))
     choose(page, dialog, "商品", "CSH-JZ-500 · 赤水河 · 金樽 53%vol 500ml")
     dialog.get_by_role("button", name="激活").click()
     problems = dialog.get_by_test_id("problems")
-    expect(problems).to_contain_text(f"已激活（serials {first}–{first + 999} are already activated）")
+    expect(problems).to_contain_text(f"已激活（serials {first}–{first + 999}: already activated (product ")
     shot(page, "activate-refused")
     dialog.get_by_role("button", name="取消").click()
     expect(page.get_by_test_id("count-activated")).to_contain_text("1,000")

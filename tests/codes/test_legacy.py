@@ -144,7 +144,8 @@ class TestImport:
             "https://old.vendor.cn/01/12345/21/X",  # a broken Digital Link
             "1234-5678-9012",  # a 防伪码
         ]
-        done = await legacy_import(db, "acme", ("code\n" + "\n".join(shaped)).encode(), "old.csv", supplier)
+        content = ("code\n" + "\n".join(shaped)).encode()
+        done = await legacy_import(db, "acme", content, "old.csv", supplier, level="case")  # cases: unpackable
         assert done.state == "done", done.problems
         async with system(db, "acme") as ctx:
             found = [await codes.resolve(ctx, text) for text in shaped]

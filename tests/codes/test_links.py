@@ -19,6 +19,12 @@ TOKEN = "A7K20TE9N7B2M6NTD5V0"
         (f"https://m.brand.cn/01/06901234567892/21/{TOKEN}", "digital_link", TOKEN),
         (f"https://m.brand.cn/01/6901234567892/10/L1/21/{TOKEN}", "digital_link", TOKEN),
         ("8666 0554 5404", "anti_fake", "866605545404"),
+        ("８６６６\u3000０５５４\u3000５４０４", "anti_fake", "866605545404"),  # typed in full-width mode
+        ("²²²²²²²²²²²²"[:11] + "x", "legacy", "22222222222x"),
+        ("١٢٣٤٥٦٧٨٩٠١٢", "legacy", "١٢٣٤٥٦٧٨٩٠١٢"),  # digits int() would read, but no 防伪码
+        (f"ｈｔｔｐｓ://m.brand.cn/c/{TOKEN}", "token", TOKEN),
+        (f"https://m.brand.cn/c/%{ord(TOKEN[0]):X}{TOKEN[1:]}", "token", TOKEN),  # percent-encoded, as URLs may be
+        (f"https://m.brand.cn/01/06901234567892/21/{TOKEN}/", "digital_link", TOKEN),  # a trailing slash
         ("ZX-OLD-000123", "legacy", "ZX-OLD-000123"),
         ("https://old-vendor.example/q?id=42", "legacy", "https://old-vendor.example/q?id=42"),
     ],

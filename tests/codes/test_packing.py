@@ -205,6 +205,16 @@ class TestUnpack:
         moved = await pack(db, "acme", line.fill(2, 0))
         assert moved.new_links == 6
 
+    async def test_a_bottle_cannot_be_unpacked_by_itself(self, db: Database) -> None:
+        """Naming a bottle once answered 200 with nothing removed: the operator thought it was out."""
+        line = await make_line(db)
+        await pack(db, "acme", line.fill(0, 0))
+        async with system(db, "acme") as ctx:
+            with pytest.raises(Invalid) as caught:
+                await codes.unpack(ctx, UnpackRequest(codes=[line.case(0), line.bottle(1)]))
+            assert [(d.field, d.code) for d in caught.value.details] == [("codes[1]", "wrong_level")]
+            assert len((await codes.unit_children(ctx, line.cases.first_serial)).children) == 6  # nothing applied
+
 
 class TestConcurrency:
     async def test_a_child_claimed_between_check_and_write_loses(self, db: Database) -> None:
@@ -263,7 +273,6 @@ class TestConcurrency:
         finally:
             await delete_brand(engine_db, slug)
             caches.clear_all()
-
 
 
 class TestApi:

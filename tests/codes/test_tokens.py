@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from yima.codes.tokens import ALPHABET, MAX_SERIAL, TOKEN_LENGTH, Face, TokenCodec, prefix_of
+from yima.codes.tokens import ALPHABET, MAX_SERIAL, TOKEN_LENGTH, Decoded, Face, TokenCodec, plain, prefix_of
 
 KEY = bytes(range(32))
 codec = TokenCodec("A7K", KEY)
@@ -84,7 +84,7 @@ def test_forged_mistyped_and_foreign_tokens_are_refused() -> None:
 @given(text=st.text(max_size=40))
 def test_any_text_is_decoded_or_refused_without_error(text: str) -> None:
     decoded = codec.decode(text)
-    assert decoded is None or codec.encode(decoded.serial, decoded.face) == text.strip().upper().translate(
+    assert decoded is None or codec.encode(decoded.serial, decoded.face) == plain(text).strip().upper().translate(
         str.maketrans("OIL", "011")
     ).replace("-", "").replace(" ", "")
 
@@ -94,3 +94,32 @@ def test_prefix_of() -> None:
     assert prefix_of(token) == "A7K"
     assert prefix_of(token.lower()) == "A7K"
     assert prefix_of("short") is None
+
+
+def _wide(text: str) -> str:
+    """As a Chinese input method in full-width mode types it."""
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else "\u3000" if c == " " else c for c in text)
+
+
+def test_full_width_characters_read_as_their_ascii_selves() -> None:
+    token = codec.encode(77, Face.INNER)
+    assert codec.decode(_wide(token)) == Decoded(77, Face.INNER)
+    assert codec.decode(_wide(token.lower())) == Decoded(77, Face.INNER)
+    number = codec.anti_fake(77)
+    spaced = f"{number[:4]} {number[4:8]} {number[8:]}"
+    assert codec.serial_of_anti_fake(_wide(spaced)) == 77
+    assert prefix_of(_wide(token)) == "A7K"
+
+
+@settings(max_examples=300)
+@given(text=st.text(alphabet=st.characters(categories=["Nd", "No", "Zs"]), min_size=12, max_size=14))
+def test_any_digits_are_read_or_refused_without_error(text: str) -> None:
+    """str.isdigit() passes ² and digits of other scripts that int() refuses or reads its own way."""
+    serial = codec.serial_of_anti_fake(text)
+    folded = plain(text).strip().replace(" ", "")
+    assert serial is None or (folded.isascii() and codec.anti_fake(serial) == folded)
+
+
+def test_superscripts_fold_and_other_scripts_digits_are_refused() -> None:
+    assert codec.serial_of_anti_fake("¹²³" * 4) == codec.serial_of_anti_fake("123" * 4)
+    assert codec.serial_of_anti_fake("١٢٣٤٥٦٧٨٩٠١٢") is None  # int() reads these; nobody types them for a 防伪码

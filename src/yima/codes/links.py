@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 
-from yima.codes.tokens import ANTI_FAKE_DIGITS, normalize, prefix_of
+from yima.codes.tokens import ANTI_FAKE_DIGITS, normalize, plain, prefix_of
 
 Kind = Literal["token", "digital_link", "anti_fake", "legacy"]
 # GS1 AI encodable character set 82, which AI 21 (serial) uses.
@@ -41,7 +41,8 @@ def gtin_check_digit_ok(digits: str) -> bool:
 
 def parse_digital_link(url: str) -> tuple[str, str]:
     """(GTIN-14, serial) of a GS1 Digital Link URI, or LinkError saying what is wrong."""
-    path = unquote(urlsplit(url).path).rstrip("/")
+    parts = urlsplit(url)
+    path = unquote(parts.path).rstrip("/")
     match = _DL_PATH.match(path)
     if match is None:
         raise LinkError("a Digital Link path is /01/{GTIN}[/22/…][/10/…]/21/{serial}, in that order")
@@ -51,7 +52,8 @@ def parse_digital_link(url: str) -> tuple[str, str]:
     if not _AI82.match(serial):
         raise LinkError("the serial (AI 21) must be 1–20 characters of the GS1 character set 82")
     try:
-        parsed = GS1DigitalLinkURI.parse(url)
+        # biip counts path segments: a trailing slash, allowed above, would make an odd number.
+        parsed = GS1DigitalLinkURI.parse(urlunsplit(parts._replace(path=parts.path.rstrip("/"))))
     except Exception as exc:  # biip raises its own ParseError family
         raise LinkError(f"not a GS1 Digital Link: {exc}") from exc
     if any(e.gtin_error for e in parsed.element_strings):
@@ -60,11 +62,14 @@ def parse_digital_link(url: str) -> tuple[str, str]:
 
 
 def parse_printed(text: str) -> Printed:
-    raw = text.strip()
+    """What kind of printed string ``text`` is. Full-width characters (typed with a Chinese
+    input method) read as their ASCII selves; a legacy code's ``value`` is that folded form, so
+    look legacy codes up by the text as given."""
+    raw = plain(text).strip()
     if raw.lower().startswith(("http://", "https://")):
         path = urlsplit(raw).path
         if re.match(r"^/[cC]/[^/]+/?$", path):
-            return Printed("token", normalize(path.strip("/").split("/")[1]))
+            return Printed("token", normalize(unquote(path.strip("/").split("/")[1])))  # %41 is A, as the page reads it
         if path.startswith("/01/"):
             gtin, serial = parse_digital_link(raw)
             return Printed("digital_link", normalize(serial), gtin)
@@ -72,6 +77,6 @@ def parse_printed(text: str) -> Printed:
     if prefix_of(raw) is not None:
         return Printed("token", normalize(raw))
     digits = raw.replace(" ", "").replace("-", "")
-    if len(digits) == ANTI_FAKE_DIGITS and digits.isdigit():
+    if len(digits) == ANTI_FAKE_DIGITS and digits.isascii() and digits.isdigit():
         return Printed("anti_fake", digits)
     return Printed("legacy", raw)

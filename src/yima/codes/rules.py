@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 from yima.platform.errors import FieldError
 
@@ -17,6 +18,7 @@ MAX_BATCH = 10_000_000
 BLOCK_KINDS = ("void", "blacklist")
 BLOCK_REASONS = ("misprint", "stolen", "too_many_scans", "damaged", "other")
 SUPPLIER_KINDS = ("cap_factory", "carton_printer", "production_line", "other")
+T = TypeVar("T")
 
 
 def runs(serials: Iterable[int]) -> list[tuple[int, int]]:
@@ -39,6 +41,50 @@ def merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             result.append((low, high))
     return result
+
+
+def minus(run: tuple[int, int], pieces: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``run`` that none of ``pieces`` covers, in order."""
+    result: list[tuple[int, int]] = []
+    at = run[0]
+    for low, high in merge(pieces):
+        if high < at or low > run[1]:
+            continue
+        if low > at:
+            result.append((at, low - 1))
+        at = max(at, high + 1)
+    if at <= run[1]:
+        result.append((at, run[1]))
+    return result
+
+
+def spans(ranges: Iterable[tuple[int, int]], gap: int) -> list[tuple[int, int]]:
+    """Ranges joined into a few spans, a new one where two are more than ``gap`` apart: what a
+    request touches, each range wholly inside one span, to load batches and activations by."""
+    result: list[tuple[int, int]] = []
+    for low, high in sorted(ranges):
+        if result and low - result[-1][1] <= gap:
+            result[-1] = (result[-1][0], max(result[-1][1], high))
+        else:
+            result.append((low, high))
+    return result
+
+
+class Disjoint(Generic[T]):
+    """Ranges that do not overlap (batches, activations, merged blocks), each with a value:
+    those meeting a range, found by bisection."""
+
+    def __init__(self, items: Iterable[tuple[int, int, T]]) -> None:
+        self._items = sorted(items, key=lambda item: item[0])
+        self._starts = [item[0] for item in self._items]
+
+    def within(self, low: int, high: int) -> list[tuple[int, int, T]]:
+        at = bisect.bisect_right(self._starts, high)
+        found: list[tuple[int, int, T]] = []
+        while at > 0 and self._items[at - 1][1] >= low:  # disjoint: ends fall as starts do
+            at -= 1
+            found.append(self._items[at])
+        return found[::-1]
 
 
 def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -26,6 +26,7 @@ call per step, so ten million tokens take seconds, not minutes.
 from __future__ import annotations
 
 import hmac
+import unicodedata
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -75,9 +76,16 @@ _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _FACES = tuple(Face)
 
 
+def plain(text: str) -> str:
+    """``text`` with compatibility characters folded (NFKC): the full-width letters, digits and
+    spaces a Chinese input method types (Ｏ, １, the ideographic space) become their ASCII
+    selves. ASCII text, as every scanned code is, comes back as it is, at once."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
 def normalize(text: str) -> str:
     """Upper case, without the spaces and hyphens people add when they copy a code."""
-    text = text.strip().upper()
+    text = plain(text).strip().upper()
     return text if len(text) == TOKEN_LENGTH else text.replace("-", "").replace(" ", "")
 
 
@@ -163,8 +171,9 @@ class TokenCodec:
         return f"{left * _HALF + right:0{ANTI_FAKE_DIGITS}d}"
 
     def serial_of_anti_fake(self, number: str) -> int | None:
-        text = number.strip().replace(" ", "").replace("-", "")
-        if len(text) != ANTI_FAKE_DIGITS or not text.isdigit():
+        text = plain(number).strip().replace(" ", "").replace("-", "")
+        # ASCII digits only: str.isdigit() also passes ² and other digits int() refuses.
+        if len(text) != ANTI_FAKE_DIGITS or not (text.isascii() and text.isdigit()):
             return None
         left, right = divmod(int(text), _HALF)
         for round_no in reversed(range(_ROUNDS)):

@@ -243,7 +243,6 @@ class CodeSelection:
 
 
 _LINE = re.compile(r"codes\[(\d+)\]")
-_RUN = re.compile(r"codes \(run (\d+)\)")
 
 
 class Problems:
@@ -273,13 +272,11 @@ class Problems:
         self.box.set_visibility(False)
 
     def _where(self, field: str) -> str:
-        """``codes[3]`` is the 4th pasted line, ``codes (run 2)`` the 2nd run of serials."""
+        """``codes[3]`` is the 4th pasted line."""
         t = self.page.t
         if match := _LINE.fullmatch(field):
             n = int(match.group(1)) + 1
             return t(f"第 {n} 行", f"line {n}")
-        if match := _RUN.fullmatch(field):
-            return t(f"第 {match.group(1)} 段连续序列号", f"run {match.group(1)} of serials")
         return self.fields.get(field, field)
 
 

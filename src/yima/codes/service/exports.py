@@ -72,6 +72,8 @@ async def request_export(ctx: Ctx, batch_id: int, data: ExportCreate) -> ExportC
     if batch.state in ("voided", "generating", "failed"):
         raise Conflict(f"a {batch.state} batch cannot be exported", [FieldError("state", batch.state, "state")])
     supplier = await load_supplier(ctx, data.supplier_id or batch.supplier_id)
+    if not supplier.is_active:  # a supplier cut off (codes leaked, contract ended) gets no more codes
+        raise Invalid(f"supplier {supplier.name} is disabled", [FieldError("supplier_id", "disabled", "inactive")])
     return await start_export(ctx, batch, supplier.id, data.format)
 
 

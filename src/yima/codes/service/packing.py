@@ -159,8 +159,8 @@ class _Facts:
         why: str | None = None
         for pin in pinned:
             batch = self.batches.find(pin.serial)
-            if batch is None:
-                continue
+            if batch is None or (pin.face is None and batch.legacy):
+                continue  # a previous vendor's units have no 防伪码: 12 digits naming one name nothing
             if pin.face is not None and pin.face not in batch.faces:
                 why = f"batch {batch.id} prints no {pin.face} code"
                 continue
@@ -291,12 +291,14 @@ async def pack(ctx: Ctx, data: PackRequest) -> PackResult:
     return await apply_packing(ctx, await plan_packing(ctx, data))
 
 
-async def _serials_of(ctx: Ctx, codes: Sequence[str], name: str) -> list[int]:
-    """The serial each printed string names; Invalid listing every one that names none."""
+async def units_of(ctx: Ctx, codes: Sequence[str], name: str, refusal: str) -> list[rules.UnitFacts]:
+    """The unit each printed string names, in order, read the way packing reads them (a face or
+    GTIN its batch does not print names nothing); Invalid(``refusal``) listing every string that
+    names no unit of this brand, as ``{name}[i]``. A few queries, however many strings."""
     entries = [(f"{name}[{i}]", text) for i, text in enumerate(codes)]
     candidates, refused = await _pin_all(ctx, entries)
     facts = await _Facts.load(ctx, {pin.serial for pins in candidates.values() for pin in pins})
-    serials: list[int] = []
+    units: list[rules.UnitFacts] = []
     problems: list[FieldError] = []
     for field, text in entries:
         fact, why = facts.unit(text, candidates.get(field, []))
@@ -304,17 +306,27 @@ async def _serials_of(ctx: Ctx, codes: Sequence[str], name: str) -> list[int]:
             problems.append(
                 FieldError(field, why or refused.get(field) or f"{text!r} is not a code of this brand", "unknown_code")
             )
-        else:
-            serials.append(fact.serial)
+        units.append(fact)
     if problems:
-        raise Invalid(f"nothing was unpacked: {len(problems)} unknown code(s)", problems)
-    return serials
+        raise Invalid(f"{refusal}: {len(problems)} unknown code(s)", problems)
+    return units
 
 
 async def unpack(ctx: Ctx, data: UnpackRequest) -> UnpackResult:
-    """Empty the given parents (拆箱): their children no longer sit in anything."""
+    """Empty the given parents (拆箱): their children no longer sit in anything. A bottle holds
+    nothing, so naming one (as if it could be taken out by itself) refuses the request."""
     ctx.require(PACKING_WRITE.name)
-    parents = sorted(set(await _serials_of(ctx, data.codes, "codes")))
+    units = await units_of(ctx, data.codes, "codes", "nothing was unpacked")
+    wrong = [
+        FieldError(
+            f"codes[{i}]", f"{unit.label!r} is a {unit.level}: it holds nothing; unpack what it is in", "wrong_level"
+        )
+        for i, unit in enumerate(units)
+        if unit.level not in rules.CHILD_LEVEL
+    ]
+    if wrong:
+        raise Invalid(f"nothing was unpacked: {len(wrong)} code(s) hold nothing", wrong)
+    parents = sorted({unit.serial for unit in units if unit.serial is not None})
     removed = await repo.child_links(ctx.session, parents)
     now = ctx.now()
     await repo.unlink_children(ctx.session, parents, now)

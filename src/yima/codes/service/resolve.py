@@ -51,7 +51,10 @@ async def locate(ctx: Ctx, text: str, field: str = "code") -> Located:
         return Located("legacy", legacy.serial, Face[legacy.face.upper()])
     if printed.kind == "anti_fake":
         serial = brand.serial_of_anti_fake(printed.value)
-        if serial is not None and await repo.batch_for_serial(ctx.session, serial) is not None:
+        # Any 12 digits decrypt to a serial: only one of a batch we printed (a previous vendor's
+        # units carry no 防伪码) names a unit.
+        batch = await repo.batch_for_serial(ctx.session, serial) if serial is not None else None
+        if serial is not None and batch is not None and not batch.legacy:
             return Located("anti_fake", serial, None)
     if printed.kind in ("token", "digital_link"):
         raise UnknownCode("not a valid code of this brand", [FieldError(field, "invalid code", "invalid")])
