@@ -117,3 +117,36 @@ def test_a_page_without_the_permission_says_so_and_next_stays_on_site(live: Live
 def test_console_routes_stay_out_of_the_api_schema(live: LiveServer) -> None:
     paths = httpx.get(f"{live.url}/openapi.json", timeout=10).json()["paths"]
     assert not [p for p in paths if p.startswith("/console")]
+
+
+def test_a_person_changes_their_own_password_from_the_user_menu(live: LiveServer, page: Page) -> None:
+    login = f"pw{uuid.uuid4().hex[:8]}"
+    live.yima(
+        "user", "create", "--tenant", "demo", "--login", login, "--role", "operator", "--password", "first-pass-1"
+    )
+    page.goto(f"{live.url}/console/login")
+    sign_in(page, login, "first-pass-1")
+    expect(page).to_have_url(f"{live.url}/console/")
+    page.get_by_role("button", name=login).click()
+    page.get_by_text("修改密码", exact=True).click()
+    expect(page).to_have_url(f"{live.url}/console/identity/password")
+    page.get_by_label("当前密码").fill("first-pass-1")
+    page.get_by_label("新密码（至少 8 位，不含登录名）").fill("second-pass-2")
+    page.get_by_label("再次输入新密码").fill("second-pass-2")
+    page.get_by_role("button", name="修改密码").click()
+    expect(page.get_by_text("密码已修改")).to_be_visible()
+
+    with fresh_page(page.context.browser) as other:  # type: ignore[arg-type]
+        other.goto(f"{live.url}/console/login")
+        sign_in(other, login, "first-pass-1")
+        expect(other.get_by_text("登录名或密码错误")).to_be_visible()
+        sign_in(other, login, "second-pass-2")
+        expect(other).to_have_url(f"{live.url}/console/")
+
+
+def test_the_login_page_is_neither_framed_sniffed_nor_scripted(live: LiveServer) -> None:
+    headers = httpx.get(f"{live.url}/console/login", timeout=10).headers
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "same-origin" and headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src" not in headers["content-security-policy"]  # default-src 'none' covers scripts

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import httpx
+from sqlalchemy import event
 
 from tests.identity.factories import PASSWORD, create_staff, create_tenant, login_session
 from yima.identity import service as identity
@@ -92,3 +93,22 @@ async def test_a_console_session_calls_the_api_and_needs_csrf_to_change(
     assert (await client.post("/api/v1/identity/clients", json=body, headers=headers)).status_code == 201
     listed = await client.get("/api/v1/identity/clients", headers=headers)
     assert [c["name"] for c in listed.json()["items"]] == ["ERP"]
+
+
+async def test_a_login_attempt_holds_the_users_row_while_it_counts(db: Database) -> None:
+    # Two wrong passwords at once must both count: PostgreSQL takes the row lock (SQLite's
+    # BEGIN IMMEDIATE already puts writers in a queue).
+    await create_tenant(db, "acme")
+    await create_staff(db, "acme", "alice")
+    sent: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await _attempt(db, "alice", "wrong-password")
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+    [lookup] = [s for s in sent if "FROM users" in s and "users.login" in s]
+    assert ("FOR UPDATE" in lookup) == (db.backend == "postgresql")

@@ -52,6 +52,8 @@ async def test_token_answer_follows_rfc_6749(db: Database, client: httpx.AsyncCl
         ({"client_id": "yc_unknown"}, 401, "invalid_client"),
         ({"grant_type": "password"}, 400, "unsupported_grant_type"),
         ({"scope": "audit:read"}, 400, "invalid_scope"),
+        ({"grant_type": ""}, 400, "invalid_request"),
+        ({"client_id": ""}, 401, "invalid_client"),
     ],
 )
 async def test_bad_token_requests_are_refused(
@@ -60,9 +62,27 @@ async def test_bad_token_requests_are_refused(
     await create_tenant(db, "acme")
     creds = await create_client(db, "acme", ["staff:read"])
     data = {"grant_type": "client_credentials", "client_id": creds.client_id, "client_secret": creds.client_secret}
-    response = await client.post("/oauth/token", data={**data, **change})
+    response = await client.post("/oauth/token", data={key: v for key, v in {**data, **change}.items() if v})
     assert response.status_code == status
-    assert response.json()["error"] == error
+    assert response.json()["error"] == error and response.json()["error_description"]
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_a_token_answer_is_never_cached(db: Database, client: httpx.AsyncClient) -> None:
+    # RFC 6749 §5.1: the answer carrying a token says Cache-Control: no-store and Pragma: no-cache.
+    await create_tenant(db, "acme")
+    creds = await create_client(db, "acme", ["staff:read"])
+    data = {"grant_type": "client_credentials", "client_id": creds.client_id, "client_secret": creds.client_secret}
+    response = await client.post("/oauth/token", data=data)
+    assert response.status_code == 200 and response.json()["access_token"]
+    assert response.headers["cache-control"] == "no-store" and response.headers["pragma"] == "no-cache"
+
+
+async def test_a_json_body_is_an_oauth_invalid_request(db: Database, client: httpx.AsyncClient) -> None:
+    # RFC 6749 §4.4.2 asks for a form; JSON is a request the endpoint cannot read: its error shape too.
+    response = await client.post("/oauth/token", json={"grant_type": "client_credentials"})
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request" and "grant_type" in response.json()["error_description"]
 
 
 async def test_a_disabled_client_loses_its_tokens_at_once(db: Database, client: httpx.AsyncClient) -> None:
@@ -122,3 +142,14 @@ async def test_the_token_endpoint_is_rate_limited(db: Database, client: httpx.As
     assert answers[30].status_code == 429
     # when a place frees up: the window's oldest request leaves it within the minute
     assert 1 <= int(answers[30].headers["Retry-After"]) <= 60
+    # in the token endpoint's own (RFC 6749) shape, which OAuth client libraries read
+    assert answers[30].json()["error"] == "rate_limited" and answers[30].json()["error_description"]
+
+
+async def test_the_openapi_names_each_routes_scope(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    flow = schema["components"]["securitySchemes"]["OAuth2"]["flows"]["clientCredentials"]
+    assert flow["tokenUrl"] == "/oauth/token" and "staff:manage" in flow["scopes"]
+    patch = schema["paths"]["/api/v1/identity/staff/{staff_id}"]["patch"]
+    assert patch["security"] == [{"OAuth2": ["staff:manage"]}, {"ConsoleSession": []}]
+    assert "security" not in schema["paths"]["/oauth/token"]["post"]

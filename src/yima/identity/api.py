@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import Annotated
+from urllib.parse import unquote_plus
 
-from fastapi import APIRouter, Depends, Form, Request, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from yima.identity import service
+from yima.identity.errors import InvalidClient, InvalidRequest
 from yima.identity.permissions import (
     AUDIT_READ,
     CLIENTS_MANAGE,
@@ -32,6 +34,7 @@ from yima.identity.schemas import (
     MeRead,
     NotificationRead,
     NotificationsRead,
+    PasswordChange,
     PermissionRead,
     RoleCreate,
     RoleRead,
@@ -43,8 +46,9 @@ from yima.identity.schemas import (
     TokenResponse,
 )
 from yima.platform.ctx import Ctx
-from yima.platform.errors import AppError
+from yima.platform.errors import AppError, RateLimited
 from yima.platform.outbox import service as jobs
+from yima.platform.web.errors import app_error_response
 from yima.platform.web.pagination import Page, PageParams, make_page, page_params
 from yima.platform.web.params import Id
 
@@ -53,9 +57,18 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
 Paging = Annotated[PageParams, Depends(page_params)]
 
 
+# RFC 6749 §5.1: an answer carrying a token (or saying why none came) is never cached.
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
 def _oauth_error(exc: AppError) -> JSONResponse:
     # RFC 6749 §5.2: token errors use the OAuth shape, which every OAuth client library reads.
-    headers = {"WWW-Authenticate": 'Basic realm="yima"'} if exc.status == 401 else {}
+    headers = dict(_NO_STORE)
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="yima"'
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return JSONResponse({"error": exc.code, "error_description": exc.message}, status_code=exc.status, headers=headers)
 
 
@@ -67,33 +80,52 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
         client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    return client_id, secret
+    return unquote_plus(client_id), unquote_plus(secret)
 
 
-@oauth.post("/oauth/token", response_model=TokenResponse, responses={400: {}, 401: {}})
+@oauth.post("/oauth/token", response_model=TokenResponse, responses={400: {}, 401: {}, 429: {}})
 async def token(
     request: Request,
-    grant_type: Annotated[str, Form()],
+    response: Response,
     ctx: Ctx = public(),
+    grant_type: Annotated[str | None, Form()] = None,
     client_id: Annotated[str | None, Form()] = None,
     client_secret: Annotated[str | None, Form()] = None,
     scope: Annotated[str | None, Form()] = None,
 ) -> TokenResponse | JSONResponse:
-    """OAuth 2.0 client credentials (client_secret_basic or client_secret_post)."""
-    request.app.state.limiters["token"].hit(ctx.ip or "?")
-    if grant_type != "client_credentials":
-        return _oauth_error(AppError("only client_credentials is supported", code="unsupported_grant_type"))
-    credentials = _basic_credentials(request) or (client_id or "", client_secret or "")
+    """OAuth 2.0 client credentials (client_secret_basic or client_secret_post), form-encoded.
+    Errors answer in RFC 6749's shape (``{"error", "error_description"}``)."""
     try:
-        return await service.issue_token(ctx, credentials[0], credentials[1], scope)
+        request.app.state.limiters["token"].hit(ctx.ip or "?")
+    except RateLimited as exc:
+        return _oauth_error(exc)
+    if not grant_type:
+        return _oauth_error(InvalidRequest("grant_type is missing (send the form field grant_type=client_credentials)"))
+    if grant_type != "client_credentials":
+        return _oauth_error(InvalidRequest("only client_credentials is supported", code="unsupported_grant_type"))
+    credentials = _basic_credentials(request) or (client_id or "", client_secret or "")
+    if not credentials[0]:
+        return _oauth_error(InvalidClient("no client credentials: send client_id and client_secret"))
+    try:
+        issued = await service.issue_token(ctx, credentials[0], credentials[1], scope)
     except AppError as exc:
         return _oauth_error(exc)
+    response.headers.update(_NO_STORE)
+    return issued
 
 
 @router.get("/identity/me", response_model=MeRead)
 async def me(ctx: Ctx = requires(SELF_READ)) -> MeRead:
     """Who the caller is, in which brand, holding which permissions."""
     return await service.describe_actor(ctx)
+
+
+@router.post("/identity/me/password", status_code=status.HTTP_204_NO_CONTENT, responses={422: {}})
+async def change_password(request: Request, body: PasswordChange, ctx: Ctx = requires(SELF_READ)) -> Response:
+    """A staff member sets their own password, giving the current one; their other console
+    sessions end. A wrong current password counts towards the lockout, as a failed login does."""
+    refused = await service.change_password(ctx, body)
+    return Response(status_code=204) if refused is None else app_error_response(request, refused)
 
 
 @router.get("/identity/staff", response_model=Page[StaffRead])
@@ -147,7 +179,7 @@ async def list_permissions(ctx: Ctx = requires(STAFF_READ)) -> list[PermissionRe
 @router.get("/identity/clients", response_model=Page[ClientRead])
 async def list_clients(paging: Paging, ctx: Ctx = requires(CLIENTS_READ)) -> Page[ClientRead]:
     rows = await service.list_clients(ctx, paging.limit, paging.before_id)
-    return make_page(rows, paging, ClientRead.model_validate, lambda r: r.id)
+    return make_page(rows, paging, lambda r: ctx.shown(ClientRead.model_validate(r)), lambda r: r.id)
 
 
 @router.post("/identity/clients", response_model=ClientCreated, status_code=status.HTTP_201_CREATED)
@@ -166,19 +198,19 @@ async def list_audit(
     paging: Paging, filters: Annotated[AuditFilter, Depends()], ctx: Ctx = requires(AUDIT_READ)
 ) -> Page[AuditRead]:
     rows = await service.list_audit(ctx, filters, paging.limit, paging.before_id)
-    return make_page(rows, paging, AuditRead.model_validate, lambda r: r.id)
+    return make_page(rows, paging, lambda r: ctx.shown(AuditRead.model_validate(r)), lambda r: r.id)
 
 
 @router.get("/jobs", response_model=Page[JobRead], tags=["jobs"])
 async def list_jobs(paging: Paging, name: str | None = None, ctx: Ctx = requires(JOBS_READ)) -> Page[JobRead]:
     rows = await jobs.list_jobs(ctx, name, paging.limit + 1, paging.before_id)
-    return make_page(rows, paging, JobRead.model_validate, lambda r: r.id)
+    return make_page(rows, paging, lambda r: ctx.shown(JobRead.model_validate(r)), lambda r: r.id)
 
 
 @router.get("/jobs/{job_id}", response_model=JobRead, tags=["jobs"])
 async def get_job(job_id: Id, ctx: Ctx = requires(JOBS_READ)) -> JobRead:
     """A background job's state and progress (done of total)."""
-    return JobRead.model_validate(await jobs.get_job(ctx, job_id))
+    return ctx.shown(JobRead.model_validate(await jobs.get_job(ctx, job_id)))
 
 
 @router.get("/identity/notifications", response_model=Page[NotificationRead])

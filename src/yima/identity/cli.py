@@ -12,7 +12,7 @@ from rich.console import Console
 
 from yima.identity import service
 from yima.identity.permissions import cli_context
-from yima.identity.schemas import ClientCreate, StaffCreate, TenantCreate
+from yima.identity.schemas import ClientCreate, PasswordReset, StaffCreate, TenantCreate
 from yima.platform.db.session import Database
 from yima.settings import get_settings
 
@@ -62,6 +62,19 @@ def user_create(
     data = StaffCreate(login=login, display_name=name or login, password=secret, roles=role, region_codes=region or [])
     staff = asyncio.run(_run_in(tenant, lambda ctx: service.create_staff(ctx, data, link_existing=True)))
     out.print(f"[bold]{staff.login}[/] is now staff of {tenant} as {', '.join(staff.roles)}")
+
+
+@user_app.command("password")
+def user_password(
+    login: Annotated[str, typer.Option(help="Login name")],
+    password: Annotated[str | None, typer.Option(help="New password (asked for when omitted)")] = None,
+) -> None:
+    """Set a person's password and unlock them (platform operators); a new password ends their
+    console sessions. Staff change their own in the console or at POST /api/v1/identity/me/password."""
+    secret = password or getpass.getpass("new password: ")
+    data = PasswordReset(login=login, password=secret)
+    asyncio.run(_run_in(None, lambda ctx: service.reset_password_of_login(ctx, data.login, data.password)))
+    out.print(f"the password of [bold]{login}[/] is set; the account is unlocked")
 
 
 @client_app.command("create")

@@ -52,8 +52,16 @@ async def get_user(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
-async def get_user_by_login(session: AsyncSession, login: str) -> User | None:
-    return (await session.scalars(select(User).where(User.login == login))).first()
+async def get_user_by_login(session: AsyncSession, login: str, *, lock: bool = False) -> User | None:
+    """The user with that login; ``lock`` holds the row until the transaction ends (a login
+    attempt counts its failures without losing a concurrent one's)."""
+    query = select(User).where(User.login == login)
+    return (await session.scalars(query.with_for_update() if lock else query)).first()
+
+
+async def lock_user(session: AsyncSession, user_id: int) -> User | None:
+    query = select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    return (await session.scalars(query)).first()
 
 
 async def tenant_ids_of_user(session: AsyncSession, user_id: int) -> list[int]:
@@ -86,8 +94,13 @@ async def list_staff(
     if before_id:
         query = query.where(StaffMember.id < before_id)
     if filters.q:
-        pattern = f"%{filters.q.lower()}%"
-        query = query.where(or_(User.login.ilike(pattern), User.display_name.ilike(pattern)))
+        # The text as typed: % and _ match themselves, not any text or any character.
+        query = query.where(
+            or_(
+                User.login.icontains(filters.q, autoescape=True),
+                User.display_name.icontains(filters.q, autoescape=True),
+            )
+        )
     if filters.active is not None:
         query = query.where(StaffMember.is_active.is_(filters.active))
     if filters.role:
@@ -162,11 +175,14 @@ async def get_console_session(session: AsyncSession, token_hash: str) -> Console
     return (await session.scalars(query)).first()
 
 
-async def revoke_sessions_of_user(session: AsyncSession, user_id: int, now: dt.datetime) -> None:
-    rows = await session.scalars(
-        select(ConsoleSession).where(ConsoleSession.user_id == user_id, ConsoleSession.revoked_at.is_(None))
-    )
-    for row in rows:
+async def revoke_sessions_of_user(
+    session: AsyncSession, user_id: int, now: dt.datetime, *, keep: int | None = None
+) -> None:
+    """End every live console session of the user, except ``keep`` (the caller's own)."""
+    query = select(ConsoleSession).where(ConsoleSession.user_id == user_id, ConsoleSession.revoked_at.is_(None))
+    if keep is not None:
+        query = query.where(ConsoleSession.id != keep)
+    for row in await session.scalars(query):
         row.revoked_at = now
 
 
@@ -208,7 +224,7 @@ async def list_audit(
     if filters.target_type:
         query = query.where(AuditEntry.target_type == filters.target_type)
     if filters.actor:
-        query = query.where(AuditEntry.actor_name.ilike(f"%{filters.actor}%"))
+        query = query.where(AuditEntry.actor_name.icontains(filters.actor, autoescape=True))
     if filters.since:
         query = query.where(AuditEntry.at >= filters.since)
     if filters.until:

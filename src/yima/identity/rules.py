@@ -43,3 +43,16 @@ def granted_scopes(requested: str | None, allowed: Iterable[str]) -> list[str] |
     if not wanted <= allowed_set:
         return None
     return sorted(wanted)
+
+
+def password_problems(password: str, login: str) -> list[tuple[str, str]]:
+    """What is wrong with a new password beyond its length (the schema checks 8 to 200
+    characters), as (message, code) pairs; none when it is acceptable."""
+    problems: list[tuple[str, str]] = []
+    if not password.strip():
+        problems.append(("the password is only spaces", "password_blank"))
+    elif len(set(password)) < 3:
+        problems.append(("the password repeats one or two characters", "password_weak"))
+    if login and login.lower() in password.lower():
+        problems.append(("the password contains the login", "password_has_login"))
+    return problems

@@ -76,6 +76,24 @@ class StaffUpdate(RequestBody):
     is_active: bool | None = None
 
 
+class PasswordChange(RequestBody):
+    """A staff member's own new password, given with the current one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"current_password": "the-old-one", "new_password": "a-long-passphrase"}]}
+    )
+
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new_password: Password
+
+
+class PasswordReset(BaseModel):
+    """A password the platform sets for a login (``yima user password``)."""
+
+    login: Login
+    password: Password
+
+
 class StaffRead(BaseModel):
     id: int
     user_id: int
@@ -190,6 +208,11 @@ class MeRead(BaseModel):
     permissions: list[str]
     region_codes: list[str] | None
     tenants: list[TenantRead] = []
+    csrf_token: str | None = Field(
+        default=None,
+        description="Signed in with the console's session cookie: the token to send in X-CSRF-Token "
+        "on a request that changes something. None for an access token.",
+    )
 
 
 class JobRead(ReadModel):

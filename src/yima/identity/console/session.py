@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.identity import service
-from yima.identity.permissions import SESSION_COOKIE
+from yima.identity.permissions import CONSOLE_SESSION_ID, SESSION_COOKIE
 from yima.platform.console import Locale, SessionExpired
 from yima.platform.console.i18n import as_locale
 from yima.platform.ctx import Actor, Ctx, TenantInfo
@@ -51,6 +51,7 @@ class StaffUser:
                 request_id=request_id,
                 ip=self.ip,
                 locale=staff.console_session.locale,
+                extra={CONSOLE_SESSION_ID: staff.console_session.id},
             )
             yield ctx
             await session.commit()

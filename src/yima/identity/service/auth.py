@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.identity import repository as repo
 from yima.identity import rules
-from yima.identity.errors import AccountLocked, InvalidCredentials
+from yima.identity.errors import AccountLocked, InvalidClient, InvalidCredentials, InvalidScope, InvalidToken
 from yima.identity.models import ConsoleSession, User
-from yima.identity.schemas import TokenResponse
+from yima.identity.permissions import CONSOLE_SESSION_ID
+from yima.identity.schemas import PasswordChange, TokenResponse
 from yima.identity.service.audit import record_audit
 from yima.identity.service.staff import passwords, staff_actor
 from yima.identity.service.tenants import tenant_info, tenant_subkey
@@ -22,7 +23,7 @@ from yima.platform import crypto
 from yima.platform.ctx import Actor, Ctx, TenantInfo
 from yima.platform.db.base import utcnow
 from yima.platform.db.tenancy import bind_tenant
-from yima.platform.errors import AppError, Forbidden, Unauthorized
+from yima.platform.errors import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
 from yima.settings import get_settings
 
 TOKEN_PURPOSE = b"oauth-access-token"
@@ -51,7 +52,7 @@ class StaffSession:
 async def attempt_login(ctx: Ctx, login: str, password: str, user_agent: str | None) -> LoginOutcome:
     settings = get_settings()
     now = ctx.now()
-    user = await repo.get_user_by_login(ctx.session, login.strip().lower())
+    user = await repo.get_user_by_login(ctx.session, login.strip().lower(), lock=True)
     if user is None:
         passwords.verify(password, _DUMMY_HASH)
         return LoginOutcome(error=InvalidCredentials("wrong login or password"))
@@ -89,6 +90,48 @@ async def attempt_login(ctx: Ctx, login: str, password: str, user_agent: str | N
     return LoginOutcome(token=token, session=console_session)
 
 
+async def change_password(ctx: Ctx, data: PasswordChange) -> AppError | None:
+    """A signed-in staff member sets their own password, giving the current one. A wrong current
+    password counts as a failed login (the lockout applies) and is returned, not raised, so the
+    edge commits the count. Every other console session of the person ends."""
+    if ctx.actor.kind != "staff" or ctx.actor.id is None:
+        # Not refused for lack of a right: an API client has no password, so nothing here to change.
+        raise Conflict("an API client has no password; only a staff member changes their own", code="no_password")
+    settings = get_settings()
+    user = await repo.lock_user(ctx.session, ctx.actor.id)
+    if user is None:
+        raise NotFound("the signed-in user is gone")
+    now = ctx.now()
+    if rules.is_locked(user.locked_until, now):
+        return Invalid(
+            "too many wrong passwords; the account is locked for a while",
+            [FieldError("current_password", "the account is locked for a while", "account_locked")],
+        )
+    if not passwords.verify(data.current_password, user.password_hash):
+        user.failed_logins, user.locked_until = rules.after_failed_login(
+            user.failed_logins,
+            now,
+            settings.login_max_failures,
+            dt.timedelta(minutes=settings.login_lockout_minutes),
+        )
+        await ctx.session.flush()
+        return Invalid(
+            "the current password is wrong", [FieldError("current_password", "wrong password", "wrong_password")]
+        )
+    problems = rules.password_problems(data.new_password, user.login)
+    if data.new_password == data.current_password:
+        problems.append(("the new password is the current one", "password_unchanged"))
+    if problems:
+        raise Invalid("the new password is not acceptable", [FieldError("new_password", m, c) for m, c in problems])
+    user.password_hash = passwords.hash(data.new_password)
+    user.failed_logins, user.locked_until = 0, None
+    own = ctx.extra.get(CONSOLE_SESSION_ID)
+    await repo.revoke_sessions_of_user(ctx.session, user.id, now, keep=own if isinstance(own, int) else None)
+    record_audit(ctx, "staff.password_changed", "user", user.id, {"login": user.login})
+    await ctx.session.flush()
+    return None
+
+
 async def resolve_console_session(session: AsyncSession, token: str) -> StaffSession | None:
     """The staff session behind a cookie; binds ``session`` to the session's current brand."""
     console_session = await repo.get_console_session(session, crypto.fingerprint(token))
@@ -122,18 +165,6 @@ async def logout(session: AsyncSession, token: str) -> None:
     if console_session is not None and console_session.revoked_at is None:
         console_session.revoked_at = utcnow()
         await session.flush()
-
-
-class InvalidClient(Unauthorized):
-    code = "invalid_client"
-
-
-class InvalidScope(AppError):
-    code = "invalid_scope"
-
-
-class InvalidToken(Unauthorized):
-    code = "invalid_token"
 
 
 async def issue_token(ctx: Ctx, client_id: str, client_secret: str, scope: str | None) -> TokenResponse:

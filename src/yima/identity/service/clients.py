@@ -42,7 +42,7 @@ async def create_client(ctx: Ctx, data: ClientCreate) -> ClientCreated:
     repo.add(ctx.session, client)
     await ctx.session.flush()
     record_audit(ctx, "client.created", "api_client", client.id, {"name": client.name, "scopes": scopes})
-    return ClientCreated(**ClientRead.model_validate(client).model_dump(), client_secret=secret)
+    return ctx.shown(ClientCreated(**ClientRead.model_validate(client).model_dump(), client_secret=secret))
 
 
 async def update_client(ctx: Ctx, client_pk: int, data: ClientUpdate) -> ClientRead:
@@ -65,7 +65,7 @@ async def update_client(ctx: Ctx, client_pk: int, data: ClientUpdate) -> ClientR
     await ctx.session.flush()
     if changes:
         record_audit(ctx, "client.updated", "api_client", client.id, changes)
-    return ClientRead.model_validate(client)
+    return ctx.shown(ClientRead.model_validate(client))
 
 
 async def list_clients(ctx: Ctx, limit: int, before_id: int | None) -> list[ApiClient]:

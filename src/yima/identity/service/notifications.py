@@ -61,7 +61,7 @@ async def list_notifications(ctx: Ctx, unread_only: bool, limit: int, before_id:
     if user_id is None:
         return []
     rows = await repo.list_notifications(ctx.session, user_id, unread_only, limit + 1, before_id)
-    return [NotificationRead.model_validate(r) for r in rows]
+    return [ctx.shown(NotificationRead.model_validate(r)) for r in rows]
 
 
 async def unread_notifications(ctx: Ctx) -> int:

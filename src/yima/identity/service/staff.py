@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from yima.identity import repository as repo
 from yima.identity import rules
 from yima.identity.models import Role, StaffMember, User
-from yima.identity.permissions import STAFF_MANAGE, STAFF_READ
+from yima.identity.permissions import CONSOLE_SESSION_ID, STAFF_MANAGE, STAFF_READ
 from yima.identity.schemas import (
     PermissionRead,
     RoleCreate,
@@ -110,6 +110,7 @@ async def create_staff(ctx: Ctx, data: StaffCreate, *, link_existing: bool = Fal
     if user is not None and not link_existing:
         raise Conflict("that login is taken", [FieldError("login", "already taken", "taken")])
     if user is None:
+        _check_password(data.password, data.login)
         user = User(login=data.login, display_name=data.display_name, password_hash=passwords.hash(data.password))
         repo.add(ctx.session, user)
         await ctx.session.flush()
@@ -126,7 +127,7 @@ async def create_staff(ctx: Ctx, data: StaffCreate, *, link_existing: bool = Fal
         staff.id,
         {"login": user.login, "roles": sorted(data.roles), "region_codes": list(data.region_codes)},
     )
-    return _staff_read(staff, user, sorted(data.roles), False)
+    return ctx.shown(_staff_read(staff, user, sorted(data.roles), False))
 
 
 async def _load_staff(ctx: Ctx, staff_id: int) -> tuple[StaffMember, User]:
@@ -141,7 +142,24 @@ async def get_staff(ctx: Ctx, staff_id: int) -> StaffRead:
     ctx.require(STAFF_READ.name)
     staff, user = await _load_staff(ctx, staff_id)
     roles = (await repo.role_codes_by_staff(ctx.session, [staff.id]))[staff.id]
-    return _staff_read(staff, user, roles, rules.is_locked(user.locked_until, ctx.now()))
+    return ctx.shown(_staff_read(staff, user, roles, rules.is_locked(user.locked_until, ctx.now())))
+
+
+async def _check_holds_all(ctx: Ctx, staff: StaffMember) -> None:
+    """A staff member's account (password, activity, roles) is changed only by someone holding
+    every permission they hold: resetting the password of someone who holds more is taking over
+    what they hold."""
+    if ctx.actor.kind == "system":
+        return
+    held: set[str] = set()
+    for role in await repo.roles_of_staff(ctx.session, staff.id):
+        held |= rules.role_permissions(role.code, role.builtin, role.permissions)
+    excess = held - ctx.actor.permissions
+    if excess:
+        raise Forbidden(
+            "this person holds permissions you do not hold; someone holding them changes their account",
+            [FieldError("staff", f"you lack {p!r}", "escalation") for p in sorted(excess)],
+        )
 
 
 async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
@@ -151,19 +169,22 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
     if "owner" in before_roles:
         # An owner's account (password, activity, roles) is changed by an owner only.
         _check_owner_change(ctx, ["owner"], [], "roles")
+    await _check_holds_all(ctx, staff)
     changes: dict[str, object] = {}
     if data.display_name is not None and data.display_name != user.display_name:
+        # The name is the person's, shown in every brand they work for: one brand's staff
+        # managers do not rename them in another's.
+        await _check_own_account(ctx, user, "display_name", "their own name")
         changes["display_name"] = [user.display_name, data.display_name]
         user.display_name = data.display_name
     if data.password is not None:
         # A brand may only reset passwords of people who belong to it alone.
-        if len(await repo.tenant_ids_of_user(ctx.session, user.id)) > 1:
-            raise Forbidden(
-                "this person also works for another brand; they change their own password",
-                [FieldError("password", "shared account", "shared_account")],
-            )
+        await _check_own_account(ctx, user, "password", "their own password")
+        _check_password(data.password, user.login)
         user.password_hash = passwords.hash(data.password)
         user.failed_logins, user.locked_until = 0, None
+        # Whoever knew the old password is signed out everywhere (the caller keeps their own session).
+        await repo.revoke_sessions_of_user(ctx.session, user.id, ctx.now(), keep=_own_session(ctx))
         changes["password"] = "reset"  # noqa: S105 -- the audit says that, never the value
     if data.region_codes is not None and data.region_codes != staff.region_codes:
         changes["region_codes"] = [staff.region_codes, data.region_codes]
@@ -182,7 +203,27 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
         raise Conflict("a brand keeps at least one active owner", [FieldError("roles", "last owner", "last_owner")])
     if changes:
         record_audit(ctx, "staff.updated", "staff", staff.id, changes)
-    return _staff_read(staff, user, roles_after, rules.is_locked(user.locked_until, ctx.now()))
+    return ctx.shown(_staff_read(staff, user, roles_after, rules.is_locked(user.locked_until, ctx.now())))
+
+
+async def _check_own_account(ctx: Ctx, user: User, field: str, what: str) -> None:
+    if ctx.actor.kind != "system" and len(await repo.tenant_ids_of_user(ctx.session, user.id)) > 1:
+        raise Forbidden(
+            f"this person also works for another brand; they change {what}",
+            [FieldError(field, "shared account", "shared_account")],
+        )
+
+
+def _check_password(password: str, login: str) -> None:
+    problems = rules.password_problems(password, login)
+    if problems:
+        raise Invalid("the password is not acceptable", [FieldError("password", m, c) for m, c in problems])
+
+
+def _own_session(ctx: Ctx) -> int | None:
+    """The console session the caller is signed in with, if any (set by the edge)."""
+    found = ctx.extra.get(CONSOLE_SESSION_ID)
+    return found if isinstance(found, int) else None
 
 
 async def list_staff(ctx: Ctx, filters: StaffFilter, limit: int, before_id: int | None) -> list[StaffRead]:
@@ -191,7 +232,7 @@ async def list_staff(ctx: Ctx, filters: StaffFilter, limit: int, before_id: int 
     rows = await repo.list_staff(ctx.session, filters, limit + 1, before_id)
     roles = await repo.role_codes_by_staff(ctx.session, [s.id for s, _ in rows])
     now = ctx.now()
-    return [_staff_read(s, u, roles[s.id], rules.is_locked(u.locked_until, now)) for s, u in rows]
+    return [ctx.shown(_staff_read(s, u, roles[s.id], rules.is_locked(u.locked_until, now))) for s, u in rows]
 
 
 async def list_roles(ctx: Ctx) -> list[RoleRead]:
@@ -249,6 +290,13 @@ async def _custom_role(ctx: Ctx, role_id: int) -> Role:
         raise NotFound(f"role {role_id} not found")
     if role.builtin:
         raise Conflict("built-in roles cannot be changed", [FieldError("role", "built-in", "builtin")])
+    # Changing or deleting a role changes what its holders may do: only by someone holding it all.
+    excess = set(role.permissions) - ctx.actor.permissions
+    if excess and ctx.actor.kind != "system":
+        raise Forbidden(
+            "the role carries permissions you do not hold",
+            [FieldError("permissions", f"you lack {p!r}", "escalation") for p in sorted(excess)],
+        )
     return role
 
 
@@ -291,12 +339,25 @@ async def find_staff_by_login(ctx: Ctx, login: str) -> StaffRead | None:
 
 
 async def reset_password(ctx: Ctx, user_id: int, password: str) -> None:
-    """Set a password and clear the lock (platform operators: the system actor only)."""
+    """Set a password and clear the lock (platform operators: the system actor only). A new
+    password ends every console session of the person; setting the one they have (the demo's
+    refresh) ends none."""
     if ctx.actor.kind != "system":
         raise Forbidden("only the platform can reset a password directly")
     user = await repo.get_user(ctx.session, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
-    user.password_hash = passwords.hash(password)
+    _check_password(password, user.login)
+    if not passwords.verify(password, user.password_hash):
+        user.password_hash = passwords.hash(password)
+        await repo.revoke_sessions_of_user(ctx.session, user.id, ctx.now())
     user.failed_logins, user.locked_until = 0, None
     await ctx.session.flush()
+
+
+async def reset_password_of_login(ctx: Ctx, login: str, password: str) -> None:
+    """``reset_password`` for the person signing in as ``login`` (the platform CLI)."""
+    user = await repo.get_user_by_login(ctx.session, login.strip().lower())
+    if user is None:
+        raise NotFound(f"no user with login {login!r}", [FieldError("login", "no such login", "not_found")])
+    await reset_password(ctx, user.id, password)

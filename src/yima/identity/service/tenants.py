@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from yima.identity import repository as repo
 from yima.identity.models import Role, Tenant
+from yima.identity.permissions import CSRF_TOKEN
 from yima.identity.schemas import MeRead, TenantCreate, TenantRead
 from yima.platform import caches, crypto
 from yima.platform.ctx import SYSTEM, Ctx, TenantInfo
@@ -106,6 +107,7 @@ async def describe_actor(ctx: Ctx) -> MeRead:
         permissions=sorted(ctx.actor.permissions),
         region_codes=list(ctx.actor.region_codes) if ctx.actor.region_codes else None,
         tenants=[TenantRead.model_validate(t) for t in tenants],
+        csrf_token=csrf if isinstance(csrf := ctx.extra.get(CSRF_TOKEN), str) else None,
     )
 
 

@@ -15,6 +15,7 @@ from yima.platform.console.page import ConsolePage
 from yima.platform.errors import AppError
 
 INBOX_PATH = "/identity/notifications"  # identity's inbox page
+ACCOUNT_PATH = "/identity/password"  # identity's page where a person changes their own password
 PRIMARY = "#1f5fa8"
 ACCENT = "#c8102e"  # 中国红, used sparingly (the logo mark)
 _CSS = """
@@ -138,6 +139,7 @@ def _user_menu(page: ConsolePage) -> None:
                 ui.label(page.user.display_name).classes("font-medium")
                 ui.label(page.tenant.name).classes("text-xs text-grey-7")
             ui.separator()
+            ui.menu_item(page.t("修改密码", "Change password"), on_click=lambda: ui.navigate.to(ACCOUNT_PATH))
             ui.menu_item(page.t("退出登录", "Sign out"), on_click=logout)
 
 

@@ -238,11 +238,12 @@ def _arguments(plan: _Plan, sets: Sequence[Mapping[str, Any]]) -> list[Any]:
 
 def _translated(error: Exception, sql: str, params: Any) -> exc.DBAPIError:
     state = str(getattr(error, "sqlstate", "") or "")
+    # As the engine's own (``hide_parameters``): the text of the error leaves the values out.
     if state.startswith("23"):
-        return exc.IntegrityError(sql, params, error)
+        return exc.IntegrityError(sql, params, error, hide_parameters=True)
     if state[:2] in _OPERATIONAL or not isinstance(error, asyncpg.PostgresError):
-        return exc.OperationalError(sql, params, error)
-    return exc.DBAPIError(sql, params, error)
+        return exc.OperationalError(sql, params, error, hide_parameters=True)
+    return exc.DBAPIError(sql, params, error, hide_parameters=True)
 
 
 def _rows_of(result: Result[Any]) -> Rows:

@@ -79,6 +79,9 @@ def _ping_idle_connections(engine: AsyncEngine) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     target = async_url(url)
+    # A database error's text leaves out the statement's values: they reach the logs (an
+    # integrity error is logged), and they include password hashes, token digests and CSRF tokens.
+    kwargs.setdefault("hide_parameters", True)
     if target.get_backend_name() == "sqlite":
         database = target.database
         if database and database != ":memory:":

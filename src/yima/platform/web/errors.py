@@ -84,16 +84,23 @@ async def _app_error(request: Request, exc: Exception) -> Response:
     return app_error_response(request, exc)
 
 
+def _detail(error: dict[str, Any]) -> dict[str, Any]:
+    code = error.get("type", "invalid")
+    loc = error.get("loc", ())
+    if code == "json_invalid" and len(loc) == 2 and isinstance(loc[1], int):
+        # Its loc is ("body", offset from 0): the body is where; the character (from 1) and the reason what.
+        reason = (error.get("ctx") or {}).get("error", "")
+        return {
+            "field": "body",
+            "message": f"not valid JSON at character {loc[1] + 1}: {reason}".rstrip(": "),
+            "code": code,
+        }
+    return {"field": _field_path(loc), "message": error.get("msg", "invalid"), "code": code}
+
+
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    details = [
-        {
-            "field": _field_path(e.get("loc", ())),
-            "message": e.get("msg", "invalid"),
-            "code": e.get("type", "invalid"),
-        }
-        for e in exc.errors()
-    ]
+    details = [_detail(e) for e in exc.errors()]
     return error_response(request, 422, "validation_failed", "the request is not valid", details)
 
 
