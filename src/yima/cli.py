@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from yima import contexts
 from yima.identity import service as identity
@@ -99,12 +100,13 @@ def main() -> None:
     try:
         app()
     except AppError as exc:
-        err.print(f"[red]error:[/] {exc.message}")
+        # Escaped: a message quotes what was typed or a pattern, whose brackets are not markup.
+        err.print(f"[red]error:[/] {escape(exc.message)}")
         for detail in exc.details:
-            err.print(f"  {detail.field}: {detail.message}")
+            err.print(f"  {escape(detail.field)}: {escape(detail.message)}")
         sys.exit(1)
     except ValidationError as exc:
         err.print("[red]error:[/] invalid input")
         for e in exc.errors():
-            err.print(f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}")
+            err.print(f"  {escape('.'.join(str(p) for p in e['loc']))}: {escape(e['msg'])}")
         sys.exit(2)

@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from yima.catalog import service
@@ -75,9 +76,9 @@ def products_import(
     except ImportRejected as exc:
         table = Table("行 row", "列 column", "值 value", "问题 problem", title=f"{file.name}: nothing was imported")
         for p in exc.problems:
-            table.add_row(str(p.row or ""), p.column, p.value, p.message)
+            table.add_row(str(p.row or ""), escape(p.column), escape(p.value), escape(p.message))
         err.print(table)
-        err.print(f"[red]error:[/] {exc.message}")
+        err.print(f"[red]error:[/] {escape(exc.message)}")
         raise typer.Exit(1) from exc
     out.print(
         f"imported {result.rows} rows: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
