@@ -94,7 +94,8 @@ async def test_an_invited_person_joins_the_dealers_staff_once_the_owner_approves
     assert "物流作业" not in home.text
 
     waiting = await client.get("/m/partner/invite")
-    assert "赵敏" in waiting.text and "139" not in waiting.text.split("data-pending-staff")[0]
+    pending = waiting.text.split("data-pending-staff")[1]  # the owner recognises whom they approve
+    assert "赵敏" in pending and NEWCOMER in pending
     role_id = int(re.search(r'name="role_id" value="(\d+)"', waiting.text).group(1))  # type: ignore[union-attr]
     approved = await client.post(
         "/m/partner/invite/decide", data={"csrf_token": csrf_of(waiting.text), "role_id": role_id, "approve": "yes"}
