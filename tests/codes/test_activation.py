@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.catalog.factories import create_product
+from tests.catalog.factories import create_product, new_gtin
 from tests.codes.factories import activate, create_batch, create_supplier, legacy_import
 from tests.harness import statements
 from tests.identity.factories import create_tenant, system
+from yima.catalog import service as catalog
+from yima.catalog.schemas import ProductUpdate
 from yima.codes import service as codes
 from yima.codes.errors import UnknownCode
 from yima.codes.schemas import (
@@ -125,6 +127,27 @@ class TestPrintedProduct:
             await codes.activate(ctx, ActivationCreate(range=whole, product_id=printed.id))
             resolved = await codes.resolve(ctx, link)
             assert (resolved.state, resolved.product and resolved.product.id) == ("active", printed.id)
+
+
+    async def test_printed_links_outlive_a_change_of_the_products_gtin(self, db: Database) -> None:
+        """The GTIN is printed on the bottles: a batch keeps the one it was made with, so a GTIN
+        changed in the catalog later neither makes its codes fake nor its new prints wrong."""
+        await create_tenant(db, "acme")
+        product = await create_product(db, "acme")
+        old_batch = await create_batch(db, "acme", "bottle", 2, product_id=product.id)
+        [token] = await _tokens(db, "acme", [old_batch.first_serial])
+        async with system(db, "acme") as ctx:
+            await codes.activate(ctx, ActivationCreate(range=_range(old_batch.first_serial, old_batch.last_serial),
+                                                       product_id=product.id))  # fmt: skip
+            renumbered = await catalog.update_product(ctx, product.id, ProductUpdate(gtin=new_gtin()))
+        assert renumbered.gtin != product.gtin
+        new_batch = await create_batch(db, "acme", "bottle", 2, product_id=product.id)
+        async with system(db, "acme") as ctx:
+            printed = await codes.resolve(ctx, f"https://m.brand.cn/01/{product.gtin}/21/{token}")
+            assert printed.state == "active"
+            assert printed.url is not None and f"/01/{product.gtin}/21/" in printed.url  # as it is printed
+            assert (await codes.get_batch(ctx, new_batch.id)).gtin == renumbered.gtin
+            assert (await codes.get_batch(ctx, old_batch.id)).gtin == product.gtin
 
 
 class TestBlocks:

@@ -59,7 +59,7 @@ class TestUnitRows:
                 assert await repo.unit_rows(ctx.session, mine.last_serial + 1) == (None, None, [])  # theirs alone
             assert [is_prebuilt(statement) for statement in ran] == [True, True]
             assert ran[0] is ran[1]  # built once
-            assert batch == UnitBatch(mine.id, "bottle", mine.faces, None)
+            assert batch == UnitBatch(mine.id, "bottle", mine.faces, None, None)
             assert assignment == UnitActivation(product.id, "L1", None)
             assert blocks == [UnitBlock("blacklist", "too_many_scans")]  # not their void
             assert not ctx.session.identity_map  # values, no ORM objects
@@ -137,7 +137,7 @@ class TestUnitRowsAndChain:
                 gone = await _unit_rows_and_chain(ctx.session, mine.last_serial + 1, 3)  # theirs alone
             assert [is_prebuilt(statement) for statement in ran] == [True, True]
             assert ran[0] is ran[1]  # built once
-            assert batch == UnitBatch(mine.id, "bottle", mine.faces, None)
+            assert batch == UnitBatch(mine.id, "bottle", mine.faces, None, None)
             assert assignment == UnitActivation(product.id, "L1", None)
             assert sorted(blocks) == [UnitBlock("blacklist", "too_many_scans"), UnitBlock("void", "stolen")]
             assert chain == [(serial, "bottle", 20, AT), (20, "case", 30, AT), (30, "pallet", 40, AT)]  # depth 2

@@ -59,6 +59,9 @@ class CodeBatch(IdMixin, TenantScoped, Base):
     supplier_id: Mapped[int] = mapped_column(RefId)
     # Known at print time only for some batches; it enables GS1 Digital Link URLs.
     product_id: Mapped[int | None] = mapped_column(RefId)
+    # The GTIN those links carry, the product's when the batch was made: what is printed stays
+    # valid when the catalog's GTIN changes later (a typo fixed, a new pack).
+    gtin: Mapped[str | None] = mapped_column(String(14))
     state: Mapped[str] = mapped_column(String(20), default="generating")
     job_id: Mapped[int | None] = mapped_column(RefId)
     note: Mapped[str] = mapped_column(String(500), default="")

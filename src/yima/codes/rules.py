@@ -120,6 +120,7 @@ class UnitBatch(NamedTuple):
     level: str
     faces: Sequence[str]
     product_id: int | None
+    gtin: str | None  # printed in its Digital Links
 
 
 class UnitActivation(NamedTuple):

@@ -84,6 +84,7 @@ class BatchRead(ReadModel):
     last_serial: int
     supplier_id: int
     product_id: int | None
+    gtin: str | None = Field(default=None, description="the GTIN its Digital Links carry (fixed when it was made)")
     state: str
     job_id: int | None
     note: str

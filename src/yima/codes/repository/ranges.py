@@ -160,7 +160,9 @@ async def blocks_in_range(session: AsyncSession, low: int, high: int) -> list[Co
 
 
 # What the unit's facts read of each, as columns: loading ORM objects costs the scan more CPU.
-_BATCH: tuple[QueryableAttribute[Any], ...] = (CodeBatch.id, CodeBatch.level, CodeBatch.faces, CodeBatch.product_id)
+_BATCH: tuple[QueryableAttribute[Any], ...] = (
+    CodeBatch.id, CodeBatch.level, CodeBatch.faces, CodeBatch.product_id, CodeBatch.gtin
+)  # fmt: skip
 _ACTIVATION: tuple[QueryableAttribute[Any], ...] = (Assignment.product_id, Assignment.lot, Assignment.production_date)
 _BLOCK: tuple[QueryableAttribute[Any], ...] = (CodeBlock.kind, CodeBlock.reason)
 _A, _K = len(_BATCH), len(_BATCH) + len(_ACTIVATION)  # where the activation's and block's columns start

@@ -122,18 +122,17 @@ def _same(existing: Assignment, product_id: int, data: ActivationCreate) -> bool
 async def _printed_for(ctx: Ctx, batch: CodeBatch, product: ProductRead, problems: list[FieldError]) -> None:
     """A batch printed for a product carries its GTIN in every Digital Link: another product's
     activation would make each printed code contradict what it is, and no longer resolve."""
-    if batch.product_id is None or batch.product_id == product.id:
+    if batch.product_id is None or batch.product_id == product.id or batch.gtin in (None, product.gtin):
         return
     printed = await catalog.lookup_product(ctx, batch.product_id)
-    if printed.gtin is not None and printed.gtin != product.gtin:
-        problems.append(
-            FieldError(
-                "product_id",
-                f"batch {batch.id} is printed for {printed.sku} (GTIN {printed.gtin} in its Digital Links), "
-                f"not {product.sku}",
-                "product_mismatch",
-            )
+    problems.append(
+        FieldError(
+            "product_id",
+            f"batch {batch.id} is printed for {printed.sku} (GTIN {batch.gtin} in its Digital Links), "
+            f"not {product.sku}",
+            "product_mismatch",
         )
+    )
 
 
 async def activate(ctx: Ctx, data: ActivationCreate) -> list[AssignmentRead]:

@@ -24,8 +24,7 @@ async def create_batch(ctx: Ctx, data: BatchCreate) -> BatchCreated:
     supplier = await load_supplier(ctx, data.supplier_id)
     if not supplier.is_active:
         raise Invalid("the supplier is disabled", [FieldError("supplier_id", "disabled", "inactive")])
-    if data.product_id is not None:
-        await catalog.lookup_product(ctx, data.product_id)
+    printed_for = await catalog.lookup_product(ctx, data.product_id) if data.product_id is not None else None
     faces = list(dict.fromkeys(data.faces or rules.DEFAULT_FACES[data.level]))
     await ensure_namespace(ctx)
     first = await repo.allocate_serials(ctx.session, data.quantity)
@@ -41,6 +40,7 @@ async def create_batch(ctx: Ctx, data: BatchCreate) -> BatchCreated:
         last_serial=last,
         supplier_id=supplier.id,
         product_id=data.product_id,
+        gtin=printed_for.gtin if printed_for else None,
         note=data.note,
         created_by=ctx.actor.name,
     )

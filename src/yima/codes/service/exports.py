@@ -7,7 +7,6 @@ import hashlib
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from yima.catalog import service as catalog
 from yima.codes import formats, printfiles, printwork
 from yima.codes import repository as repo
 from yima.codes.models import CodeBatch, CodeExport
@@ -109,7 +108,6 @@ async def build_export(run: registry.JobRun, params: dict[str, Any]) -> dict[str
         batch = await repo.get_batch(ctx.session, export.batch_id)
         assert batch is not None
         namespace = await ensure_namespace(ctx)
-        gtin = (await catalog.lookup_product(ctx, batch.product_id)).gtin if batch.product_id else None
         codec = TokenCodec(namespace.prefix, await key_material(ctx.session, ctx.tenant_id))
         key = crypto.unwrap(get_settings().resolved_secret_key(), export.wrapped_key, _wrap_label(export))
         plan = formats.Plan(
@@ -118,7 +116,7 @@ async def build_export(run: registry.JobRun, params: dict[str, Any]) -> dict[str
             faces=list(batch.faces),
             first=batch.first_serial,
             last=batch.last_serial,
-            prefix=printfiles.url_prefix(base_url(namespace), gtin),
+            prefix=printfiles.url_prefix(base_url(namespace), batch.gtin),
         )
         export.state, fmt = "running", export.format
     path = package_path(run.tenant_id, export_id)

@@ -361,8 +361,7 @@ async def unit_children(ctx: Ctx, serial: int) -> UnitChildren:
             listed.append(ChildUnit(serial=child, level=of.level, face=face, url=legacy.get((child, face))))
             continue
         if of.id not in prefixes:
-            gtin = (await catalog.lookup_product(ctx, of.product_id)).gtin if of.product_id else None
-            prefixes[of.id] = printfiles.url_prefix(base, gtin)
+            prefixes[of.id] = printfiles.url_prefix(base, of.gtin)
         url = prefixes[of.id] + brand.encode(child, Face[face.upper()])
         listed.append(ChildUnit(serial=child, level=of.level, face=face, url=url))
     return UnitChildren(serial=serial, level=batch.level, children=listed)

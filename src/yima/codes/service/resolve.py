@@ -81,7 +81,7 @@ def _facts_of_models(batch: CodeBatch, assignment: Assignment | None, blocks: Se
     """``unit_rows_of`` loads ORM objects: their values as ``unit_rows`` reads them, so that both
     give equal facts."""
     return _facts(
-        rules.UnitBatch(batch.id, batch.level, batch.faces, batch.product_id),
+        rules.UnitBatch(batch.id, batch.level, batch.faces, batch.product_id, batch.gtin),
         rules.UnitActivation(assignment.product_id, assignment.lot, assignment.production_date) if assignment else None,
         [rules.UnitBlock(b.kind, b.reason) for b in blocks],
     )
@@ -141,11 +141,8 @@ async def _described(ctx: Ctx, located: Located, found: repo.UnitRowsAndChain) -
     if located.face is not None and located.face.name.lower() not in facts.batch.faces:
         raise UnknownCode("this batch prints no such face", [FieldError("code", "wrong face", "unknown")])
     product = await catalog.lookup_product(ctx, facts.assignment.product_id) if facts.assignment else None
-    # A Digital Link names a product: the one assigned, or the one the batch was printed for.
-    printed_for = product or (
-        await catalog.lookup_product(ctx, facts.batch.product_id) if facts.batch.product_id else None
-    )
-    if located.gtin is not None and (printed_for is None or printed_for.gtin != located.gtin):
+    # A Digital Link names a product: the GTIN printed on the batch, or the assigned product's.
+    if located.gtin is not None and located.gtin not in {facts.batch.gtin, product.gtin if product else None}:
         raise BadCode(
             "the Digital Link's GTIN is not this unit's product", [FieldError("code", "GTIN mismatch", "gtin")]
         )
@@ -155,7 +152,6 @@ async def _described(ctx: Ctx, located: Located, found: repo.UnitRowsAndChain) -
         if serial != located.serial
     ]
     face = located.face or (Face.INNER if "inner" in facts.batch.faces else Face.OUTER)
-    gtin = printed_for.gtin if printed_for and facts.batch.product_id else None
     return ResolvedCode(
         input_kind=located.kind,
         serial=located.serial,
@@ -169,5 +165,6 @@ async def _described(ctx: Ctx, located: Located, found: repo.UnitRowsAndChain) -
         production_date=facts.assignment.production_date if facts.assignment else None,
         parents=parents,
         children_count=0 if facts.batch.level == "bottle" else await repo.count_children(ctx.session, located.serial),
-        url=printfiles.url_prefix(await brand_base_url(ctx), gtin) + (await codec(ctx)).encode(located.serial, face),
+        url=printfiles.url_prefix(await brand_base_url(ctx), facts.batch.gtin)
+        + (await codec(ctx)).encode(located.serial, face),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from yima.catalog import service as catalog
 from yima.codes import printfiles, rules
 from yima.codes import repository as repo
 from yima.codes.permissions import CODES_READ
@@ -24,8 +23,7 @@ async def sample_urls(ctx: Ctx, level: str, face_name: FaceName, count: int) -> 
             continue
         run = (assignment.serial_from, assignment.serial_to)
         blocked = rules.merge((b.serial_from, b.serial_to) for b in await repo.blocks_in_range(ctx.session, *run))
-        gtin = (await catalog.lookup_product(ctx, assignment.product_id)).gtin if batch.product_id else None
-        prefix = printfiles.url_prefix(base, gtin)
+        prefix = printfiles.url_prefix(base, batch.gtin)
         for serial in range(run[0], run[1] + 1):
             if len(urls) == count:
                 return urls
