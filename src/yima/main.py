@@ -13,7 +13,7 @@ from yima.identity import service as identity
 from yima.platform.db.session import Database
 from yima.platform.outbox.runner import Runner
 from yima.platform.ratelimit import RateLimiter
-from yima.platform.web import h5, health
+from yima.platform.web import api_docs, h5, health
 from yima.platform.web.errors import install_error_handlers
 from yima.platform.web.middleware import RequestContextMiddleware
 from yima.platform.web.templates import STATIC_DIR
@@ -62,7 +62,7 @@ def create_app(
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served from this install (api_docs), not a CDN
         openapi_url="/openapi.json",
         redoc_url=None,
     )
@@ -82,6 +82,7 @@ def create_app(
         for router in module.routers:
             app.include_router(router)
     app.mount("/static", h5.StaticAssets(directory=STATIC_DIR), name="static")
+    api_docs.install(app, "/openapi.json")  # after the API's routes: the scan is matched first
     if with_console:
         from yima.identity import console as identity_console
         from yima.platform.console import shell
