@@ -86,6 +86,14 @@ class TestChangingAnotherStaffMember:
             [entry] = await identity.list_audit(ctx, AuditFilter(action="staff.updated"), 10, None)
         assert entry.changes == {"password": "reset"}
 
+    async def test_a_deactivated_person_is_signed_out_and_stays_out_when_reactivated(self, db: Database) -> None:
+        fiona, fiona_session = await _hr_and_finance(db)
+        for active in (False, True):
+            async with system(db, "acme") as ctx:
+                await identity.update_staff(ctx, fiona, StaffUpdate(is_active=active))
+            assert not await _live(db, fiona_session)  # the old cookie is dead for good
+        assert (await _login(db, "fiona")).token  # a new sign-in works again
+
     async def test_a_shared_persons_name_is_not_renamed_from_one_brand(self, db: Database) -> None:
         await create_tenant(db, "acme")
         await create_tenant(db, "rival")

@@ -176,12 +176,15 @@ async def get_console_session(session: AsyncSession, token_hash: str) -> Console
 
 
 async def revoke_sessions_of_user(
-    session: AsyncSession, user_id: int, now: dt.datetime, *, keep: int | None = None
+    session: AsyncSession, user_id: int, now: dt.datetime, *, keep: int | None = None, tenant_id: int | None = None
 ) -> None:
-    """End every live console session of the user, except ``keep`` (the caller's own)."""
+    """End every live console session of the user, except ``keep`` (the caller's own); with
+    ``tenant_id``, only those working in that brand now."""
     query = select(ConsoleSession).where(ConsoleSession.user_id == user_id, ConsoleSession.revoked_at.is_(None))
     if keep is not None:
         query = query.where(ConsoleSession.id != keep)
+    if tenant_id is not None:
+        query = query.where(ConsoleSession.tenant_id == tenant_id)
     for row in await session.scalars(query):
         row.revoked_at = now
 

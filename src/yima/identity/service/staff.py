@@ -192,6 +192,8 @@ async def update_staff(ctx: Ctx, staff_id: int, data: StaffUpdate) -> StaffRead:
     if data.is_active is not None and data.is_active != staff.is_active:
         changes["is_active"] = [staff.is_active, data.is_active]
         staff.is_active = data.is_active
+        if not data.is_active:  # signed out of this brand now, not back in when reactivated
+            await repo.revoke_sessions_of_user(ctx.session, user.id, ctx.now(), tenant_id=ctx.tenant_id)
     roles_after = before_roles
     if data.roles is not None and sorted(data.roles) != before_roles:
         _check_owner_change(ctx, before_roles, data.roles, "roles")
