@@ -30,6 +30,7 @@ PUBLIC_API_ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/members/otp"): "a visitor asks for an SMS code: visitor token, limits per IP and per phone",
     ("POST", "/api/v1/members/otp/verify"): "a visitor proves a phone: visitor token, limits per IP and per code",
     ("POST", "/api/v1/scans"): "a consumer's scan: anyone holding a printed code; limit per IP, risk control",
+    ("POST", "/api/v1/scans/verify"): "a consumer's typed 防伪码: anyone holding the goods; limit per IP, no draw",
     ("GET", "/api/v1/scans/me/wallet"): "a visitor's own wallet; only with a visitor token",
     ("POST", "/api/v1/scans/me/withdrawals"): "a visitor withdraws their own winnings: visitor token, verified phone",
     ("POST", "/api/v1/scans/me/awards/{award_id}/address"): "a visitor's address for their own gift: visitor "

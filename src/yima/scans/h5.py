@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from yima.campaigns.service.gifts import GiftAddress
 from yima.codes import service as codes
+from yima.identity import service as identity
 from yima.identity.permissions import public
 from yima.members import service as members
 from yima.members.errors import SMS_ERROR_TEXTS, InvalidVisitor, VisitorRequired
@@ -32,6 +33,7 @@ from yima.scans.schemas import WithdrawalCreate
 router = APIRouter(include_in_schema=False)
 STORE_FACES = {("case", "INNER"), ("bottle", "OUTER")}
 WALLET = "/m/me"
+VERIFY = "/m/verify"  # + a brand's slug: its query page for typed codes
 Field = Annotated[str, Form(max_length=500)]
 
 
@@ -67,6 +69,42 @@ async def code_page(token: str, request: Request, ctx: Ctx = public()) -> Respon
 async def digital_link_page(rest: str, request: Request, ctx: Ctx = public()) -> Response:
     # The whole URL: a Digital Link is parsed (and checked) as the URI it is.
     return await _page(request, ctx, str(request.url.replace(query="", fragment="")))
+
+
+def _verify_form(request: Request, slug: str, brand: str, code: str = "", status_code: int = 200) -> Response:
+    return h5.render(
+        request, "scans/verify.html",
+        {"title": f"{brand} 防伪查询", "brand_name": brand, "slug": slug, "code": code,
+         "not_found": status_code == 404},
+        status_code=status_code,
+    )  # fmt: skip
+
+
+@router.get(f"{VERIFY}/{{slug}}", response_class=HTMLResponse, response_model=None)
+async def verify_form(slug: str, request: Request, ctx: Ctx = public()) -> Response:
+    """The brand's query page (防伪查询): a consumer types the 防伪码 printed beside the QR code."""
+    try:
+        brand = await identity.get_tenant_by_slug(ctx.session, slug)
+    except NotFound:
+        return h5.render(request, "scans/unknown.html", {"title": "防伪查询"}, status_code=404)
+    return _verify_form(request, slug, brand.name)
+
+
+@router.post(f"{VERIFY}/{{slug}}", response_class=HTMLResponse, response_model=None)
+async def verify_typed(slug: str, request: Request, code: Field = "", ctx: Ctx = public()) -> Response:
+    _throttle(request, ctx)
+    try:
+        brand = await identity.get_tenant_by_slug(ctx.session, slug)
+    except NotFound:
+        return h5.render(request, "scans/unknown.html", {"title": "防伪查询"}, status_code=404)
+    if not code.strip():
+        return _verify_form(request, slug, brand.name, status_code=422)
+    try:
+        page = await service.verify_typed(ctx, slug, code, request.headers.get("user-agent"))
+    except service.NotOurCode:
+        return _verify_form(request, slug, brand.name, code, status_code=404)
+    shown = {"page": page, "brand_name": page.brand_name, "title": page.brand_name}
+    return h5.render(request, "scans/code.html", shown)
 
 
 @router.post("/m/draw", response_class=HTMLResponse)

@@ -96,6 +96,14 @@ class CodePage(BaseModel):
     draw_offered: bool = False  # a running campaign awaits this scan's draw (the page's button)
 
 
+class TypedCode(RequestBody):
+    """A code a consumer typed on a brand's query page (防伪查询): the 防伪码 beside the QR code, or
+    a previous vendor's code. Typed digits name no brand, so the page (or app) says whose it is."""
+
+    brand: str = Field(min_length=1, max_length=40, description="the brand's slug")
+    code: str = Field(min_length=1, max_length=100, description="as typed: spaces, hyphens, full-width digits")
+
+
 class ScanCreate(RequestBody):
     """A scan sent by a mini-program or an app (the phone page posts the same through its form).
     The visitor is the ``X-Yima-Visitor`` header (or cookie); without one a new visitor is made

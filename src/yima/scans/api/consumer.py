@@ -1,5 +1,6 @@
 """The consumer's JSON edges, for mini-programs and apps (the phone pages do the same through
-h5.py): ``POST /api/v1/scans`` — verify, record and draw in one call — and the visitor's own
+h5.py): ``POST /api/v1/scans`` (verify, record and draw in one call), ``POST /verify`` (a
+typed 防伪码), and the visitor's own
 wallet, withdrawals and gifts' addresses. Public, rate limited per source address; the visitor is the
 ``X-Yima-Visitor`` header or the ``yima_visitor`` cookie (claiming with a phone number is
 members' ``/api/v1/members/otp`` and ``/otp/verify``)."""
@@ -16,7 +17,7 @@ from yima.members.permissions import VISITOR_COOKIE, Visitor
 from yima.platform.ctx import Ctx
 from yima.platform.web.params import Id
 from yima.scans import service
-from yima.scans.schemas import ConsumerWallet, ScanCreate, ScanResult, WithdrawalCreate
+from yima.scans.schemas import CodePage, ConsumerWallet, ScanCreate, ScanResult, TypedCode, WithdrawalCreate
 from yima.settings import Settings
 from yima.wallet.schemas import PayoutRead
 
@@ -51,6 +52,15 @@ async def scan(
     result = await service.scan_code(ctx, data, token, idempotency_key, request.headers.get("user-agent"))
     set_visitor_cookie(request, response, result.visitor_token)
     return result
+
+
+@router.post("/verify", response_model=CodePage)
+async def verify_typed(data: TypedCode, request: Request, ctx: Ctx = public()) -> CodePage:
+    """A consumer typed a brand's 防伪码 (防伪查询): the verdict, queries so far and the first, as
+    the code page answers; no draw (prizes are the scanned code's). 404 ``not_found`` for a
+    number the brand did not issue, or no such brand (谨防假冒)."""
+    request.app.state.limiters["scan"].hit(ctx.ip or "?")
+    return await service.verify_typed(ctx, data.brand, data.code, request.headers.get("user-agent"))
 
 
 @router.get("/me/wallet", response_model=ConsumerWallet)

@@ -2,7 +2,7 @@
 
 from yima.scans.service.consumer import gift_of, give_gift_address, my_wallet, withdraw
 from yima.scans.service.draw import draw_scan, scan_code
-from yima.scans.service.page import NotOurCode, list_scans, locate_scan, open_code
+from yima.scans.service.page import NotOurCode, list_scans, locate_scan, open_code, verify_typed
 from yima.scans.service.reviews import decide_review, list_reviews
 from yima.scans.service.stats import consumer_bottles_scanned, scan_stats
 
@@ -20,5 +20,6 @@ __all__ = [
     "open_code",
     "scan_code",
     "scan_stats",
+    "verify_typed",
     "withdraw",
 ]

@@ -224,6 +224,21 @@ async def open_code(ctx: Ctx, text: str, user_agent: str | None = None) -> CodeP
     return page.model_copy(update={"draw_offered": await draw_offered(ctx, recorded.unit)})
 
 
+async def verify_typed(ctx: Ctx, slug: str, text: str, user_agent: str | None = None) -> CodePage:
+    """A code typed on the brand's query page (防伪查询): the 防伪码 printed beside the QR code,
+    or a previous vendor's code, which name no brand by themselves (the page's does). Recorded
+    and answered as the code page is, without a draw: a number a shopper can read on the shelf
+    wins nothing, the prize is the scanned code's. A code the brand did not issue, or no such
+    brand, raises NotOurCode."""
+    try:
+        tenant = await identity.get_tenant_by_slug(ctx.session, slug)
+    except NotFound as exc:
+        raise NotOurCode("no such brand", [FieldError("brand", "unknown brand", "unknown")]) from exc
+    await identity.enter_tenant(ctx, tenant.id)
+    recorded = await record_scan(ctx, text, Scanner(), user_agent)
+    return await page_of(ctx, text, recorded)
+
+
 async def draw_offered(ctx: Ctx, unit: ResolvedCode) -> bool:
     """Does a running campaign await this code's draw (its role's face, active, in scope)?"""
     return bool(await campaigns_awaiting(ctx, unit))
