@@ -3,12 +3,13 @@ ranges that reach past the batches."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.catalog.factories import create_product, new_gtin
-from tests.codes.factories import activate, create_batch, create_supplier, legacy_import
+from tests.codes.factories import activate, activated_batch, create_batch, create_supplier, legacy_import
 from tests.harness import statements
-from tests.identity.factories import create_tenant, system
+from tests.identity.factories import create_staff, create_tenant, login_session, system
 from yima.catalog import service as catalog
 from yima.catalog.schemas import ProductUpdate
 from yima.codes import service as codes
@@ -22,6 +23,8 @@ from yima.codes.schemas import (
     UnpackRequest,
 )
 from yima.codes.tokens import Face
+from yima.identity import service as identity
+from yima.identity.schemas import AuditFilter
 from yima.platform.db.session import Database
 from yima.platform.errors import Invalid
 
@@ -192,3 +195,37 @@ class TestLegacyUnits:
             assert [d.code for d in refused.value.details] == ["unknown_code"]
             with pytest.raises(Invalid):
                 await codes.pack(ctx, PackRequest(operations=[PackOperation(parent=number, children=["OLD-2"])]))
+
+
+class TestLiftingABlacklist:
+    async def test_a_blacklisting_is_lifted_through_the_api_and_a_void_is_not(
+        self, db: Database, client: httpx.AsyncClient
+    ) -> None:
+        await create_tenant(db, "acme")
+        batch, _ = await activated_batch(db, "acme", quantity=6)
+        operator = await login_session(client, db, await create_staff(db, "acme", roles=("operator",)))
+        auditor = await login_session(client, db, await create_staff(db, "acme", roles=("auditor",)))
+        first = batch.first_serial
+        for kind, low in (("blacklist", first), ("void", first + 3)):
+            body = {"kind": kind, "reason": "too_many_scans" if kind == "blacklist" else "misprint",
+                    "range": {"serial_from": low, "serial_to": low + 1}}  # fmt: skip
+            assert (await client.post("/api/v1/codes/blocks", json=body, headers=operator)).status_code == 201
+        listed = await client.get(f"/api/v1/codes/batches/{batch.id}/blocks", headers=auditor)
+        assert listed.status_code == 200
+        blocks = {b["kind"]: b["id"] for b in listed.json()}
+        [token] = await _tokens(db, "acme", [first])
+        async with system(db, "acme") as ctx:
+            assert (await codes.resolve(ctx, token)).state == "blacklisted"
+
+        assert (await client.delete(f"/api/v1/codes/blocks/{blocks['blacklist']}", headers=auditor)).status_code == 403
+        void = await client.delete(f"/api/v1/codes/blocks/{blocks['void']}", headers=operator)
+        assert (void.status_code, void.json()["error"]["code"]) == (409, "void_is_final")
+        lifted = await client.delete(f"/api/v1/codes/blocks/{blocks['blacklist']}", headers=operator)
+        assert lifted.status_code == 204
+        assert (await client.delete(f"/api/v1/codes/blocks/{blocks['blacklist']}", headers=operator)).status_code == 404
+        async with system(db, "acme") as ctx:
+            assert (await codes.resolve(ctx, token)).state == "active"
+            [entry] = await identity.list_audit(ctx, AuditFilter(action="codes.blacklist_lifted"), 10, None)
+        assert entry.changes["runs"] == [[first, first + 1]] and entry.changes["reason"] == "too_many_scans"
+        remaining = await client.get(f"/api/v1/codes/batches/{batch.id}/blocks", headers=auditor)
+        assert [b["kind"] for b in remaining.json()] == ["void"]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Query, UploadFile, status
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 
 from yima.codes import service
 from yima.codes.permissions import CODES_READ, CODES_WRITE, PACKING_WRITE
@@ -120,6 +120,19 @@ async def activate(data: ActivationCreate, ctx: Ctx = requires(CODES_WRITE)) -> 
 async def block(data: BlockCreate, ctx: Ctx = requires(CODES_WRITE)) -> list[BlockRead]:
     """Void or blacklist codes with a reason."""
     return await service.block(ctx, data)
+
+
+@router.delete("/blocks/{block_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: {}, 409: {}})
+async def lift_blacklist(block_id: Id, ctx: Ctx = requires(CODES_WRITE)) -> Response:
+    """Lift a blacklisting (解除拉黑); a void is final (409 ``void_is_final``)."""
+    await service.lift_blacklist(ctx, block_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/batches/{batch_id}/blocks", response_model=list[BlockRead])
+async def list_blocks(batch_id: Id, ctx: Ctx = requires(CODES_READ)) -> list[BlockRead]:
+    """The voids and blacklistings touching the batch's serials, in serial order."""
+    return await service.list_blocks(ctx, batch_id)
 
 
 @router.get("/resolve", response_model=ResolvedCode)

@@ -33,7 +33,7 @@ from yima.codes.console.common import (
 from yima.codes.permissions import CODES_READ, CODES_WRITE
 from yima.codes.schemas import BatchRead
 from yima.platform.console import ConsolePage, Text, console_page, nav
-from yima.platform.console.widgets import Column, DataTable, local_time, page_header
+from yima.platform.console.widgets import Column, DataTable, RowAction, confirm, local_time, page_header
 from yima.platform.ctx import Ctx
 
 EXPORT_COLUMNS = [
@@ -165,6 +165,7 @@ class BatchView:
             | {
                 "id": b.id,
                 "kind": named(page, BLOCK_KINDS, b.kind),
+                "kind_code": b.kind,
                 "reason": named(page, BLOCK_REASONS, b.reason),
                 "note": b.note,
                 "created": f"{local_time(ctx, b.created_at)} · {b.created_by}",
@@ -205,7 +206,19 @@ class BatchView:
             "body-cell-download", DOWNLOAD_CELL
         )
         self._table(t("激活记录（空码赋值）", "Activations"), ASSIGNMENT_COLUMNS, shot.assignments, "assignments")
-        self._table(t("作废与拉黑", "Voids and blacklists"), BLOCK_COLUMNS, shot.blocks, "blocks")
+        lift = RowAction("lift", "lock_open", Text("解除拉黑", "Lift"), self.lift, when="row.kind_code === 'blacklist'")
+        may_lift = page.can(CODES_WRITE.name) and batch.state != "voided"
+        self._table(t("作废与拉黑", "Voids and blacklists"), BLOCK_COLUMNS, shot.blocks, "blocks",
+                    (lift,) if may_lift else ())  # fmt: skip
+
+    async def lift(self, row: dict[str, Any]) -> None:
+        t = self.page.t
+        question = t(f"确定解除序列号 {row['serials']} 的拉黑？这些码将恢复正常查询与扫码。",
+                     f"Lift the blacklisting of serials {row['serials']}? The codes answer and pay again.")  # fmt: skip
+        if not await confirm(self.page, question, ok=t("解除拉黑", "Lift")):
+            return
+        if await self.page.run(lambda ctx: codes.lift_blacklist(ctx, row["id"]), done=t("已解除拉黑", "Lifted")):
+            await self.refresh()
 
     def _buttons(self, shot: Snapshot) -> None:
         page, t, batch = self.page, self.page.t, shot.batch
@@ -253,9 +266,12 @@ class BatchView:
                     ui.label(label).classes("text-sm text-grey-7")
                     ui.label(f"{value:,}").classes(f"text-2xl font-medium {color}")
 
-    def _table(self, title: str, columns: list[Column], rows: list[dict[str, Any]], testid: str) -> Any:
+    def _table(
+        self, title: str, columns: list[Column], rows: list[dict[str, Any]], testid: str,
+        actions: tuple[RowAction, ...] = (),
+    ) -> Any:  # fmt: skip
         ui.label(title).classes("text-lg font-medium text-grey-9 mt-2")
         with ui.column().classes("w-full").props(f"data-testid={testid}"):  # q-table drops attributes
-            table = DataTable(self.page, columns)
+            table = DataTable(self.page, columns, actions=actions)
         table.set_rows(rows)
         return table.table

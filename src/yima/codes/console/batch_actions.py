@@ -157,8 +157,9 @@ def block(page: ConsolePage, batch: BatchRead, refresh: Refresh) -> None:
         note = text_field(labels["note"])
         ui.label(
             t(
-                "作废或拉黑的码不再发放任何奖励，扫码时会说明原因。此操作不可撤销。",
-                "Voided or blacklisted codes pay nothing and say why when scanned. This cannot be undone.",
+                "作废或拉黑的码不再发放任何奖励，扫码时会说明原因。作废不可撤销；拉黑可在码包页的列表中解除。",
+                "Voided or blacklisted codes pay nothing and say why when scanned. A void cannot be undone; "
+                "a blacklisting can be lifted from the batch page's list.",
             )
         ).classes("text-xs text-grey-7")
         problems = Problems(page, labels)

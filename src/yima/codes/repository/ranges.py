@@ -154,6 +154,15 @@ async def list_assignments(session: AsyncSession, batch_id: int) -> list[Assignm
 # blocks --------------------------------------------------------------------------------------
 
 
+async def get_block(session: AsyncSession, block_id: int) -> CodeBlock | None:
+    return await session.get(CodeBlock, block_id)
+
+
+async def delete_block(session: AsyncSession, block: CodeBlock) -> None:
+    await session.delete(block)
+    await session.flush()
+
+
 async def blocks_in_range(session: AsyncSession, low: int, high: int) -> list[CodeBlock]:
     query = select(CodeBlock).where(CodeBlock.serial_from <= high, CodeBlock.serial_to >= low)
     return list((await session.scalars(query.order_by(CodeBlock.serial_from))).all())

@@ -1,6 +1,6 @@
 """Codes' use cases; import as ``from yima.codes import service as codes``."""
 
-from yima.codes.service.activation import activate, block, selected_runs
+from yima.codes.service.activation import activate, block, lift_blacklist, selected_runs
 from yima.codes.service.batches import create_batch, get_batch, list_batches, mark_received, void_batch
 from yima.codes.service.exports import download_export, list_exports, request_export
 from yima.codes.service.legacy import get_legacy_import, start_legacy_import
@@ -45,6 +45,7 @@ __all__ = [
     "forget_cached_codecs",
     "get_batch",
     "get_legacy_import",
+    "lift_blacklist",
     "list_assignments",
     "list_batches",
     "list_blocks",

@@ -19,7 +19,7 @@ from yima.codes.schemas import ActivationCreate, AssignmentRead, BlockCreate, Bl
 from yima.codes.service.packing import CLUSTER_GAP, units_of
 from yima.identity import service as identity
 from yima.platform.ctx import Ctx
-from yima.platform.errors import FieldError, Invalid
+from yima.platform.errors import Conflict, FieldError, Invalid, NotFound
 
 Run = tuple[int, int]
 
@@ -236,3 +236,23 @@ async def block(ctx: Ctx, data: BlockCreate) -> list[BlockRead]:
         {"runs": [list(r) for r in chosen.runs], "reason": data.reason},
     )
     return [BlockRead.model_validate(r) for r in rows]
+
+
+async def lift_blacklist(ctx: Ctx, block_id: int) -> None:
+    """Take codes off the blacklist (解除拉黑: a false alarm, stock found again): they answer as
+    their activation says once more. A void is final (作废: a misprint, destroyed stock): 409
+    ``void_is_final``. Audited with what was lifted, the only trace kept of the block."""
+    ctx.require(CODES_WRITE.name)
+    found = await repo.get_block(ctx.session, block_id)
+    if found is None:
+        raise NotFound(f"block {block_id} not found")
+    if found.kind != "blacklist":
+        raise Conflict(
+            "a void is final; only a blacklist is lifted",
+            [FieldError("block_id", "voided codes stay void", "void_is_final")],
+            code="void_is_final",
+        )
+    lifted = {"runs": [[found.serial_from, found.serial_to]], "reason": found.reason, "note": found.note,
+              "blacklisted_by": found.created_by, "blacklisted_at": found.created_at.isoformat()}  # fmt: skip
+    await repo.delete_block(ctx.session, found)
+    identity.record_audit(ctx, "codes.blacklist_lifted", "code_block", found.id, lifted)
