@@ -20,7 +20,7 @@ from yima.platform.outbox.runner import Runner
 from yima.trace import repository as repo
 from yima.trace import service as trace
 from yima.trace.models import EpcisEvent
-from yima.trace.schemas import PartyRef, Receipt, Shipment, WarehouseIn
+from yima.trace.schemas import DiversionFilter, PartyRef, Receipt, Shipment, WarehouseIn
 
 
 async def _line(db: Database) -> tuple[list[str], list[str], list[int], list[int]]:
@@ -173,13 +173,37 @@ async def test_a_store_signing_for_goods_of_two_dealers_keeps_each_dealers_goods
         signed = await trace.receive(ctx, Receipt(codes=[c[1], c[0]], receiver=PartyRef(kind="store", id=store.id)))
         assert signed.diversions == 1 and len(signed.event_ids) == 2 and signed.event_id == signed.event_ids[0]
         assert await trace.is_diverted(ctx, c_serials[0]) and not await trace.is_diverted(ctx, c_serials[1])
-        from yima.trace.schemas import DiversionFilter
-
         listed = await trace.list_diversions(ctx, DiversionFilter(), 10, None)
         assert [(d.serial, d.dealer_id, d.store_id) for d in listed] == [(c_serials[0], chengdu.id, store.id)]
         for bottle, dealer in ((b_serials[0], chengdu), (b_serials[6], chongqing)):
             held = await trace.holder_of(ctx, bottle)
             assert held is not None and (held.dealer_id, held.store_id) == (dealer.id, store.id)
+
+
+async def test_a_dealer_receiving_goods_shipped_to_another_dealer_elsewhere_is_diversion(db: Database) -> None:
+    """Goods shipped to the Chengdu dealer turn up at a Chongqing dealer's receipt, with no
+    shipment to it: diversion against the Chengdu dealer. Goods the Chengdu dealer ships on to a
+    sub-distributor are not, nor is the Chengdu dealer receiving its own."""
+    _b, c, _bs, c_serials = await _line(db)
+    warehouse = await create_warehouse(db, "acme")
+    chengdu = await create_dealer(db, "acme", territory=("510100",), region_code="510104")
+    chongqing = await create_dealer(db, "acme", territory=("500000",), region_code="500103")
+    async with system(db, "acme") as ctx:
+        to_chengdu = PartyRef(kind="dealer", id=chengdu.id)
+        await trace.ship(ctx, Shipment(codes=list(c), source=PartyRef(kind="warehouse", id=warehouse.id),
+                                       destination=to_chengdu))  # fmt: skip
+        own = await trace.receive(ctx, Receipt(codes=[c[0]], receiver=PartyRef(kind="dealer", id=chengdu.id)))
+        assert own.diversions == 0
+        shipped_on = Shipment(codes=[c[0]], source=PartyRef(kind="dealer", id=chengdu.id),
+                              destination=PartyRef(kind="dealer", id=chongqing.id))  # fmt: skip
+        await trace.ship(ctx, shipped_on)
+        taken = await trace.receive(ctx, Receipt(codes=[c[0], c[1]], receiver=PartyRef(kind="dealer", id=chongqing.id)))
+        assert taken.diversions == 1  # the case shipped on is not; the other, shipped to Chengdu, is
+        listed = await trace.list_diversions(ctx, DiversionFilter(), 10, None)
+        assert [(d.serial, d.dealer_id, d.source, d.region_code) for d in listed] == [
+            (c_serials[1], chengdu.id, "dealer_signin", "500103")
+        ]
+        assert await trace.is_diverted(ctx, c_serials[1]) and not await trace.is_diverted(ctx, c_serials[0])
 
 
 async def test_a_bottle_of_a_case_found_diverted_shows_diverted_in_the_brands_time(db: Database) -> None:

@@ -23,7 +23,6 @@ from yima.trace.permissions import DIVERSION_WRITE
 from yima.trace.service.capture import store_events
 
 SOURCE = "trace.packing"
-SOURCE_NAMES = {"consumer_scan": ("消费者扫码", "a consumer scan"), "store_signin": ("门店签收", "a store sign-for")}
 log = logging.getLogger("yima.trace")
 
 
@@ -77,7 +76,7 @@ async def alert_regional_managers(ctx: Ctx, event: DiversionFound) -> None:
     region = (await geo.regions_by_codes(ctx, [event.region_code])).get(event.region_code)
     place = region.full_name if region else event.region_code
     far = f"{event.distance_km:g} km" if event.distance_km is not None else "?"
-    zh_source, en_source = SOURCE_NAMES.get(event.source, (event.source, event.source))
+    zh_source, en_source = rules.DIVERSION_SOURCES.get(event.source, (event.source, event.source))
     await identity.notify(
         ctx,
         users,

@@ -126,7 +126,7 @@ class DiversionRecord(IdMixin, TenantScoped, Base):
     lat: Mapped[float | None]
     lon: Mapped[float | None]
     distance_km: Mapped[float | None]  # from the nearest region of the territory (centroid)
-    source: Mapped[str] = mapped_column(String(20))  # consumer_scan | store_signin
+    source: Mapped[str] = mapped_column(String(20))  # rules.DIVERSION_SOURCES
     ref: Mapped[str] = mapped_column(String(100))  # the scan id, or the sign-for event id
     event_id: Mapped[str | None] = mapped_column(String(URI))  # the shipment the holder comes from
     found_at: Mapped[dt.datetime]

@@ -138,3 +138,11 @@ def alert_recipients(
     cover the whole brand, so no alert goes unread."""
     regional = [user for user, regions in staff if regions and _overlap(regions, [found_in, *territory], inside)]
     return sorted(set(regional or [user for user, regions in staff if not regions]))
+
+
+# Where a diversion (窜货) was found: (Chinese, English) for alerts, the console and exports.
+DIVERSION_SOURCES: dict[str, tuple[str, str]] = {
+    "consumer_scan": ("消费者扫码", "a consumer scan"),
+    "store_signin": ("门店签收", "a store sign-for"),
+    "dealer_signin": ("经销商收货", "a dealer's receipt"),
+}

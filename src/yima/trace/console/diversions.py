@@ -14,6 +14,7 @@ from yima.partners import service as partners
 from yima.platform.console import ConsolePage, Text, console_page, nav
 from yima.platform.console.widgets import Column, CursorPager, DataTable, Row, RowAction, local_time, page_header
 from yima.platform.ctx import Ctx
+from yima.trace import rules
 from yima.trace import service as trace
 from yima.trace.console.common import STATUSES
 from yima.trace.permissions import DIVERSION_WRITE, TRACE_READ
@@ -48,9 +49,7 @@ async def _rows(page: ConsolePage, ctx: Ctx, found: list[DiversionRead]) -> list
                 "serial": d.serial,
                 "region": region.full_name if region else d.region_code,
                 "distance_km": "—" if d.distance_km is None else f"{d.distance_km:,.1f}",
-                "source": page.t("消费者扫码", "Consumer scan")
-                if d.source == "consumer_scan"
-                else page.t("门店签收", "Store sign-for"),
+                "source": page.t(*rules.DIVERSION_SOURCES.get(d.source, (d.source, d.source))),
                 "note": d.note,
             }
         )

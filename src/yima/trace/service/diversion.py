@@ -34,7 +34,6 @@ from yima.trace.permissions import DIVERSION_WRITE, TRACE_READ
 from yima.trace.schemas import DiversionFilter, DiversionRead, DiversionUpdate, Holder
 from yima.trace.service.custody import holder_later, holder_of
 
-SOURCES = ("consumer_scan", "store_signin")
 EXPORT_LIMIT = 100_000
 PAGE = 1000
 
@@ -68,6 +67,17 @@ async def check_diversion(
     if not region_code:
         return None
     holder = await holder_of(ctx, serial, parents)
+    return await _finding(ctx, holder, serial, lat, lon, region_code, source, ref)
+
+
+async def check_diversion_of(
+    ctx: Ctx, holder: Holder, serial: int, lat: float | None, lon: float | None, region_code: str | None,
+    source: str, ref: str,
+) -> DiversionRead | None:  # fmt: skip
+    """``check_diversion`` against a holder the caller read before its own event moved the goods
+    (a dealer's receipt makes the receiver the holder; the goods were shipped to ``holder``)."""
+    if not region_code:
+        return None
     return await _finding(ctx, holder, serial, lat, lon, region_code, source, ref)
 
 

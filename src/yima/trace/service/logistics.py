@@ -22,10 +22,10 @@ from yima.trace import rules
 from yima.trace.epcis.records import format_time
 from yima.trace.events import GoodsReceived
 from yima.trace.permissions import LOGISTICS_WRITE
-from yima.trace.schemas import GoodsReturn, LogisticsResult, PartyRef, Receipt, Shipment, WarehouseIn
+from yima.trace.schemas import GoodsReturn, Holder, LogisticsResult, PartyRef, Receipt, Shipment, WarehouseIn
 from yima.trace.service.capture import store_events
 from yima.trace.service.custody import holder_of
-from yima.trace.service.diversion import check_diversion
+from yima.trace.service.diversion import check_diversion, check_diversion_of
 
 SOURCE = "trace.logistics"
 _REFUSED_STATES = {"inactive": "not activated", "voided": "voided", "blacklisted": "blacklisted"}
@@ -199,11 +199,24 @@ async def _answerable(ctx: Ctx, serials: list[int], own_dealer: int | None) -> d
     return groups
 
 
+async def _held_by_other_dealers(ctx: Ctx, serials: list[int], receiver_id: int) -> dict[int, Holder]:
+    """The units a dealer receives that were shipped to another dealer, with that holder (read
+    before the receipt makes the receiver their holder)."""
+    held: dict[int, Holder] = {}
+    for serial in serials:
+        holder = await holder_of(ctx, serial)
+        if holder is not None and holder.dealer_id is not None and holder.dealer_id != receiver_id:
+            held[serial] = holder
+    return held
+
+
 async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
     """收货 (a dealer) / 签收 (a store): the goods are at the receiver (receiving,
     sellable_accessible). A store's receipt names the dealer answerable for the goods as their
     source — one event per such dealer when the goods came from several — and a store outside
-    the territory of that dealer makes a diversion record per unit."""
+    the territory of that dealer makes a diversion record per unit. So does a dealer receiving
+    goods shipped to another dealer, outside that dealer's territory (off the books: a shipment
+    to it would have made it their holder)."""
     ctx.require(LOGISTICS_WRITE.name)
     if data.receiver.kind == "warehouse":
         raise _refused("a warehouse takes goods in with warehouse-in", "receiver", "a warehouse", "bad_receiver")
@@ -212,6 +225,7 @@ async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
     serials = await _units(ctx, data.codes, "received")
     store = data.receiver.kind == "store"
     groups = await _answerable(ctx, serials, receiver.dealer_id) if store else {data.receiver.id: serials}
+    elsewhere = {} if store else await _held_by_other_dealers(ctx, serials, data.receiver.id)
     epcs = await codes.unit_epcs(ctx, serials)
     place = rules.party_uri(data.receiver.kind, data.receiver.id)
     result = LogisticsResult(event_id="", operation="receive", units=len(serials), serials=serials)
@@ -239,6 +253,11 @@ async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
                     ctx, serial, receiver.lat, receiver.lon, receiver.region_code, "store_signin", event_id
                 )
                 result.diversions += found is not None
+        for serial, holder in elsewhere.items():  # a dealer is placed by its seat's region (no position)
+            found = await check_diversion_of(
+                ctx, holder, serial, None, None, receiver.region_code, "dealer_signin", event_id
+            )
+            result.diversions += found is not None
     result.event_id = result.event_ids[0]
     return result
 
