@@ -20,7 +20,7 @@ from yima.platform.outbox.runner import Runner
 from yima.trace import repository as repo
 from yima.trace import service as trace
 from yima.trace.models import EpcisEvent
-from yima.trace.schemas import DiversionFilter, PartyRef, Receipt, Shipment, WarehouseIn
+from yima.trace.schemas import DiversionFilter, LogisticsResult, PartyRef, Receipt, Shipment, WarehouseIn
 
 
 async def _line(db: Database) -> tuple[list[str], list[str], list[int], list[int]]:
@@ -130,27 +130,33 @@ async def test_custody_is_inherited_and_a_units_own_later_event_overrides(db: Da
         assert held is not None and held.dealer_id == dealer.id and held.inherited_from == c_serials[0]
 
 
-async def test_a_store_outside_the_dealers_territory_signing_for_goods_is_diversion(db: Database) -> None:
-    _b, c, b_serials, c_serials = await _line(db)
+async def _signed_far_away(db: Database, case: str) -> tuple[int, int, LogisticsResult]:
+    """``case`` shipped to a Chengdu dealer and signed for by a store of his in 昆明: (the dealer,
+    the store, the sign-for)."""
     warehouse = await create_warehouse(db, "acme")
     dealer = await create_dealer(db, "acme", territory=("510100",))
     far_store = await create_store(db, "acme", dealer.id, region_code="530102")  # 昆明
     async with system(db, "acme") as ctx:
         source = PartyRef(kind="warehouse", id=warehouse.id)
-        await trace.ship(ctx, Shipment(codes=[c[1]], source=source, destination=PartyRef(kind="dealer", id=dealer.id)))
-        signed = await trace.receive(ctx, Receipt(codes=[c[1]], receiver=PartyRef(kind="store", id=far_store.id)))
+        await trace.ship(ctx, Shipment(codes=[case], source=source, destination=PartyRef(kind="dealer", id=dealer.id)))
+        signed = await trace.receive(ctx, Receipt(codes=[case], receiver=PartyRef(kind="store", id=far_store.id)))
+    return dealer.id, far_store.id, signed
+
+
+async def test_a_store_outside_the_dealers_territory_signing_for_goods_is_diversion(db: Database) -> None:
+    _b, c, b_serials, c_serials = await _line(db)
+    dealer_id, store_id, signed = await _signed_far_away(db, c[1])
+    async with system(db, "acme") as ctx:
         assert signed.diversions == 1
         assert await trace.is_diverted(ctx, c_serials[1]) and not await trace.is_diverted(ctx, b_serials[0])
         held = await trace.holder_of(ctx, b_serials[6])
-        assert held is not None and held.store_id == far_store.id and held.dealer_id == dealer.id
+        assert held is not None and held.store_id == store_id and held.dealer_id == dealer_id
         # the same sign-for checked again records nothing new
         again = await trace.check_diversion(ctx, c_serials[1], None, None, "530102", "store_signin", signed.event_id)
         assert again is not None
-        from yima.trace.schemas import DiversionFilter
-
         listed = await trace.list_diversions(ctx, DiversionFilter(), 10, None)
         assert [(d.serial, d.source, d.dealer_id, d.level) for d in listed] == [
-            (c_serials[1], "store_signin", dealer.id, "case")
+            (c_serials[1], "store_signin", dealer_id, "case")
         ]
         assert listed[0].distance_km is not None and listed[0].distance_km > 500
 
@@ -210,13 +216,8 @@ async def test_a_bottle_of_a_case_found_diverted_shows_diverted_in_the_brands_ti
     """The lifecycle flags a bottle whose case was found diverted (rebates withhold it too), and
     its moments are in the brand's time."""
     b, c, b_serials, _ = await _line(db)
-    warehouse = await create_warehouse(db, "acme")
-    dealer = await create_dealer(db, "acme", territory=("510100",))
-    far_store = await create_store(db, "acme", dealer.id, region_code="530102")  # 昆明
+    await _signed_far_away(db, c[1])
     async with system(db, "acme") as ctx:
-        source = PartyRef(kind="warehouse", id=warehouse.id)
-        await trace.ship(ctx, Shipment(codes=[c[1]], source=source, destination=PartyRef(kind="dealer", id=dealer.id)))
-        await trace.receive(ctx, Receipt(codes=[c[1]], receiver=PartyRef(kind="store", id=far_store.id)))
         life = await trace.unit_lifecycle(ctx, b[6])
         assert life.diverted and not await trace.is_diverted(ctx, b_serials[6])
         assert not (await trace.unit_lifecycle(ctx, b[0])).diverted
