@@ -85,6 +85,15 @@ def test_owner_signs_in_works_in_both_languages_switches_brand_and_signs_out(liv
     page.reload()
     expect(page.get_by_role("cell", name=name)).to_be_visible()
     assert secret not in page.content()
+    # Its secret reset: a new one, shown once.
+    page.get_by_role("row").filter(has_text=name).locator("[data-action=rotate]").click()
+    page.locator(".q-dialog").get_by_role("button", name="Reset secret").click()
+    dialog = page.locator(".q-dialog").filter(has_text="Secret reset")
+    expect(dialog.get_by_text("shown only this once")).to_be_visible()
+    rotated = dialog.get_by_label("client_secret").input_value()
+    assert len(rotated) >= 40 and rotated != secret
+    dialog.get_by_role("button", name="I have stored it safely").click()
+    expect(page.locator(".q-dialog")).to_have_count(0)
 
     # The brand switch: the other brand's name, and not this brand's client.
     page.locator("[aria-label=brand]").click()

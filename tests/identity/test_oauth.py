@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from dataclasses import replace
 
 import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
-from tests.identity.factories import bearer, create_client, create_tenant, system
+from tests.identity.factories import bearer, create_client, create_staff, create_tenant, login_session, system
 from yima.identity import service as identity
-from yima.identity.schemas import ClientUpdate
+from yima.identity.schemas import AuditFilter, ClientUpdate
 from yima.platform.db.session import Database
 
 
@@ -93,6 +94,27 @@ async def test_a_disabled_client_loses_its_tokens_at_once(db: Database, client: 
         [row] = await identity.list_clients(ctx, 10, None)
         await identity.update_client(ctx, row.id, ClientUpdate(is_active=False))
     assert (await client.get("/api/v1/identity/me", headers=headers)).status_code == 401
+
+
+async def test_a_reset_secret_ends_the_old_secret_and_its_tokens(db: Database, client: httpx.AsyncClient) -> None:
+    await create_tenant(db, "acme")
+    creds = await create_client(db, "acme", ["identity:read"])
+    old_token = await bearer(client, creds)
+    admin = await login_session(client, db, await create_staff(db, "acme"))
+    [row] = (await client.get("/api/v1/identity/clients", headers=admin)).json()["items"]
+    rotated = await client.post(f"/api/v1/identity/clients/{row['id']}/secret", headers=admin)
+    assert rotated.status_code == 200 and rotated.json()["client_id"] == creds.client_id
+    new_secret = rotated.json()["client_secret"]
+    assert new_secret != creds.client_secret
+    assert (await client.get("/api/v1/identity/me", headers=old_token)).status_code == 401
+    old = {"grant_type": "client_credentials", "client_id": creds.client_id, "client_secret": creds.client_secret}
+    refused = await client.post("/oauth/token", data=old)
+    assert refused.status_code == 401
+    fresh = await bearer(client, replace(creds, client_secret=new_secret))
+    assert (await client.get("/api/v1/identity/me", headers=fresh)).status_code == 200
+    async with system(db, "acme") as ctx:
+        [entry] = await identity.list_audit(ctx, AuditFilter(action="client.secret_rotated"), 10, None)
+    assert new_secret not in str(entry.changes)
 
 
 async def test_narrowed_client_scopes_narrow_live_tokens(db: Database, client: httpx.AsyncClient) -> None:

@@ -188,6 +188,13 @@ async def create_client(data: ClientCreate, ctx: Ctx = requires(CLIENTS_MANAGE))
     return await service.create_client(ctx, data)
 
 
+@router.post("/identity/clients/{client_pk}/secret", response_model=ClientCreated)
+async def rotate_client_secret(client_pk: Id, ctx: Ctx = requires(CLIENTS_MANAGE)) -> ClientCreated:
+    """A new secret for the client, in this answer only; the old secret and the access tokens
+    issued with it stop working at once."""
+    return await service.rotate_secret(ctx, client_pk)
+
+
 @router.patch("/identity/clients/{client_pk}", response_model=ClientRead)
 async def update_client(client_pk: Id, data: ClientUpdate, ctx: Ctx = requires(CLIENTS_MANAGE)) -> ClientRead:
     return await service.update_client(ctx, client_pk, data)

@@ -20,6 +20,7 @@ from yima.platform.console.widgets import (
     DataTable,
     FormDialog,
     RowAction,
+    confirm,
     copyable,
     local_time,
     page_header,
@@ -56,6 +57,7 @@ class ClientsView:
         actions = (
             [
                 RowAction("edit", "edit", Text("修改名称与权限范围", "Edit name and scopes"), self.edit),
+                RowAction("rotate", "key", Text("重置密钥", "Reset secret"), self.rotate),
                 RowAction("disable", "block", Text("停用", "Disable"), self.disable, when="row.active"),
                 RowAction("enable", "check_circle", Text("启用", "Enable"), self.enable, when="!row.active"),
             ]
@@ -100,12 +102,24 @@ class ClientsView:
             scopes = Checklist(_scope_groups(page), [])
         form.open()
 
-    def _reveal(self, created: ClientCreated) -> None:
+    async def rotate(self, row: dict[str, Any]) -> None:
+        t = self.page.t
+        name = row["name"]
+        question = t(f"确定重置“{name}”的密钥？旧密钥及其访问令牌将立即失效。",
+                     f"Reset the secret of “{name}”? The old one and its tokens stop working at once.")  # fmt: skip
+        if not await confirm(self.page, question, ok=t("重置密钥", "Reset secret")):
+            return
+        rotated = await self.page.run(lambda ctx: service.rotate_secret(ctx, row["id"]))
+        if rotated:
+            self._reveal(rotated.value, t("密钥已重置", "Secret reset"))
+            await self.pager.refresh()
+
+    def _reveal(self, created: ClientCreated, title: str | None = None) -> None:
         """The secret, once: only its digest is kept, so it cannot be shown again."""
         page = self.page
         with FormDialog(
             page,
-            page.t("API 客户端已创建", "API client created"),
+            title or page.t("API 客户端已创建", "API client created"),
             _close,
             cancel=False,
             submit=page.t("我已妥善保存", "I have stored it safely"),

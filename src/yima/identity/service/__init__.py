@@ -13,7 +13,7 @@ from yima.identity.service.auth import (
     set_locale,
     switch_tenant,
 )
-from yima.identity.service.clients import create_client, list_clients, update_client
+from yima.identity.service.clients import create_client, list_clients, rotate_secret, update_client
 from yima.identity.service.notifications import (
     list_notifications,
     notify,
@@ -82,6 +82,7 @@ __all__ = [
     "reset_password_of_login",
     "resolve_console_session",
     "roles_of_actor",
+    "rotate_secret",
     "set_locale",
     "staff_actor",
     "staff_holding",

@@ -167,6 +167,12 @@ async def logout(session: AsyncSession, token: str) -> None:
         await session.flush()
 
 
+def secret_version(secret_hash: str) -> str:
+    """Which secret a token was issued with (a few characters of its digest): resetting the
+    secret ends the tokens issued before."""
+    return secret_hash[:12]
+
+
 async def issue_token(ctx: Ctx, client_id: str, client_secret: str, scope: str | None) -> TokenResponse:
     """OAuth 2.0 client credentials grant (RFC 6749 §4.4): a signed JWT access token."""
     client = await repo.get_client_by_client_id(ctx.session, client_id)
@@ -186,6 +192,7 @@ async def issue_token(ctx: Ctx, client_id: str, client_secret: str, scope: str |
         "iat": int(now.timestamp()),
         "exp": int(now.timestamp()) + lifetime,
         "jti": crypto.new_secret(12),
+        "sv": secret_version(client.secret_hash),
     }
     token = jwt.encode({"alg": "HS256", "kid": f"t{client.tenant_id}"}, claims, key)
     client.last_used_at = now
@@ -216,6 +223,8 @@ async def authenticate_bearer(session: AsyncSession, token: str) -> tuple[Tenant
     client = await repo.get_client_by_client_id(session, str(decoded.claims["sub"]))
     if client is None or not client.is_active or client.tenant_id != tenant_id:
         raise InvalidToken("the client of this token is disabled")
+    if decoded.claims.get("sv") != secret_version(client.secret_hash):
+        raise InvalidToken("the client's secret was reset since this token was issued")
     bind_tenant(session.sync_session, tenant_id)
     scopes = frozenset(str(decoded.claims.get("scope", "")).split()) & frozenset(client.scopes)
     actor = Actor(kind="client", id=client.id, name=f"client:{client.client_id}", permissions=scopes)

@@ -68,6 +68,21 @@ async def update_client(ctx: Ctx, client_pk: int, data: ClientUpdate) -> ClientR
     return ctx.shown(ClientRead.model_validate(client))
 
 
+async def rotate_secret(ctx: Ctx, client_pk: int) -> ClientCreated:
+    """A new secret for the client (密钥重置: leaked, or a person who knew it left); returned once.
+    The old secret stops working at once, and so do the access tokens issued with it."""
+    ctx.require(CLIENTS_MANAGE.name)
+    client = await repo.get_client(ctx.session, client_pk)
+    if client is None:
+        raise NotFound(f"API client {client_pk} not found")
+    _check_scopes(ctx, client.scopes)  # the caller holds what the client may do, as to create it
+    secret = crypto.new_secret(32)
+    client.secret_hash = crypto.fingerprint(secret)
+    await ctx.session.flush()
+    record_audit(ctx, "client.secret_rotated", "api_client", client.id, {"name": client.name})
+    return ctx.shown(ClientCreated(**ClientRead.model_validate(client).model_dump(), client_secret=secret))
+
+
 async def list_clients(ctx: Ctx, limit: int, before_id: int | None) -> list[ApiClient]:
     ctx.require(CLIENTS_READ.name)
     return await repo.list_clients(ctx.session, limit + 1, before_id)
