@@ -15,6 +15,7 @@ from yima.codes.schemas import (
     ActivationCreate,
     BatchCreate,
     BatchCreated,
+    BlockCreate,
     LegacyImportCreate,
     LegacyImportRead,
     PackOperation,
@@ -101,9 +102,15 @@ async def harness_objects(db: Database, slug: str, marker: str) -> tuple[dict[st
     await activate(db, slug, batch.first_serial, batch.last_serial, product.id, lot=f"{marker}-lot")
     ids = {"batch_id": batch.id, "export_id": batch.export.id, "supplier_id": supplier_id}
     ids |= await _packed_case(db, slug, batch, product.id)
+    async with system(db, slug) as ctx:  # its last bottle blacklisted: a block to list and lift
+        last = SerialRange(serial_from=batch.last_serial, serial_to=batch.last_serial)
+        listed = BlockCreate(range=last, kind="blacklist", reason="stolen", note=f"{marker} 拉黑")
+        [blocked] = await codes.block(ctx, listed)
+    ids["block_id"] = blocked.id
     imported = await legacy_import(db, slug, f"code\n{marker}-OLD-1\n".encode(), f"{marker}-legacy.csv", supplier_id)
     ids["import_id"] = imported.id
-    return ids, [f"{marker} 瓶盖厂", f"{marker} 批次", f"{marker}-lot", f"{marker}-legacy", f"{marker}-OLD"]
+    return ids, [f"{marker} 瓶盖厂", f"{marker} 批次", f"{marker}-lot", f"{marker}-legacy", f"{marker}-OLD",
+                 f"{marker} 拉黑"]  # fmt: skip
 
 
 async def _packed_case(db: Database, slug: str, bottles: BatchCreated, product_id: int) -> dict[str, int]:

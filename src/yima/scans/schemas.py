@@ -100,6 +100,8 @@ class TypedCode(RequestBody):
     """A code a consumer typed on a brand's query page (防伪查询): the 防伪码 beside the QR code, or
     a previous vendor's code. Typed digits name no brand, so the page (or app) says whose it is."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"brand": "demo", "code": "8666 0554 5404"}]})
+
     brand: str = Field(min_length=1, max_length=40, description="the brand's slug")
     code: str = Field(min_length=1, max_length=100, description="as typed: spaces, hyphens, full-width digits")
 
