@@ -188,26 +188,23 @@ async def ship(ctx: Ctx, data: Shipment) -> LogisticsResult:
     return await _record(ctx, "ship", serials, event)
 
 
-async def _answerable(ctx: Ctx, serials: list[int], own_dealer: int | None) -> dict[int | None, list[int]]:
+def _answerable(before: dict[int, Holder | None], own_dealer: int | None) -> dict[int | None, list[int]]:
     """The units a store signs for, grouped by the dealer answerable for each: the one it was
-    shipped to (its holder's before this receipt), else the store's own dealer. Goods of two
+    shipped to (its holder ``before`` this receipt), else the store's own dealer. Goods of two
     dealers signed for together stay each dealer's."""
     groups: dict[int | None, list[int]] = {}
-    for serial in serials:
-        holder = await holder_of(ctx, serial)
+    for serial, holder in before.items():
         groups.setdefault(holder.dealer_id if holder and holder.dealer_id else own_dealer, []).append(serial)
     return groups
 
 
-async def _held_by_other_dealers(ctx: Ctx, serials: list[int], receiver_id: int) -> dict[int, Holder]:
-    """The units a dealer receives that were shipped to another dealer, with that holder (read
-    before the receipt makes the receiver their holder)."""
-    held: dict[int, Holder] = {}
-    for serial in serials:
-        holder = await holder_of(ctx, serial)
-        if holder is not None and holder.dealer_id is not None and holder.dealer_id != receiver_id:
-            held[serial] = holder
-    return held
+def _held_by_other_dealers(before: dict[int, Holder | None], receiver_id: int) -> dict[int, Holder]:
+    """The units a dealer receives that were shipped to another dealer, with that holder."""
+    return {
+        serial: holder
+        for serial, holder in before.items()
+        if holder is not None and holder.dealer_id is not None and holder.dealer_id != receiver_id
+    }
 
 
 async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
@@ -224,8 +221,10 @@ async def receive(ctx: Ctx, data: Receipt) -> LogisticsResult:
     receiver = await _check_party(ctx, data.receiver, "receiver")
     serials = await _units(ctx, data.codes, "received")
     store = data.receiver.kind == "store"
-    groups = await _answerable(ctx, serials, receiver.dealer_id) if store else {data.receiver.id: serials}
-    elsewhere = {} if store else await _held_by_other_dealers(ctx, serials, data.receiver.id)
+    # Who held each unit before this receipt (it makes the receiver their holder).
+    before = {serial: await holder_of(ctx, serial) for serial in serials}
+    groups = _answerable(before, receiver.dealer_id) if store else {data.receiver.id: serials}
+    elsewhere = {} if store else _held_by_other_dealers(before, data.receiver.id)
     epcs = await codes.unit_epcs(ctx, serials)
     place = rules.party_uri(data.receiver.kind, data.receiver.id)
     result = LogisticsResult(event_id="", operation="receive", units=len(serials), serials=serials)
