@@ -237,10 +237,4 @@ def legacy_code_problem(code: str, ours: str | None) -> tuple[str, str] | None:
 def clusters(serials: Iterable[int], gap: int) -> list[tuple[int, int]]:
     """Serials grouped into ranges, a new one where two neighbours are more than ``gap`` apart:
     what a request touches, as a few ranges to load batches, activations and blocks by."""
-    result: list[tuple[int, int]] = []
-    for serial in sorted(set(serials)):
-        if result and serial - result[-1][1] <= gap:
-            result[-1] = (result[-1][0], serial)
-        else:
-            result.append((serial, serial))
-    return result
+    return spans(((serial, serial) for serial in serials), gap)

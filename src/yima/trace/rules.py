@@ -120,13 +120,10 @@ def former_windows(aggregations: Sequence[tuple[dt.datetime, str, int]]) -> dict
 Inside = Callable[[str, Collection[str]], bool]  # geo's in_territory: is a region inside a set of regions
 
 
-def _overlap(a: Collection[str], b: Collection[str], inside: Inside) -> bool:
+def covers_either(a: Collection[str], b: Collection[str], inside: Inside) -> bool:
+    """Does a region of ``a`` lie inside ``b``, or one of ``b`` inside ``a``? (A regional manager's
+    regions and a place or territory: either may be the wider.)"""
     return any(inside(x, b) for x in a) or any(inside(y, a) for y in b)
-
-
-def covers_either(regions: Collection[str], places: Collection[str], inside: Inside) -> bool:
-    """Do a regional manager's ``regions`` take in any of ``places`` (or lie inside one)?"""
-    return _overlap(regions, places, inside)
 
 
 def alert_recipients(
@@ -136,7 +133,7 @@ def alert_recipients(
     diversion: the regional managers whose regions take in the place the goods were found or
     the dealer's territory (both sides of the offence); when no one covers either, the staff who
     cover the whole brand, so no alert goes unread."""
-    regional = [user for user, regions in staff if regions and _overlap(regions, [found_in, *territory], inside)]
+    regional = [user for user, regions in staff if regions and covers_either(regions, [found_in, *territory], inside)]
     return sorted(set(regional or [user for user, regions in staff if not regions]))
 
 
